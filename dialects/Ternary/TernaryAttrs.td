@@ -1,0 +1,104 @@
+//===- TernaryAttrs.td - Enum attributes of the ternary dialect -*- tablegen -*-===//
+
+#ifndef TERNARY_ATTRS_TD
+#define TERNARY_ATTRS_TD
+
+include "TernaryDialect.td"
+include "mlir/IR/EnumAttr.td"
+
+//===----------------------------------------------------------------------===//
+// ScaleMethod
+//===----------------------------------------------------------------------===//
+
+def Ternary_ScaleMethod : I32Enum<"ScaleMethod",
+    "statistic of |W| used as the per-tensor weight scale", [
+      I32EnumCase<"absmean", 0>,
+      I32EnumCase<"absmedian", 1>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+def Ternary_ScaleMethodAttr
+    : EnumAttr<Ternary_Dialect, Ternary_ScaleMethod, "scale"> {
+  let summary = "Weight scale statistic: `absmean` or `absmedian`";
+  let description = [{
+    How the per-tensor weight scale `g = max(stat(|W|), eps)` is computed:
+
+    - `absmean`: the mean of |W| over the whole tensor (BitNet b1.58);
+    - `absmedian`: the median of |W| over the whole tensor; for an even count
+      the lower of the two middle values, as PyTorch's `median` (the default
+      of the 1.58-bit papers' authors).
+
+    Example: `#ternary.scale<absmean>`
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// NormKind
+//===----------------------------------------------------------------------===//
+
+def Ternary_NormKind : I32Enum<"NormKind",
+    "normalisation applied to each row before activation quantisation", [
+      I32EnumCase<"none", 0>,
+      I32EnumCase<"layer", 1>,
+      I32EnumCase<"layer_affine", 2>,
+      I32EnumCase<"rms", 3>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+def Ternary_NormKindAttr
+    : EnumAttr<Ternary_Dialect, Ternary_NormKind, "norm"> {
+  let summary = "Row normalisation: `none`, `layer`, `layer_affine` or `rms`";
+  let description = [{
+    The normalisation over the last dimension that BitLinear applies before
+    quantising its input, with `eps` the variance epsilon:
+
+    - `none`: the input as it is;
+    - `layer`: `(x - mean(x)) / sqrt(var(x) + eps)`, biased variance, no
+      learned parameters (the papers' default);
+    - `layer_affine`: `layer` followed by `* gamma + beta` (per feature);
+    - `rms`: `x / sqrt(mean(x^2) + eps)` (BitNet b1.58's RMSNorm).
+
+    Example: `#ternary.norm<rms>`
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// Encoding
+//===----------------------------------------------------------------------===//
+
+def Ternary_Encoding : I32Enum<"Encoding",
+    "storage encoding of packed ternary weights", [
+      I32EnumCase<"i2", 0>,
+      I32EnumCase<"base3", 1>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+def Ternary_EncodingAttr
+    : EnumAttr<Ternary_Dialect, Ternary_Encoding, "encoding"> {
+  let summary = "Packed weight encoding: `i2` (2 bits) or `base3` (1.6 bits)";
+  let description = [{
+    How ternary weights are stored, row by row (one row per output feature),
+    each row padded to whole bytes with zero weights:
+
+    - `i2`: four weights per byte, weight `j` of a group of four in bits
+      `2j..2j+1` as the code `w + 1` in {0, 1, 2}; `ceil(K / 4)` bytes a row;
+    - `base3`: five weights per byte (1.6 bits per weight); the codes
+      `c0..c4 = w + 1` form `v = c0*81 + c1*27 + c2*9 + c3*3 + c4` and the
+      byte holds `ceil(v * 256 / 243)`, so that code `j` decodes with byte
+      arithmetic alone: `((byte * 3^j) mod 256) * 3 >> 8`;
+      `ceil(K / 5)` bytes a row.
+
+    The runtime library (`ternary/runtime/Packing.h`) implements both and is
+    the packing ABI of weights passed to compiled functions.
+
+    Example: `#ternary.encoding<base3>`
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // TERNARY_ATTRS_TD

@@ -1,0 +1,444 @@
+//===- TernaryOps.cpp - Operations of the ternary dialect -----------------===//
+//
+// Verifiers, folders and canonicalisation patterns. Constant folding calls
+// the reference numerics and the runtime's packing functions, so that the
+// compiler and the oracle of the tests cannot drift apart.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+#include "ternary/Reference/BitLinear.h"
+#include "ternary/Runtime/Packing.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::ternary;
+
+static_assert(static_cast<int>(Encoding::i2) == TERNARY_ENCODING_I2 &&
+                  static_cast<int>(Encoding::base3) == TERNARY_ENCODING_BASE3,
+              "#ternary.encoding must match the runtime's ternary_encoding");
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+/// Formats a shape as "[4, ?, 8]" for diagnostics.
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << '?';
+    else
+      os << d;
+  });
+  os << ']';
+  return s;
+}
+
+static bool compatibleDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (auto [x, y] : llvm::zip(a, b))
+    if (!compatibleDims(x, y))
+      return false;
+  return true;
+}
+
+/// The leading dimensions of an [..., K] shape followed by `last`.
+static SmallVector<int64_t> replaceLastDim(ArrayRef<int64_t> shape,
+                                          int64_t last) {
+  SmallVector<int64_t> result(shape.drop_back());
+  result.push_back(last);
+  return result;
+}
+
+/// Checks that `value` has the shape `expected`; `name` names it.
+static LogicalResult verifyShape(Operation *op, StringRef name, Type type,
+                                 ArrayRef<int64_t> expected) {
+  auto shaped = cast<ShapedType>(type);
+  if (!compatibleShapes(shaped.getShape(), expected))
+    return op->emitOpError() << name << " must have shape "
+                             << formatShape(expected) << ", got "
+                             << formatShape(shaped.getShape());
+  return success();
+}
+
+/// Checks an [..., K] operand: rank at least 1.
+static LogicalResult verifyRowMajor(Operation *op, StringRef name,
+                                    RankedTensorType type) {
+  if (type.getRank() < 1)
+    return op->emitOpError() << name << " must have rank >= 1 ([..., K]), "
+                             << "got rank 0";
+  return success();
+}
+
+/// Checks the activation quantisation attributes shared by several ops.
+static LogicalResult verifyActivationBits(Operation *op, int32_t bits,
+                                          int32_t q) {
+  if (bits < 2 || bits > 8)
+    return op->emitOpError() << "activation bits must be in [2, 8], got "
+                             << bits;
+  int32_t b = 1 << (bits - 1);
+  if (q != b && q != b - 1)
+    return op->emitOpError() << "q must be " << b << " or " << (b - 1)
+                             << " for " << bits << "-bit activations, got "
+                             << q;
+  return success();
+}
+
+static LogicalResult verifyEps(Operation *op, APFloat eps) {
+  if (!(eps.convertToFloat() > 0.0f))
+    return op->emitOpError() << "eps must be positive, got "
+                             << eps.convertToDouble();
+  return success();
+}
+
+/// Checks the optional gamma/beta operands against the normalisation kind.
+static LogicalResult verifyNormOperands(Operation *op, NormKind kind,
+                                        Value gamma, Value beta, int64_t k) {
+  if (kind == NormKind::layer_affine) {
+    if (!gamma || !beta)
+      return op->emitOpError()
+             << "normalisation 'layer_affine' requires gamma and beta "
+                "operands (affine(%gamma, %beta))";
+    if (failed(verifyShape(op, "gamma", gamma.getType(), {k})) ||
+        failed(verifyShape(op, "beta", beta.getType(), {k})))
+      return failure();
+    return success();
+  }
+  if (gamma || beta)
+    return op->emitOpError() << "gamma and beta are only allowed with "
+                                "normalisation 'layer_affine', not '"
+                             << stringifyNormKind(kind) << "'";
+  return success();
+}
+
+/// The logical [N, K] shape of an i8 or packed weight.
+static SmallVector<int64_t, 2> weightShape(Type type) {
+  if (auto packed = dyn_cast<PackedType>(type))
+    return {packed.getRows(), packed.getCols()};
+  auto shape = cast<RankedTensorType>(type).getShape();
+  return {shape.begin(), shape.end()};
+}
+
+/// Whether `value` is a constant tensor whose elements are all equal to
+/// `expected`.
+static bool isConstantSplat(Value value, float expected) {
+  DenseFPElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return false;
+  return llvm::all_of(attr.getValues<float>(),
+                      [&](float v) { return v == expected; });
+}
+
+//===----------------------------------------------------------------------===//
+// BitLinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BitLinearOp::verify() {
+  RankedTensorType x = getInput().getType(), w = getWeight().getType();
+  if (failed(verifyRowMajor(*this, "input", x)))
+    return failure();
+  if (w.getRank() != 2)
+    return emitOpError() << "weight must be a 2-D tensor [N, K], got rank "
+                         << w.getRank();
+  int64_t k = x.getShape().back(), n = w.getDimSize(0);
+  if (!compatibleDims(k, w.getDimSize(1)))
+    return emitOpError() << "input feature size " << formatShape({k})
+                         << " does not match the weight's K "
+                         << formatShape({w.getDimSize(1)})
+                         << " (weight is [N, K])";
+  if (getBias() && failed(verifyShape(*this, "bias", getBias().getType(), {n})))
+    return failure();
+  if (failed(verifyNormOperands(*this, getNorm(), getGamma(), getBeta(), k)))
+    return failure();
+  if (failed(verifyShape(*this, "result", getResult().getType(),
+                         replaceLastDim(x.getShape(), n))))
+    return failure();
+  if (failed(verifyActivationBits(*this, getActBits(), getQ())) ||
+      failed(verifyEps(*this, getEps())))
+    return failure();
+  float lambda = getLambda().convertToFloat();
+  if (!(lambda >= 0.0f && lambda <= 1.0f))
+    return emitOpError() << "lambda must be in [0, 1], got " << lambda;
+  return success();
+}
+
+namespace {
+/// `layer_affine` with constant gamma = 1 and beta = 0 is `layer`.
+struct DropIdentityAffine : OpRewritePattern<BitLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BitLinearOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getNorm() != NormKind::layer_affine ||
+        !isConstantSplat(op.getGamma(), 1.0f) ||
+        !isConstantSplat(op.getBeta(), 0.0f))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getGammaMutable().clear();
+      op.getBetaMutable().clear();
+      op.setNorm(NormKind::layer);
+    });
+    return success();
+  }
+};
+
+/// A constant all-zero bias adds nothing before the rescale.
+template <typename OpTy>
+struct DropZeroBias : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!isConstantSplat(op.getBias(), 0.0f))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.getBiasMutable().clear(); });
+    return success();
+  }
+};
+} // namespace
+
+void BitLinearOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<DropIdentityAffine, DropZeroBias<BitLinearOp>>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// NormalizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult NormalizeOp::verify() {
+  RankedTensorType x = getInput().getType();
+  if (failed(verifyRowMajor(*this, "input", x)) ||
+      failed(verifyShape(*this, "result", getResult().getType(),
+                         x.getShape())) ||
+      failed(verifyNormOperands(*this, getKind(), getGamma(), getBeta(),
+                                x.getShape().back())))
+    return failure();
+  return verifyEps(*this, getEps());
+}
+
+OpFoldResult NormalizeOp::fold(FoldAdaptor) {
+  if (getKind() == NormKind::none &&
+      getInput().getType() == getResult().getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// WeightScaleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightScaleOp::verify() { return verifyEps(*this, getEps()); }
+
+static ::ternary::ref::ScaleMethod toReference(ScaleMethod method) {
+  return method == ScaleMethod::absmean ? ::ternary::ref::ScaleMethod::AbsMean
+                                        : ::ternary::ref::ScaleMethod::AbsMedian;
+}
+
+OpFoldResult WeightScaleOp::fold(FoldAdaptor adaptor) {
+  auto weight = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getWeight());
+  if (!weight)
+    return {};
+  SmallVector<float> values(weight.getValues<float>());
+  float g = ::ternary::ref::weightScale(values.data(), values.size(),
+                             toReference(getMethod()),
+                             getEps().convertToFloat());
+  return FloatAttr::get(Float32Type::get(getContext()), g);
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeWeightsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeWeightsOp::verify() {
+  return verifyShape(*this, "result", getResult().getType(),
+                     getWeight().getType().getShape());
+}
+
+OpFoldResult QuantizeWeightsOp::fold(FoldAdaptor adaptor) {
+  auto weight = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getWeight());
+  auto scale = dyn_cast_if_present<FloatAttr>(adaptor.getScale());
+  if (!weight || !scale || !getResult().getType().hasStaticShape())
+    return {};
+  SmallVector<float> values(weight.getValues<float>());
+  SmallVector<int8_t> quantized(values.size());
+  ::ternary::ref::quantizeWeights(values.data(), values.size(),
+                       scale.getValue().convertToFloat(), quantized.data());
+  return DenseElementsAttr::get(getResult().getType(),
+                                ArrayRef<int8_t>(quantized));
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeActivationsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeActivationsOp::verify() {
+  RankedTensorType x = getInput().getType();
+  if (failed(verifyRowMajor(*this, "input", x)) ||
+      failed(verifyShape(*this, "values", getValues().getType(),
+                         x.getShape())) ||
+      failed(verifyShape(*this, "absmax", getAbsmax().getType(),
+                         x.getShape().drop_back())) ||
+      failed(verifyActivationBits(*this, getBits(), getQ())))
+    return failure();
+  return verifyEps(*this, getEps());
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  RankedTensorType x = getValues().getType();
+  if (failed(verifyRowMajor(*this, "values", x)))
+    return failure();
+  if (auto w = dyn_cast<RankedTensorType>(getWeight().getType());
+      w && w.getRank() != 2)
+    return emitOpError() << "weight must be a 2-D tensor [N, K], got rank "
+                         << w.getRank();
+  SmallVector<int64_t, 2> nk = weightShape(getWeight().getType());
+  int64_t k = x.getShape().back();
+  if (!compatibleDims(k, nk[1]))
+    return emitOpError() << "values feature size " << formatShape({k})
+                         << " does not match the weight's K "
+                         << formatShape({nk[1]}) << " (weight is [N, K])";
+  return verifyShape(*this, "result", getResult().getType(),
+                     replaceLastDim(x.getShape(), nk[0]));
+}
+
+//===----------------------------------------------------------------------===//
+// RescaleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RescaleOp::verify() {
+  RankedTensorType acc = getAcc().getType();
+  if (failed(verifyRowMajor(*this, "acc", acc)) ||
+      failed(verifyShape(*this, "absmax", getAbsmax().getType(),
+                         acc.getShape().drop_back())) ||
+      (getBias() && failed(verifyShape(*this, "bias", getBias().getType(),
+                                       {acc.getShape().back()}))) ||
+      failed(verifyShape(*this, "result", getResult().getType(),
+                         acc.getShape())))
+    return failure();
+  if (getQ() < 1)
+    return emitOpError() << "q must be positive, got " << getQ();
+  return success();
+}
+
+void RescaleOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
+  results.add<DropZeroBias<RescaleOp>>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp / PackedConstantOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that an i8 [N, K] tensor matches the logical shape of `packed`.
+static LogicalResult verifyUnpackedShape(Operation *op, StringRef name,
+                                         RankedTensorType unpacked,
+                                         PackedType packed) {
+  if (unpacked.getRank() != 2)
+    return op->emitOpError() << name << " must be a 2-D tensor [N, K], got "
+                             << "rank " << unpacked.getRank();
+  if (!compatibleShapes(unpacked.getShape(), packed.getShape()))
+    return op->emitOpError()
+           << name << " shape " << formatShape(unpacked.getShape())
+           << " does not match the packed shape "
+           << formatShape(packed.getShape());
+  return success();
+}
+
+static ternary_encoding toRuntime(Encoding encoding) {
+  return static_cast<ternary_encoding>(encoding);
+}
+
+LogicalResult PackOp::verify() {
+  return verifyUnpackedShape(*this, "input", getInput().getType(),
+                             getResult().getType());
+}
+
+OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
+  // pack(unpack(p)) -> p
+  if (auto unpack = getInput().getDefiningOp<UnpackOp>())
+    if (unpack.getInput().getType() == getResult().getType())
+      return unpack.getInput();
+
+  auto input = dyn_cast_if_present<DenseIntElementsAttr>(adaptor.getInput());
+  PackedType packed = getResult().getType();
+  if (!input || !packed.hasStaticShape())
+    return {};
+  SmallVector<int8_t> weights(input.getValues<int8_t>());
+  RankedTensorType storage = packed.getStorageType();
+  SmallVector<uint8_t> bytes(storage.getNumElements());
+  if (ternary_pack(weights.data(), packed.getRows(), packed.getCols(),
+                   toRuntime(packed.getEncoding()), bytes.data()) != 0)
+    return {}; // Not all values are ternary: the result is undefined.
+  ArrayRef<int8_t> signedBytes(reinterpret_cast<const int8_t *>(bytes.data()),
+                               bytes.size());
+  return DenseElementsAttr::get(storage, signedBytes);
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyUnpackedShape(*this, "result", getResult().getType(),
+                             getInput().getType());
+}
+
+OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
+  // unpack(pack(w)) -> w
+  if (auto pack = getInput().getDefiningOp<PackOp>())
+    if (pack.getInput().getType() == getResult().getType())
+      return pack.getInput();
+
+  auto storage = dyn_cast_if_present<DenseIntElementsAttr>(adaptor.getInput());
+  PackedType packed = getInput().getType();
+  if (!storage || !getResult().getType().hasStaticShape())
+    return {};
+  SmallVector<int8_t> bytes(storage.getValues<int8_t>());
+  SmallVector<int8_t> weights(getResult().getType().getNumElements());
+  if (ternary_unpack(reinterpret_cast<const uint8_t *>(bytes.data()),
+                     packed.getRows(), packed.getCols(),
+                     toRuntime(packed.getEncoding()), weights.data()) != 0)
+    return {};
+  return DenseElementsAttr::get(getResult().getType(),
+                                ArrayRef<int8_t>(weights));
+}
+
+LogicalResult PackedConstantOp::verify() {
+  PackedType packed = getResult().getType();
+  if (!packed.hasStaticShape())
+    return emitOpError() << "result type " << packed
+                         << " must have a static shape";
+  auto valueType = cast<ShapedType>(getValue().getType());
+  RankedTensorType storage = packed.getStorageType();
+  if (valueType != storage)
+    return emitOpError() << "storage of " << packed << " must be " << storage
+                         << " (" << packed.getRowBytes() << " bytes for "
+                         << packed.getCols() << " weights a row), got "
+                         << valueType;
+  SmallVector<int8_t> bytes(getValue().getValues<int8_t>());
+  SmallVector<int8_t> weights(packed.getRows() * packed.getCols());
+  if (ternary_unpack(reinterpret_cast<const uint8_t *>(bytes.data()),
+                     packed.getRows(), packed.getCols(),
+                     toRuntime(packed.getEncoding()), weights.data()) != 0)
+    return emitOpError() << "storage is not valid "
+                         << stringifyEncoding(packed.getEncoding())
+                         << " data: an i2 code 3, or padding that is not "
+                            "the zero weight";
+  return success();
+}
+
+OpFoldResult PackedConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
+
+#define GET_OP_CLASSES
+#include "Ternary/TernaryOps.cpp.inc"

@@ -1,0 +1,105 @@
+//===- Packing.cpp - Packed ternary weight encodings ----------------------===//
+//
+// Implements the storage formats documented in ternary/Runtime/Packing.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Runtime/Packing.h"
+
+namespace {
+
+/// Weights per byte of each encoding.
+int weightsPerByte(ternary_encoding encoding) {
+  switch (encoding) {
+  case TERNARY_ENCODING_I2:
+    return 4;
+  case TERNARY_ENCODING_BASE3:
+    return 5;
+  }
+  return 0;
+}
+
+/// 3^i for the five base-3 digit positions.
+constexpr unsigned kPow3[5] = {1, 3, 9, 27, 81};
+
+/// Encodes five codes (each 0..2, most significant first) into one byte.
+uint8_t encodeBase3(const unsigned codes[5]) {
+  unsigned v = 0;
+  for (int i = 0; i < 5; ++i)
+    v = v * 3 + codes[i];
+  // ceil(v * 256 / 243): the byte is a fixed-point fraction v / 243.
+  return static_cast<uint8_t>((v * 256 + 242) / 243);
+}
+
+/// Decodes code `i` (0 = most significant) of a base-3 byte.
+unsigned decodeBase3(uint8_t byte, int i) {
+  uint8_t shifted = static_cast<uint8_t>(byte * kPow3[i]);
+  return (static_cast<unsigned>(shifted) * 3) >> 8;
+}
+
+} // namespace
+
+extern "C" int64_t ternary_packed_row_bytes(int64_t k,
+                                            ternary_encoding encoding) {
+  int per = weightsPerByte(encoding);
+  if (k < 0 || per == 0)
+    return -1;
+  return (k + per - 1) / per;
+}
+
+extern "C" int ternary_pack(const int8_t *weights, int64_t n, int64_t k,
+                            ternary_encoding encoding, uint8_t *out) {
+  int64_t rowBytes = ternary_packed_row_bytes(k, encoding);
+  if (rowBytes < 0 || n < 0)
+    return -1;
+  int per = weightsPerByte(encoding);
+  for (int64_t r = 0; r < n; ++r) {
+    const int8_t *row = weights + r * k;
+    uint8_t *dst = out + r * rowBytes;
+    for (int64_t b = 0; b < rowBytes; ++b) {
+      unsigned codes[5] = {1, 1, 1, 1, 1}; // padding is the zero weight
+      for (int i = 0; i < per; ++i) {
+        int64_t col = b * per + i;
+        if (col >= k)
+          break;
+        int8_t w = row[col];
+        if (w < -1 || w > 1)
+          return -1;
+        codes[i] = static_cast<unsigned>(w + 1);
+      }
+      if (encoding == TERNARY_ENCODING_I2)
+        dst[b] = static_cast<uint8_t>(codes[0] | codes[1] << 2 |
+                                      codes[2] << 4 | codes[3] << 6);
+      else
+        dst[b] = encodeBase3(codes);
+    }
+  }
+  return 0;
+}
+
+extern "C" int ternary_unpack(const uint8_t *packed, int64_t n, int64_t k,
+                              ternary_encoding encoding, int8_t *weights) {
+  int64_t rowBytes = ternary_packed_row_bytes(k, encoding);
+  if (rowBytes < 0 || n < 0)
+    return -1;
+  int per = weightsPerByte(encoding);
+  for (int64_t r = 0; r < n; ++r) {
+    const uint8_t *src = packed + r * rowBytes;
+    int8_t *row = weights + r * k;
+    for (int64_t col = 0; col < rowBytes * per; ++col) {
+      uint8_t byte = src[col / per];
+      int i = static_cast<int>(col % per);
+      unsigned code = encoding == TERNARY_ENCODING_I2 ? (byte >> (2 * i)) & 3
+                                                      : decodeBase3(byte, i);
+      if (col >= k) {
+        if (code != 1) // padding must be zero weights
+          return -1;
+        continue;
+      }
+      if (code > 2)
+        return -1;
+      row[col] = static_cast<int8_t>(static_cast<int>(code) - 1);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,26 @@
+//===- ternary-opt.cpp - The ternary optimizer driver ---------------------===//
+//
+// An mlir-opt-style driver: parses MLIR that uses the ternary dialect and
+// the upstream dialects the project builds on, runs passes and pipelines,
+// and prints the result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Dialect/Ternary/TernaryDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::ternary::TernaryDialect, mlir::arith::ArithDialect,
+                  mlir::func::FuncDialect, mlir::tensor::TensorDialect>();
+  mlir::registerTransformsPasses();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "Ternary (1.58-bit) neural network compiler driver\n",
+      registry));
+}
