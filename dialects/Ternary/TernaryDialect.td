@@ -35,8 +35,9 @@ def Ternary_Dialect : Dialect {
     y   = ternary.rescale            acc, a, g, b (y = (acc + b) * g * a / Q)
     ```
 
-    The numerics follow `docs/bitlinear-semantics.md` of the project exactly:
-    round half to even everywhere, the lower middle value as the median of an
+    The numerics follow the BitLinear semantics document exactly (see
+    `docs/numerics.md` for the choices it leaves open): round half to even
+    everywhere, the lower middle value as the median of an
     even count, scales floored at `eps`, the bias added before the rescale.
     Sums over rows and tensors (mean, variance, absmean) are accumulated in
     double precision and rounded once to f32, so that every implementation,

@@ -432,9 +432,11 @@ LogicalResult PackedConstantOp::verify() {
                      packed.getRows(), packed.getCols(),
                      toRuntime(packed.getEncoding()), weights.data()) != 0)
     return emitOpError() << "storage is not valid "
-                         << stringifyEncoding(packed.getEncoding())
-                         << " data: an i2 code 3, or padding that is not "
-                            "the zero weight";
+                         << stringifyEncoding(packed.getEncoding()) << " data: "
+                         << (packed.getEncoding() == Encoding::i2
+                                 ? "a code 3, or padding"
+                                 : "padding")
+                         << " that is not the zero weight";
   return success();
 }
 

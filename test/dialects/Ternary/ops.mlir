@@ -1,0 +1,93 @@
+// Round trip of every operation, attribute and type: print, parse again and
+// get the same IR, in the custom and in the generic form.
+// RUN: ternary-opt %s | ternary-opt | FileCheck %s
+// RUN: ternary-opt %s --mlir-print-op-generic | ternary-opt | FileCheck %s
+
+// CHECK-LABEL: func @bitlinear_defaults
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?xf32>, %[[W:.*]]: tensor<?x?xf32>, %[[B:.*]]: tensor<?xf32>)
+// The defaults (absmedian, layer, 8 bits, q = 128, eps = 1e-5, lambda = 1)
+// are not printed.
+// CHECK: ternary.bitlinear %[[X]], %[[W]] bias %[[B]] : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+func.func @bitlinear_defaults(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = ternary.bitlinear %x, %w bias %b : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// CHECK-LABEL: func @bitlinear_all_attributes
+// CHECK: ternary.bitlinear %{{.*}}, %{{.*}} affine(%{{.*}}, %{{.*}}) {act_bits = 4 : i32, eps = 9.99999997E-7 : f32, lambda = 5.000000e-01 : f32, norm = #ternary.norm<layer_affine>, q = 7 : i32, scale = #ternary.scale<absmean>} : (tensor<2x3x16xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x3x8xf32>
+func.func @bitlinear_all_attributes(%x: tensor<2x3x16xf32>, %w: tensor<8x16xf32>, %g: tensor<16xf32>, %be: tensor<16xf32>) -> tensor<2x3x8xf32> {
+  %y = ternary.bitlinear %x, %w affine(%g, %be) {act_bits = 4 : i32, eps = 1.0e-6 : f32, lambda = 0.5 : f32, norm = #ternary.norm<layer_affine>, q = 7 : i32, scale = #ternary.scale<absmean>} : (tensor<2x3x16xf32>, tensor<8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
+
+// CHECK-LABEL: func @bitlinear_rms_bias_affine
+// CHECK: ternary.bitlinear %{{.*}}, %{{.*}} bias %{{.*}} affine(%{{.*}}, %{{.*}}) {norm = #ternary.norm<layer_affine>}
+// CHECK: ternary.bitlinear %{{.*}}, %{{.*}} {norm = #ternary.norm<rms>, q = 127 : i32} : (tensor<16xf32>, tensor<8x16xf32>) -> tensor<8xf32>
+func.func @bitlinear_rms_bias_affine(%x: tensor<16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf32>, %g: tensor<16xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %y = ternary.bitlinear %x, %w bias %b affine(%g, %g) {norm = #ternary.norm<layer_affine>} : (tensor<16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8xf32>
+  %z = ternary.bitlinear %x, %w {norm = #ternary.norm<rms>, q = 127 : i32} : (tensor<16xf32>, tensor<8x16xf32>) -> tensor<8xf32>
+  return %y, %z : tensor<8xf32>, tensor<8xf32>
+}
+
+// CHECK-LABEL: func @decomposed
+func.func @decomposed(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<4x8xf32> {
+  // CHECK: %[[XH:.*]] = ternary.normalize %{{.*}} : (tensor<4x16xf32>) -> tensor<4x16xf32>
+  %xh = ternary.normalize %x : (tensor<4x16xf32>) -> tensor<4x16xf32>
+  // CHECK: ternary.normalize %{{.*}} {eps = 9.99999997E-7 : f32, kind = #ternary.norm<rms>} : (tensor<4x16xf32>) -> tensor<4x16xf32>
+  %xr = ternary.normalize %x {kind = #ternary.norm<rms>, eps = 1.0e-6 : f32} : (tensor<4x16xf32>) -> tensor<4x16xf32>
+  // CHECK: ternary.normalize %{{.*}} affine(%{{.*}}, %{{.*}}) {kind = #ternary.norm<layer_affine>} : (tensor<4x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  %xa = ternary.normalize %x affine(%g, %g) {kind = #ternary.norm<layer_affine>} : (tensor<4x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  // CHECK: %[[XQ:.*]], %[[A:.*]] = ternary.quantize_activations %[[XH]] : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  %xq, %a = ternary.quantize_activations %xh : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  // CHECK: ternary.quantize_activations %{{.*}} {bits = 4 : i32, eps = 1.000000e-03 : f32, q = 7 : i32} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  %xq4, %a4 = ternary.quantize_activations %xh {bits = 4 : i32, q = 7 : i32, eps = 1.0e-3 : f32} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  // CHECK: %[[G:.*]] = ternary.weight_scale %{{.*}} : tensor<8x16xf32>
+  %s = ternary.weight_scale %w : tensor<8x16xf32>
+  // CHECK: ternary.weight_scale %{{.*}} {eps = 1.000000e-03 : f32, method = #ternary.scale<absmean>} : tensor<8x16xf32>
+  %s2 = ternary.weight_scale %w {method = #ternary.scale<absmean>, eps = 1.0e-3 : f32} : tensor<8x16xf32>
+  // CHECK: %[[WQ:.*]] = ternary.quantize_weights %{{.*}}, %[[G]] : tensor<8x16xf32> -> tensor<8x16xi8>
+  %wq = ternary.quantize_weights %w, %s : tensor<8x16xf32> -> tensor<8x16xi8>
+  // CHECK: %[[P:.*]] = ternary.pack %[[WQ]] : tensor<8x16xi8> -> <8x16, base3>
+  %p = ternary.pack %wq : tensor<8x16xi8> -> !ternary.packed<8x16, base3>
+  // CHECK: ternary.matmul %[[XQ]], %[[P]] : tensor<4x16xi8>, !ternary.packed<8x16, base3> -> tensor<4x8xi32>
+  %acc = ternary.matmul %xq, %p : tensor<4x16xi8>, !ternary.packed<8x16, base3> -> tensor<4x8xi32>
+  // CHECK: %[[ACC:.*]] = ternary.matmul %[[XQ]], %[[WQ]] : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+  %acc2 = ternary.matmul %xq, %wq : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+  // CHECK: ternary.rescale %[[ACC]], %[[A]], %[[G]] bias %{{.*}} : tensor<4x8xi32>, tensor<4xf32>, tensor<8xf32> -> tensor<4x8xf32>
+  %y = ternary.rescale %acc2, %a, %s bias %b : tensor<4x8xi32>, tensor<4xf32>, tensor<8xf32> -> tensor<4x8xf32>
+  // CHECK: ternary.rescale %[[ACC]], %[[A]], %[[G]] {q = 127 : i32} : tensor<4x8xi32>, tensor<4xf32> -> tensor<4x8xf32>
+  %y2 = ternary.rescale %acc2, %a, %s {q = 127 : i32} : tensor<4x8xi32>, tensor<4xf32> -> tensor<4x8xf32>
+  // CHECK: ternary.unpack %[[P]] : <8x16, base3> -> tensor<8x16xi8>
+  %u = ternary.unpack %p : !ternary.packed<8x16, base3> -> tensor<8x16xi8>
+  return %y : tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func @packed_types
+// CHECK-SAME: !ternary.packed<?x?, i2>
+// CHECK-SAME: !ternary.packed<4096x?, base3>
+func.func @packed_types(%a: !ternary.packed<?x?, i2>, %b: !ternary.packed<4096x?, base3>, %x: tensor<?x?xi8>) -> tensor<?x4096xi32> {
+  // CHECK: ternary.matmul %{{.*}}, %{{.*}} : tensor<?x?xi8>, !ternary.packed<4096x?, base3> -> tensor<?x4096xi32>
+  %acc = ternary.matmul %x, %b : tensor<?x?xi8>, !ternary.packed<4096x?, base3> -> tensor<?x4096xi32>
+  return %acc : tensor<?x4096xi32>
+}
+
+// CHECK-LABEL: func @packed_constant
+// CHECK: ternary.packed_constant dense<{{\[}}[70], [-107]]> : tensor<2x1xi8> -> <2x4, i2>
+// CHECK: ternary.packed_constant dense<{{\[}}[-72, -43]]> : tensor<1x2xi8> -> <1x6, base3>
+func.func @packed_constant() -> (!ternary.packed<2x4, i2>, !ternary.packed<1x6, base3>) {
+  %p = ternary.packed_constant dense<[[70], [-107]]> : tensor<2x1xi8> -> !ternary.packed<2x4, i2>
+  %q = ternary.packed_constant dense<[[-72, -43]]> : tensor<1x2xi8> -> !ternary.packed<1x6, base3>
+  return %p, %q : !ternary.packed<2x4, i2>, !ternary.packed<1x6, base3>
+}
+
+// The enum attributes on their own.
+// CHECK-LABEL: func @enum_attributes
+// CHECK-SAME: ternary.encodings = [#ternary.encoding<i2>, #ternary.encoding<base3>]
+// CHECK-SAME: ternary.norms = [#ternary.norm<none>, #ternary.norm<layer>, #ternary.norm<layer_affine>, #ternary.norm<rms>]
+// CHECK-SAME: ternary.scales = [#ternary.scale<absmean>, #ternary.scale<absmedian>]
+func.func @enum_attributes() attributes {
+    ternary.scales = [#ternary.scale<absmean>, #ternary.scale<absmedian>],
+    ternary.norms = [#ternary.norm<none>, #ternary.norm<layer>, #ternary.norm<layer_affine>, #ternary.norm<rms>],
+    ternary.encodings = [#ternary.encoding<i2>, #ternary.encoding<base3>]} {
+  return
+}
