@@ -6,20 +6,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/InitAll.h"
+#include "ternary/Passes/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<mlir::ternary::TernaryDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect, mlir::tensor::TensorDialect>();
+  mlir::ternary::registerAllDialects(registry);
   mlir::registerTransformsPasses();
+  mlir::ternary::registerTernaryPassesAndPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Ternary (1.58-bit) neural network compiler driver\n",
       registry));

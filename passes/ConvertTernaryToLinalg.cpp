@@ -1,0 +1,663 @@
+//===- ConvertTernaryToLinalg.cpp - Ternary primitives to linalg ----------===//
+//
+// Lowers the ternary primitives to linalg.generic (and tensor, arith, math,
+// scf) on builtin tensors, with exactly the numerics of the reference
+// (docs/numerics.md): sums in f64 rounded once, round half to even, the
+// rescale evaluated as (f32(acc) + b) * ((g * a) / Q).
+//
+// Every op works on [..., K] tensors of any rank >= 1: the leading
+// dimensions are "rows" and become parallel loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+#include "ternary/Passes/Passes.h"
+#include "ternary/Runtime/Packing.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir {
+namespace ternary {
+#define GEN_PASS_DEF_CONVERTTERNARYTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace ternary
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::ternary;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Builds the pieces every lowering needs at one location.
+struct Builder {
+  OpBuilder &b;
+  Location loc;
+
+  Value f32(double v) const {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value i32(int64_t v) const {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value index(int64_t v) const {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+
+  /// Sizes of `value`'s dimensions, optionally without the last one.
+  SmallVector<OpFoldResult> sizes(Value value, bool dropLast = false) const {
+    SmallVector<OpFoldResult> result = tensor::getMixedSizes(b, loc, value);
+    if (dropLast)
+      result.pop_back();
+    return result;
+  }
+
+  Value empty(ArrayRef<OpFoldResult> sizes, Type element) const {
+    return tensor::EmptyOp::create(b, loc, sizes, element);
+  }
+
+  Value filled(ArrayRef<OpFoldResult> sizes, TypedAttr zero) const {
+    Value init = empty(sizes, zero.getType());
+    Value cst = arith::ConstantOp::create(b, loc, zero);
+    return linalg::FillOp::create(b, loc, ValueRange{cst}, ValueRange{init})
+        .getResult(0);
+  }
+
+  /// The size of dimension `dim` of `tensor` as an f64.
+  Value dimAsF64(Value tensor, int64_t dim) const {
+    Value size = tensor::DimOp::create(b, loc, tensor, dim);
+    Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+    return arith::SIToFPOp::create(b, loc, b.getF64Type(), asInt);
+  }
+
+  /// A linalg.generic with one result.
+  Value generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iterators,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body)
+      const {
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
+        iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+        });
+    return op.getResult(0);
+  }
+};
+
+/// Maps of a rank-`rank` iteration space: all dims, all but the last, and
+/// the last alone.
+AffineMap identityMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx);
+}
+AffineMap rowsMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
+}
+AffineMap lastMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+}
+
+SmallVector<IteratorType> rowReduction(unsigned rank) {
+  SmallVector<IteratorType> it(rank - 1, IteratorType::parallel);
+  it.push_back(IteratorType::reduction);
+  return it;
+}
+
+int64_t weightsPerByte(Encoding encoding) {
+  return encoding == Encoding::i2 ? 4 : 5;
+}
+
+/// Decodes the ternary weight at column `col` (index) from its storage byte
+/// (i8) into an i32 in {-1, 0, 1}; see ternary/Runtime/Packing.h.
+Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
+                   Value col) {
+  Builder h{b, loc};
+  Type i32 = b.getI32Type();
+  Value word = arith::ExtUIOp::create(b, loc, i32, byte);
+  Value slot = arith::RemUIOp::create(b, loc, col,
+                                      h.index(weightsPerByte(encoding)));
+  slot = arith::IndexCastUIOp::create(b, loc, i32, slot);
+  Value code;
+  if (encoding == Encoding::i2) {
+    Value shift = arith::MulIOp::create(b, loc, slot, h.i32(2));
+    Value shifted = arith::ShRUIOp::create(b, loc, word, shift);
+    code = arith::AndIOp::create(b, loc, shifted, h.i32(3));
+  } else {
+    // 3^slot by a chain of selects (slot < 5).
+    Value pow = h.i32(1);
+    for (int i = 1, p = 3; i < 5; ++i, p *= 3) {
+      Value is = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, slot,
+                                       h.i32(i));
+      pow = arith::SelectOp::create(b, loc, is, h.i32(p), pow);
+    }
+    Value t = arith::MulIOp::create(b, loc, word, pow);
+    t = arith::AndIOp::create(b, loc, t, h.i32(255));
+    t = arith::MulIOp::create(b, loc, t, h.i32(3));
+    code = arith::ShRUIOp::create(b, loc, t, h.i32(8));
+  }
+  return arith::SubIOp::create(b, loc, code, h.i32(1));
+}
+
+/// round_half_even(v) clamped to [lo, hi], as i8.
+Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
+                     double hi) {
+  Builder h{b, loc};
+  Value r = math::RoundEvenOp::create(b, loc, v);
+  r = arith::MaximumFOp::create(b, loc, r, h.f32(lo));
+  r = arith::MinimumFOp::create(b, loc, r, h.f32(hi));
+  return arith::FPToSIOp::create(b, loc, b.getI8Type(), r);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getInput();
+    unsigned rank = op.getInput().getType().getRank();
+    NormKind kind = op.getKind();
+    if (kind == NormKind::none) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    Type f64 = rewriter.getF64Type(), f32 = rewriter.getF32Type();
+    AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
+    SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
+    Value k = h.dimAsF64(x, rank - 1);
+    float eps = op.getEps().convertToFloat();
+    bool rms = kind == NormKind::rms;
+
+    // sum(x) or, for RMSNorm, sum(x^2), in f64.
+    Value sum = h.generic(
+        x, h.filled(rowSizes, rewriter.getF64FloatAttr(0)), {id, rows},
+        rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = arith::ExtFOp::create(b, l, f64, a[0]);
+          if (rms)
+            v = arith::MulFOp::create(b, l, v, v);
+          return arith::AddFOp::create(b, l, a[1], v).getResult();
+        });
+
+    SmallVector<Value> inputs = {x, sum};
+    SmallVector<AffineMap> maps = {id, rows};
+    if (!rms) {
+      // sum((x - mean_d)^2) with the mean in f64.
+      Value sumSq = h.generic(
+          {x, sum}, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
+          {id, rows, rows}, rowReduction(rank),
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            Value mean = arith::DivFOp::create(b, l, a[1], k);
+            Value d = arith::SubFOp::create(
+                b, l, arith::ExtFOp::create(b, l, f64, a[0]), mean);
+            Value sq = arith::MulFOp::create(b, l, d, d);
+            return arith::AddFOp::create(b, l, a[2], sq).getResult();
+          });
+      inputs.push_back(sumSq);
+      maps.push_back(rows);
+    }
+    bool affine = kind == NormKind::layer_affine;
+    if (affine) {
+      inputs.append({adaptor.getGamma(), adaptor.getBeta()});
+      maps.append({lastMap(ctx, rank), lastMap(ctx, rank)});
+    }
+    maps.push_back(id);
+    Value result = h.generic(
+        inputs, h.empty(h.sizes(x), f32), maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Builder hb{b, l};
+          auto toF32 = [&](Value sumValue) {
+            return arith::TruncFOp::create(
+                b, l, f32, arith::DivFOp::create(b, l, sumValue, k));
+          };
+          if (rms) {
+            Value ms = toF32(a[1]);
+            Value denom = math::SqrtOp::create(
+                b, l, arith::AddFOp::create(b, l, ms, hb.f32(eps)));
+            return arith::DivFOp::create(b, l, a[0], denom);
+          }
+          Value mean = toF32(a[1]);
+          Value var = toF32(a[2]);
+          Value denom = math::SqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, var, hb.f32(eps)));
+          Value v = arith::DivFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], mean), denom);
+          if (affine) {
+            v = arith::MulFOp::create(b, l, v, a[3]);
+            v = arith::AddFOp::create(b, l, v, a[4]);
+          }
+          return v;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QuantizeActivationsLowering
+    : OpConversionPattern<QuantizeActivationsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeActivationsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getInput();
+    unsigned rank = op.getInput().getType().getRank();
+    AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
+    SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
+    float eps = op.getEps().convertToFloat();
+    double q = op.getQ();
+    double bound = std::ldexp(1.0, op.getBits() - 1);
+
+    // a = max(max|x|, eps) per row.
+    Value maxAbs = h.generic(
+        x, h.filled(rowSizes, rewriter.getF32FloatAttr(0)), {id, rows},
+        rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
+          Value abs = math::AbsFOp::create(b, l, a[0]);
+          return arith::MaximumFOp::create(b, l, a[1], abs).getResult();
+        });
+    Value absmax = h.generic(
+        maxAbs, h.empty(rowSizes, rewriter.getF32Type()),
+        {AffineMap::getMultiDimIdentityMap(rank - 1, ctx),
+         AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
+        SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::MaximumFOp::create(b, l, a[0], Builder{b, l}.f32(eps))
+              .getResult();
+        });
+    // values = clamp(round_half_even(x * (Q / a))).
+    Value values = h.generic(
+        {x, absmax}, h.empty(h.sizes(x), rewriter.getI8Type()),
+        {id, rows, id},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value sx = arith::DivFOp::create(b, l, Builder{b, l}.f32(q), a[1]);
+          Value v = arith::MulFOp::create(b, l, a[0], sx);
+          return roundClampToI8(b, l, v, -bound, bound - 1);
+        });
+    rewriter.replaceOp(op, {values, absmax});
+    return success();
+  }
+};
+
+struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WeightScaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value w = adaptor.getWeight();
+    unsigned rank = op.getWeight().getType().getRank();
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type(),
+         i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    AffineMap id = identityMap(ctx, rank);
+    AffineMap scalar = AffineMap::get(rank, 0, ctx);
+    SmallVector<IteratorType> all(rank, IteratorType::reduction);
+
+    // The element count as i64.
+    Value count = h.index(1);
+    for (unsigned d = 0; d < rank; ++d)
+      count = arith::MulIOp::create(rewriter, loc, count,
+                                    tensor::DimOp::create(rewriter, loc, w, d));
+    count = arith::IndexCastOp::create(rewriter, loc, i64, count);
+
+    Value stat;
+    if (op.getMethod() == ScaleMethod::absmean) {
+      Value sum = h.generic(
+          w, h.filled({}, rewriter.getF64FloatAttr(0)), {id, scalar}, all,
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            Value v = arith::ExtFOp::create(b, l, f64, a[0]);
+            v = math::AbsFOp::create(b, l, v);
+            return arith::AddFOp::create(b, l, a[1], v).getResult();
+          });
+      sum = tensor::ExtractOp::create(rewriter, loc, sum, ValueRange{});
+      Value n = arith::SIToFPOp::create(rewriter, loc, f64, count);
+      stat = arith::TruncFOp::create(
+          rewriter, loc, f32, arith::DivFOp::create(rewriter, loc, sum, n));
+    } else {
+      // The element of rank r = (count - 1) / 2 of |W|: the largest bit
+      // pattern t with #{|w| < t} <= r, built bit by bit from the top (the
+      // bit patterns of non-negative floats are ordered like the floats).
+      Value r = arith::DivSIOp::create(
+          rewriter, loc,
+          arith::SubIOp::create(rewriter, loc, count,
+                                arith::ConstantOp::create(
+                                    rewriter, loc, rewriter.getI64IntegerAttr(1))),
+          arith::ConstantOp::create(rewriter, loc,
+                                    rewriter.getI64IntegerAttr(2)));
+      auto loop = scf::ForOp::create(
+          rewriter, loc, h.index(0), h.index(31), h.index(1),
+          ValueRange{h.i32(0)},
+          [&](OpBuilder &b, Location l, Value iv, ValueRange iter) {
+            Builder hb{b, l};
+            Value bit = arith::SubIOp::create(
+                b, l, hb.i32(30), arith::IndexCastOp::create(b, l, i32, iv));
+            Value cand = arith::OrIOp::create(
+                b, l, iter[0], arith::ShLIOp::create(b, l, hb.i32(1), bit));
+            Value below = hb.generic(
+                w, hb.filled({}, b.getI64IntegerAttr(0)), {id, scalar}, all,
+                [&](OpBuilder &ib, Location il, ValueRange a) {
+                  Value abs = math::AbsFOp::create(ib, il, a[0]);
+                  Value bits = arith::BitcastOp::create(ib, il, i32, abs);
+                  Value lt = arith::CmpIOp::create(
+                      ib, il, arith::CmpIPredicate::slt, bits, cand);
+                  Value one = arith::ExtUIOp::create(ib, il, i64, lt);
+                  return arith::AddIOp::create(ib, il, a[1], one).getResult();
+                });
+            below = tensor::ExtractOp::create(b, l, below, ValueRange{});
+            Value keep = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::sle, below, r);
+            Value next = arith::SelectOp::create(b, l, keep, cand, iter[0]);
+            scf::YieldOp::create(b, l, next);
+          });
+      stat = arith::BitcastOp::create(rewriter, loc, f32, loop.getResult(0));
+    }
+    // Floor at eps; an empty tensor (NaN statistic) gets eps.
+    Value g = arith::MaxNumFOp::create(rewriter, loc, stat,
+                                       h.f32(op.getEps().convertToFloat()));
+    rewriter.replaceOp(op, g);
+    return success();
+  }
+};
+
+struct QuantizeWeightsLowering : OpConversionPattern<QuantizeWeightsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeWeightsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    Value w = adaptor.getWeight(), g = adaptor.getScale();
+    unsigned rank = op.getWeight().getType().getRank();
+    AffineMap id = identityMap(op.getContext(), rank);
+    Value result = h.generic(
+        w, h.empty(h.sizes(w), rewriter.getI8Type()), {id, id},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = arith::DivFOp::create(b, l, a[0], g);
+          return roundClampToI8(b, l, v, -1, 1);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct MatmulLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getValues(), w = adaptor.getWeight();
+    unsigned rank = op.getValues().getType().getRank();
+    // Loops: rows (rank - 1), n, k.
+    unsigned loops = rank + 1;
+    SmallVector<AffineExpr> xExprs, outExprs;
+    for (unsigned d = 0; d + 1 < rank; ++d) {
+      xExprs.push_back(getAffineDimExpr(d, ctx));
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    }
+    AffineExpr n = getAffineDimExpr(rank - 1, ctx), k = getAffineDimExpr(rank, ctx);
+    xExprs.push_back(k);
+    outExprs.push_back(n);
+
+    auto packed = dyn_cast<PackedType>(op.getWeight().getType());
+    AffineExpr storageCol =
+        packed ? k.floorDiv(weightsPerByte(packed.getEncoding())) : k;
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(loops, 0, xExprs, ctx),
+        AffineMap::get(loops, 0, {n, storageCol}, ctx),
+        AffineMap::get(loops, 0, outExprs, ctx)};
+    SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+    iterators.push_back(IteratorType::reduction);
+
+    SmallVector<OpFoldResult> outSizes = h.sizes(x, /*dropLast=*/true);
+    outSizes.push_back(tensor::getMixedSize(rewriter, loc, w, 0));
+    Type i32 = rewriter.getI32Type();
+    Value result = h.generic(
+        {x, w}, h.filled(outSizes, rewriter.getI32IntegerAttr(0)), maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value xv = arith::ExtSIOp::create(b, l, i32, a[0]);
+          Value wv;
+          if (packed)
+            wv = decodeWeight(b, l, packed.getEncoding(), a[1],
+                              linalg::IndexOp::create(b, l, rank));
+          else
+            wv = arith::ExtSIOp::create(b, l, i32, a[1]);
+          Value prod = arith::MulIOp::create(b, l, xv, wv);
+          return arith::AddIOp::create(b, l, a[2], prod).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct RescaleLowering : OpConversionPattern<RescaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RescaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value acc = adaptor.getAcc(), g = adaptor.getScale();
+    unsigned rank = op.getAcc().getType().getRank();
+    AffineMap id = identityMap(ctx, rank);
+    SmallVector<Value> inputs = {acc, adaptor.getAbsmax()};
+    SmallVector<AffineMap> maps = {id, rowsMap(ctx, rank)};
+    bool hasBias = static_cast<bool>(adaptor.getBias());
+    if (hasBias) {
+      inputs.push_back(adaptor.getBias());
+      maps.push_back(lastMap(ctx, rank));
+    }
+    maps.push_back(id);
+    double q = op.getQ();
+    Value result = h.generic(
+        inputs, h.empty(h.sizes(acc), rewriter.getF32Type()), maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value factor = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, g, a[1]), Builder{b, l}.f32(q));
+          Value v = arith::SIToFPOp::create(b, l, b.getF32Type(), a[0]);
+          if (hasBias)
+            v = arith::AddFOp::create(b, l, v, a[2]);
+          return arith::MulFOp::create(b, l, v, factor).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct PackLowering : OpConversionPattern<PackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    Value w = adaptor.getInput();
+    PackedType packed = op.getResult().getType();
+    Encoding encoding = packed.getEncoding();
+    int64_t per = weightsPerByte(encoding);
+    auto storageType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(packed));
+
+    Value rowsV = tensor::DimOp::create(rewriter, loc, w, 0);
+    Value cols = tensor::DimOp::create(rewriter, loc, w, 1);
+    // ceil(K / per) bytes a row.
+    Value rowBytes = arith::DivUIOp::create(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, cols, h.index(per - 1)),
+        h.index(per));
+    SmallVector<Value> dynamic;
+    if (storageType.isDynamicDim(0))
+      dynamic.push_back(rowsV);
+    if (storageType.isDynamicDim(1))
+      dynamic.push_back(rowBytes);
+    Type i32 = rewriter.getI32Type();
+    auto generate = tensor::GenerateOp::create(
+        rewriter, loc, storageType, dynamic,
+        [&](OpBuilder &b, Location l, ValueRange idx) {
+          Builder hb{b, l};
+          Value acc = hb.i32(0);
+          for (int64_t j = 0; j < per; ++j) {
+            Value col = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, idx[1], hb.index(per)),
+                hb.index(j));
+            Value inBounds = arith::CmpIOp::create(
+                b, l, arith::CmpIPredicate::ult, col, cols);
+            Value safeCol =
+                arith::SelectOp::create(b, l, inBounds, col, hb.index(0));
+            Value wv = tensor::ExtractOp::create(b, l, w,
+                                                 ValueRange{idx[0], safeCol});
+            Value code = arith::AddIOp::create(
+                b, l, arith::ExtSIOp::create(b, l, i32, wv), hb.i32(1));
+            // Padding is the zero weight (code 1).
+            code = arith::SelectOp::create(b, l, inBounds, code, hb.i32(1));
+            if (encoding == Encoding::i2)
+              acc = arith::OrIOp::create(
+                  b, l, acc,
+                  arith::ShLIOp::create(b, l, code, hb.i32(2 * j)));
+            else
+              acc = arith::AddIOp::create(
+                  b, l, arith::MulIOp::create(b, l, acc, hb.i32(3)), code);
+          }
+          if (encoding == Encoding::base3) // ceil(v * 256 / 243)
+            acc = arith::DivUIOp::create(
+                b, l,
+                arith::AddIOp::create(
+                    b, l, arith::MulIOp::create(b, l, acc, hb.i32(256)),
+                    hb.i32(242)),
+                hb.i32(243));
+          Value byte = arith::TruncIOp::create(b, l, b.getI8Type(), acc);
+          tensor::YieldOp::create(b, l, byte);
+        });
+    rewriter.replaceOp(op, generate.getResult());
+    return success();
+  }
+};
+
+struct UnpackLowering : OpConversionPattern<UnpackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(UnpackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Builder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    PackedType packed = op.getInput().getType();
+    Encoding encoding = packed.getEncoding();
+    Value storage = adaptor.getInput();
+    // The logical column count K is static in the type or unknown: take it
+    // from the result type when static, else it cannot be recovered from
+    // the storage alone.
+    RankedTensorType resultType = op.getResult().getType();
+    if (resultType.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "dynamic K");
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(rewriter, loc, storage, 0),
+        rewriter.getIndexAttr(resultType.getDimSize(1))};
+    AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
+    Value result = h.generic(
+        storage, h.empty(sizes, rewriter.getI8Type()),
+        {AffineMap::get(2, 0, {n, k.floorDiv(weightsPerByte(encoding))}, ctx),
+         AffineMap::getMultiDimIdentityMap(2, ctx)},
+        {IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value wv = decodeWeight(b, l, encoding, a[0],
+                                  linalg::IndexOp::create(b, l, 1));
+          return arith::TruncIOp::create(b, l, b.getI8Type(), wv).getResult();
+        });
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct PackedConstantLowering : OpConversionPattern<PackedConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PackedConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValueAttr());
+    return success();
+  }
+};
+
+struct ConvertTernaryToLinalg
+    : public mlir::ternary::impl::ConvertTernaryToLinalgBase<
+          ConvertTernaryToLinalg> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool undecomposed = false;
+    module.walk([&](BitLinearOp op) {
+      op.emitError("ternary.bitlinear must be decomposed before lowering "
+                   "(run --ternary-decompose first)");
+      undecomposed = true;
+    });
+    if (undecomposed)
+      return signalPassFailure();
+
+    MLIRContext *ctx = &getContext();
+    TypeConverter typeConverter;
+    populateTernaryToLinalgTypeConversion(typeConverter);
+
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<TernaryDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return typeConverter.isSignatureLegal(op.getFunctionType()) &&
+             typeConverter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return typeConverter.isLegal(op); });
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return typeConverter.isLegal(op); });
+
+    RewritePatternSet patterns(ctx);
+    populateTernaryToLinalgConversionPatterns(typeConverter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
+        patterns, typeConverter);
+    populateReturnOpTypeConversionPattern(patterns, typeConverter);
+    populateCallOpTypeConversionPattern(patterns, typeConverter);
+    if (failed(applyFullConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::ternary::populateTernaryToLinalgTypeConversion(
+    TypeConverter &typeConverter) {
+  typeConverter.addConversion([](Type type) { return type; });
+  typeConverter.addConversion(
+      [](PackedType type) -> Type { return type.getStorageType(); });
+}
+
+void mlir::ternary::populateTernaryToLinalgConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<NormalizeLowering, QuantizeActivationsLowering,
+               WeightScaleLowering, QuantizeWeightsLowering, MatmulLowering,
+               RescaleLowering, PackLowering, UnpackLowering,
+               PackedConstantLowering>(typeConverter, patterns.getContext());
+}

@@ -1,0 +1,54 @@
+//===- PackWeights.cpp - Pack constant ternary weights --------------------===//
+//
+// ternary.matmul(x, constant i8 weights) -> ternary.matmul(x, packed
+// constant), in the encoding chosen by the pass option.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+#include "ternary/Passes/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace ternary {
+#define GEN_PASS_DEF_TERNARYPACKWEIGHTS
+#include "passes/Passes.h.inc"
+} // namespace ternary
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::ternary;
+
+namespace {
+
+struct TernaryPackWeights
+    : public mlir::ternary::impl::TernaryPackWeightsBase<TernaryPackWeights> {
+  using TernaryPackWeightsBase::TernaryPackWeightsBase;
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    getOperation()->walk([&](MatmulOp op) {
+      auto weightType = dyn_cast<RankedTensorType>(op.getWeight().getType());
+      if (!weightType || !weightType.hasStaticShape() ||
+          !matchPattern(op.getWeight(), m_Constant()))
+        return;
+      rewriter.setInsertionPoint(op);
+      auto packedType =
+          PackedType::get(&getContext(), weightType.getShape(), encoding);
+      // Folds to a ternary.packed_constant; a constant that is not ternary
+      // does not fold and is left alone.
+      Value packed = rewriter.createOrFold<PackOp>(op.getLoc(), packedType,
+                                                   op.getWeight());
+      if (!packed.getDefiningOp<PackedConstantOp>()) {
+        rewriter.eraseOp(packed.getDefiningOp());
+        return;
+      }
+      rewriter.modifyOpInPlace(
+          op, [&] { op.getWeightMutable().assign(packed); });
+    });
+  }
+};
+
+} // namespace

@@ -1,0 +1,73 @@
+//===- Pipelines.cpp - Registered pass pipelines --------------------------===//
+//
+// The inference pipeline (ternary + tensor IR -> LLVM dialect) and the
+// registration of every pass and pipeline of the project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Passes/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::ternary::buildInferencePipeline(
+    OpPassManager &pm, const InferencePipelineOptions &options) {
+  // Ternary level: decompose, fold frozen weights, pack them.
+  pm.addPass(createTernaryDecompose());
+  pm.addPass(createCanonicalizerPass());
+  TernaryPackWeightsOptions pack;
+  pack.encoding = options.encoding;
+  pm.addPass(createTernaryPackWeights(pack));
+  pm.addPass(createCanonicalizerPass());
+
+  // Tensor level.
+  pm.addPass(createConvertTernaryToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Buffers: identity layouts at function boundaries, so that the C
+  // interface takes plain row-major memref descriptors.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  // Loops and LLVM.
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  if (options.cInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::ternary::registerTernaryPassesAndPipelines() {
+  registerTernaryPasses();
+  PassPipelineRegistration<InferencePipelineOptions>(
+      "ternary-inference-pipeline",
+      "Compile ternary and tensor IR down to the LLVM dialect: decompose "
+      "BitLinear, fold and pack constant weights, lower to linalg, "
+      "bufferize, lower to loops and to LLVM",
+      buildInferencePipeline);
+}
