@@ -1,0 +1,84 @@
+//===- Runner.h - Compile and run functions of a module ---------*- C++ -*-===//
+//
+// Compiles a module through the inference pipeline, JIT-compiles it for a
+// chosen CPU and feature set, and calls its functions on host arrays,
+// checking the arguments against the function's signature.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_RUNNER_RUNNER_H
+#define TERNARY_RUNNER_RUNNER_H
+
+#include "ternary/Passes/Passes.h"
+#include "ternary/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+namespace ternary {
+
+using ::ternary::DType;
+using ::ternary::HostArray;
+
+/// Where and how the code is generated.
+struct TargetOptions {
+  std::string cpu;        ///< empty: the host CPU
+  std::string features;   ///< "+avx2,-avx512f": added to the CPU's features
+  unsigned optLevel = 3;  ///< 0..3
+};
+
+/// The signature of a function as its caller sees it (before lowering).
+struct FunctionSignature {
+  std::vector<Type> inputs;
+  std::vector<Type> results;
+};
+
+/// A module compiled to native code in memory.
+class CompiledModule {
+public:
+  ~CompiledModule();
+  CompiledModule(CompiledModule &&) noexcept;
+
+  /// Runs the inference pipeline on `module` (consumed) and JIT-compiles it.
+  static llvm::Expected<CompiledModule>
+  compile(OwningOpRef<ModuleOp> module, const InferencePipelineOptions &options,
+          const TargetOptions &target);
+
+  /// Names of the public functions, in order.
+  const std::vector<std::string> &functionNames() const { return names; }
+
+  /// Calls `function` with `inputs` (shapes and element types checked
+  /// against its signature) and returns its results.
+  llvm::Expected<std::vector<HostArray>>
+  call(const std::string &function, const std::vector<HostArray> &inputs);
+
+private:
+  CompiledModule() = default;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::vector<std::string> names;
+  std::map<std::string, FunctionSignature> signatures;
+};
+
+/// The host element type of a tensor element type (or scalar type), if the
+/// tools support it.
+std::optional<DType> hostDType(Type elementType);
+
+/// Formats an array as "2x3xf32" followed by its values, for printing.
+std::string formatArray(const HostArray &array);
+
+/// Parses an inline value "2x3xf32=1,2,3,4,5,6" (or "f32=1.5" for a
+/// scalar; "2x3xf32=0" fills the array with one value).
+llvm::Expected<HostArray> parseInlineArray(llvm::StringRef text);
+
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_RUNNER_RUNNER_H

@@ -1,0 +1,425 @@
+//===- Runner.cpp - Compile and run functions of a module -----------------===//
+//
+// Calls go through the C interface of each public function
+// (`_mlir_ciface_NAME`): tensor arguments are passed as pointers to memref
+// descriptors {allocated, aligned, offset, sizes[r], strides[r]}; a memref
+// result, or several results, come back through a pointer to a struct
+// passed first; a single scalar result is returned.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Runner/Runner.h"
+#include "ternary/Dialect/Ternary/TernaryDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <sstream>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using ::ternary::DType;
+using ::ternary::HostArray;
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::make_error<llvm::StringError>(message,
+                                             llvm::inconvertibleErrorCode());
+}
+
+/// The type the caller passes for `type`: packed weights travel as their
+/// storage tensor.
+Type callerType(Type type) {
+  if (auto packed = dyn_cast<PackedType>(type))
+    return packed.getStorageType();
+  return type;
+}
+
+std::string typeString(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+/// Aligned storage for one argument or result.
+struct Buffer {
+  std::vector<int64_t> words; // 8-byte aligned
+  explicit Buffer(size_t bytes) : words((bytes + 7) / 8 + 1, 0) {}
+  char *data() { return reinterpret_cast<char *>(words.data()); }
+};
+
+size_t scalarSize(Type type) {
+  return (type.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+} // namespace
+
+std::optional<DType> mlir::ternary::hostDType(Type type) {
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  if (type.isSignlessInteger(8))
+    return DType::I8;
+  if (type.isSignlessInteger(16))
+    return DType::I16;
+  if (type.isSignlessInteger(32))
+    return DType::I32;
+  if (type.isSignlessInteger(64))
+    return DType::I64;
+  return std::nullopt;
+}
+
+CompiledModule::~CompiledModule() = default;
+CompiledModule::CompiledModule(CompiledModule &&) noexcept = default;
+
+llvm::Expected<CompiledModule>
+CompiledModule::compile(OwningOpRef<ModuleOp> module,
+                        const InferencePipelineOptions &options,
+                        const TargetOptions &target) {
+  CompiledModule result;
+  for (auto func : module->getOps<func::FuncOp>()) {
+    if (func.isDeclaration() || !func.isPublic())
+      continue;
+    FunctionSignature sig;
+    for (Type t : func.getArgumentTypes())
+      sig.inputs.push_back(callerType(t));
+    for (Type t : func.getResultTypes())
+      sig.results.push_back(callerType(t));
+    for (Type t : llvm::concat<Type>(sig.inputs, sig.results)) {
+      Type element = t;
+      if (auto tensor = dyn_cast<RankedTensorType>(t))
+        element = tensor.getElementType();
+      else if (isa<ShapedType>(t))
+        return makeError("function @" + func.getName() +
+                         ": unranked type " + typeString(t) +
+                         " is not supported");
+      if (!hostDType(element))
+        return makeError("function @" + func.getName() + ": type " +
+                         typeString(t) + " is not supported (f32, f64, i8, "
+                         "i16, i32, i64 tensors and scalars)");
+    }
+    result.names.push_back(func.getName().str());
+    result.signatures[func.getName().str()] = std::move(sig);
+  }
+
+  MLIRContext *ctx = module->getContext();
+  PassManager pm(ctx);
+  buildInferencePipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return makeError("the inference pipeline failed (see the diagnostics "
+                     "above)");
+
+  static bool targetsInitialised = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)targetsInitialised;
+
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  if (!target.cpu.empty()) {
+    builder->setCPU(target.cpu);
+    // Start from the named CPU's features, not the host's.
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
+  if (!target.features.empty()) {
+    SmallVector<StringRef> features;
+    StringRef(target.features).split(features, ',', -1, /*KeepEmpty=*/false);
+    std::vector<std::string> list(features.begin(), features.end());
+    builder->addFeatures(list);
+  }
+  static const llvm::CodeGenOptLevel levels[] = {
+      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+      llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+  builder->setCodeGenOptLevel(levels[std::min(target.optLevel, 3u)]);
+  auto tm = builder->createTargetMachine();
+  if (!tm)
+    return tm.takeError();
+
+  ExecutionEngineOptions engineOptions;
+  auto transformer =
+      makeOptimizingTransformer(target.optLevel, /*sizeLevel=*/0, tm->get());
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = levels[std::min(target.optLevel, 3u)];
+  auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  result.engine = std::move(*engine);
+  return std::move(result);
+}
+
+llvm::Expected<std::vector<HostArray>>
+CompiledModule::call(const std::string &function,
+                     const std::vector<HostArray> &inputs) {
+  auto it = signatures.find(function);
+  if (it == signatures.end()) {
+    std::string known;
+    for (const std::string &n : names)
+      known += (known.empty() ? "@" : ", @") + n;
+    return makeError("no public function @" + function + " (the module has " +
+                     (known.empty() ? std::string("none") : known) + ")");
+  }
+  const FunctionSignature &sig = it->second;
+  if (inputs.size() != sig.inputs.size())
+    return makeError("@" + function + " takes " +
+                     llvm::Twine(sig.inputs.size()) + " inputs, got " +
+                     llvm::Twine(inputs.size()));
+
+  std::vector<std::unique_ptr<Buffer>> storage;
+  std::vector<void *> pointers(inputs.size());
+  std::vector<void *> packed;
+  std::set<const void *> inputData;
+
+  // Results: through a pointer to a struct, or returned (one scalar).
+  bool viaPointer = sig.results.size() > 1 ||
+                    (sig.results.size() == 1 &&
+                     isa<RankedTensorType>(sig.results[0]));
+  std::vector<size_t> resultOffsets;
+  size_t resultBytes = 0;
+  for (Type t : sig.results) {
+    size_t size, align;
+    if (auto tensor = dyn_cast<RankedTensorType>(t)) {
+      size = 8 * (3 + 2 * tensor.getRank());
+      align = 8;
+    } else {
+      size = align = scalarSize(t);
+    }
+    resultBytes = (resultBytes + align - 1) / align * align;
+    resultOffsets.push_back(resultBytes);
+    resultBytes += size;
+  }
+  auto results = std::make_unique<Buffer>(std::max<size_t>(resultBytes, 8));
+  void *resultPointer = results->data();
+  if (viaPointer)
+    packed.push_back(&resultPointer);
+
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const HostArray &in = inputs[i];
+    Type expected = sig.inputs[i];
+    auto tensor = dyn_cast<RankedTensorType>(expected);
+    Type element = tensor ? tensor.getElementType() : expected;
+    DType want = *hostDType(element);
+    bool dtypeOk = in.dtype == want ||
+                   (want == DType::I8 && in.dtype == DType::U8);
+    bool shapeOk = tensor ? in.shape.size() == size_t(tensor.getRank())
+                          : in.shape.empty();
+    if (shapeOk && tensor)
+      for (int64_t d = 0; d < tensor.getRank(); ++d)
+        if (!tensor.isDynamicDim(d) && tensor.getDimSize(d) != in.shape[d])
+          shapeOk = false;
+    if (!dtypeOk || !shapeOk)
+      return makeError("input " + llvm::Twine(i) + " of @" + function +
+                       ": expected " + typeString(expected) +
+                       ", got an array of shape " + in.shapeString() +
+                       " and dtype " + ::ternary::dtypeName(in.dtype));
+    // The callee may update its arguments in place: pass copies.
+    auto data = std::make_unique<Buffer>(in.bytes.size());
+    std::memcpy(data->data(), in.bytes.data(), in.bytes.size());
+    inputData.insert(data->data());
+    if (!tensor) {
+      pointers[i] = data->data();
+      packed.push_back(pointers[i]);
+      storage.push_back(std::move(data));
+      continue;
+    }
+    int64_t rank = tensor.getRank();
+    auto desc = std::make_unique<Buffer>(8 * (3 + 2 * rank));
+    desc->words[0] = reinterpret_cast<int64_t>(data->data());
+    desc->words[1] = reinterpret_cast<int64_t>(data->data());
+    desc->words[2] = 0;
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      desc->words[3 + d] = in.shape[d];
+      desc->words[3 + rank + d] = stride;
+      stride *= in.shape[d];
+    }
+    pointers[i] = desc->data();
+    packed.push_back(&pointers[i]);
+    storage.push_back(std::move(data));
+    storage.push_back(std::move(desc));
+  }
+  if (!viaPointer && sig.results.size() == 1)
+    packed.push_back(resultPointer);
+
+  if (llvm::Error err =
+          engine->invokePacked("_mlir_ciface_" + function, packed))
+    return std::move(err);
+
+  std::vector<HostArray> outputs;
+  std::set<void *> freed;
+  for (size_t r = 0; r < sig.results.size(); ++r) {
+    char *slot = results->data() + resultOffsets[r];
+    Type type = sig.results[r];
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor) {
+      HostArray scalar = HostArray::zeros(*hostDType(type), {});
+      std::memcpy(scalar.bytes.data(), slot, scalarSize(type));
+      outputs.push_back(std::move(scalar));
+      continue;
+    }
+    int64_t rank = tensor.getRank();
+    const int64_t *words = reinterpret_cast<const int64_t *>(slot);
+    void *allocated = reinterpret_cast<void *>(words[0]);
+    const char *aligned = reinterpret_cast<const char *>(words[1]);
+    int64_t offset = words[2];
+    std::vector<int64_t> shape(words + 3, words + 3 + rank);
+    std::vector<int64_t> strides(words + 3 + rank, words + 3 + 2 * rank);
+    DType dtype = *hostDType(tensor.getElementType());
+    HostArray out = HostArray::zeros(dtype, shape);
+    size_t elementSize = ::ternary::dtypeSize(dtype);
+    int64_t count = out.numElements();
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t e = 0; e < count; ++e) {
+      int64_t linear = offset;
+      for (int64_t d = 0; d < rank; ++d)
+        linear += index[d] * strides[d];
+      std::memcpy(out.bytes.data() + e * elementSize,
+                  aligned + linear * elementSize, elementSize);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++index[d] < shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    // Results the callee allocated are ours to free; a result may also be
+    // an input passed through, or share a buffer with another result.
+    if (allocated && !inputData.count(allocated) && freed.insert(allocated).second)
+      std::free(allocated);
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
+}
+
+namespace {
+template <typename T>
+void appendValues(std::ostringstream &os, const HostArray &a, size_t dim,
+                  int64_t &flat) {
+  if (dim == a.shape.size()) {
+    T v = a.data<T>()[flat++];
+    if constexpr (std::is_floating_point_v<T>) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+      os << buf;
+    } else {
+      os << static_cast<int64_t>(v);
+    }
+    return;
+  }
+  os << '[';
+  for (int64_t i = 0; i < a.shape[dim]; ++i) {
+    if (i)
+      os << ", ";
+    appendValues<T>(os, a, dim + 1, flat);
+  }
+  os << ']';
+}
+} // namespace
+
+std::string mlir::ternary::formatArray(const HostArray &a) {
+  std::ostringstream os;
+  for (int64_t d : a.shape)
+    os << d << 'x';
+  os << ::ternary::dtypeMlirName(a.dtype) << '=';
+  int64_t flat = 0;
+  switch (a.dtype) {
+  case DType::F32:
+    appendValues<float>(os, a, 0, flat);
+    break;
+  case DType::F64:
+    appendValues<double>(os, a, 0, flat);
+    break;
+  case DType::I8:
+    appendValues<int8_t>(os, a, 0, flat);
+    break;
+  case DType::U8:
+    appendValues<uint8_t>(os, a, 0, flat);
+    break;
+  case DType::I16:
+    appendValues<int16_t>(os, a, 0, flat);
+    break;
+  case DType::I32:
+    appendValues<int32_t>(os, a, 0, flat);
+    break;
+  case DType::I64:
+    appendValues<int64_t>(os, a, 0, flat);
+    break;
+  }
+  return os.str();
+}
+
+llvm::Expected<HostArray> mlir::ternary::parseInlineArray(llvm::StringRef text) {
+  auto [typePart, valuePart] = text.split('=');
+  if (valuePart.empty() && !text.contains('='))
+    return makeError("inline value '" + text +
+                     "' must look like 2x3xf32=1,2,3,4,5,6");
+  SmallVector<StringRef> parts;
+  typePart.split(parts, 'x');
+  StringRef dtypeName = parts.pop_back_val();
+  HostArray a;
+  static const std::pair<const char *, DType> names[] = {
+      {"f32", DType::F32}, {"f64", DType::F64}, {"i8", DType::I8},
+      {"ui8", DType::U8},  {"i16", DType::I16}, {"i32", DType::I32},
+      {"i64", DType::I64}};
+  bool found = false;
+  for (auto [name, dtype] : names)
+    if (dtypeName == name) {
+      a.dtype = dtype;
+      found = true;
+    }
+  if (!found)
+    return makeError("inline value '" + text + "': unknown element type '" +
+                     dtypeName + "'");
+  for (StringRef dim : parts) {
+    int64_t d;
+    if (dim.getAsInteger(10, d) || d < 0)
+      return makeError("inline value '" + text + "': bad dimension '" + dim +
+                       "'");
+    a.shape.push_back(d);
+  }
+  a = HostArray::zeros(a.dtype, a.shape);
+  SmallVector<StringRef> values;
+  valuePart.split(values, ',', -1, /*KeepEmpty=*/false);
+  int64_t count = a.numElements();
+  if (values.size() != 1 && int64_t(values.size()) != count)
+    return makeError("inline value '" + text + "': " +
+                     llvm::Twine(values.size()) + " values for " +
+                     llvm::Twine(count) + " elements");
+  size_t elementSize = ::ternary::dtypeSize(a.dtype);
+  for (int64_t e = 0; e < count; ++e) {
+    StringRef v = values.size() == 1 ? values[0] : values[e];
+    v = v.trim();
+    char *dst = a.bytes.data() + e * elementSize;
+    if (a.dtype == DType::F32 || a.dtype == DType::F64) {
+      double d;
+      if (v.getAsDouble(d))
+        return makeError("inline value '" + text + "': bad number '" + v + "'");
+      if (a.dtype == DType::F32) {
+        float f = static_cast<float>(d);
+        std::memcpy(dst, &f, 4);
+      } else {
+        std::memcpy(dst, &d, 8);
+      }
+    } else {
+      int64_t i;
+      if (v.getAsInteger(10, i))
+        return makeError("inline value '" + text + "': bad integer '" + v +
+                         "'");
+      std::memcpy(dst, &i, elementSize); // little-endian truncation
+    }
+  }
+  return a;
+}
