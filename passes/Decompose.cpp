@@ -75,7 +75,7 @@ struct TernaryDecompose
     getOperation()->walk([&](BitLinearOp op) {
       if (op.getLambda().convertToFloat() != 1.0f) {
         op.emitError() << "cannot decompose a layer with lambda = "
-                       << op.getLambda().convertToFloat()
+                       << formatNumber(op.getLambda().convertToFloat())
                        << ": the integer form needs lambda = 1 (lambda < 1 "
                           "is quantisation warm-up, a training-time setting)";
         failedAny = true;

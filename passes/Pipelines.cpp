@@ -32,6 +32,8 @@ void mlir::ternary::buildInferencePipeline(
 
   // Tensor level.
   pm.addPass(createConvertTernaryToLinalg());
+  // Element-wise arith/math on tensors (a ReLU, a residual add) as linalg.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -43,6 +45,7 @@ void mlir::ternary::buildInferencePipeline(
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Loops and LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());

@@ -27,3 +27,19 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
 tools = ["ternary-opt", "ternary-run", "ternary-difftest"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The differential test: a sample by default, 10,000 cases with -Dfull=1.
+full = lit_config.params.get("full", "0") not in ("0", "", "false")
+config.substitutions.append(
+    ("%difftest_cases", "--full" if full else "--cases=1500"))
+
+# CPU features, for tests that force a code path the host must support.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((l.split(":", 1)[1].split() for l in cpuinfo
+                      if l.startswith("flags")), [])
+except OSError:
+    flags = []
+for feature in ("avx2", "avx512f", "avx512vnni"):
+    if feature in flags or (feature == "avx512vnni" and "avx512_vnni" in flags):
+        config.available_features.add(feature)

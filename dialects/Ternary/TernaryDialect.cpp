@@ -13,6 +13,8 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cstdio>
+
 using namespace mlir;
 using namespace mlir::ternary;
 
@@ -24,6 +26,12 @@ using namespace mlir::ternary;
 
 #define GET_TYPEDEF_CLASSES
 #include "Ternary/TernaryTypes.cpp.inc"
+
+std::string mlir::ternary::formatNumber(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
 
 void TernaryDialect::initialize() {
   addOperations<

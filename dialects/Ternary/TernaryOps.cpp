@@ -99,7 +99,7 @@ static LogicalResult verifyActivationBits(Operation *op, int32_t bits,
 static LogicalResult verifyEps(Operation *op, APFloat eps) {
   if (!(eps.convertToFloat() > 0.0f))
     return op->emitOpError() << "eps must be positive, got "
-                             << eps.convertToDouble();
+                             << formatNumber(eps.convertToDouble());
   return success();
 }
 
@@ -170,7 +170,8 @@ LogicalResult BitLinearOp::verify() {
     return failure();
   float lambda = getLambda().convertToFloat();
   if (!(lambda >= 0.0f && lambda <= 1.0f))
-    return emitOpError() << "lambda must be in [0, 1], got " << lambda;
+    return emitOpError() << "lambda must be in [0, 1], got "
+                         << formatNumber(lambda);
   return success();
 }
 

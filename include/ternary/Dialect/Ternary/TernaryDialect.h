@@ -21,4 +21,13 @@
 #define GET_TYPEDEF_CLASSES
 #include "Ternary/TernaryTypes.h.inc"
 
+#include <string>
+
+namespace mlir {
+namespace ternary {
+/// Formats an attribute value for diagnostics: "0.5", "2", "1e-05".
+std::string formatNumber(double value);
+} // namespace ternary
+} // namespace mlir
+
 #endif // TERNARY_DIALECT_TERNARY_TERNARYDIALECT_H
