@@ -16,7 +16,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -84,15 +85,14 @@ std::optional<DType> mlir::ternary::hostDType(Type type) {
 CompiledModule::~CompiledModule() = default;
 CompiledModule::CompiledModule(CompiledModule &&) noexcept = default;
 
-llvm::Expected<CompiledModule>
-CompiledModule::compile(OwningOpRef<ModuleOp> module,
-                        const InferencePipelineOptions &options,
-                        const TargetOptions &target) {
-  CompiledModule result;
-  for (auto func : module->getOps<func::FuncOp>()) {
+llvm::Expected<std::vector<FunctionSignature>>
+mlir::ternary::collectSignatures(ModuleOp module) {
+  std::vector<FunctionSignature> result;
+  for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isDeclaration() || !func.isPublic())
       continue;
     FunctionSignature sig;
+    sig.name = func.getName().str();
     for (Type t : func.getArgumentTypes())
       sig.inputs.push_back(callerType(t));
     for (Type t : func.getResultTypes())
@@ -102,64 +102,214 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
       if (auto tensor = dyn_cast<RankedTensorType>(t))
         element = tensor.getElementType();
       else if (isa<ShapedType>(t))
-        return makeError("function @" + func.getName() +
-                         ": unranked type " + typeString(t) +
-                         " is not supported");
+        return makeError("function @" + func.getName() + ": type " +
+                         typeString(t) + " is not supported (ranked tensors "
+                         "and scalars)");
       if (!hostDType(element))
         return makeError("function @" + func.getName() + ": type " +
                          typeString(t) + " is not supported (f32, f64, i8, "
                          "i16, i32, i64 tensors and scalars)");
     }
-    result.names.push_back(func.getName().str());
-    result.signatures[func.getName().str()] = std::move(sig);
+    result.push_back(std::move(sig));
+  }
+  return result;
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+mlir::ternary::createTargetMachine(const TargetOptions &target, bool forJIT) {
+  static bool targetsInitialised = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)targetsInitialised;
+
+  bool host = target.triple.empty();
+  llvm::Triple triple(host ? llvm::sys::getProcessTriple() : target.triple);
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return makeError("unknown target '" + triple.str() + "': " + error);
+  std::string cpu = target.cpu;
+  llvm::SubtargetFeatures features;
+  if (cpu.empty() && host) {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.first(), feature.second);
+  }
+  if (cpu.empty())
+    cpu = "generic";
+  SmallVector<StringRef> extra;
+  StringRef(target.features).split(extra, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef feature : extra) {
+    feature = feature.trim();
+    if (feature.size() < 2 || (feature[0] != '+' && feature[0] != '-'))
+      return makeError("target feature '" + feature +
+                       "' must start with + or -");
+    features.AddFeature(feature);
+  }
+  static const llvm::CodeGenOptLevel levels[] = {
+      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+      llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+  std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
+      triple, cpu, features.getString(), llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, levels[std::min(target.optLevel, 3u)],
+      forJIT));
+  if (!tm)
+    return makeError("cannot create a target machine for '" + triple.str() +
+                     "', CPU '" + cpu + "'");
+  return std::move(tm);
+}
+
+llvm::Expected<CompiledModule>
+CompiledModule::compile(OwningOpRef<ModuleOp> module,
+                        const InferencePipelineOptions &options,
+                        const TargetOptions &target) {
+  CompiledModule result;
+  auto signatures = collectSignatures(*module);
+  if (!signatures)
+    return signatures.takeError();
+  for (FunctionSignature &sig : *signatures) {
+    result.names.push_back(sig.name);
+    result.signatures[sig.name] = std::move(sig);
   }
 
-  MLIRContext *ctx = module->getContext();
-  PassManager pm(ctx);
+  auto tm = createTargetMachine(target, /*forJIT=*/true);
+  if (!tm)
+    return tm.takeError();
+
+  PassManager pm(module->getContext());
   buildInferencePipeline(pm, options);
   if (failed(pm.run(*module)))
     return makeError("the inference pipeline failed (see the diagnostics "
                      "above)");
 
-  static bool targetsInitialised = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)targetsInitialised;
-
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return builder.takeError();
-  if (!target.cpu.empty()) {
-    builder->setCPU(target.cpu);
-    // Start from the named CPU's features, not the host's.
-    builder->getFeatures() = llvm::SubtargetFeatures();
-  }
-  if (!target.features.empty()) {
-    SmallVector<StringRef> features;
-    StringRef(target.features).split(features, ',', -1, /*KeepEmpty=*/false);
-    std::vector<std::string> list(features.begin(), features.end());
-    builder->addFeatures(list);
-  }
-  static const llvm::CodeGenOptLevel levels[] = {
-      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
-      llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
-  builder->setCodeGenOptLevel(levels[std::min(target.optLevel, 3u)]);
-  auto tm = builder->createTargetMachine();
-  if (!tm)
-    return tm.takeError();
-
   ExecutionEngineOptions engineOptions;
   auto transformer =
       makeOptimizingTransformer(target.optLevel, /*sizeLevel=*/0, tm->get());
   engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = levels[std::min(target.optLevel, 3u)];
+  engineOptions.jitCodeGenOptLevel = (*tm)->getOptLevel();
   auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
   result.engine = std::move(*engine);
   return std::move(result);
+}
+
+std::string
+mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
+                           llvm::StringRef guard) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  auto cType = [](Type element) -> const char * {
+    switch (*hostDType(element)) {
+    case DType::F32:
+      return "float";
+    case DType::F64:
+      return "double";
+    case DType::I8:
+    case DType::U8:
+      return "int8_t";
+    case DType::I16:
+      return "int16_t";
+    case DType::I32:
+      return "int32_t";
+    case DType::I64:
+      return "int64_t";
+    }
+    return "void";
+  };
+  // One descriptor type per (rank, element type) used.
+  std::set<std::pair<int64_t, std::string>> descriptors;
+  auto descName = [&](RankedTensorType t) {
+    std::string element = ::ternary::dtypeMlirName(*hostDType(t.getElementType()));
+    descriptors.insert({t.getRank(), element});
+    return "ternary_memref_" + std::to_string(t.getRank()) + "d_" + element;
+  };
+  std::string decls;
+  llvm::raw_string_ostream ds(decls);
+  for (const FunctionSignature &sig : signatures) {
+    ds << "\n/* @" << sig.name << "(";
+    for (size_t i = 0; i < sig.inputs.size(); ++i)
+      ds << (i ? ", " : "") << typeString(sig.inputs[i]);
+    ds << ") -> (";
+    for (size_t i = 0; i < sig.results.size(); ++i)
+      ds << (i ? ", " : "") << typeString(sig.results[i]);
+    ds << ") */\n";
+    bool viaPointer = sig.results.size() > 1 ||
+                      (sig.results.size() == 1 &&
+                       isa<RankedTensorType>(sig.results[0]));
+    std::string resultStruct;
+    if (sig.results.size() > 1) {
+      resultStruct = sig.name + "_results";
+      ds << "typedef struct {\n";
+      for (size_t i = 0; i < sig.results.size(); ++i) {
+        if (auto t = dyn_cast<RankedTensorType>(sig.results[i]))
+          ds << "  " << descName(t) << " r" << i << ";\n";
+        else
+          ds << "  " << cType(sig.results[i]) << " r" << i << ";\n";
+      }
+      ds << "} " << resultStruct << ";\n";
+    }
+    std::string ret = "void";
+    if (!viaPointer && sig.results.size() == 1)
+      ret = cType(sig.results[0]);
+    ds << ret << " _mlir_ciface_" << sig.name << "(";
+    bool first = true;
+    if (viaPointer) {
+      if (sig.results.size() == 1)
+        ds << descName(cast<RankedTensorType>(sig.results[0])) << " *result";
+      else
+        ds << resultStruct << " *results";
+      first = false;
+    }
+    for (size_t i = 0; i < sig.inputs.size(); ++i) {
+      ds << (first ? "" : ", ");
+      first = false;
+      if (auto t = dyn_cast<RankedTensorType>(sig.inputs[i]))
+        ds << descName(t) << " *arg" << i;
+      else
+        ds << cType(sig.inputs[i]) << " arg" << i;
+    }
+    if (first)
+      ds << "void";
+    ds << ");\n";
+  }
+
+  os << "/* Generated by ternary-compile. Do not edit. */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* Tensors travel as memref descriptors: the buffer as allocated and\n"
+     << "   as aligned, an offset and, per dimension, a size and a stride (in\n"
+     << "   elements, row-major: the last stride is 1). Results are written\n"
+     << "   to the descriptor(s) passed first; their buffers come from malloc\n"
+     << "   and belong to the caller: free(result.allocated). Packed ternary\n"
+     << "   weights (!ternary.packed) are passed as their int8 storage,\n"
+     << "   [N, ceil(K / 4)] for i2 and [N, ceil(K / 5)] for base3, written by\n"
+     << "   ternary_pack() of ternary/Runtime/Packing.h. */\n";
+  for (const auto &[rank, element] : descriptors) {
+    Type t;
+    const char *c = element == "f32"   ? "float"
+                    : element == "f64" ? "double"
+                    : element == "i8"  ? "int8_t"
+                    : element == "i16" ? "int16_t"
+                    : element == "i32" ? "int32_t"
+                                       : "int64_t";
+    (void)t;
+    os << "\ntypedef struct {\n  " << c << " *allocated;\n  " << c
+       << " *aligned;\n  int64_t offset;\n";
+    if (rank > 0)
+      os << "  int64_t sizes[" << rank << "];\n  int64_t strides[" << rank
+         << "];\n";
+    os << "} ternary_memref_" << rank << "d_" << element << ";\n";
+  }
+  os << decls;
+  os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  return out;
 }
 
 llvm::Expected<std::vector<HostArray>>

@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <map>
 #include <memory>
@@ -30,16 +31,33 @@ using ::ternary::HostArray;
 
 /// Where and how the code is generated.
 struct TargetOptions {
-  std::string cpu;        ///< empty: the host CPU
+  std::string cpu;        ///< empty: the host CPU (generic for other triples)
   std::string features;   ///< "+avx2,-avx512f": added to the CPU's features
   unsigned optLevel = 3;  ///< 0..3
+  std::string triple;     ///< empty: the host
 };
+
+/// A target machine for `target` (position-independent code). With neither
+/// a CPU nor a triple given, it is the host CPU with the host's features.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const TargetOptions &target, bool forJIT = false);
 
 /// The signature of a function as its caller sees it (before lowering).
 struct FunctionSignature {
+  std::string name;
   std::vector<Type> inputs;
   std::vector<Type> results;
 };
+
+/// The signatures of the public functions of `module`, with packed weights
+/// as their storage tensors; an error for types the tools cannot pass.
+llvm::Expected<std::vector<FunctionSignature>>
+collectSignatures(ModuleOp module);
+
+/// A C header declaring the C interface (`_mlir_ciface_NAME`) of every
+/// function in `signatures`, with the memref descriptor types they take.
+std::string emitCHeader(const std::vector<FunctionSignature> &signatures,
+                        llvm::StringRef guard);
 
 /// A module compiled to native code in memory.
 class CompiledModule {
