@@ -113,16 +113,36 @@ int64_t weightsPerByte(Encoding encoding) {
   return encoding == Encoding::i2 ? 4 : 5;
 }
 
-/// Decodes the ternary weight at column `col` (index) from its storage byte
-/// (i8) into an i32 in {-1, 0, 1}; see ternary/Runtime/Packing.h.
+/// Where weight `col` of a row of `k` weights is stored (see
+/// ternary/Runtime/Packing.h): the byte within the row and the slot within
+/// the byte, as index values.
+std::pair<Value, Value> locateWeight(OpBuilder &b, Location loc, Value col,
+                                     Value k, int64_t per) {
+  Builder h{b, loc};
+  Value blockWeights = h.index(64 * per);
+  Value block = arith::DivUIOp::create(b, loc, col, blockWeights);
+  Value within = arith::RemUIOp::create(b, loc, col, blockWeights);
+  Value start = arith::MulIOp::create(b, loc, block, blockWeights);
+  Value remaining = arith::SubIOp::create(b, loc, k, start);
+  Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                     remaining, blockWeights);
+  Value tailBytes = arith::CeilDivUIOp::create(b, loc, remaining, h.index(per));
+  Value s = arith::SelectOp::create(b, loc, full, h.index(64), tailBytes);
+  Value byte = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, block, h.index(64)),
+      arith::RemUIOp::create(b, loc, within, s));
+  Value slot = arith::DivUIOp::create(b, loc, within, s);
+  return {byte, slot};
+}
+
+/// Decodes the code in `slot` (index) of a storage byte (i8) into the
+/// ternary weight, an i32 in {-1, 0, 1}.
 Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
-                   Value col) {
+                   Value slotIndex) {
   Builder h{b, loc};
   Type i32 = b.getI32Type();
   Value word = arith::ExtUIOp::create(b, loc, i32, byte);
-  Value slot = arith::RemUIOp::create(b, loc, col,
-                                      h.index(weightsPerByte(encoding)));
-  slot = arith::IndexCastUIOp::create(b, loc, i32, slot);
+  Value slot = arith::IndexCastUIOp::create(b, loc, i32, slotIndex);
   Value code;
   if (encoding == Encoding::i2) {
     Value shift = arith::MulIOp::create(b, loc, slot, h.i32(2));
@@ -142,6 +162,16 @@ Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
     code = arith::ShRUIOp::create(b, loc, t, h.i32(8));
   }
   return arith::SubIOp::create(b, loc, code, h.i32(1));
+}
+
+/// The weight [row, col] of packed storage with rows of `k` weights, as i32.
+Value loadPackedWeight(OpBuilder &b, Location loc, Encoding encoding,
+                       Value storage, Value row, Value col, Value k) {
+  auto [byteIndex, slot] =
+      locateWeight(b, loc, col, k, weightsPerByte(encoding));
+  Value byte =
+      tensor::ExtractOp::create(b, loc, storage, ValueRange{row, byteIndex});
+  return decodeWeight(b, loc, encoding, byte, slot);
 }
 
 /// round_half_even(v) clamped to [lo, hi], as i8.
@@ -419,30 +449,33 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     outExprs.push_back(n);
 
     auto packed = dyn_cast<PackedType>(op.getWeight().getType());
-    AffineExpr storageCol =
-        packed ? k.floorDiv(weightsPerByte(packed.getEncoding())) : k;
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(loops, 0, xExprs, ctx),
-        AffineMap::get(loops, 0, {n, storageCol}, ctx),
-        AffineMap::get(loops, 0, outExprs, ctx)};
+    SmallVector<Value> inputs = {x};
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx)};
+    if (!packed) {
+      inputs.push_back(w);
+      maps.push_back(AffineMap::get(loops, 0, {n, k}, ctx));
+    }
+    maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
     SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
     iterators.push_back(IteratorType::reduction);
 
     SmallVector<OpFoldResult> outSizes = h.sizes(x, /*dropLast=*/true);
     outSizes.push_back(tensor::getMixedSize(rewriter, loc, w, 0));
+    Value kSize = tensor::DimOp::create(rewriter, loc, x, rank - 1);
     Type i32 = rewriter.getI32Type();
     Value result = h.generic(
-        {x, w}, h.filled(outSizes, rewriter.getI32IntegerAttr(0)), maps,
+        inputs, h.filled(outSizes, rewriter.getI32IntegerAttr(0)), maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange a) {
           Value xv = arith::ExtSIOp::create(b, l, i32, a[0]);
           Value wv;
-          if (packed)
-            wv = decodeWeight(b, l, packed.getEncoding(), a[1],
-                              linalg::IndexOp::create(b, l, rank));
+          if (packed) // The storage is read at a computed position.
+            wv = loadPackedWeight(b, l, packed.getEncoding(), w,
+                                  linalg::IndexOp::create(b, l, rank - 1),
+                                  linalg::IndexOp::create(b, l, rank), kSize);
           else
             wv = arith::ExtSIOp::create(b, l, i32, a[1]);
           Value prod = arith::MulIOp::create(b, l, xv, wv);
-          return arith::AddIOp::create(b, l, a[2], prod).getResult();
+          return arith::AddIOp::create(b, l, a.back(), prod).getResult();
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -516,11 +549,21 @@ struct PackLowering : OpConversionPattern<PackOp> {
         rewriter, loc, storageType, dynamic,
         [&](OpBuilder &b, Location l, ValueRange idx) {
           Builder hb{b, l};
+          // Byte i of its block holds weights start + i + s * j.
+          Value block = arith::DivUIOp::create(b, l, idx[1], hb.index(64));
+          Value i = arith::RemUIOp::create(b, l, idx[1], hb.index(64));
+          Value start = arith::MulIOp::create(b, l, block, hb.index(64 * per));
+          Value remaining = arith::SubIOp::create(b, l, cols, start);
+          Value full = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
+                                             remaining, hb.index(64 * per));
+          Value s = arith::SelectOp::create(
+              b, l, full, hb.index(64),
+              arith::CeilDivUIOp::create(b, l, remaining, hb.index(per)));
           Value acc = hb.i32(0);
           for (int64_t j = 0; j < per; ++j) {
             Value col = arith::AddIOp::create(
-                b, l, arith::MulIOp::create(b, l, idx[1], hb.index(per)),
-                hb.index(j));
+                b, l, arith::AddIOp::create(b, l, start, i),
+                arith::MulIOp::create(b, l, s, hb.index(j)));
             Value inBounds = arith::CmpIOp::create(
                 b, l, arith::CmpIPredicate::ult, col, cols);
             Value safeCol =
@@ -574,15 +617,15 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
     SmallVector<OpFoldResult> sizes = {
         tensor::getMixedSize(rewriter, loc, storage, 0),
         rewriter.getIndexAttr(resultType.getDimSize(1))};
-    AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
+    Value kSize = h.index(resultType.getDimSize(1));
     Value result = h.generic(
-        storage, h.empty(sizes, rewriter.getI8Type()),
-        {AffineMap::get(2, 0, {n, k.floorDiv(weightsPerByte(encoding))}, ctx),
-         AffineMap::getMultiDimIdentityMap(2, ctx)},
+        {}, h.empty(sizes, rewriter.getI8Type()),
+        {AffineMap::getMultiDimIdentityMap(2, ctx)},
         {IteratorType::parallel, IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value wv = decodeWeight(b, l, encoding, a[0],
-                                  linalg::IndexOp::create(b, l, 1));
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value wv = loadPackedWeight(b, l, encoding, storage,
+                                      linalg::IndexOp::create(b, l, 0),
+                                      linalg::IndexOp::create(b, l, 1), kSize);
           return arith::TruncIOp::create(b, l, b.getI8Type(), wv).getResult();
         });
     if (result.getType() != resultType)

@@ -37,6 +37,12 @@ unsigned decodeBase3(uint8_t byte, int i) {
   return (static_cast<unsigned>(shifted) * 3) >> 8;
 }
 
+/// Decodes the code in `slot` of a byte.
+unsigned decode(uint8_t byte, int slot, ternary_encoding encoding) {
+  return encoding == TERNARY_ENCODING_I2 ? (byte >> (2 * slot)) & 3
+                                         : decodeBase3(byte, slot);
+}
+
 } // namespace
 
 extern "C" int64_t ternary_packed_row_bytes(int64_t k,
@@ -47,6 +53,25 @@ extern "C" int64_t ternary_packed_row_bytes(int64_t k,
   return (k + per - 1) / per;
 }
 
+namespace {
+
+/// The weights held by byte `b` of a row of `k` weights: columns
+/// first + stride * j for slot j = 0 .. per - 1 (those below k). Rows are cut
+/// into blocks of 64 * per weights held in 64 bytes; the last block, of
+/// r weights, in s = ceil(r / per) bytes; in a block of s bytes, weight
+/// i + s * j (i < s) sits in byte i, slot j.
+void columnsOf(int64_t b, int64_t k, int per, int64_t &first,
+               int64_t &stride) {
+  int64_t blockWeights = 64 * per;
+  int64_t block = b / 64, i = b % 64;
+  int64_t start = block * blockWeights;
+  int64_t remaining = k - start;
+  stride = remaining >= blockWeights ? 64 : (remaining + per - 1) / per;
+  first = start + i;
+}
+
+} // namespace
+
 extern "C" int ternary_pack(const int8_t *weights, int64_t n, int64_t k,
                             ternary_encoding encoding, uint8_t *out) {
   int64_t rowBytes = ternary_packed_row_bytes(k, encoding);
@@ -55,23 +80,23 @@ extern "C" int ternary_pack(const int8_t *weights, int64_t n, int64_t k,
   int per = weightsPerByte(encoding);
   for (int64_t r = 0; r < n; ++r) {
     const int8_t *row = weights + r * k;
-    uint8_t *dst = out + r * rowBytes;
     for (int64_t b = 0; b < rowBytes; ++b) {
+      int64_t first, stride;
+      columnsOf(b, k, per, first, stride);
       unsigned codes[5] = {1, 1, 1, 1, 1}; // padding is the zero weight
-      for (int i = 0; i < per; ++i) {
-        int64_t col = b * per + i;
+      for (int j = 0; j < per; ++j) {
+        int64_t col = first + stride * j;
         if (col >= k)
           break;
-        int8_t w = row[col];
-        if (w < -1 || w > 1)
+        if (row[col] < -1 || row[col] > 1)
           return -1;
-        codes[i] = static_cast<unsigned>(w + 1);
+        codes[j] = static_cast<unsigned>(row[col] + 1);
       }
-      if (encoding == TERNARY_ENCODING_I2)
-        dst[b] = static_cast<uint8_t>(codes[0] | codes[1] << 2 |
-                                      codes[2] << 4 | codes[3] << 6);
-      else
-        dst[b] = encodeBase3(codes);
+      out[r * rowBytes + b] =
+          encoding == TERNARY_ENCODING_I2
+              ? static_cast<uint8_t>(codes[0] | codes[1] << 2 |
+                                     codes[2] << 4 | codes[3] << 6)
+              : encodeBase3(codes);
     }
   }
   return 0;
@@ -84,21 +109,22 @@ extern "C" int ternary_unpack(const uint8_t *packed, int64_t n, int64_t k,
     return -1;
   int per = weightsPerByte(encoding);
   for (int64_t r = 0; r < n; ++r) {
-    const uint8_t *src = packed + r * rowBytes;
-    int8_t *row = weights + r * k;
-    for (int64_t col = 0; col < rowBytes * per; ++col) {
-      uint8_t byte = src[col / per];
-      int i = static_cast<int>(col % per);
-      unsigned code = encoding == TERNARY_ENCODING_I2 ? (byte >> (2 * i)) & 3
-                                                      : decodeBase3(byte, i);
-      if (col >= k) {
-        if (code != 1) // padding must be zero weights
+    for (int64_t b = 0; b < rowBytes; ++b) {
+      uint8_t byte = packed[r * rowBytes + b];
+      int64_t first, stride;
+      columnsOf(b, k, per, first, stride);
+      for (int j = 0; j < per; ++j) {
+        int64_t col = first + stride * j;
+        unsigned code = decode(byte, j, encoding);
+        if (col >= k) {
+          if (code != 1) // padding must be the zero weight
+            return -1;
+          continue;
+        }
+        if (code > 2)
           return -1;
-        continue;
+        weights[r * k + col] = static_cast<int8_t>(static_cast<int>(code) - 1);
       }
-      if (code > 2)
-        return -1;
-      row[col] = static_cast<int8_t>(static_cast<int>(code) - 1);
     }
   }
   return 0;

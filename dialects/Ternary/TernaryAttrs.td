@@ -83,17 +83,22 @@ def Ternary_EncodingAttr
   let summary = "Packed weight encoding: `i2` (2 bits) or `base3` (1.6 bits)";
   let description = [{
     How ternary weights are stored, row by row (one row per output feature),
-    each row padded to whole bytes with zero weights:
+    as codes `c = w + 1` in {0, 1, 2}, `p` codes a byte:
 
-    - `i2`: four weights per byte, weight `j` of a group of four in bits
-      `2j..2j+1` as the code `w + 1` in {0, 1, 2}; `ceil(K / 4)` bytes a row;
-    - `base3`: five weights per byte (1.6 bits per weight); the codes
-      `c0..c4 = w + 1` form `v = c0*81 + c1*27 + c2*9 + c3*3 + c4` and the
-      byte holds `ceil(v * 256 / 243)`, so that code `j` decodes with byte
-      arithmetic alone: `((byte * 3^j) mod 256) * 3 >> 8`;
-      `ceil(K / 5)` bytes a row.
+    - `i2` (`p = 4`, 2 bits a weight): code `j` in bits `2j..2j+1`;
+    - `base3` (`p = 5`, 1.6 bits a weight): the byte holds
+      `ceil(v * 256 / 243)` with `v = c0*81 + c1*27 + c2*9 + c3*3 + c4`, so
+      that code `j` decodes with byte arithmetic alone:
+      `((byte * 3^j) mod 256) * 3 >> 8`.
 
-    The runtime library (`ternary/runtime/Packing.h`) implements both and is
+    A row of `K` weights takes `ceil(K / p)` bytes, cut into blocks of
+    `64 p` weights in 64 bytes; the last block, of `r` weights, takes
+    `s = ceil(r / p)` bytes. In a block of `s` bytes, weight `i + s j` of the
+    block (`i < s`) is code `j` of byte `i`: code `j` of a full block's 64
+    bytes holds 64 consecutive weights, which a SIMD kernel decodes with one
+    shift (or multiply) and mask. Unused codes are padding, the zero weight.
+
+    The runtime library (`ternary/Runtime/Packing.h`) implements both and is
     the packing ABI of weights passed to compiled functions.
 
     Example: `#ternary.encoding<base3>`

@@ -13,8 +13,10 @@ def Ternary_PackedType : TypeDef<Ternary_Dialect, "Packed"> {
   let description = [{
     A value of this type is a ternary weight matrix of logical shape `[N, K]`
     (N output features, K input features, values in {-1, 0, +1}) stored in
-    the given encoding: `N` rows of `ceil(K / 4)` bytes (`i2`) or
-    `ceil(K / 5)` bytes (`base3`). Either dimension may be dynamic (`?`).
+    the given encoding (see `#ternary.encoding`): `N` rows of `ceil(K / 4)`
+    bytes (`i2`) or `ceil(K / 5)` bytes (`base3`). Either dimension may be
+    dynamic (`?`); a dynamic `K` cannot be unpacked on its own (the
+    storage does not record it), but it can be multiplied.
 
     Example:
 

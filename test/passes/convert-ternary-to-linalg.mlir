@@ -71,12 +71,17 @@ func.func @absmean(%w: tensor<8x16xf32>) -> f32 {
 // -----
 
 // Packed weights become their storage in the signature; the product decodes
-// them in the loop nest: byte (n, k floordiv 4), code (byte >> 2 (k mod 4)) & 3.
-// CHECK-DAG: #[[STORAGE:.*]] = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 4)>
+// them in the loop nest, reading byte (n, block * 64 + within mod s) of the
+// storage and taking code (byte >> 2 slot) & 3 with slot = within / s, for
+// s = 64 bytes in full blocks of 256 weights.
 // CHECK-LABEL: func @matmul_i2
-// CHECK-SAME: (%{{.*}}: tensor<?x?xi8>, %{{.*}}: tensor<?x?xi8>) -> tensor<?x?xi32>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[STORAGE]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
-// CHECK:   linalg.index 2
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?xi8>, %[[P:.*]]: tensor<?x?xi8>) -> tensor<?x?xi32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]] : tensor<?x?xi8>)
+// CHECK-DAG:   linalg.index 1
+// CHECK-DAG:   linalg.index 2
+// CHECK:   arith.divui %{{.*}}, %c256
+// CHECK:   arith.ceildivui
+// CHECK:   tensor.extract %[[P]]
 // CHECK:   arith.shrui
 // CHECK:   arith.andi
 func.func @matmul_i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
@@ -86,11 +91,13 @@ func.func @matmul_i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor
 
 // -----
 
-// Base 3 decodes with byte arithmetic: ((byte * 3^i) & 255) * 3 >> 8.
-// CHECK-DAG: #[[STORAGE:.*]] = affine_map<(d0, d1, d2) -> (d1, d2 floordiv 5)>
+// Base 3: blocks of 320 weights; decode with byte arithmetic:
+// ((byte * 3^i) & 255) * 3 >> 8.
 // CHECK-LABEL: func @matmul_base3
 // CHECK-SAME: tensor<32x13xi8>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[STORAGE]], #{{.*}}]
+// CHECK: linalg.generic
+// CHECK:   arith.divui %{{.*}}, %c320
+// CHECK:   tensor.extract
 // CHECK:   arith.andi %{{.*}}, %c255_i32
 // CHECK:   arith.shrui %{{.*}}, %c8_i32
 func.func @matmul_base3(%x: tensor<4x64xi8>, %p: !ternary.packed<32x64, base3>) -> tensor<4x32xi32> {

@@ -2,12 +2,14 @@
 // RUN: ternary-opt %s --ternary-pack-weights --split-input-file | FileCheck %s --check-prefixes=CHECK,I2
 // RUN: ternary-opt %s --ternary-pack-weights=encoding=base3 --split-input-file | FileCheck %s --check-prefixes=CHECK,B3
 
-// Rows [1, 0, -1, 0, 1] and [0, 0, 0, 1, -1]: i2 bytes [70, 2 | 1<<2 | 1<<4
-// | 1<<6 = 86] and [149, 0 | 84 = 84]; base3 codes [2, 1, 0, 1, 2] ->
-// v = 162 + 27 + 0 + 3 + 2 = 194 -> ceil(194 * 256 / 243) = 205 (-51),
-// [1, 1, 1, 2, 0] -> 81 + 27 + 9 + 6 = 123 -> 130 (-126).
+// Rows [1, 0, -1, 0, 1] and [0, 0, 0, 1, -1], K = 5. i2: a partial block of
+// two bytes, weight i + 2j in byte i, slot j: row 0 bytes [2 | 0<<2 | 2<<4
+// | 1<<6 = 98, 1 | 1<<2 | 1<<4 | 1<<6 = 85], row 1 [1 | 1<<2 | 0<<4 | 1<<6
+// = 69, 1 | 2<<2 | 1<<4 | 1<<6 = 89]. base3: one byte, codes [2, 1, 0, 1,
+// 2] -> v = 194 -> ceil(194 * 256 / 243) = 205 (-51), [1, 1, 1, 2, 0] ->
+// v = 123 -> 130 (-126).
 // CHECK-LABEL: func @constant_weights
-// I2: %[[P:.*]] = ternary.packed_constant dense<{{\[}}[70, 86], [-107, 84]]> : tensor<2x2xi8> -> <2x5, i2>
+// I2: %[[P:.*]] = ternary.packed_constant dense<{{\[}}[98, 85], [69, 89]]> : tensor<2x2xi8> -> <2x5, i2>
 // B3: %[[P:.*]] = ternary.packed_constant dense<{{\[}}[-51], [-126]]> : tensor<2x1xi8> -> <2x5, base3>
 // I2: ternary.matmul %{{.*}}, %[[P]] : tensor<3x5xi8>, !ternary.packed<2x5, i2> -> tensor<3x2xi32>
 // B3: ternary.matmul %{{.*}}, %[[P]] : tensor<3x5xi8>, !ternary.packed<2x5, base3> -> tensor<3x2xi32>

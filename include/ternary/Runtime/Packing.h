@@ -3,15 +3,20 @@
 |* The storage formats of `!ternary.packed` values, shared by the compiler    *|
 |* (constant folding of `ternary.pack`) and by programs that pass weights to  *|
 |* compiled functions. Weights are an [N, K] row-major matrix of int8 values  *|
-|* in {-1, 0, +1}; each packed row starts on a byte boundary and is padded    *|
-|* with zero weights.                                                         *|
+|* in {-1, 0, +1}, stored as codes c = w + 1, p codes a byte:                  *|
 |*                                                                            *|
-|* - TERNARY_ENCODING_I2: 4 weights a byte; weight k of a row goes to byte    *|
-|*   k / 4, bits 2 * (k % 4) .. 2 * (k % 4) + 1, as the code w + 1.           *|
-|* - TERNARY_ENCODING_BASE3: 5 weights a byte; with codes c0..c4 = w + 1 of   *|
-|*   weights 5j .. 5j + 4, v = c0*81 + c1*27 + c2*9 + c3*3 + c4 and the byte  *|
-|*   is ceil(v * 256 / 243). Code i decodes as                               *|
-|*   (((byte * 3^i) mod 256) * 3) >> 8, using byte arithmetic only.           *|
+|* - TERNARY_ENCODING_I2 (p = 4): code j of a byte in bits 2j .. 2j + 1.      *|
+|* - TERNARY_ENCODING_BASE3 (p = 5): the byte is ceil(v * 256 / 243) with     *|
+|*   v = c0*81 + c1*27 + c2*9 + c3*3 + c4; code j decodes as                  *|
+|*   (((byte * 3^j) mod 256) * 3) >> 8, with byte arithmetic only.            *|
+|*                                                                            *|
+|* Each row takes ceil(K / p) bytes and is cut into blocks of 64 * p weights  *|
+|* held in 64 bytes; the last block, of b < 64 * p weights, takes             *|
+|* s = ceil(b / p) bytes. In a block of s bytes, weight i + s * j of the      *|
+|* block (i < s) is code j of byte i. So code j of the 64 bytes of a full     *|
+|* block holds 64 consecutive weights, which a SIMD kernel decodes with one   *|
+|* shift (or multiply) and mask per 64 weights. Unused codes are padding and  *|
+|* must be 1 (the zero weight).                                               *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 

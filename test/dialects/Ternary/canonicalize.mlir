@@ -98,11 +98,12 @@ func.func @frozen_weights_pack_i2() -> !ternary.packed<2x4, i2> {
 
 // -----
 
-// Base 3: codes [2, 0, 1, 1, 0] give v = 174 and the byte ceil(174 * 256 /
-// 243) = 184 (-72); [2] padded with four zero weights gives v = 202, 213
-// (-43).
+// Base 3, K = 6: one partial block of s = 2 bytes, weight i + 2j is trit j
+// of byte i. Byte 0 holds weights 0, 2, 4 and two padding codes: codes
+// [2, 1, 0, 1, 1], v = 193, byte ceil(193 * 256 / 243) = 204 (-52); byte 1
+// weights 1, 3, 5: codes [0, 1, 2, 1, 1], v = 49, byte 52.
 // CHECK-LABEL: func @pack_base3_constant
-// CHECK: ternary.packed_constant dense<{{\[}}[-72, -43]]> : tensor<1x2xi8> -> <1x6, base3>
+// CHECK: ternary.packed_constant dense<{{\[}}[-52, 52]]> : tensor<1x2xi8> -> <1x6, base3>
 func.func @pack_base3_constant() -> !ternary.packed<1x6, base3> {
   %w = arith.constant dense<[[1, -1, 0, 0, -1, 1]]> : tensor<1x6xi8>
   %p = ternary.pack %w : tensor<1x6xi8> -> !ternary.packed<1x6, base3>
@@ -126,7 +127,7 @@ func.func @pack_non_ternary_stays() -> !ternary.packed<1x2, i2> {
 // CHECK: %[[W:.*]] = arith.constant dense<{{\[}}[1, -1, 0, 0, -1, 1]]> : tensor<1x6xi8>
 // CHECK: return %[[W]]
 func.func @unpack_of_constant() -> tensor<1x6xi8> {
-  %p = ternary.packed_constant dense<[[-72, -43]]> : tensor<1x2xi8> -> !ternary.packed<1x6, base3>
+  %p = ternary.packed_constant dense<[[-52, 52]]> : tensor<1x2xi8> -> !ternary.packed<1x6, base3>
   %w = ternary.unpack %p : !ternary.packed<1x6, base3> -> tensor<1x6xi8>
   return %w : tensor<1x6xi8>
 }

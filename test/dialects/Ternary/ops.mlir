@@ -73,10 +73,10 @@ func.func @packed_types(%a: !ternary.packed<?x?, i2>, %b: !ternary.packed<4096x?
 
 // CHECK-LABEL: func @packed_constant
 // CHECK: ternary.packed_constant dense<{{\[}}[70], [-107]]> : tensor<2x1xi8> -> <2x4, i2>
-// CHECK: ternary.packed_constant dense<{{\[}}[-72, -43]]> : tensor<1x2xi8> -> <1x6, base3>
+// CHECK: ternary.packed_constant dense<{{\[}}[-52, 52]]> : tensor<1x2xi8> -> <1x6, base3>
 func.func @packed_constant() -> (!ternary.packed<2x4, i2>, !ternary.packed<1x6, base3>) {
   %p = ternary.packed_constant dense<[[70], [-107]]> : tensor<2x1xi8> -> !ternary.packed<2x4, i2>
-  %q = ternary.packed_constant dense<[[-72, -43]]> : tensor<1x2xi8> -> !ternary.packed<1x6, base3>
+  %q = ternary.packed_constant dense<[[-52, 52]]> : tensor<1x2xi8> -> !ternary.packed<1x6, base3>
   return %p, %q : !ternary.packed<2x4, i2>, !ternary.packed<1x6, base3>
 }
 

@@ -23,18 +23,49 @@ TEST(Packing, RowBytes) {
 
 TEST(Packing, I2BitLayoutByHand) {
   // Codes w + 1: [2, 1, 0, 1] -> 2 | 1 << 2 | 0 << 4 | 1 << 6 = 70; the
-  // second row [1, 1, 1, 2] -> 149; a fifth weight starts a new byte padded
-  // with code 1.
+  // second row [1, 1, 1, 2] -> 149.
   const int8_t w[] = {1, 0, -1, 0, 0, 0, 0, 1};
   uint8_t out[2];
   ASSERT_EQ(ternary_pack(w, 2, 4, TERNARY_ENCODING_I2, out), 0);
   EXPECT_EQ(out[0], 70);
   EXPECT_EQ(out[1], 149);
+  // K = 5: one partial block of s = 2 bytes; weight i + 2j is slot j of
+  // byte i: byte 0 holds weights 0, 2, 4 and padding, byte 1 weights 1, 3.
   const int8_t w5[] = {-1, -1, -1, -1, 1};
   uint8_t out5[2];
   ASSERT_EQ(ternary_pack(w5, 1, 5, TERNARY_ENCODING_I2, out5), 0);
-  EXPECT_EQ(out5[0], 0);
-  EXPECT_EQ(out5[1], 2 | 1 << 2 | 1 << 4 | 1 << 6);
+  EXPECT_EQ(out5[0], 0 | 0 << 2 | 2 << 4 | 1 << 6);
+  EXPECT_EQ(out5[1], 0 | 0 << 2 | 1 << 4 | 1 << 6);
+}
+
+TEST(Packing, I2FullBlockLayout) {
+  // K = 300: a full block of 256 weights in 64 bytes (weight i + 64j in
+  // byte i, slot j), then 44 weights in s = 11 bytes (weight i + 11j).
+  std::vector<int8_t> w(300, 0);
+  w[65] = 1;                 // byte 1, slot 1
+  w[256 + 11 * 3 + 2] = -1;  // byte 64 + 2, slot 3
+  std::vector<uint8_t> out(75);
+  ASSERT_EQ(ternary_pack(w.data(), 1, 300, TERNARY_ENCODING_I2, out.data()),
+            0);
+  for (size_t b = 0; b < out.size(); ++b) {
+    uint8_t expected = b == 1    ? (1 | 2 << 2 | 1 << 4 | 1 << 6)
+                       : b == 66 ? (1 | 1 << 2 | 1 << 4 | 0 << 6)
+                                 : 0x55;
+    EXPECT_EQ(out[b], expected) << "byte " << b;
+  }
+}
+
+TEST(Packing, Base3FullBlockLayout) {
+  // K = 320: one full block; weight i + 64j is trit j of byte i.
+  std::vector<int8_t> w(320, 0);
+  w[64 * 4 + 7] = 1; // byte 7, trit 4 (least significant): v = 121 + 1
+  std::vector<uint8_t> out(64);
+  ASSERT_EQ(ternary_pack(w.data(), 1, 320, TERNARY_ENCODING_BASE3,
+                         out.data()),
+            0);
+  // All-zero weights: codes 1, v = 121, byte ceil(121 * 256 / 243) = 128.
+  for (size_t b = 0; b < out.size(); ++b)
+    EXPECT_EQ(out[b], b == 7 ? (122 * 256 + 242) / 243 : 128) << "byte " << b;
 }
 
 TEST(Packing, Base3ByteByHand) {
