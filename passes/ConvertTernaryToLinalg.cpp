@@ -20,7 +20,10 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/TargetParser/Host.h"
 
 namespace mlir {
 namespace ternary {
@@ -162,16 +165,6 @@ Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
     code = arith::ShRUIOp::create(b, loc, t, h.i32(8));
   }
   return arith::SubIOp::create(b, loc, code, h.i32(1));
-}
-
-/// The weight [row, col] of packed storage with rows of `k` weights, as i32.
-Value loadPackedWeight(OpBuilder &b, Location loc, Encoding encoding,
-                       Value storage, Value row, Value col, Value k) {
-  auto [byteIndex, slot] =
-      locateWeight(b, loc, col, k, weightsPerByte(encoding));
-  Value byte =
-      tensor::ExtractOp::create(b, loc, storage, ValueRange{row, byteIndex});
-  return decodeWeight(b, loc, encoding, byte, slot);
 }
 
 /// round_half_even(v) clamped to [lo, hi], as i8.
@@ -469,7 +462,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
           Value xv = arith::ExtSIOp::create(b, l, i32, a[0]);
           Value wv;
           if (packed) // The storage is read at a computed position.
-            wv = loadPackedWeight(b, l, packed.getEncoding(), w,
+            wv = loadPackedTernaryWeight(b, l, packed.getEncoding(), w,
                                   linalg::IndexOp::create(b, l, rank - 1),
                                   linalg::IndexOp::create(b, l, rank), kSize);
           else
@@ -623,7 +616,7 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
         {AffineMap::getMultiDimIdentityMap(2, ctx)},
         {IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange) {
-          Value wv = loadPackedWeight(b, l, encoding, storage,
+          Value wv = loadPackedTernaryWeight(b, l, encoding, storage,
                                       linalg::IndexOp::create(b, l, 0),
                                       linalg::IndexOp::create(b, l, 1), kSize);
           return arith::TruncIOp::create(b, l, b.getI8Type(), wv).getResult();
@@ -648,6 +641,8 @@ struct PackedConstantLowering : OpConversionPattern<PackedConstantOp> {
 struct ConvertTernaryToLinalg
     : public mlir::ternary::impl::ConvertTernaryToLinalgBase<
           ConvertTernaryToLinalg> {
+  using ConvertTernaryToLinalgBase::ConvertTernaryToLinalgBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool undecomposed = false;
@@ -665,9 +660,12 @@ struct ConvertTernaryToLinalg
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TernaryDialect>();
+    // The kernels' dot product step, lowered after bufferization.
+    target.addLegalOp<DotBytesOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, scf::SCFDialect,
-                           tensor::TensorDialect>();
+                           LLVM::LLVMDialect, math::MathDialect,
+                           scf::SCFDialect, tensor::TensorDialect,
+                           vector::VectorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return typeConverter.isSignatureLegal(op.getFunctionType()) &&
              typeConverter.isLegal(&op.getBody());
@@ -679,6 +677,11 @@ struct ConvertTernaryToLinalg
 
     RewritePatternSet patterns(ctx);
     populateTernaryToLinalgConversionPatterns(typeConverter, patterns);
+    PackedMatmulKernel chosen = kernel;
+    if (chosen == PackedMatmulKernel::auto_)
+      chosen = selectPackedMatmulKernel(
+          targetFeatures.empty() ? hostTargetFeatures() : targetFeatures);
+    populatePackedMatmulKernelPatterns(typeConverter, patterns, chosen);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
@@ -689,6 +692,25 @@ struct ConvertTernaryToLinalg
 };
 
 } // namespace
+
+Value mlir::ternary::loadPackedTernaryWeight(OpBuilder &b, Location loc,
+                                             Encoding encoding, Value storage,
+                                             Value row, Value col, Value k) {
+  auto [byteIndex, slot] =
+      locateWeight(b, loc, col, k, weightsPerByte(encoding));
+  Value byte =
+      tensor::ExtractOp::create(b, loc, storage, ValueRange{row, byteIndex});
+  return decodeWeight(b, loc, encoding, byte, slot);
+}
+
+std::string mlir::ternary::hostTargetFeatures() {
+  std::string features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features += (features.empty() ? "" : ",") +
+                std::string(feature.second ? "+" : "-") +
+                feature.first().str();
+  return features;
+}
 
 void mlir::ternary::populateTernaryToLinalgTypeConversion(
     TypeConverter &typeConverter) {

@@ -91,16 +91,71 @@ def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp
     The packed product decodes the weights inside the loop nest.
     `ternary.bitlinear` must be decomposed first (`ternary-decompose`).
 
+    The product with packed weights becomes a vector kernel (see
+    `passes/PackedMatmulKernels.cpp`) chosen by `kernel`: `avx512-vnni`
+    (vpdpbusd), `avx2` (vpmaddubsw + vpmaddwd), `vector` (generic vector
+    code for any target) or `loops` (a `linalg.generic` decoding one weight
+    at a time); `auto` picks the best one the target features allow, from
+    `target-features` or, when that is empty, the host CPU.
+
     Example: `ternary.rescale %acc, %a, %g` becomes a `linalg.generic`
     computing `(sitofp(acc) + b) * ((g * a) / Q)` element-wise.
   }];
+  let options = [
+    Option<"kernel", "kernel", "::mlir::ternary::PackedMatmulKernel",
+           /*default=*/"::mlir::ternary::PackedMatmulKernel::auto_",
+           "Kernel of the packed ternary product",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::ternary::PackedMatmulKernel::auto_, "auto",
+                        "the best the target features allow"),
+             clEnumValN(::mlir::ternary::PackedMatmulKernel::loops, "loops",
+                        "scalar loops (linalg.generic)"),
+             clEnumValN(::mlir::ternary::PackedMatmulKernel::vector, "vector",
+                        "generic vector code"),
+             clEnumValN(::mlir::ternary::PackedMatmulKernel::avx2, "avx2",
+                        "AVX2"),
+             clEnumValN(::mlir::ternary::PackedMatmulKernel::avx512_vnni,
+                        "avx512-vnni", "AVX-512 VNNI"))}]>,
+    Option<"targetFeatures", "target-features", "std::string",
+           /*default=*/"\"\"",
+           "LLVM target features for kernel=auto (default: the host's)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect"
   ];
+}
+
+def TernaryLowerDotBytes : Pass<"ternary-lower-dot-bytes"> {
+  let summary = "Lower ternary.dot_bytes to x86 intrinsics";
+  let description = [{
+    Replaces every `ternary.dot_bytes` by `llvm.call_intrinsic` of
+    `llvm.x86.avx512.vpdpbusd.512` (`avx512_vnni`) or of
+    `llvm.x86.avx2.pmadd.ub.sw` and `llvm.x86.avx2.pmadd.wd` followed by an
+    `arith.addi` (`avx2`). Run it after bufferization and buffer
+    deallocation, before the conversion to LLVM.
+
+    Example:
+
+    ```mlir
+    %r = ternary.dot_bytes %acc, %a, %b {kernel = #ternary.dot_kernel<avx512_vnni>}
+        : vector<16xi32>, vector<64xi8>
+    ```
+
+    becomes
+
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %a, %b)
+        : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 #endif // TERNARY_PASSES_TD

@@ -31,7 +31,10 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createCanonicalizerPass());
 
   // Tensor level.
-  pm.addPass(createConvertTernaryToLinalg());
+  ConvertTernaryToLinalgOptions lowering;
+  lowering.kernel = options.kernel;
+  lowering.targetFeatures = options.targetFeatures;
+  pm.addPass(createConvertTernaryToLinalg(lowering));
   // Element-wise arith/math on tensors (a ReLU, a residual add) as linalg.
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -46,6 +49,7 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createTernaryLowerDotBytes());
 
   // Loops and LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
@@ -53,6 +57,7 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -32,7 +32,7 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # The differential test: a sample by default, 10,000 cases with -Dfull=1.
 full = lit_config.params.get("full", "0") not in ("0", "", "false")
 config.substitutions.append(
-    ("%difftest_cases", "--full" if full else "--cases=1500"))
+    ("%difftest_cases", "--full" if full else "--cases=1000"))
 
 # CPU features, for tests that force a code path the host must support.
 try:

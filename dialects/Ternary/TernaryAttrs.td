@@ -106,4 +106,29 @@ def Ternary_EncodingAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// DotKernel
+//===----------------------------------------------------------------------===//
+
+def Ternary_DotKernel : I32Enum<"DotKernel",
+    "x86 instructions of a byte dot product", [
+      I32EnumCase<"avx2", 0>,
+      I32EnumCase<"avx512_vnni", 1>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+def Ternary_DotKernelAttr
+    : EnumAttr<Ternary_Dialect, Ternary_DotKernel, "dot_kernel"> {
+  let summary = "x86 byte dot product: `avx2` or `avx512_vnni`";
+  let description = [{
+    The instructions `ternary.dot_bytes` lowers to: `avx512_vnni` is one
+    `vpdpbusd` on 512-bit vectors; `avx2` is `vpmaddubsw` then `vpmaddwd`
+    with ones on 256-bit vectors, then an add.
+
+    Example: `#ternary.dot_kernel<avx2>`
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // TERNARY_ATTRS_TD

@@ -443,5 +443,23 @@ LogicalResult PackedConstantOp::verify() {
 
 OpFoldResult PackedConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
 
+//===----------------------------------------------------------------------===//
+// DotBytesOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotBytesOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getLhs().getType().getNumElements();
+  if (bytes != 4 * lanes)
+    return emitOpError() << "needs 4 bytes a lane: " << lanes
+                         << " lanes take " << 4 * lanes << " bytes, got "
+                         << bytes;
+  int64_t want = getKernel() == DotKernel::avx512_vnni ? 16 : 8;
+  if (lanes != want)
+    return emitOpError() << "kernel '" << stringifyDotKernel(getKernel())
+                         << "' works on " << want << " lanes, got " << lanes;
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Ternary/TernaryOps.cpp.inc"

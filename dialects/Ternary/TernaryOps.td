@@ -351,4 +351,41 @@ def Ternary_PackedConstantOp : Ternary_Op<"packed_constant",
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// DotBytesOp
+//===----------------------------------------------------------------------===//
+
+def Ternary_DotBytesOp : Ternary_Op<"dot_bytes",
+    [Pure, AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Accumulate dot products of unsigned and signed bytes";
+  let description = [{
+    A step of the packed product kernels:
+    `result[i] = acc[i] + sum_{j < 4} zext(lhs[4i + j]) * sext(rhs[4i + j])`
+    for `acc : vector<L x i32>` and `lhs`, `rhs : vector<4L x i8>`, exactly
+    (the kernels pass codes in {0, 1, 2} as `lhs`, so nothing saturates).
+    `kernel` selects the x86 instructions it lowers to
+    (`--ternary-lower-dot-bytes`): `avx512_vnni` needs `L = 16`, `avx2`
+    needs `L = 8`. The upstream x86vector dialect has no u8 x s8 dot
+    product, hence this op.
+
+    Example:
+
+    ```mlir
+    %r = ternary.dot_bytes %acc, %codes, %x {kernel = #ternary.dot_kernel<avx512_vnni>}
+        : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins
+    VectorOfRankAndType<[1], [I32]>:$acc,
+    VectorOfRankAndType<[1], [I8]>:$lhs,
+    VectorOfRankAndType<[1], [I8]>:$rhs,
+    Ternary_DotKernelAttr:$kernel
+  );
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TERNARY_OPS_TD

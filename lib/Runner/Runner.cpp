@@ -16,6 +16,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/TargetSelect.h"
@@ -164,6 +165,17 @@ mlir::ternary::createTargetMachine(const TargetOptions &target, bool forJIT) {
   return std::move(tm);
 }
 
+std::string mlir::ternary::kernelFeatures(const llvm::TargetMachine &tm) {
+  std::string features;
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  for (const char *feature : {"avx2", "avx512f", "avx512bw", "avx512vnni"}) {
+    bool on = sti && sti->checkFeatures(std::string("+") + feature);
+    features += (features.empty() ? "" : ",") + std::string(on ? "+" : "-") +
+                feature;
+  }
+  return features;
+}
+
 llvm::Expected<CompiledModule>
 CompiledModule::compile(OwningOpRef<ModuleOp> module,
                         const InferencePipelineOptions &options,
@@ -182,7 +194,19 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
     return tm.takeError();
 
   PassManager pm(module->getContext());
-  buildInferencePipeline(pm, options);
+  InferencePipelineOptions forTarget;
+  forTarget.encoding = options.encoding.getValue();
+  forTarget.kernel = options.kernel.getValue();
+  forTarget.cInterface = options.cInterface.getValue();
+  forTarget.targetFeatures = kernelFeatures(**tm);
+  std::string missing = missingKernelFeatures(options.kernel.getValue(),
+                                              forTarget.targetFeatures);
+  if (!missing.empty())
+    return makeError(
+        "kernel '" +
+        stringifyPackedMatmulKernel(options.kernel.getValue()) +
+        "' needs target features the target lacks: " + missing);
+  buildInferencePipeline(pm, forTarget);
   if (failed(pm.run(*module)))
     return makeError("the inference pipeline failed (see the diagnostics "
                      "above)");

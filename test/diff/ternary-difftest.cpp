@@ -47,6 +47,18 @@ static cl::opt<std::string> mattr("mattr", cl::desc("Target features"));
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
 
+static cl::opt<PackedMatmulKernel> kernel(
+    "kernel", cl::desc("Kernel of the packed ternary product"),
+    cl::init(PackedMatmulKernel::auto_),
+    cl::values(
+        clEnumValN(PackedMatmulKernel::auto_, "auto",
+                   "the best the target allows"),
+        clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
+        clEnumValN(PackedMatmulKernel::vector, "vector", "generic vector code"),
+        clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
+        clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
+                   "AVX-512 VNNI")));
+
 namespace {
 
 struct Config {
@@ -190,8 +202,10 @@ int main(int argc, char **argv) {
     llvm::errs() << "generated module does not parse:\n" << text;
     return 2;
   }
-  auto compiled = CompiledModule::compile(
-      std::move(module), InferencePipelineOptions(), {mcpu, mattr, 3});
+  InferencePipelineOptions pipeline;
+  pipeline.kernel = kernel;
+  auto compiled =
+      CompiledModule::compile(std::move(module), pipeline, {mcpu, mattr, 3});
   if (!compiled) {
     llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
     return 2;
@@ -292,7 +306,8 @@ int main(int argc, char **argv) {
                    << " K=" << k << " N=" << nOut << ": "
                    << (caseMismatches ? "MISMATCH" : "ok") << "\n";
   }
-  llvm::outs() << "cases: " << cases << " over " << configs.size()
+  llvm::outs() << "kernel: " << stringifyPackedMatmulKernel(kernel) << "\n"
+               << "cases: " << cases << " over " << configs.size()
                << " configurations\n"
                << "outputs: " << outputs << " (" << exact
                << " bit-identical to the reference)\n"

@@ -1,5 +1,7 @@
 // Tests passes/ConvertTernaryToLinalg.cpp (--convert-ternary-to-linalg).
-// RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
+// The packed product is checked with the loops kernel here; the vector
+// kernels have their own test (packed-matmul-kernels.mlir).
+// RUN: ternary-opt %s --convert-ternary-to-linalg=kernel=loops --canonicalize --cse --split-input-file | FileCheck %s
 
 // Activation quantisation: f32 absmax reduction, the eps floor, then
 // round-half-even of x * (Q / a) clamped to [-128, 127].

@@ -68,6 +68,19 @@ cl::opt<Encoding> encoding(
                clEnumValN(Encoding::base3, "base3", "1.6 bits a weight")),
     cl::cat(category));
 
+cl::opt<PackedMatmulKernel> kernel(
+    "kernel", cl::desc("Kernel of the packed ternary product"),
+    cl::init(PackedMatmulKernel::auto_),
+    cl::values(
+        clEnumValN(PackedMatmulKernel::auto_, "auto",
+                   "the best the target allows"),
+        clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
+        clEnumValN(PackedMatmulKernel::vector, "vector", "generic vector code"),
+        clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
+        clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
+                   "AVX-512 VNNI")),
+    cl::cat(category));
+
 int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-compile: " << message << "\n";
   return 1;
@@ -120,6 +133,12 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   InferencePipelineOptions pipeline;
   pipeline.encoding = encoding;
+  pipeline.kernel = kernel;
+  pipeline.targetFeatures = kernelFeatures(**tm);
+  std::string missing = missingKernelFeatures(kernel, pipeline.targetFeatures);
+  if (!missing.empty())
+    return fail("kernel '" + stringifyPackedMatmulKernel(kernel) +
+                "' needs target features the target lacks: " + missing);
   buildInferencePipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return fail("the inference pipeline failed");

@@ -58,6 +58,18 @@ static cl::opt<Encoding> encoding(
                clEnumValN(Encoding::base3, "base3", "1.6 bits a weight")),
     cl::cat(category));
 
+static cl::opt<PackedMatmulKernel> kernel(
+    "kernel", cl::desc("Kernel of the packed ternary product"),
+    cl::init(PackedMatmulKernel::auto_),
+    cl::values(
+        clEnumValN(PackedMatmulKernel::auto_, "auto",
+                   "the best the target allows"),
+        clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
+        clEnumValN(PackedMatmulKernel::vector, "vector", "generic vector code"),
+        clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
+        clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
+                   "AVX-512 VNNI")), cl::cat(category));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-run: " << message << "\n";
   return 1;
@@ -103,6 +115,7 @@ int main(int argc, char **argv) {
 
   InferencePipelineOptions pipeline;
   pipeline.encoding = encoding;
+  pipeline.kernel = kernel;
   TargetOptions target{mcpu, mattr, optLevel};
   auto compiled = CompiledModule::compile(std::move(module), pipeline, target);
   if (!compiled)

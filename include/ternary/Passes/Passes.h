@@ -22,6 +22,30 @@
 namespace mlir {
 namespace ternary {
 
+/// How `ternary.matmul` with packed weights is lowered.
+enum class PackedMatmulKernel {
+  auto_,       ///< chosen from the target's features
+  loops,       ///< a linalg.generic decoding one weight at a time
+  vector,      ///< generic vector code (any target)
+  avx2,        ///< vpmaddubsw + vpmaddwd
+  avx512_vnni, ///< vpdpbusd on 512-bit vectors
+};
+
+/// The best kernel for an LLVM feature string ("+avx2,-avx512f,..."): only
+/// features marked + count.
+PackedMatmulKernel selectPackedMatmulKernel(llvm::StringRef features);
+
+/// The features `kernel` needs that `features` lacks ("" when none), e.g.
+/// "+avx512vnni" for avx512_vnni on an AVX2-only target.
+std::string missingKernelFeatures(PackedMatmulKernel kernel,
+                                  llvm::StringRef features);
+
+/// The name of a kernel as the `kernel` options spell it.
+llvm::StringRef stringifyPackedMatmulKernel(PackedMatmulKernel kernel);
+
+/// The host CPU's features as an LLVM feature string.
+std::string hostTargetFeatures();
+
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
@@ -30,6 +54,18 @@ namespace ternary {
 /// storage tensor (see populateTernaryToLinalgTypeConversion).
 void populateTernaryToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns);
+
+/// Adds the vector kernel for `ternary.matmul` with packed 2-D weights,
+/// with a higher benefit than the linalg lowering (nothing for `loops`).
+void populatePackedMatmulKernelPatterns(const TypeConverter &typeConverter,
+                                        RewritePatternSet &patterns,
+                                        PackedMatmulKernel kernel);
+
+/// Builds the decoding of weight [row, col] (index values) from packed
+/// storage (tensor<N x rowBytes x i8>) with rows of `k` weights, as an i32
+/// in {-1, 0, 1}.
+Value loadPackedTernaryWeight(OpBuilder &b, Location loc, Encoding encoding,
+                              Value storage, Value row, Value col, Value k);
 
 /// Makes `typeConverter` map every type to itself except `!ternary.packed`,
 /// which becomes `tensor<N x rowBytes x i8>`.
@@ -45,6 +81,24 @@ struct InferencePipelineOptions
       llvm::cl::values(
           clEnumValN(Encoding::i2, "i2", "2 bits a weight"),
           clEnumValN(Encoding::base3, "base3", "1.6 bits a weight"))};
+  PassOptions::Option<PackedMatmulKernel> kernel{
+      *this, "kernel",
+      llvm::cl::desc("Kernel of the packed ternary product"),
+      llvm::cl::init(PackedMatmulKernel::auto_),
+      llvm::cl::values(
+          clEnumValN(PackedMatmulKernel::auto_, "auto",
+                     "from target-features (default: the host)"),
+          clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
+          clEnumValN(PackedMatmulKernel::vector, "vector",
+                     "generic vector code"),
+          clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
+          clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
+                     "AVX-512 VNNI"))};
+  PassOptions::Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("LLVM features of the target, e.g. +avx2,-avx512f "
+                     "(default: the host's)"),
+      llvm::cl::init("")};
   PassOptions::Option<bool> cInterface{
       *this, "c-interface",
       llvm::cl::desc("Give public functions a C interface "

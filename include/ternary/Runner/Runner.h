@@ -42,6 +42,11 @@ struct TargetOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &target, bool forJIT = false);
 
+/// The features of `tm` that decide the packed product kernel, as an LLVM
+/// feature string for InferencePipelineOptions::targetFeatures (features
+/// implied by the CPU included).
+std::string kernelFeatures(const llvm::TargetMachine &tm);
+
 /// The signature of a function as its caller sees it (before lowering).
 struct FunctionSignature {
   std::string name;
@@ -66,6 +71,7 @@ public:
   CompiledModule(CompiledModule &&) noexcept;
 
   /// Runs the inference pipeline on `module` (consumed) and JIT-compiles it.
+  /// The pipeline's target features are those of `target`.
   static llvm::Expected<CompiledModule>
   compile(OwningOpRef<ModuleOp> module, const InferencePipelineOptions &options,
           const TargetOptions &target);

@@ -439,3 +439,23 @@ func.func @packed_rank(%p: !ternary.packed<2x8x16, i2>) {
 func.func @packed_encoding(%p: !ternary.packed<8x16, i3>) {
   return
 }
+
+//===----------------------------------------------------------------------===//
+// ternary.dot_bytes
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @dot_bytes_ratio(%acc: vector<16xi32>, %a: vector<32xi8>) {
+  // expected-error @+1 {{'ternary.dot_bytes' op needs 4 bytes a lane: 16 lanes take 64 bytes, got 32}}
+  %r = ternary.dot_bytes %acc, %a, %a {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<32xi8>
+  return
+}
+
+// -----
+
+func.func @dot_bytes_lanes(%acc: vector<16xi32>, %a: vector<64xi8>) {
+  // expected-error @+1 {{'ternary.dot_bytes' op kernel 'avx2' works on 8 lanes, got 16}}
+  %r = ternary.dot_bytes %acc, %a, %a {kernel = #ternary.dot_kernel<avx2>} : vector<16xi32>, vector<64xi8>
+  return
+}

@@ -80,14 +80,25 @@ func.func @packed_constant() -> (!ternary.packed<2x4, i2>, !ternary.packed<1x6, 
   return %p, %q : !ternary.packed<2x4, i2>, !ternary.packed<1x6, base3>
 }
 
+// CHECK-LABEL: func @dot_bytes
+// CHECK: ternary.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
+// CHECK: ternary.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
+func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>, %acc2: vector<8xi32>, %b: vector<32xi8>) -> (vector<16xi32>, vector<8xi32>) {
+  %r = ternary.dot_bytes %acc, %a, %a {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
+  %s = ternary.dot_bytes %acc2, %b, %b {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
+  return %r, %s : vector<16xi32>, vector<8xi32>
+}
+
 // The enum attributes on their own.
 // CHECK-LABEL: func @enum_attributes
+// CHECK-SAME: ternary.dot_kernels = [#ternary.dot_kernel<avx2>, #ternary.dot_kernel<avx512_vnni>]
 // CHECK-SAME: ternary.encodings = [#ternary.encoding<i2>, #ternary.encoding<base3>]
 // CHECK-SAME: ternary.norms = [#ternary.norm<none>, #ternary.norm<layer>, #ternary.norm<layer_affine>, #ternary.norm<rms>]
 // CHECK-SAME: ternary.scales = [#ternary.scale<absmean>, #ternary.scale<absmedian>]
 func.func @enum_attributes() attributes {
     ternary.scales = [#ternary.scale<absmean>, #ternary.scale<absmedian>],
     ternary.norms = [#ternary.norm<none>, #ternary.norm<layer>, #ternary.norm<layer_affine>, #ternary.norm<rms>],
-    ternary.encodings = [#ternary.encoding<i2>, #ternary.encoding<base3>]} {
+    ternary.encodings = [#ternary.encoding<i2>, #ternary.encoding<base3>],
+    ternary.dot_kernels = [#ternary.dot_kernel<avx2>, #ternary.dot_kernel<avx512_vnni>]} {
   return
 }

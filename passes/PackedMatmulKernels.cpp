@@ -1,0 +1,333 @@
+//===- PackedMatmulKernels.cpp - Vector kernels for packed products -------===//
+//
+// Lowers `ternary.matmul` of int8 activations with packed ternary weights to
+// vector code (used by --convert-ternary-to-linalg, see Passes.td):
+//
+//   for each row m of x (4 rows at a time while they last):
+//     sx[m] = sum of x[m, k] over the full blocks
+//     for each output n:
+//       for each full block of 64 p weights (64 storage bytes):
+//         bytes = the block's 64 bytes
+//         for each code position j < p:
+//           codes = code j of the 64 bytes     (64 consecutive weights + 1)
+//           acc  += dot(codes, x[m, block + 64 j .. + 64])
+//       y[m, n] = sum(acc) - sx[m] + (the tail block, scalar)
+//
+// Codes are w + 1 in {0, 1, 2}: unsigned, which is what the x86 u8 x s8 dot
+// products want; the activation sum removes the + 1. The dot product is
+// `ternary.dot_bytes` (lowered late by --ternary-lower-dot-bytes):
+//   - AVX-512 VNNI: vpdpbusd zmm (u8 x s8 -> s32, 4 products a lane);
+//   - AVX2: vpmaddubsw + vpmaddwd on two ymm halves;
+//   - generic: widening multiply-add in the vector dialect, which LLVM
+//     legalises for any target.
+// The result is exact (i32), identical for every kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+#include "ternary/Passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::ternary;
+
+namespace {
+
+/// Rows of x handled together: each decoded weight vector serves all of
+/// them.
+constexpr int64_t kRowTile = 4;
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  PackedMatmulKernel kernel;
+  Encoding encoding;
+  int64_t per; // codes a byte
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value splat(VectorType type, int64_t v) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(
+                                                 type.getElementType(), v)));
+  }
+  VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
+
+  /// The accumulator type of the dot product.
+  VectorType accType() {
+    int64_t lanes = kernel == PackedMatmulKernel::avx2 ? 8
+                    : kernel == PackedMatmulKernel::vector ? 64
+                                                           : 16;
+    return VectorType::get({lanes}, b.getI32Type());
+  }
+
+  /// 64 bytes of a 2-D i8 tensor at [row, col].
+  Value load64(Value tensor, Value row, Value col) {
+    Value pad = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    return vector::TransferReadOp::create(b, loc, bytes64(), tensor,
+                                          ValueRange{row, col}, pad,
+                                          ArrayRef<bool>{true});
+  }
+
+  /// Code j of each of 64 storage bytes.
+  Value codes(Value bytes, int64_t j) {
+    if (encoding == Encoding::i2) {
+      Value shifted = bytes;
+      if (j)
+        shifted = arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
+      return arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3));
+    }
+    // Base 3: ((byte * 3^j) mod 256) * 3 >> 8, in 16-bit lanes.
+    static const int64_t pow3[5] = {1, 3, 9, 27, 81};
+    VectorType wide = VectorType::get({64}, b.getI16Type());
+    Value v = arith::ExtUIOp::create(b, loc, wide, bytes);
+    if (j)
+      v = arith::AndIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, v, splat(wide, pow3[j])),
+          splat(wide, 255));
+    v = arith::ShRUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, v, splat(wide, 3)),
+        splat(wide, 8));
+    return arith::TruncIOp::create(b, loc, bytes64(), v);
+  }
+
+  /// acc + the dot products of unsigned `codes` with signed `x`, 4 bytes a
+  /// 32-bit lane.
+  Value dot(Value acc, Value codesV, Value x) {
+    switch (kernel) {
+    case PackedMatmulKernel::avx512_vnni:
+      return DotBytesOp::create(b, loc, acc.getType(), acc, codesV, x,
+                                DotKernel::avx512_vnni);
+    case PackedMatmulKernel::avx2:
+      // Two 256-bit halves.
+      for (int64_t h = 0; h < 2; ++h) {
+        Value c = vector::ExtractStridedSliceOp::create(b, loc, codesV,
+                                                        {32 * h}, {32}, {1});
+        Value xv = vector::ExtractStridedSliceOp::create(b, loc, x, {32 * h},
+                                                         {32}, {1});
+        acc = DotBytesOp::create(b, loc, acc.getType(), acc, c, xv,
+                                 DotKernel::avx2);
+      }
+      return acc;
+    default: {
+      Value c = arith::ExtUIOp::create(b, loc, accType(), codesV);
+      Value xv = arith::ExtSIOp::create(b, loc, accType(), x);
+      return arith::AddIOp::create(b, loc, acc,
+                                   arith::MulIOp::create(b, loc, c, xv));
+    }
+    }
+  }
+
+  Value reduce(Value acc) {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
+  }
+};
+
+/// Emits the product for `tile` rows starting at `m0` into `result`
+/// (tensor<M x N x i32>) and returns the updated tensor.
+Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
+                  Value m0, int64_t tile, Value n, Value k, Value fullBlocks,
+                  ArrayRef<Value> rowSums) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  // Full blocks: one accumulator per row.
+  SmallVector<Value> init(tile, kb.splat(kb.accType(), 0));
+  auto blocks = scf::ForOp::create(
+      b, loc, kb.index(0), fullBlocks, kb.index(1), init,
+      [&](OpBuilder &, Location, Value blk, ValueRange accs) {
+        Value bytes = kb.load64(
+            storage, n, arith::MulIOp::create(b, loc, blk, kb.index(64)));
+        Value base = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
+        SmallVector<Value> next(accs.begin(), accs.end());
+        for (int64_t j = 0; j < kb.per; ++j) {
+          Value c = kb.codes(bytes, j);
+          Value col = arith::AddIOp::create(b, loc, base, kb.index(64 * j));
+          for (int64_t t = 0; t < tile; ++t) {
+            Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
+            next[t] = kb.dot(next[t], c, kb.load64(x, row, col));
+          }
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  // The tail block, one weight at a time.
+  Value kFull =
+      arith::MulIOp::create(b, loc, fullBlocks, kb.index(64 * kb.per));
+  Type i32 = b.getI32Type();
+  for (int64_t t = 0; t < tile; ++t) {
+    Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
+    Value sum = arith::SubIOp::create(
+        b, loc, kb.reduce(blocks.getResult(t)), rowSums[t]);
+    auto tail = scf::ForOp::create(
+        b, loc, kFull, k, kb.index(1), ValueRange{sum},
+        [&](OpBuilder &, Location, Value col, ValueRange acc) {
+          Value xv = arith::ExtSIOp::create(
+              b, loc, i32,
+              tensor::ExtractOp::create(b, loc, x, ValueRange{row, col}));
+          Value wv = loadPackedTernaryWeight(b, loc, kb.encoding, storage, n,
+                                             col, k);
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{arith::AddIOp::create(
+                  b, loc, acc[0], arith::MulIOp::create(b, loc, xv, wv))});
+        });
+    result = tensor::InsertOp::create(b, loc, tail.getResult(0), result,
+                                      ValueRange{row, n});
+  }
+  return result;
+}
+
+/// Sum of x[row, 0 .. kFull) as i32.
+Value rowSum(KernelBuilder &kb, Value x, Value row, Value fullBlocks) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  VectorType wide = VectorType::get({64}, b.getI32Type());
+  auto loop = scf::ForOp::create(
+      b, loc, kb.index(0),
+      arith::MulIOp::create(b, loc, fullBlocks, kb.index(kb.per)),
+      kb.index(1), ValueRange{kb.splat(wide, 0)},
+      [&](OpBuilder &, Location, Value chunk, ValueRange acc) {
+        Value v = kb.load64(
+            x, row, arith::MulIOp::create(b, loc, chunk, kb.index(64)));
+        Value ext = arith::ExtSIOp::create(b, loc, wide, v);
+        scf::YieldOp::create(
+            b, loc, ValueRange{arith::AddIOp::create(b, loc, acc[0], ext)});
+      });
+  return kb.reduce(loop.getResult(0));
+}
+
+struct PackedMatmulKernelLowering : OpConversionPattern<MatmulOp> {
+  PackedMatmulKernelLowering(const TypeConverter &converter,
+                             MLIRContext *context, PackedMatmulKernel kernel)
+      : OpConversionPattern(converter, context, /*benefit=*/2),
+        kernel(kernel) {}
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto packed = dyn_cast<PackedType>(op.getWeight().getType());
+    if (!packed || op.getValues().getType().getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "not a 2-D packed product");
+    Location loc = op.getLoc();
+    KernelBuilder kb{rewriter, loc, kernel, packed.getEncoding(),
+                     packed.getEncoding() == Encoding::i2 ? 4 : 5};
+    Value x = adaptor.getValues(), storage = adaptor.getWeight();
+    Value m = tensor::DimOp::create(rewriter, loc, x, 0);
+    Value k = tensor::DimOp::create(rewriter, loc, x, 1);
+    Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);
+    Value fullBlocks =
+        arith::DivUIOp::create(rewriter, loc, k, kb.index(64 * kb.per));
+    RankedTensorType resultType = op.getResult().getType();
+    SmallVector<Value> dynamic;
+    if (resultType.isDynamicDim(0))
+      dynamic.push_back(m);
+    if (resultType.isDynamicDim(1))
+      dynamic.push_back(nSize);
+    Value result = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                           rewriter.getI32Type(), dynamic);
+
+    // Rows in tiles of kRowTile, then one at a time.
+    Value tiledRows = arith::MulIOp::create(
+        rewriter, loc,
+        arith::DivUIOp::create(rewriter, loc, m, kb.index(kRowTile)),
+        kb.index(kRowTile));
+    for (int64_t tile : {kRowTile, int64_t(1)}) {
+      Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
+      Value upper = tile == kRowTile ? tiledRows : m;
+      auto rows = scf::ForOp::create(
+          rewriter, loc, lower, upper, kb.index(tile), ValueRange{result},
+          [&](OpBuilder &, Location, Value m0, ValueRange acc) {
+            SmallVector<Value> sums;
+            for (int64_t t = 0; t < tile; ++t)
+              sums.push_back(rowSum(
+                  kb, x, arith::AddIOp::create(rewriter, loc, m0, kb.index(t)),
+                  fullBlocks));
+            auto cols = scf::ForOp::create(
+                rewriter, loc, kb.index(0), nSize, kb.index(1),
+                ValueRange{acc[0]},
+                [&](OpBuilder &, Location, Value n, ValueRange inner) {
+                  Value updated = emitRowTile(kb, x, storage, inner[0], m0,
+                                              tile, n, k, fullBlocks, sums);
+                  scf::YieldOp::create(rewriter, loc, updated);
+                });
+            scf::YieldOp::create(rewriter, loc, cols.getResult(0));
+          });
+      result = rows.getResult(0);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  PackedMatmulKernel kernel;
+};
+
+} // namespace
+
+void mlir::ternary::populatePackedMatmulKernelPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns,
+    PackedMatmulKernel kernel) {
+  if (kernel == PackedMatmulKernel::loops)
+    return;
+  patterns.add<PackedMatmulKernelLowering>(typeConverter,
+                                           patterns.getContext(), kernel);
+}
+
+/// Whether `feature` is on in an LLVM feature string (the last mention
+/// wins).
+static bool hasFeature(llvm::StringRef features, llvm::StringRef feature) {
+  SmallVector<StringRef> list;
+  features.split(list, ',', -1, /*KeepEmpty=*/false);
+  bool on = false;
+  for (StringRef f : list) {
+    f = f.trim();
+    if (!f.empty() && f.drop_front() == feature)
+      on = f.front() == '+';
+  }
+  return on;
+}
+
+std::string mlir::ternary::missingKernelFeatures(PackedMatmulKernel kernel,
+                                                 llvm::StringRef features) {
+  SmallVector<const char *> needed;
+  if (kernel == PackedMatmulKernel::avx512_vnni)
+    needed = {"avx512f", "avx512bw", "avx512vnni"};
+  else if (kernel == PackedMatmulKernel::avx2)
+    needed = {"avx2"};
+  std::string missing;
+  for (const char *feature : needed)
+    if (!hasFeature(features, feature))
+      missing += (missing.empty() ? "+" : ",+") + std::string(feature);
+  return missing;
+}
+
+PackedMatmulKernel
+mlir::ternary::selectPackedMatmulKernel(llvm::StringRef features) {
+  if (missingKernelFeatures(PackedMatmulKernel::avx512_vnni, features).empty())
+    return PackedMatmulKernel::avx512_vnni;
+  if (missingKernelFeatures(PackedMatmulKernel::avx2, features).empty())
+    return PackedMatmulKernel::avx2;
+  return PackedMatmulKernel::vector;
+}
+
+llvm::StringRef
+mlir::ternary::stringifyPackedMatmulKernel(PackedMatmulKernel kernel) {
+  switch (kernel) {
+  case PackedMatmulKernel::auto_:
+    return "auto";
+  case PackedMatmulKernel::loops:
+    return "loops";
+  case PackedMatmulKernel::vector:
+    return "vector";
+  case PackedMatmulKernel::avx2:
+    return "avx2";
+  case PackedMatmulKernel::avx512_vnni:
+    return "avx512-vnni";
+  }
+  return "";
+}

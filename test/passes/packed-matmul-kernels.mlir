@@ -1,0 +1,65 @@
+// Tests passes/PackedMatmulKernels.cpp: the vector kernels of the packed
+// ternary product, chosen with --convert-ternary-to-linalg=kernel=...
+// RUN: ternary-opt %s --convert-ternary-to-linalg=kernel=avx512-vnni --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: ternary-opt %s --convert-ternary-to-linalg=kernel=avx2 --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: ternary-opt %s --convert-ternary-to-linalg=kernel=vector --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
+// RUN: ternary-opt %s --convert-ternary-to-linalg="target-features=+avx2,+avx512f,+avx512bw,+avx512vnni" --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: ternary-opt %s --convert-ternary-to-linalg="target-features=+avx2,+avx512f,-avx512vnni" --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: ternary-opt %s --convert-ternary-to-linalg="target-features=-avx2" --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
+
+// i2: rows of x in tiles of 4 then one at a time; per row the sum of x over
+// the full blocks (to remove the + 1 of the codes); per output and full
+// block of 256 weights, one 64-byte load of storage and 4 code positions,
+// each (bytes >> 2j) & 3 against 64 consecutive activations.
+// CHECK-LABEL: func @i2
+// CHECK-DAG: %[[BLOCK:.*]] = arith.divui %{{.*}}, %c256 : index
+// CHECK: scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args
+// CHECK:   vector.transfer_read %arg0[%[[M]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// CHECK:   arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
+// CHECK:   scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args
+// VNNI:      scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// AVX2:      scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// VECTOR:    scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
+// CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// CHECK:       %[[C0:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
+// VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
+// AVX2:        vector.extract_strided_slice %[[C0]] {offsets = [0], sizes = [32], strides = [1]}
+// AVX2:        ternary.dot_bytes %{{.*}} {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
+// VECTOR:      arith.extui %[[C0]] : vector<64xi8> to vector<64xi32>
+// VECTOR:      arith.muli %{{.*}} : vector<64xi32>
+// CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
+// CHECK:     vector.reduction <add>
+// The tail block, one weight at a time.
+// CHECK:     scf.for {{.*}} -> (i32)
+// CHECK:       tensor.extract %arg1
+// CHECK:     tensor.insert
+// The remaining rows, one at a time.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+
+// Base 3: blocks of 320 weights, five code positions decoded in 16-bit
+// lanes: ((byte * 3^j) & 255) * 3 >> 8.
+// CHECK-LABEL: func @base3
+// CHECK: arith.divui %{{.*}}, %c320 : index
+// CHECK: arith.extui %{{.*}} : vector<64xi8> to vector<64xi16>
+// CHECK: arith.muli %{{.*}} : vector<64xi16>
+// CHECK: arith.shrui %{{.*}} : vector<64xi16>
+// CHECK: arith.trunci %{{.*}} : vector<64xi16> to vector<64xi8>
+func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+
+// Left to the linalg lowering: unpacked weights, and inputs of rank 3.
+// CHECK-LABEL: func @not_kernels
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x16xi8>, %p: !ternary.packed<8x16, i2>) -> (tensor<4x8xi32>, tensor<2x4x8xi32>) {
+  %a = ternary.matmul %x, %w : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+  %b = ternary.matmul %y, %p : tensor<2x4x16xi8>, !ternary.packed<8x16, i2> -> tensor<2x4x8xi32>
+  return %a, %b : tensor<4x8xi32>, tensor<2x4x8xi32>
+}
