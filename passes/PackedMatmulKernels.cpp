@@ -4,14 +4,15 @@
 // vector code (used by --convert-ternary-to-linalg, see Passes.td):
 //
 //   for each row m of x (4 rows at a time while they last):
-//     sx[m] = sum of x[m, k] over the full blocks
+//     sx[m] = sum of x[m, :]
 //     for each output n:
 //       for each full block of 64 p weights (64 storage bytes):
 //         bytes = the block's 64 bytes
 //         for each code position j < p:
 //           codes = code j of the 64 bytes     (64 consecutive weights + 1)
 //           acc  += dot(codes, x[m, block + 64 j .. + 64])
-//       y[m, n] = sum(acc) - sx[m] + (the tail block, scalar)
+//       the same for the partial last block, with masked loads
+//       y[m, n] = sum(acc) - sx[m]
 //
 // Codes are w + 1 in {0, 1, 2}: unsigned, which is what the x86 u8 x s8 dot
 // products want; the activation sum removes the + 1. The dot product is
@@ -68,12 +69,13 @@ struct KernelBuilder {
     return VectorType::get({lanes}, b.getI32Type());
   }
 
-  /// 64 bytes of a 2-D i8 tensor at [row, col].
-  Value load64(Value tensor, Value row, Value col) {
+  /// 64 bytes of a 2-D i8 tensor at [row, col]; unless `inBounds`, the
+  /// bytes past the end of the row read as 0 (a masked load).
+  Value load64(Value tensor, Value row, Value col, bool inBounds = true) {
     Value pad = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
     return vector::TransferReadOp::create(b, loc, bytes64(), tensor,
                                           ValueRange{row, col}, pad,
-                                          ArrayRef<bool>{true});
+                                          ArrayRef<bool>{inBounds});
   }
 
   /// Code j of each of 64 storage bytes.
@@ -130,71 +132,89 @@ struct KernelBuilder {
   }
 };
 
-/// Emits the product for `tile` rows starting at `m0` into `result`
-/// (tensor<M x N x i32>) and returns the updated tensor.
+/// Accumulates one block of weights for `tile` rows: the block's storage
+/// starts at byte `blk * 64` of row `n`, code j of its bytes holds the
+/// weights at columns `start + stride * j + i`. Full blocks have stride 64
+/// and are read in bounds; the last, partial block has stride
+/// s = ceil(r / p) and is read with masked loads, so that the bytes past the
+/// row (codes 0) and the activations past K (0) add nothing.
+SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage,
+                             Value n, Value m0, Value blk, Value stride,
+                             bool inBounds, ValueRange accs) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value bytes = kb.load64(storage, n,
+                          arith::MulIOp::create(b, loc, blk, kb.index(64)),
+                          inBounds);
+  Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
+  SmallVector<Value> next(accs.begin(), accs.end());
+  for (int64_t j = 0; j < kb.per; ++j) {
+    Value c = kb.codes(bytes, j);
+    Value col = arith::AddIOp::create(
+        b, loc, start, arith::MulIOp::create(b, loc, stride, kb.index(j)));
+    for (size_t t = 0; t < next.size(); ++t) {
+      Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
+      next[t] = kb.dot(next[t], c, kb.load64(x, row, col, inBounds));
+    }
+  }
+  return next;
+}
+
+/// Emits the product for `tile` rows starting at `m0` and output `n` into
+/// `result` (tensor<M x N x i32>) and returns the updated tensor.
 Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
                   Value m0, int64_t tile, Value n, Value k, Value fullBlocks,
                   ArrayRef<Value> rowSums) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  // Full blocks: one accumulator per row.
   SmallVector<Value> init(tile, kb.splat(kb.accType(), 0));
   auto blocks = scf::ForOp::create(
       b, loc, kb.index(0), fullBlocks, kb.index(1), init,
       [&](OpBuilder &, Location, Value blk, ValueRange accs) {
-        Value bytes = kb.load64(
-            storage, n, arith::MulIOp::create(b, loc, blk, kb.index(64)));
-        Value base = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
-        SmallVector<Value> next(accs.begin(), accs.end());
-        for (int64_t j = 0; j < kb.per; ++j) {
-          Value c = kb.codes(bytes, j);
-          Value col = arith::AddIOp::create(b, loc, base, kb.index(64 * j));
-          for (int64_t t = 0; t < tile; ++t) {
-            Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-            next[t] = kb.dot(next[t], c, kb.load64(x, row, col));
-          }
-        }
-        scf::YieldOp::create(b, loc, next);
+        scf::YieldOp::create(b, loc,
+                             emitBlock(kb, x, storage, n, m0, blk,
+                                       kb.index(64), /*inBounds=*/true, accs));
       });
-  // The tail block, one weight at a time.
-  Value kFull =
+  // The partial block, if any.
+  Value start =
       arith::MulIOp::create(b, loc, fullBlocks, kb.index(64 * kb.per));
-  Type i32 = b.getI32Type();
+  Value remaining = arith::SubIOp::create(b, loc, k, start);
+  Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                        remaining, kb.index(0));
+  auto tail = scf::IfOp::create(
+      b, loc, hasTail,
+      [&](OpBuilder &, Location) {
+        Value stride =
+            arith::CeilDivUIOp::create(b, loc, remaining, kb.index(kb.per));
+        scf::YieldOp::create(b, loc,
+                             emitBlock(kb, x, storage, n, m0, fullBlocks,
+                                       stride, /*inBounds=*/false,
+                                       blocks.getResults()));
+      },
+      [&](OpBuilder &, Location) {
+        scf::YieldOp::create(b, loc, blocks.getResults());
+      });
   for (int64_t t = 0; t < tile; ++t) {
     Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-    Value sum = arith::SubIOp::create(
-        b, loc, kb.reduce(blocks.getResult(t)), rowSums[t]);
-    auto tail = scf::ForOp::create(
-        b, loc, kFull, k, kb.index(1), ValueRange{sum},
-        [&](OpBuilder &, Location, Value col, ValueRange acc) {
-          Value xv = arith::ExtSIOp::create(
-              b, loc, i32,
-              tensor::ExtractOp::create(b, loc, x, ValueRange{row, col}));
-          Value wv = loadPackedTernaryWeight(b, loc, kb.encoding, storage, n,
-                                             col, k);
-          scf::YieldOp::create(
-              b, loc,
-              ValueRange{arith::AddIOp::create(
-                  b, loc, acc[0], arith::MulIOp::create(b, loc, xv, wv))});
-        });
-    result = tensor::InsertOp::create(b, loc, tail.getResult(0), result,
-                                      ValueRange{row, n});
+    Value sum = arith::SubIOp::create(b, loc, kb.reduce(tail.getResult(t)),
+                                      rowSums[t]);
+    result = tensor::InsertOp::create(b, loc, sum, result, ValueRange{row, n});
   }
   return result;
 }
 
-/// Sum of x[row, 0 .. kFull) as i32.
-Value rowSum(KernelBuilder &kb, Value x, Value row, Value fullBlocks) {
+/// Sum of x[row, 0 .. k) as i32.
+Value rowSum(KernelBuilder &kb, Value x, Value row, Value k) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   VectorType wide = VectorType::get({64}, b.getI32Type());
+  Value chunks = arith::CeilDivUIOp::create(b, loc, k, kb.index(64));
   auto loop = scf::ForOp::create(
-      b, loc, kb.index(0),
-      arith::MulIOp::create(b, loc, fullBlocks, kb.index(kb.per)),
-      kb.index(1), ValueRange{kb.splat(wide, 0)},
+      b, loc, kb.index(0), chunks, kb.index(1), ValueRange{kb.splat(wide, 0)},
       [&](OpBuilder &, Location, Value chunk, ValueRange acc) {
-        Value v = kb.load64(
-            x, row, arith::MulIOp::create(b, loc, chunk, kb.index(64)));
+        Value v = kb.load64(x, row,
+                            arith::MulIOp::create(b, loc, chunk, kb.index(64)),
+                            /*inBounds=*/false);
         Value ext = arith::ExtSIOp::create(b, loc, wide, v);
         scf::YieldOp::create(
             b, loc, ValueRange{arith::AddIOp::create(b, loc, acc[0], ext)});
@@ -247,7 +267,7 @@ struct PackedMatmulKernelLowering : OpConversionPattern<MatmulOp> {
             for (int64_t t = 0; t < tile; ++t)
               sums.push_back(rowSum(
                   kb, x, arith::AddIOp::create(rewriter, loc, m0, kb.index(t)),
-                  fullBlocks));
+                  k));
             auto cols = scf::ForOp::create(
                 rewriter, loc, kb.index(0), nSize, kb.index(1),
                 ValueRange{acc[0]},

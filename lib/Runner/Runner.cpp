@@ -336,6 +336,11 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
   return out;
 }
 
+llvm::Expected<void *>
+CompiledModule::lookupCInterface(const std::string &function) const {
+  return engine->lookup("_mlir_ciface_" + function);
+}
+
 llvm::Expected<std::vector<HostArray>>
 CompiledModule::call(const std::string &function,
                      const std::vector<HostArray> &inputs) {

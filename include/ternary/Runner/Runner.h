@@ -84,6 +84,10 @@ public:
   llvm::Expected<std::vector<HostArray>>
   call(const std::string &function, const std::vector<HostArray> &inputs);
 
+  /// The address of the C interface of `function` (`_mlir_ciface_NAME`),
+  /// for callers that build memref descriptors themselves (benchmarks).
+  llvm::Expected<void *> lookupCInterface(const std::string &function) const;
+
 private:
   CompiledModule() = default;
   std::unique_ptr<ExecutionEngine> engine;

@@ -1,0 +1,286 @@
+//===- ternary-bench.cpp - Benchmarks of the compiled ternary kernels -----===//
+//
+// Google Benchmark over the packed ternary product compiled by the
+// inference pipeline (JIT, host CPU), against an fp32 baseline (OpenBLAS
+// sgemm) on the same shapes, in one run:
+//
+//   ternary_i2/<kernel>, ternary_base3/<kernel>, openblas_f32
+//     / out features / in features / tokens / cold / threads
+//
+// - shapes (out x in): 4096 x 4096, 2560 x 6912, 6912 x 2560; tokens 1 (GEMV),
+//   8, 32, 128 (GEMM);
+// - cold: a set of weight matrices larger than the L3 cache, cycled, so
+//   that every call reads its weights from DRAM; warm: one matrix;
+// - threads: 1, or 2 with the output features split in two halves, one
+//   call per thread (the compiled code is single-threaded; OpenBLAS runs
+//   its own threads).
+//
+// Counters: Gops (int8 multiply-adds x 2 a second), weight_GBps (weight
+// bytes read a second), bits_per_weight. JSON with
+// --benchmark_format=json.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/InitAll.h"
+#include "ternary/Runner/Runner.h"
+#include "ternary/Runtime/Packing.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+using namespace mlir;
+using namespace mlir::ternary;
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+/// Memref descriptors as the C interface takes them.
+template <typename T> struct Memref2D {
+  T *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+using Kernel = void (*)(Memref2D<int32_t> *, Memref2D<int8_t> *,
+                        Memref2D<int8_t> *);
+
+constexpr const char *kModule = R"mlir(
+func.func @i2(%x: tensor<?x?xi8>, %w: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %w : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+func.func @base3(%x: tensor<?x?xi8>, %w: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %w : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+)mlir";
+
+/// The compiled modules, one per kernel, kept for the whole run.
+struct Compiled {
+  std::unique_ptr<MLIRContext> context;
+  std::unique_ptr<CompiledModule> module;
+};
+
+/// Released before main returns: JIT engines must not outlive LLVM's
+/// globals, which static destruction does not guarantee.
+std::map<PackedMatmulKernel, Compiled> &compiledModules() {
+  static std::map<PackedMatmulKernel, Compiled> modules;
+  return modules;
+}
+
+Kernel kernelFor(PackedMatmulKernel kernel, Encoding encoding) {
+  Compiled &c = compiledModules()[kernel];
+  if (!c.module) {
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllTranslations(registry);
+    c.context = std::make_unique<MLIRContext>(registry);
+    auto parsed = parseSourceString<ModuleOp>(kModule, c.context.get());
+    InferencePipelineOptions options;
+    options.kernel = kernel;
+    auto compiled =
+        CompiledModule::compile(std::move(parsed), options, TargetOptions());
+    if (!compiled) {
+      llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
+      std::exit(1);
+    }
+    c.module = std::make_unique<CompiledModule>(std::move(*compiled));
+  }
+  auto fn = c.module->lookupCInterface(encoding == Encoding::i2 ? "i2"
+                                                                : "base3");
+  if (!fn) {
+    llvm::errs() << llvm::toString(fn.takeError()) << "\n";
+    std::exit(1);
+  }
+  return reinterpret_cast<Kernel>(*fn);
+}
+
+/// How many copies of a matrix of `bytes` make a set larger than the L3
+/// cache (32 MiB on the reference machine; 96 MiB to be safe).
+int coldCopies(size_t bytes) {
+  return static_cast<int>(std::max<size_t>(2, (96u << 20) / bytes + 1));
+}
+
+/// A second thread that runs a job when asked (spinning, to keep the
+/// hand-off cost in the microseconds).
+class Helper {
+public:
+  Helper() : worker([this] { loop(); }) {}
+  ~Helper() {
+    stop = true;
+    worker.join();
+  }
+  void start(std::function<void()> f) {
+    job = std::move(f);
+    pending.store(true, std::memory_order_release);
+  }
+  void wait() {
+    while (pending.load(std::memory_order_acquire))
+      ;
+  }
+
+private:
+  void loop() {
+    while (!stop) {
+      if (pending.load(std::memory_order_acquire)) {
+        job();
+        pending.store(false, std::memory_order_release);
+      }
+    }
+  }
+  std::function<void()> job;
+  std::atomic<bool> pending{false}, stop{false};
+  std::thread worker;
+};
+
+void setCounters(benchmark::State &state, int64_t outF, int64_t inF,
+                 int64_t tokens, double weightBytes) {
+  double calls = static_cast<double>(state.iterations());
+  state.counters["Gops"] = benchmark::Counter(
+      2.0 * outF * inF * tokens * calls / 1e9, benchmark::Counter::kIsRate);
+  state.counters["weight_GBps"] = benchmark::Counter(
+      weightBytes * calls / 1e9, benchmark::Counter::kIsRate);
+  state.counters["bits_per_weight"] = weightBytes * 8.0 / (outF * inF);
+}
+
+/// Args: out features, in features, tokens, cold (0/1), threads (1/2);
+/// kernel and encoding bound at registration.
+void ternaryProduct(benchmark::State &state, PackedMatmulKernel kernelKind,
+                    Encoding encoding) {
+  int64_t outF = state.range(0), inF = state.range(1),
+          tokens = state.range(2);
+  bool cold = state.range(3);
+  int threads = static_cast<int>(state.range(4));
+  Kernel kernel = kernelFor(kernelKind, encoding);
+  auto enc = static_cast<ternary_encoding>(encoding);
+  int64_t rowBytes = ternary_packed_row_bytes(inF, enc);
+  size_t matrixBytes = static_cast<size_t>(outF * rowBytes);
+  int copies = cold ? coldCopies(matrixBytes) : 1;
+
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<int> trit(-1, 1), act(-128, 127);
+  std::vector<int8_t> w(static_cast<size_t>(outF * inF));
+  for (auto &v : w)
+    v = static_cast<int8_t>(trit(rng));
+  std::vector<int8_t> once(matrixBytes);
+  ternary_pack(w.data(), outF, inF, enc, reinterpret_cast<uint8_t *>(once.data()));
+  std::vector<std::vector<int8_t>> packed(copies, once);
+  std::vector<int8_t> x(static_cast<size_t>(tokens * inF));
+  for (auto &v : x)
+    v = static_cast<int8_t>(act(rng));
+
+  Helper *helper = nullptr;
+  std::unique_ptr<Helper> owned;
+  if (threads == 2) {
+    owned = std::make_unique<Helper>();
+    helper = owned.get();
+  }
+  Memref2D<int8_t> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
+  auto run = [&](int8_t *storage, int64_t firstRow, int64_t rows) {
+    Memref2D<int8_t> wd{storage, storage, firstRow * rowBytes,
+                        {rows, rowBytes}, {rowBytes, 1}};
+    Memref2D<int32_t> out;
+    kernel(&out, &xd, &wd);
+    std::free(out.allocated);
+  };
+  int next = 0;
+  for (auto _ : state) {
+    int8_t *storage = packed[next].data();
+    next = (next + 1) % copies;
+    if (helper) {
+      int64_t half = outF / 2;
+      helper->start([&, storage, half] { run(storage, half, outF - half); });
+      run(storage, 0, half);
+      helper->wait();
+    } else {
+      run(storage, 0, outF);
+    }
+  }
+  setCounters(state, outF, inF, tokens, static_cast<double>(matrixBytes));
+}
+
+/// The fp32 baseline: y[tokens, out] = x[tokens, in] . W[out, in]^T.
+void openblasProduct(benchmark::State &state) {
+  int64_t outF = state.range(0), inF = state.range(1),
+          tokens = state.range(2);
+  bool cold = state.range(3);
+  openblas_set_num_threads(static_cast<int>(state.range(4)));
+  size_t matrixBytes = static_cast<size_t>(outF * inF) * sizeof(float);
+  int copies = cold ? coldCopies(matrixBytes) : 1;
+  std::mt19937 rng(2);
+  std::normal_distribution<float> dist(0.f, 1.f);
+  std::vector<float> once(outF * inF);
+  for (auto &v : once)
+    v = dist(rng);
+  std::vector<std::vector<float>> w(copies, once);
+  std::vector<float> x(tokens * inF), y(tokens * outF);
+  for (auto &v : x)
+    v = dist(rng);
+  int next = 0;
+  for (auto _ : state) {
+    const float *wm = w[next].data();
+    next = (next + 1) % copies;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tokens, outF, inF,
+                1.f, x.data(), inF, wm, inF, 0.f, y.data(), outF);
+    benchmark::DoNotOptimize(y.data());
+  }
+  setCounters(state, outF, inF, tokens, static_cast<double>(matrixBytes));
+}
+
+void shapes(benchmark::internal::Benchmark *b) {
+  b->ArgNames({"out", "in", "tokens", "cold", "threads"});
+  const int64_t sizes[][2] = {{4096, 4096}, {2560, 6912}, {6912, 2560}};
+  for (auto [outF, inF] : sizes)
+    for (int64_t tokens : {1, 8, 32, 128})
+      for (int64_t cold : {1, 0})
+        for (int64_t threads : {1, 2})
+          b->Args({outF, inF, tokens, cold, threads});
+  b->UseRealTime();
+}
+
+void registerAll() {
+  const std::pair<const char *, PackedMatmulKernel> kernels[] = {
+      {"avx512-vnni", PackedMatmulKernel::avx512_vnni},
+      {"avx2", PackedMatmulKernel::avx2},
+      {"vector", PackedMatmulKernel::vector}};
+  std::string host = hostTargetFeatures();
+  for (auto [name, kind] : kernels) {
+    if (!missingKernelFeatures(kind, host).empty())
+      continue; // this CPU cannot run it
+    for (Encoding e : {Encoding::i2, Encoding::base3}) {
+      std::string label =
+          std::string("ternary_") + stringifyEncoding(e).str() + "/" + name;
+      benchmark::RegisterBenchmark(
+          label.c_str(),
+          [kind, e](benchmark::State &s) { ternaryProduct(s, kind, e); })
+          ->Apply(shapes);
+    }
+  }
+  benchmark::RegisterBenchmark("openblas_f32", openblasProduct)
+      ->Apply(shapes);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  registerAll();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  compiledModules().clear();
+  return 0;
+}
