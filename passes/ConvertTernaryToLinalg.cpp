@@ -181,28 +181,32 @@ Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
 // Patterns
 //===----------------------------------------------------------------------===//
 
-struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Builder h{rewriter, loc};
-    MLIRContext *ctx = op.getContext();
-    Value x = adaptor.getInput();
-    unsigned rank = op.getInput().getType().getRank();
-    NormKind kind = op.getKind();
-    if (kind == NormKind::none) {
-      rewriter.replaceOp(op, x);
-      return success();
-    }
-    Type f64 = rewriter.getF64Type(), f32 = rewriter.getF32Type();
+/// A row normalisation split in two: the row statistics (linalg reductions
+/// in f64, built once) and the element-wise step, which any consumer's
+/// linalg.generic can compute inline from x and the extra inputs. Inlining
+/// it is how quantize_activations with a fused normalisation avoids
+/// materialising the normalised rows.
+struct RowNorm {
+  NormKind kind = NormKind::none;
+  float eps = 0;
+  Value k;                     // K as f64
+  SmallVector<Value> inputs;   // sum[, sumSq][, gamma, beta]
+  SmallVector<AffineMap> maps; // their indexing maps
+
+  static RowNorm build(Builder &h, Value x, unsigned rank, NormKind kind,
+                       float eps, Value gamma, Value beta) {
+    RowNorm norm;
+    norm.kind = kind;
+    norm.eps = eps;
+    if (kind == NormKind::none)
+      return norm;
+    OpBuilder &rewriter = h.b;
+    MLIRContext *ctx = rewriter.getContext();
+    Type f64 = rewriter.getF64Type();
     AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
     SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
-    Value k = h.dimAsF64(x, rank - 1);
-    float eps = op.getEps().convertToFloat();
+    Value k = norm.k = h.dimAsF64(x, rank - 1);
     bool rms = kind == NormKind::rms;
-
     // sum(x) or, for RMSNorm, sum(x^2), in f64.
     Value sum = h.generic(
         x, h.filled(rowSizes, rewriter.getF64FloatAttr(0)), {id, rows},
@@ -212,9 +216,8 @@ struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
             v = arith::MulFOp::create(b, l, v, v);
           return arith::AddFOp::create(b, l, a[1], v).getResult();
         });
-
-    SmallVector<Value> inputs = {x, sum};
-    SmallVector<AffineMap> maps = {id, rows};
+    norm.inputs.push_back(sum);
+    norm.maps.push_back(rows);
     if (!rms) {
       // sum((x - mean_d)^2) with the mean in f64.
       Value sumSq = h.generic(
@@ -227,41 +230,72 @@ struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
             Value sq = arith::MulFOp::create(b, l, d, d);
             return arith::AddFOp::create(b, l, a[2], sq).getResult();
           });
-      inputs.push_back(sumSq);
-      maps.push_back(rows);
+      norm.inputs.push_back(sumSq);
+      norm.maps.push_back(rows);
     }
-    bool affine = kind == NormKind::layer_affine;
-    if (affine) {
-      inputs.append({adaptor.getGamma(), adaptor.getBeta()});
-      maps.append({lastMap(ctx, rank), lastMap(ctx, rank)});
+    if (kind == NormKind::layer_affine) {
+      norm.inputs.append({gamma, beta});
+      norm.maps.append({lastMap(ctx, rank), lastMap(ctx, rank)});
     }
+    return norm;
+  }
+
+  /// The normalised value of element `x` inside a generic whose block
+  /// arguments for `inputs` are `extra`.
+  Value apply(OpBuilder &b, Location l, Value x, ValueRange extra) const {
+    if (kind == NormKind::none)
+      return x;
+    Builder hb{b, l};
+    Type f32 = b.getF32Type();
+    auto toF32 = [&](Value sumValue) {
+      return arith::TruncFOp::create(b, l, f32,
+                                     arith::DivFOp::create(b, l, sumValue, k));
+    };
+    if (kind == NormKind::rms) {
+      Value denom = math::SqrtOp::create(
+          b, l, arith::AddFOp::create(b, l, toF32(extra[0]), hb.f32(eps)));
+      return arith::DivFOp::create(b, l, x, denom);
+    }
+    Value mean = toF32(extra[0]);
+    Value var = toF32(extra[1]);
+    Value denom = math::SqrtOp::create(
+        b, l, arith::AddFOp::create(b, l, var, hb.f32(eps)));
+    Value v = arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, x, mean),
+                                    denom);
+    if (kind == NormKind::layer_affine) {
+      v = arith::MulFOp::create(b, l, v, extra[2]); // no fused multiply-add
+      v = arith::AddFOp::create(b, l, v, extra[3]);
+    }
+    return v;
+  }
+};
+
+struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Builder h{rewriter, op.getLoc()};
+    Value x = adaptor.getInput();
+    unsigned rank = op.getInput().getType().getRank();
+    if (op.getKind() == NormKind::none) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    RowNorm norm =
+        RowNorm::build(h, x, rank, op.getKind(), op.getEps().convertToFloat(),
+                       adaptor.getGamma(), adaptor.getBeta());
+    AffineMap id = identityMap(op.getContext(), rank);
+    SmallVector<Value> inputs = {x};
+    inputs.append(norm.inputs);
+    SmallVector<AffineMap> maps = {id};
+    maps.append(norm.maps);
     maps.push_back(id);
     Value result = h.generic(
-        inputs, h.empty(h.sizes(x), f32), maps,
+        inputs, h.empty(h.sizes(x), rewriter.getF32Type()), maps,
         SmallVector<IteratorType>(rank, IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Builder hb{b, l};
-          auto toF32 = [&](Value sumValue) {
-            return arith::TruncFOp::create(
-                b, l, f32, arith::DivFOp::create(b, l, sumValue, k));
-          };
-          if (rms) {
-            Value ms = toF32(a[1]);
-            Value denom = math::SqrtOp::create(
-                b, l, arith::AddFOp::create(b, l, ms, hb.f32(eps)));
-            return arith::DivFOp::create(b, l, a[0], denom);
-          }
-          Value mean = toF32(a[1]);
-          Value var = toF32(a[2]);
-          Value denom = math::SqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, var, hb.f32(eps)));
-          Value v = arith::DivFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], mean), denom);
-          if (affine) {
-            v = arith::MulFOp::create(b, l, v, a[3]);
-            v = arith::AddFOp::create(b, l, v, a[4]);
-          }
-          return v;
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return norm.apply(b, l, a[0], a.slice(1, norm.inputs.size()));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -284,13 +318,25 @@ struct QuantizeActivationsLowering
     float eps = op.getEps().convertToFloat();
     double q = op.getQ();
     double bound = std::ldexp(1.0, op.getBits() - 1);
+    // A fused normalisation is recomputed inline by both sweeps below, so
+    // the normalised rows are never stored.
+    RowNorm norm = RowNorm::build(h, x, rank, op.getNorm(), eps,
+                                  adaptor.getGamma(), adaptor.getBeta());
+    size_t extra = norm.inputs.size();
+    SmallVector<Value> inputs = {x};
+    inputs.append(norm.inputs);
+    SmallVector<AffineMap> maps = {id};
+    maps.append(norm.maps);
 
-    // a = max(max|x|, eps) per row.
+    // a = max(max|xh|, eps) per row.
+    SmallVector<AffineMap> reduceMaps = maps;
+    reduceMaps.push_back(rows);
     Value maxAbs = h.generic(
-        x, h.filled(rowSizes, rewriter.getF32FloatAttr(0)), {id, rows},
+        inputs, h.filled(rowSizes, rewriter.getF32FloatAttr(0)), reduceMaps,
         rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
-          Value abs = math::AbsFOp::create(b, l, a[0]);
-          return arith::MaximumFOp::create(b, l, a[1], abs).getResult();
+          Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
+          Value abs = math::AbsFOp::create(b, l, xh);
+          return arith::MaximumFOp::create(b, l, a.back(), abs).getResult();
         });
     Value absmax = h.generic(
         maxAbs, h.empty(rowSizes, rewriter.getF32Type()),
@@ -301,14 +347,17 @@ struct QuantizeActivationsLowering
           return arith::MaximumFOp::create(b, l, a[0], Builder{b, l}.f32(eps))
               .getResult();
         });
-    // values = clamp(round_half_even(x * (Q / a))).
+    // values = clamp(round_half_even(xh * (Q / a))).
+    inputs.push_back(absmax);
+    maps.append({rows, id});
     Value values = h.generic(
-        {x, absmax}, h.empty(h.sizes(x), rewriter.getI8Type()),
-        {id, rows, id},
+        inputs, h.empty(h.sizes(x), rewriter.getI8Type()), maps,
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value sx = arith::DivFOp::create(b, l, Builder{b, l}.f32(q), a[1]);
-          Value v = arith::MulFOp::create(b, l, a[0], sx);
+          Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
+          Value sx =
+              arith::DivFOp::create(b, l, Builder{b, l}.f32(q), a[1 + extra]);
+          Value v = arith::MulFOp::create(b, l, xh, sx);
           return roundClampToI8(b, l, v, -bound, bound - 1);
         });
     rewriter.replaceOp(op, {values, absmax});
@@ -507,6 +556,26 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
           return arith::MulFOp::create(b, l, v, factor).getResult();
         });
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Without a kernel: the product, then the rescale.
+struct MatmulRescaleLowering : OpConversionPattern<MatmulRescaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulRescaleOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = op.getResult().getType();
+    auto accType =
+        RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
+    // New ternary ops on the original operands; the conversion lowers them
+    // in turn.
+    Value acc = MatmulOp::create(rewriter, op.getLoc(), accType,
+                                 op.getValues(), op.getWeight());
+    rewriter.replaceOpWithNewOp<RescaleOp>(op, resultType, acc, op.getAbsmax(),
+                                           op.getScale(), op.getBias(),
+                                           op.getQ());
     return success();
   }
 };
@@ -723,6 +792,6 @@ void mlir::ternary::populateTernaryToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<NormalizeLowering, QuantizeActivationsLowering,
                WeightScaleLowering, QuantizeWeightsLowering, MatmulLowering,
-               RescaleLowering, PackLowering, UnpackLowering,
+               MatmulRescaleLowering, RescaleLowering, PackLowering, UnpackLowering,
                PackedConstantLowering>(typeConverter, patterns.getContext());
 }

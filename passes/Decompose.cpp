@@ -53,7 +53,8 @@ struct DecomposeBitLinear : OpRewritePattern<BitLinearOp> {
                                op.getEps());
     auto quantized = QuantizeActivationsOp::create(
         rewriter, loc, like(xType, i8), like(xType, f32, /*dropLast=*/true),
-        xh, op.getActBits(), op.getQ(), op.getEps());
+        xh, /*gamma=*/Value(), /*beta=*/Value(), op.getActBits(), op.getQ(),
+        op.getEps(), NormKind::none);
     Value g = WeightScaleOp::create(rewriter, loc, f32, op.getWeight(),
                                     op.getScale(), op.getEps());
     Value wq = QuantizeWeightsOp::create(

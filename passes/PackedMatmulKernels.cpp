@@ -164,7 +164,8 @@ SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage,
 /// `result` (tensor<M x N x i32>) and returns the updated tensor.
 Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
                   Value m0, int64_t tile, Value n, Value k, Value fullBlocks,
-                  ArrayRef<Value> rowSums) {
+                  ArrayRef<Value> rowSums,
+                  function_ref<Value(Value, Value, Value)> finish) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   SmallVector<Value> init(tile, kb.splat(kb.accType(), 0));
@@ -198,7 +199,8 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
     Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
     Value sum = arith::SubIOp::create(b, loc, kb.reduce(tail.getResult(t)),
                                       rowSums[t]);
-    result = tensor::InsertOp::create(b, loc, sum, result, ValueRange{row, n});
+    result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
+                                      ValueRange{row, n});
   }
   return result;
 }
@@ -222,14 +224,18 @@ Value rowSum(KernelBuilder &kb, Value x, Value row, Value k) {
   return kb.reduce(loop.getResult(0));
 }
 
-struct PackedMatmulKernelLowering : OpConversionPattern<MatmulOp> {
+/// The kernel for ternary.matmul (i32 results) and ternary.matmul_rescale
+/// (each accumulator rescaled to f32 as it is computed).
+template <typename OpTy>
+struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
+  using Adaptor = typename OpTy::Adaptor;
   PackedMatmulKernelLowering(const TypeConverter &converter,
                              MLIRContext *context, PackedMatmulKernel kernel)
-      : OpConversionPattern(converter, context, /*benefit=*/2),
+      : OpConversionPattern<OpTy>(converter, context, /*benefit=*/2),
         kernel(kernel) {}
 
   LogicalResult
-  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto packed = dyn_cast<PackedType>(op.getWeight().getType());
     if (!packed || op.getValues().getType().getRank() != 2)
@@ -249,8 +255,33 @@ struct PackedMatmulKernelLowering : OpConversionPattern<MatmulOp> {
       dynamic.push_back(m);
     if (resultType.isDynamicDim(1))
       dynamic.push_back(nSize);
-    Value result = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                           rewriter.getI32Type(), dynamic);
+    Value result =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                resultType.getElementType(), dynamic);
+
+    // What is stored for accumulator `acc` at [row, n].
+    auto finish = [&](Value acc, Value row, Value n) -> Value {
+      if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>) {
+        // (f32(acc) + b[n]) * ((g * a[row]) / Q), as ternary.rescale.
+        Value a = tensor::ExtractOp::create(rewriter, loc, adaptor.getAbsmax(),
+                                            ValueRange{row});
+        Value q = arith::ConstantOp::create(
+            rewriter, loc, rewriter.getF32FloatAttr(op.getQ()));
+        Value factor = arith::DivFOp::create(
+            rewriter, loc,
+            arith::MulFOp::create(rewriter, loc, adaptor.getScale(), a), q);
+        Value v = arith::SIToFPOp::create(rewriter, loc,
+                                          rewriter.getF32Type(), acc);
+        if (adaptor.getBias())
+          v = arith::AddFOp::create(
+              rewriter, loc, v,
+              tensor::ExtractOp::create(rewriter, loc, adaptor.getBias(),
+                                        ValueRange{n}));
+        return arith::MulFOp::create(rewriter, loc, v, factor);
+      } else {
+        return acc;
+      }
+    };
 
     // Rows in tiles of kRowTile, then one at a time.
     Value tiledRows = arith::MulIOp::create(
@@ -273,7 +304,8 @@ struct PackedMatmulKernelLowering : OpConversionPattern<MatmulOp> {
                 ValueRange{acc[0]},
                 [&](OpBuilder &, Location, Value n, ValueRange inner) {
                   Value updated = emitRowTile(kb, x, storage, inner[0], m0,
-                                              tile, n, k, fullBlocks, sums);
+                                              tile, n, k, fullBlocks, sums,
+                                              finish);
                   scf::YieldOp::create(rewriter, loc, updated);
                 });
             scf::YieldOp::create(rewriter, loc, cols.getResult(0));
@@ -294,8 +326,9 @@ void mlir::ternary::populatePackedMatmulKernelPatterns(
     PackedMatmulKernel kernel) {
   if (kernel == PackedMatmulKernel::loops)
     return;
-  patterns.add<PackedMatmulKernelLowering>(typeConverter,
-                                           patterns.getContext(), kernel);
+  patterns.add<PackedMatmulKernelLowering<MatmulOp>,
+               PackedMatmulKernelLowering<MatmulRescaleOp>>(
+      typeConverter, patterns.getContext(), kernel);
 }
 
 /// Whether `feature` is on in an LLVM feature string (the last mention

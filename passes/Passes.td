@@ -77,6 +77,46 @@ def TernaryPackWeights : Pass<"ternary-pack-weights"> {
   let dependentDialects = ["::mlir::ternary::TernaryDialect"];
 }
 
+def TernaryFuseQuantization : Pass<"ternary-fuse-quantization"> {
+  let summary = "Fuse normalisation into quantisation, and rescale into the product";
+  let description = [{
+    Two fusions, each only where the intermediate value has no other use:
+
+    - `ternary.quantize_activations(ternary.normalize(x))` becomes one
+      `ternary.quantize_activations` of `x` with the `norm` attribute (and
+      gamma, beta): one sweep computes the row statistics, the absmax and
+      the int8 values, never storing the normalised rows (the eps of both
+      steps must be equal);
+    - `ternary.rescale(ternary.matmul(xq, w), a, g, b)` becomes
+      `ternary.matmul_rescale`: the kernel rescales each accumulator and adds
+      the bias as it computes it, never storing the i32 accumulators.
+
+    The frozen-weight part of quantisation (scale and ternary values of
+    constant weights) is folded at compile time by canonicalisation, and
+    packed by `ternary-pack-weights`.
+
+    Example:
+
+    ```mlir
+    %xh = ternary.normalize %x : (tensor<4x16xf32>) -> tensor<4x16xf32>
+    %xq, %a = ternary.quantize_activations %xh
+        : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+    %acc = ternary.matmul %xq, %w : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+    %y = ternary.rescale %acc, %a, %g : tensor<4x8xi32>, tensor<4xf32> -> tensor<4x8xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %xq, %a = ternary.quantize_activations %x {norm = #ternary.norm<layer>}
+        : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+    %y = ternary.matmul_rescale %xq, %w, %a, %g
+        : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::ternary::TernaryDialect"];
+}
+
 def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower the ternary primitives to linalg, tensor, arith and math";
   let description = [{

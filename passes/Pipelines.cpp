@@ -22,13 +22,14 @@ using namespace mlir;
 
 void mlir::ternary::buildInferencePipeline(
     OpPassManager &pm, const InferencePipelineOptions &options) {
-  // Ternary level: decompose, fold frozen weights, pack them.
+  // Ternary level: decompose, fold frozen weights, pack them, fuse.
   pm.addPass(createTernaryDecompose());
   pm.addPass(createCanonicalizerPass());
   TernaryPackWeightsOptions pack;
   pack.encoding = options.encoding;
   pm.addPass(createTernaryPackWeights(pack));
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createTernaryFuseQuantization());
 
   // Tensor level.
   ConvertTernaryToLinalgOptions lowering;

@@ -290,7 +290,9 @@ LogicalResult QuantizeActivationsOp::verify() {
                          x.getShape())) ||
       failed(verifyShape(*this, "absmax", getAbsmax().getType(),
                          x.getShape().drop_back())) ||
-      failed(verifyActivationBits(*this, getBits(), getQ())))
+      failed(verifyActivationBits(*this, getBits(), getQ())) ||
+      failed(verifyNormOperands(*this, getNorm(), getGamma(), getBeta(),
+                                x.getShape().back())))
     return failure();
   return verifyEps(*this, getEps());
 }
@@ -299,41 +301,62 @@ LogicalResult QuantizeActivationsOp::verify() {
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::verify() {
-  RankedTensorType x = getValues().getType();
-  if (failed(verifyRowMajor(*this, "values", x)))
+/// Checks values [..., K] x weight [N, K] -> [..., N] (result of any
+/// element type).
+static LogicalResult verifyProduct(Operation *op, RankedTensorType x,
+                                   Type weight, Type result) {
+  if (failed(verifyRowMajor(op, "values", x)))
     return failure();
-  if (auto w = dyn_cast<RankedTensorType>(getWeight().getType());
-      w && w.getRank() != 2)
-    return emitOpError() << "weight must be a 2-D tensor [N, K], got rank "
-                         << w.getRank();
-  SmallVector<int64_t, 2> nk = weightShape(getWeight().getType());
+  if (auto w = dyn_cast<RankedTensorType>(weight); w && w.getRank() != 2)
+    return op->emitOpError() << "weight must be a 2-D tensor [N, K], got rank "
+                             << w.getRank();
+  SmallVector<int64_t, 2> nk = weightShape(weight);
   int64_t k = x.getShape().back();
   if (!compatibleDims(k, nk[1]))
-    return emitOpError() << "values feature size " << formatShape({k})
-                         << " does not match the weight's K "
-                         << formatShape({nk[1]}) << " (weight is [N, K])";
-  return verifyShape(*this, "result", getResult().getType(),
-                     replaceLastDim(x.getShape(), nk[0]));
+    return op->emitOpError()
+           << "values feature size " << formatShape({k})
+           << " does not match the weight's K " << formatShape({nk[1]})
+           << " (weight is [N, K])";
+  return verifyShape(op, "result", result, replaceLastDim(x.getShape(), nk[0]));
+}
+
+LogicalResult MatmulOp::verify() {
+  return verifyProduct(*this, getValues().getType(), getWeight().getType(),
+                       getResult().getType());
 }
 
 //===----------------------------------------------------------------------===//
 // RescaleOp
 //===----------------------------------------------------------------------===//
 
+/// Checks the rescale operands against the accumulator shape [..., N].
+static LogicalResult verifyRescale(Operation *op, ArrayRef<int64_t> accShape,
+                                   Value absmax, Value bias, int32_t q) {
+  if (failed(verifyShape(op, "absmax", absmax.getType(),
+                         accShape.drop_back())) ||
+      (bias && failed(verifyShape(op, "bias", bias.getType(),
+                                  {accShape.back()}))))
+    return failure();
+  if (q < 1)
+    return op->emitOpError() << "q must be positive, got " << q;
+  return success();
+}
+
 LogicalResult RescaleOp::verify() {
   RankedTensorType acc = getAcc().getType();
   if (failed(verifyRowMajor(*this, "acc", acc)) ||
-      failed(verifyShape(*this, "absmax", getAbsmax().getType(),
-                         acc.getShape().drop_back())) ||
-      (getBias() && failed(verifyShape(*this, "bias", getBias().getType(),
-                                       {acc.getShape().back()}))) ||
       failed(verifyShape(*this, "result", getResult().getType(),
                          acc.getShape())))
     return failure();
-  if (getQ() < 1)
-    return emitOpError() << "q must be positive, got " << getQ();
-  return success();
+  return verifyRescale(*this, acc.getShape(), getAbsmax(), getBias(), getQ());
+}
+
+LogicalResult MatmulRescaleOp::verify() {
+  if (failed(verifyProduct(*this, getValues().getType(), getWeight().getType(),
+                           getResult().getType())))
+    return failure();
+  return verifyRescale(*this, getResult().getType().getShape(), getAbsmax(),
+                       getBias(), getQ());
 }
 
 void RescaleOp::getCanonicalizationPatterns(RewritePatternSet &results,

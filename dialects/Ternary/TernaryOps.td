@@ -189,31 +189,45 @@ def Ternary_QuantizeWeightsOp : Ternary_Op<"quantize_weights", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Ternary_QuantizeActivationsOp : Ternary_Op<"quantize_activations",
-    [Pure]> {
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "Per-token absmax quantisation of activations to integers";
   let description = [{
-    For every row of `input : [..., K]` (already normalised):
-    `a = max(max|x|, eps)`, `sx = q / a` (in f32), and
-    `values = clamp(round_half_even(x * sx), -2^(bits-1), 2^(bits-1) - 1)`
+    For every row of `input : [..., K]`, normalised first by `norm` (with
+    `gamma` and `beta : [K]` for `layer_affine`; `none` by default):
+    `a = max(max|xh|, eps)`, `sx = q / a` (in f32), and
+    `values = clamp(round_half_even(xh * sx), -2^(bits-1), 2^(bits-1) - 1)`
     as i8. Returns the values and `absmax = a` per row (shape `[...]`), which
     `ternary.rescale` needs. `q` must be `2^(bits-1)` or `2^(bits-1) - 1`.
+    `eps` is also the normalisation's epsilon.
+
+    With a normalisation this is `ternary.normalize` fused into the
+    quantisation (`--ternary-fuse-quantization` creates it): the lowering
+    computes the row statistics once and the normalised values inline, so
+    they are never stored.
 
     Example:
 
     ```mlir
     %xq, %a = ternary.quantize_activations %xh {q = 127 : i32}
         : tensor<4x64xf32> -> tensor<4x64xi8>, tensor<4xf32>
+    %yq, %b = ternary.quantize_activations %x {norm = #ternary.norm<rms>}
+        : tensor<4x64xf32> -> tensor<4x64xi8>, tensor<4xf32>
     ```
   }];
   let arguments = (ins
     Ternary_F32Tensor:$input,
+    Optional<Ternary_F32Tensor>:$gamma,
+    Optional<Ternary_F32Tensor>:$beta,
     DefaultValuedAttr<I32Attr, "8">:$bits,
     DefaultQ:$q,
-    DefaultEps:$eps
+    DefaultEps:$eps,
+    DefaultValuedAttr<Ternary_NormKindAttr,
+                      "::mlir::ternary::NormKind::none">:$norm
   );
   let results = (outs Ternary_I8Tensor:$values, Ternary_F32Tensor:$absmax);
   let assemblyFormat = [{
-    $input attr-dict `:` type($input) `->` type($values) `,` type($absmax)
+    $input (`affine` `(` $gamma^ `,` $beta `:` type($gamma) `,` type($beta) `)`)?
+    attr-dict `:` type($input) `->` type($values) `,` type($absmax)
   }];
   let hasVerifier = 1;
 }
@@ -280,6 +294,45 @@ def Ternary_RescaleOp : Ternary_Op<"rescale", [Pure]> {
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulRescaleOp
+//===----------------------------------------------------------------------===//
+
+def Ternary_MatmulRescaleOp : Ternary_Op<"matmul_rescale", [Pure]> {
+  let summary = "The ternary product and the rescale, fused";
+  let description = [{
+    `ternary.rescale(ternary.matmul(values, weight), absmax, scale, bias)`
+    in one op, with the same numerics:
+    `y[..., n] = (f32(acc[..., n]) + bias[n]) * ((scale * absmax[...]) / q)`
+    with `acc = values . weight^T` exact in i32. The kernels compute each
+    accumulator and write the f32 result directly, so the i32 accumulators
+    are never stored. `--ternary-fuse-quantization` creates it.
+
+    Example:
+
+    ```mlir
+    %y = ternary.matmul_rescale %xq, %p, %a, %g bias %b
+        : tensor<4x64xi8>, !ternary.packed<32x64, i2>, tensor<4xf32>,
+          tensor<32xf32> -> tensor<4x32xf32>
+    ```
+  }];
+  let arguments = (ins
+    Ternary_I8Tensor:$values,
+    Ternary_WeightLike:$weight,
+    Ternary_F32Tensor:$absmax,
+    F32:$scale,
+    Optional<Ternary_F32Tensor>:$bias,
+    DefaultQ:$q
+  );
+  let results = (outs Ternary_F32Tensor:$result);
+  let assemblyFormat = [{
+    $values `,` $weight `,` $absmax `,` $scale (`bias` $bias^)? attr-dict `:`
+    type($values) `,` type($weight) `,` type($absmax) (`,` type($bias)^)?
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

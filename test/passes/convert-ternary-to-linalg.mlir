@@ -141,6 +141,35 @@ func.func @pack_and_constant(%w: tensor<?x?xi8>) -> (!ternary.packed<2x4, i2>, !
 
 // -----
 
+// A fused normalisation is computed inline in both sweeps (absmax and
+// values): the normalised rows are never stored.
+// CHECK-LABEL: func @quantize_fused_rms
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4xf64>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<4xf64>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:   math.sqrt
+// CHECK:   math.absf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<4xf64>, tensor<4xf32>) outs(%{{.*}} : tensor<4x16xi8>)
+// CHECK:   math.sqrt
+// CHECK:   math.roundeven
+// CHECK-NOT: tensor<4x16xf32>) outs
+func.func @quantize_fused_rms(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<4xf32>) {
+  %xq, %a = ternary.quantize_activations %x {norm = #ternary.norm<rms>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  return %xq, %a : tensor<4x16xi8>, tensor<4xf32>
+}
+
+// -----
+
+// Without a kernel, matmul_rescale is the product then the rescale.
+// CHECK-LABEL: func @matmul_rescale_loops
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x8xi32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x8xi32>, tensor<4xf32>) outs(%{{.*}} : tensor<4x8xf32>)
+func.func @matmul_rescale_loops(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %a: tensor<4xf32>, %g: f32) -> tensor<4x8xf32> {
+  %y = ternary.matmul_rescale %x, %w, %a, %g : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
 // What the pass leaves alone: upstream ops.
 // CHECK-LABEL: func @leaves_upstream
 // CHECK-NEXT: arith.addf

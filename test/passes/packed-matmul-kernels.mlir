@@ -28,10 +28,10 @@
 // VECTOR:      arith.extui %[[C0]] : vector<64xi8> to vector<64xi32>
 // VECTOR:      arith.muli %{{.*}} : vector<64xi32>
 // CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
+// The partial last block, if any, with masked loads (no in_bounds).
+// CHECK:     scf.if
+// CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
 // CHECK:     vector.reduction <add>
-// The tail block, one weight at a time.
-// CHECK:     scf.for {{.*}} -> (i32)
-// CHECK:       tensor.extract %arg1
 // CHECK:     tensor.insert
 // The remaining rows, one at a time.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
@@ -51,6 +51,24 @@ func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi3
 func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
   %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
   return %acc : tensor<?x?xi32>
+}
+
+// The fused rescale: each accumulator becomes (f32(acc) + b) * ((g * a) / Q)
+// as it is stored; no i32 tensor.
+// CHECK-LABEL: func @rescaled
+// CHECK-NOT: tensor<?x?xi32>
+// CHECK: vector.reduction <add>
+// CHECK: %[[A:.*]] = tensor.extract %arg2
+// CHECK: %[[GA:.*]] = arith.mulf %arg3, %[[A]] : f32
+// CHECK: %[[F:.*]] = arith.divf %[[GA]], %{{.*}} : f32
+// CHECK: %[[V:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: %[[B:.*]] = tensor.extract %arg4
+// CHECK: %[[VB:.*]] = arith.addf %[[V]], %[[B]] : f32
+// CHECK: %[[Y:.*]] = arith.mulf %[[VB]], %[[F]] : f32
+// CHECK: tensor.insert %[[Y]] into %{{.*}} : tensor<?x?xf32>
+func.func @rescaled(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>, %a: tensor<?xf32>, %g: f32, %b: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = ternary.matmul_rescale %x, %p, %a, %g bias %b : tensor<?x?xi8>, !ternary.packed<?x?, i2>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
 }
 
 // Left to the linalg lowering: unpacked weights, and inputs of rank 3.

@@ -257,6 +257,22 @@ func.func @quantize_activations_rank0(%x: tensor<f32>) {
   return
 }
 
+// -----
+
+func.func @quantize_activations_affine_missing(%x: tensor<4x16xf32>) {
+  // expected-error @+1 {{'ternary.quantize_activations' op normalisation 'layer_affine' requires gamma and beta operands (affine(%gamma, %beta))}}
+  %q, %a = ternary.quantize_activations %x {norm = #ternary.norm<layer_affine>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_activations_affine_shape(%x: tensor<4x16xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'ternary.quantize_activations' op gamma must have shape [16], got [8]}}
+  %q, %a = ternary.quantize_activations %x affine(%g, %g : tensor<8xf32>, tensor<8xf32>) {norm = #ternary.norm<layer_affine>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // ternary.matmul
 //===----------------------------------------------------------------------===//
@@ -350,6 +366,50 @@ func.func @rescale_q(%acc: tensor<4x8xi32>, %a: tensor<4xf32>, %g: f32) {
 func.func @rescale_rank0(%acc: tensor<i32>, %a: tensor<f32>, %g: f32) {
   // expected-error @+1 {{'ternary.rescale' op acc must have rank >= 1 ([..., K]), got rank 0}}
   %y = ternary.rescale %acc, %a, %g : tensor<i32>, tensor<f32> -> tensor<f32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// ternary.matmul_rescale
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @matmul_rescale_k(%x: tensor<4x16xi8>, %w: !ternary.packed<8x20, i2>, %a: tensor<4xf32>, %g: f32) {
+  // expected-error @+1 {{'ternary.matmul_rescale' op values feature size [16] does not match the weight's K [20] (weight is [N, K])}}
+  %y = ternary.matmul_rescale %x, %w, %a, %g : tensor<4x16xi8>, !ternary.packed<8x20, i2>, tensor<4xf32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rescale_result(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %a: tensor<4xf32>, %g: f32) {
+  // expected-error @+1 {{'ternary.matmul_rescale' op result must have shape [4, 8], got [4, 16]}}
+  %y = ternary.matmul_rescale %x, %w, %a, %g : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rescale_absmax(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %a: tensor<8xf32>, %g: f32) {
+  // expected-error @+1 {{'ternary.matmul_rescale' op absmax must have shape [4], got [8]}}
+  %y = ternary.matmul_rescale %x, %w, %a, %g : tensor<4x16xi8>, tensor<8x16xi8>, tensor<8xf32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rescale_bias(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %a: tensor<4xf32>, %g: f32, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'ternary.matmul_rescale' op bias must have shape [8], got [4]}}
+  %y = ternary.matmul_rescale %x, %w, %a, %g bias %b : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32>, tensor<4xf32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rescale_q(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %a: tensor<4xf32>, %g: f32) {
+  // expected-error @+1 {{'ternary.matmul_rescale' op q must be positive, got 0}}
+  %y = ternary.matmul_rescale %x, %w, %a, %g {q = 0 : i32} : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x8xf32>
   return
 }
 

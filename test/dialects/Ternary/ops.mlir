@@ -41,6 +41,10 @@ func.func @decomposed(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf
   %xq, %a = ternary.quantize_activations %xh : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
   // CHECK: ternary.quantize_activations %{{.*}} {bits = 4 : i32, eps = 1.000000e-03 : f32, q = 7 : i32} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
   %xq4, %a4 = ternary.quantize_activations %xh {bits = 4 : i32, q = 7 : i32, eps = 1.0e-3 : f32} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  // CHECK: ternary.quantize_activations %{{.*}} {norm = #ternary.norm<rms>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  %xqr, %ar = ternary.quantize_activations %x {norm = #ternary.norm<rms>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  // CHECK: ternary.quantize_activations %{{.*}} affine(%{{.*}}, %{{.*}} : tensor<16xf32>, tensor<16xf32>) {norm = #ternary.norm<layer_affine>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  %xqa, %aa = ternary.quantize_activations %x affine(%g, %g : tensor<16xf32>, tensor<16xf32>) {norm = #ternary.norm<layer_affine>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
   // CHECK: %[[G:.*]] = ternary.weight_scale %{{.*}} : tensor<8x16xf32>
   %s = ternary.weight_scale %w : tensor<8x16xf32>
   // CHECK: ternary.weight_scale %{{.*}} {eps = 1.000000e-03 : f32, method = #ternary.scale<absmean>} : tensor<8x16xf32>
@@ -57,6 +61,10 @@ func.func @decomposed(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf
   %y = ternary.rescale %acc2, %a, %s bias %b : tensor<4x8xi32>, tensor<4xf32>, tensor<8xf32> -> tensor<4x8xf32>
   // CHECK: ternary.rescale %[[ACC]], %[[A]], %[[G]] {q = 127 : i32} : tensor<4x8xi32>, tensor<4xf32> -> tensor<4x8xf32>
   %y2 = ternary.rescale %acc2, %a, %s {q = 127 : i32} : tensor<4x8xi32>, tensor<4xf32> -> tensor<4x8xf32>
+  // CHECK: ternary.matmul_rescale %[[XQ]], %[[P]], %[[A]], %[[G]] bias %{{.*}} {q = 127 : i32} : tensor<4x16xi8>, !ternary.packed<8x16, base3>, tensor<4xf32>, tensor<8xf32> -> tensor<4x8xf32>
+  %f = ternary.matmul_rescale %xq, %p, %a, %s bias %b {q = 127 : i32} : tensor<4x16xi8>, !ternary.packed<8x16, base3>, tensor<4xf32>, tensor<8xf32> -> tensor<4x8xf32>
+  // CHECK: ternary.matmul_rescale %[[XQ]], %[[WQ]], %[[A]], %[[G]] : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x8xf32>
+  %f2 = ternary.matmul_rescale %xq, %wq, %a, %s : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x8xf32>
   // CHECK: ternary.unpack %[[P]] : <8x16, base3> -> tensor<8x16xi8>
   %u = ternary.unpack %p : !ternary.packed<8x16, base3> -> tensor<8x16xi8>
   return %y : tensor<4x8xf32>
