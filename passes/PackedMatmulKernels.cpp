@@ -3,16 +3,17 @@
 // Lowers `ternary.matmul` of int8 activations with packed ternary weights to
 // vector code (used by --convert-ternary-to-linalg, see Passes.td):
 //
-//   for each row m of x (4 rows at a time while they last):
-//     sx[m] = sum of x[m, :]
-//     for each output n:
-//       for each full block of 64 p weights (64 storage bytes):
-//         bytes = the block's 64 bytes
-//         for each code position j < p:
-//           codes = code j of the 64 bytes     (64 consecutive weights + 1)
-//           acc  += dot(codes, x[m, block + 64 j .. + 64])
-//       the same for the partial last block, with masked loads
-//       y[m, n] = sum(acc) - sx[m]
+//   sx[m] = sum of x[m, :] for every row m
+//   for each block of 128 outputs (their weights stay in L2):
+//     for each tile of 4 rows of x (then the remaining rows one at a time):
+//       for each output n of the block:
+//         for each full block of 64 p weights (64 storage bytes):
+//           bytes = the block's 64 bytes
+//           for each code position j < p:
+//             codes = code j of the 64 bytes   (64 consecutive weights + 1)
+//             acc  += dot(codes, x[m, block + 64 j .. + 64])
+//         the same for the partial last block, with masked loads
+//         y[m, n] = sum(acc) - sx[m]
 //
 // Codes are w + 1 in {0, 1, 2}: unsigned, which is what the x86 u8 x s8 dot
 // products want; the activation sum removes the + 1. The dot product is
@@ -42,6 +43,9 @@ namespace {
 /// Rows of x handled together: each decoded weight vector serves all of
 /// them.
 constexpr int64_t kRowTile = 4;
+/// Outputs (packed weight rows) in one cache block: 128 rows of K = 4096
+/// take 128 KiB as i2, well inside a 1 MiB L2.
+constexpr int64_t kRowBlock = 128;
 
 struct KernelBuilder {
   OpBuilder &b;
@@ -283,35 +287,65 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
       }
     };
 
-    // Rows in tiles of kRowTile, then one at a time.
+    // The activation sum of every row, first.
+    Value sumsInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+        rewriter.getI32Type(), ValueRange{m});
+    auto sums = scf::ForOp::create(
+        rewriter, loc, kb.index(0), m, kb.index(1), ValueRange{sumsInit},
+        [&](OpBuilder &, Location, Value row, ValueRange acc) {
+          Value sum = rowSum(kb, x, row, k);
+          scf::YieldOp::create(rewriter, loc,
+                               ValueRange{tensor::InsertOp::create(
+                                   rewriter, loc, sum, acc[0], row)});
+        });
+    Value rowSums = sums.getResult(0);
+
+    // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
+    // tile of kRowTile rows of x (in L1) goes over them, so the weights
+    // come from memory once a call however many rows x has.
     Value tiledRows = arith::MulIOp::create(
         rewriter, loc,
         arith::DivUIOp::create(rewriter, loc, m, kb.index(kRowTile)),
         kb.index(kRowTile));
-    for (int64_t tile : {kRowTile, int64_t(1)}) {
-      Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
-      Value upper = tile == kRowTile ? tiledRows : m;
-      auto rows = scf::ForOp::create(
-          rewriter, loc, lower, upper, kb.index(tile), ValueRange{result},
-          [&](OpBuilder &, Location, Value m0, ValueRange acc) {
-            SmallVector<Value> sums;
-            for (int64_t t = 0; t < tile; ++t)
-              sums.push_back(rowSum(
-                  kb, x, arith::AddIOp::create(rewriter, loc, m0, kb.index(t)),
-                  k));
-            auto cols = scf::ForOp::create(
-                rewriter, loc, kb.index(0), nSize, kb.index(1),
-                ValueRange{acc[0]},
-                [&](OpBuilder &, Location, Value n, ValueRange inner) {
-                  Value updated = emitRowTile(kb, x, storage, inner[0], m0,
-                                              tile, n, k, fullBlocks, sums,
-                                              finish);
-                  scf::YieldOp::create(rewriter, loc, updated);
+    auto nBlocks = scf::ForOp::create(
+        rewriter, loc, kb.index(0), nSize, kb.index(kRowBlock),
+        ValueRange{result},
+        [&](OpBuilder &, Location, Value nb, ValueRange blockAcc) {
+          Value nEnd = arith::MinUIOp::create(
+              rewriter, loc,
+              arith::AddIOp::create(rewriter, loc, nb, kb.index(kRowBlock)),
+              nSize);
+          Value current = blockAcc[0];
+          for (int64_t tile : {kRowTile, int64_t(1)}) {
+            Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
+            Value upper = tile == kRowTile ? tiledRows : m;
+            auto rows = scf::ForOp::create(
+                rewriter, loc, lower, upper, kb.index(tile),
+                ValueRange{current},
+                [&](OpBuilder &, Location, Value m0, ValueRange acc) {
+                  SmallVector<Value> tileSums;
+                  for (int64_t t = 0; t < tile; ++t)
+                    tileSums.push_back(tensor::ExtractOp::create(
+                        rewriter, loc, rowSums,
+                        ValueRange{arith::AddIOp::create(rewriter, loc, m0,
+                                                         kb.index(t))}));
+                  auto outputs = scf::ForOp::create(
+                      rewriter, loc, nb, nEnd, kb.index(1),
+                      ValueRange{acc[0]},
+                      [&](OpBuilder &, Location, Value n, ValueRange inner) {
+                        Value updated =
+                            emitRowTile(kb, x, storage, inner[0], m0, tile, n,
+                                        k, fullBlocks, tileSums, finish);
+                        scf::YieldOp::create(rewriter, loc, updated);
+                      });
+                  scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
                 });
-            scf::YieldOp::create(rewriter, loc, cols.getResult(0));
-          });
-      result = rows.getResult(0);
-    }
+            current = rows.getResult(0);
+          }
+          scf::YieldOp::create(rewriter, loc, current);
+        });
+    result = nBlocks.getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }
