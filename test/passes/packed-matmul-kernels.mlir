@@ -7,19 +7,22 @@
 // RUN: ternary-opt %s --convert-ternary-to-linalg="target-features=+avx2,+avx512f,-avx512vnni" --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: ternary-opt %s --convert-ternary-to-linalg="target-features=-avx2" --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
 
-// i2: rows of x in tiles of 4 then one at a time; per row the sum of x over
-// the full blocks (to remove the + 1 of the codes); per output and full
-// block of 256 weights, one 64-byte load of storage and 4 code positions,
-// each (bytes >> 2j) & 3 against 64 consecutive activations.
+// i2: first the sum of x over every row (to remove the + 1 of the codes);
+// then blocks of 128 outputs, tiles of 4 rows of x (then one row at a time),
+// each output of the block: per full block of 256 weights one 64-byte load
+// of storage and 4 code positions, each (bytes >> 2j) & 3 against 64
+// consecutive activations.
 // CHECK-LABEL: func @i2
-// CHECK-DAG: %[[BLOCK:.*]] = arith.divui %{{.*}}, %c256 : index
-// CHECK: scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args
-// CHECK:   vector.transfer_read %arg0[%[[M]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// CHECK-DAG: arith.divui %{{.*}}, %c256 : index
+// CHECK: scf.for %[[R:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (tensor<?xi32>)
+// CHECK:   vector.transfer_read %arg0[%[[R]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:   arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
-// CHECK:   scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args
-// VNNI:      scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
-// AVX2:      scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
-// VECTOR:    scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
+// CHECK: scf.for %[[NB:.*]] = %c0 to %{{.*}} step %c128 iter_args
+// CHECK:   scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args
+// CHECK:     scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
+// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// AVX2:        scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// VECTOR:      scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
 // CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:       %[[C0:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
 // VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
@@ -34,7 +37,7 @@
 // CHECK:     vector.reduction <add>
 // CHECK:     tensor.insert
 // The remaining rows, one at a time.
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
 func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
   %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
   return %acc : tensor<?x?xi32>
