@@ -98,8 +98,8 @@ Kernel kernelFor(PackedMatmulKernel kernel, Encoding encoding) {
     }
     c.module = std::make_unique<CompiledModule>(std::move(*compiled));
   }
-  auto fn = c.module->lookupCInterface(encoding == Encoding::i2 ? "i2"
-                                                                : "base3");
+  auto fn =
+      c.module->lookupCInterface(encoding == Encoding::i2 ? "i2" : "base3");
   if (!fn) {
     llvm::errs() << llvm::toString(fn.takeError()) << "\n";
     std::exit(1);
@@ -159,8 +159,7 @@ void setCounters(benchmark::State &state, int64_t outF, int64_t inF,
 /// kernel and encoding bound at registration.
 void ternaryProduct(benchmark::State &state, PackedMatmulKernel kernelKind,
                     Encoding encoding) {
-  int64_t outF = state.range(0), inF = state.range(1),
-          tokens = state.range(2);
+  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
   bool cold = state.range(3);
   int threads = static_cast<int>(state.range(4));
   Kernel kernel = kernelFor(kernelKind, encoding);
@@ -175,7 +174,8 @@ void ternaryProduct(benchmark::State &state, PackedMatmulKernel kernelKind,
   for (auto &v : w)
     v = static_cast<int8_t>(trit(rng));
   std::vector<int8_t> once(matrixBytes);
-  ternary_pack(w.data(), outF, inF, enc, reinterpret_cast<uint8_t *>(once.data()));
+  ternary_pack(w.data(), outF, inF, enc,
+               reinterpret_cast<uint8_t *>(once.data()));
   std::vector<std::vector<int8_t>> packed(copies, once);
   std::vector<int8_t> x(static_cast<size_t>(tokens * inF));
   for (auto &v : x)
@@ -189,8 +189,8 @@ void ternaryProduct(benchmark::State &state, PackedMatmulKernel kernelKind,
   }
   Memref2D<int8_t> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
   auto run = [&](int8_t *storage, int64_t firstRow, int64_t rows) {
-    Memref2D<int8_t> wd{storage, storage, firstRow * rowBytes,
-                        {rows, rowBytes}, {rowBytes, 1}};
+    Memref2D<int8_t> wd{
+        storage, storage, firstRow * rowBytes, {rows, rowBytes}, {rowBytes, 1}};
     Memref2D<int32_t> out;
     kernel(&out, &xd, &wd);
     std::free(out.allocated);
@@ -213,8 +213,7 @@ void ternaryProduct(benchmark::State &state, PackedMatmulKernel kernelKind,
 
 /// The fp32 baseline: y[tokens, out] = x[tokens, in] . W[out, in]^T.
 void openblasProduct(benchmark::State &state) {
-  int64_t outF = state.range(0), inF = state.range(1),
-          tokens = state.range(2);
+  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
   bool cold = state.range(3);
   openblas_set_num_threads(static_cast<int>(state.range(4)));
   size_t matrixBytes = static_cast<size_t>(outF * inF) * sizeof(float);
@@ -232,8 +231,8 @@ void openblasProduct(benchmark::State &state) {
   for (auto _ : state) {
     const float *wm = w[next].data();
     next = (next + 1) % copies;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tokens, outF, inF,
-                1.f, x.data(), inF, wm, inF, 0.f, y.data(), outF);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tokens, outF, inF, 1.f,
+                x.data(), inF, wm, inF, 0.f, y.data(), outF);
     benchmark::DoNotOptimize(y.data());
   }
   setCounters(state, outF, inF, tokens, static_cast<double>(matrixBytes));
@@ -262,14 +261,13 @@ void registerAll() {
     for (Encoding e : {Encoding::i2, Encoding::base3}) {
       std::string label =
           std::string("ternary_") + stringifyEncoding(e).str() + "/" + name;
-      benchmark::RegisterBenchmark(
-          label.c_str(),
-          [kind, e](benchmark::State &s) { ternaryProduct(s, kind, e); })
-          ->Apply(shapes);
+      benchmark::RegisterBenchmark(label.c_str(), [kind,
+                                                   e](benchmark::State &s) {
+        ternaryProduct(s, kind, e);
+      })->Apply(shapes);
     }
   }
-  benchmark::RegisterBenchmark("openblas_f32", openblasProduct)
-      ->Apply(shapes);
+  benchmark::RegisterBenchmark("openblas_f32", openblasProduct)->Apply(shapes);
 }
 
 } // namespace

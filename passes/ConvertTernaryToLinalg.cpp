@@ -16,11 +16,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/TargetParser/Host.h"
@@ -81,10 +81,10 @@ struct Builder {
   }
 
   /// A linalg.generic with one result.
-  Value generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
-                ArrayRef<IteratorType> iterators,
-                function_ref<Value(OpBuilder &, Location, ValueRange)> body)
-      const {
+  Value
+  generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
+          ArrayRef<IteratorType> iterators,
+          function_ref<Value(OpBuilder &, Location, ValueRange)> body) const {
     auto op = linalg::GenericOp::create(
         b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
         iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -220,16 +220,16 @@ struct RowNorm {
     norm.maps.push_back(rows);
     if (!rms) {
       // sum((x - mean_d)^2) with the mean in f64.
-      Value sumSq = h.generic(
-          {x, sum}, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
-          {id, rows, rows}, rowReduction(rank),
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            Value mean = arith::DivFOp::create(b, l, a[1], k);
-            Value d = arith::SubFOp::create(
-                b, l, arith::ExtFOp::create(b, l, f64, a[0]), mean);
-            Value sq = arith::MulFOp::create(b, l, d, d);
-            return arith::AddFOp::create(b, l, a[2], sq).getResult();
-          });
+      Value sumSq =
+          h.generic({x, sum}, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
+                    {id, rows, rows}, rowReduction(rank),
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value mean = arith::DivFOp::create(b, l, a[1], k);
+                      Value d = arith::SubFOp::create(
+                          b, l, arith::ExtFOp::create(b, l, f64, a[0]), mean);
+                      Value sq = arith::MulFOp::create(b, l, d, d);
+                      return arith::AddFOp::create(b, l, a[2], sq).getResult();
+                    });
       norm.inputs.push_back(sumSq);
       norm.maps.push_back(rows);
     }
@@ -350,16 +350,16 @@ struct QuantizeActivationsLowering
     // values = clamp(round_half_even(xh * (Q / a))).
     inputs.push_back(absmax);
     maps.append({rows, id});
-    Value values = h.generic(
-        inputs, h.empty(h.sizes(x), rewriter.getI8Type()), maps,
-        SmallVector<IteratorType>(rank, IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
-          Value sx =
-              arith::DivFOp::create(b, l, Builder{b, l}.f32(q), a[1 + extra]);
-          Value v = arith::MulFOp::create(b, l, xh, sx);
-          return roundClampToI8(b, l, v, -bound, bound - 1);
-        });
+    Value values =
+        h.generic(inputs, h.empty(h.sizes(x), rewriter.getI8Type()), maps,
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
+                    Value sx = arith::DivFOp::create(b, l, Builder{b, l}.f32(q),
+                                                     a[1 + extra]);
+                    Value v = arith::MulFOp::create(b, l, xh, sx);
+                    return roundClampToI8(b, l, v, -bound, bound - 1);
+                  });
     rewriter.replaceOp(op, {values, absmax});
     return success();
   }
@@ -390,13 +390,13 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
 
     Value stat;
     if (op.getMethod() == ScaleMethod::absmean) {
-      Value sum = h.generic(
-          w, h.filled({}, rewriter.getF64FloatAttr(0)), {id, scalar}, all,
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            Value v = arith::ExtFOp::create(b, l, f64, a[0]);
-            v = math::AbsFOp::create(b, l, v);
-            return arith::AddFOp::create(b, l, a[1], v).getResult();
-          });
+      Value sum =
+          h.generic(w, h.filled({}, rewriter.getF64FloatAttr(0)), {id, scalar},
+                    all, [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value v = arith::ExtFOp::create(b, l, f64, a[0]);
+                      v = math::AbsFOp::create(b, l, v);
+                      return arith::AddFOp::create(b, l, a[1], v).getResult();
+                    });
       sum = tensor::ExtractOp::create(rewriter, loc, sum, ValueRange{});
       Value n = arith::SIToFPOp::create(rewriter, loc, f64, count);
       stat = arith::TruncFOp::create(
@@ -407,9 +407,10 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
       // bit patterns of non-negative floats are ordered like the floats).
       Value r = arith::DivSIOp::create(
           rewriter, loc,
-          arith::SubIOp::create(rewriter, loc, count,
-                                arith::ConstantOp::create(
-                                    rewriter, loc, rewriter.getI64IntegerAttr(1))),
+          arith::SubIOp::create(
+              rewriter, loc, count,
+              arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getI64IntegerAttr(1))),
           arith::ConstantOp::create(rewriter, loc,
                                     rewriter.getI64IntegerAttr(2)));
       auto loop = scf::ForOp::create(
@@ -432,8 +433,8 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
                   return arith::AddIOp::create(ib, il, a[1], one).getResult();
                 });
             below = tensor::ExtractOp::create(b, l, below, ValueRange{});
-            Value keep = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::sle, below, r);
+            Value keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle,
+                                               below, r);
             Value next = arith::SelectOp::create(b, l, keep, cand, iter[0]);
             scf::YieldOp::create(b, l, next);
           });
@@ -457,13 +458,13 @@ struct QuantizeWeightsLowering : OpConversionPattern<QuantizeWeightsOp> {
     Value w = adaptor.getWeight(), g = adaptor.getScale();
     unsigned rank = op.getWeight().getType().getRank();
     AffineMap id = identityMap(op.getContext(), rank);
-    Value result = h.generic(
-        w, h.empty(h.sizes(w), rewriter.getI8Type()), {id, id},
-        SmallVector<IteratorType>(rank, IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value v = arith::DivFOp::create(b, l, a[0], g);
-          return roundClampToI8(b, l, v, -1, 1);
-        });
+    Value result =
+        h.generic(w, h.empty(h.sizes(w), rewriter.getI8Type()), {id, id},
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value v = arith::DivFOp::create(b, l, a[0], g);
+                    return roundClampToI8(b, l, v, -1, 1);
+                  });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -486,7 +487,8 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
       xExprs.push_back(getAffineDimExpr(d, ctx));
       outExprs.push_back(getAffineDimExpr(d, ctx));
     }
-    AffineExpr n = getAffineDimExpr(rank - 1, ctx), k = getAffineDimExpr(rank, ctx);
+    AffineExpr n = getAffineDimExpr(rank - 1, ctx),
+               k = getAffineDimExpr(rank, ctx);
     xExprs.push_back(k);
     outExprs.push_back(n);
 
@@ -511,9 +513,10 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
           Value xv = arith::ExtSIOp::create(b, l, i32, a[0]);
           Value wv;
           if (packed) // The storage is read at a computed position.
-            wv = loadPackedTernaryWeight(b, l, packed.getEncoding(), w,
-                                  linalg::IndexOp::create(b, l, rank - 1),
-                                  linalg::IndexOp::create(b, l, rank), kSize);
+            wv = loadPackedTernaryWeight(
+                b, l, packed.getEncoding(), w,
+                linalg::IndexOp::create(b, l, rank - 1),
+                linalg::IndexOp::create(b, l, rank), kSize);
           else
             wv = arith::ExtSIOp::create(b, l, i32, a[1]);
           Value prod = arith::MulIOp::create(b, l, xv, wv);
@@ -571,8 +574,8 @@ struct MatmulRescaleLowering : OpConversionPattern<MatmulRescaleOp> {
         RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
     // New ternary ops on the original operands; the conversion lowers them
     // in turn.
-    Value acc = MatmulOp::create(rewriter, op.getLoc(), accType,
-                                 op.getValues(), op.getWeight());
+    Value acc = MatmulOp::create(rewriter, op.getLoc(), accType, op.getValues(),
+                                 op.getWeight());
     rewriter.replaceOpWithNewOp<RescaleOp>(op, resultType, acc, op.getAbsmax(),
                                            op.getScale(), op.getBias(),
                                            op.getQ());
@@ -630,16 +633,15 @@ struct PackLowering : OpConversionPattern<PackOp> {
                 b, l, arith::CmpIPredicate::ult, col, cols);
             Value safeCol =
                 arith::SelectOp::create(b, l, inBounds, col, hb.index(0));
-            Value wv = tensor::ExtractOp::create(b, l, w,
-                                                 ValueRange{idx[0], safeCol});
+            Value wv =
+                tensor::ExtractOp::create(b, l, w, ValueRange{idx[0], safeCol});
             Value code = arith::AddIOp::create(
                 b, l, arith::ExtSIOp::create(b, l, i32, wv), hb.i32(1));
             // Padding is the zero weight (code 1).
             code = arith::SelectOp::create(b, l, inBounds, code, hb.i32(1));
             if (encoding == Encoding::i2)
               acc = arith::OrIOp::create(
-                  b, l, acc,
-                  arith::ShLIOp::create(b, l, code, hb.i32(2 * j)));
+                  b, l, acc, arith::ShLIOp::create(b, l, code, hb.i32(2 * j)));
             else
               acc = arith::AddIOp::create(
                   b, l, arith::MulIOp::create(b, l, acc, hb.i32(3)), code);
@@ -685,9 +687,9 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
         {AffineMap::getMultiDimIdentityMap(2, ctx)},
         {IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange) {
-          Value wv = loadPackedTernaryWeight(b, l, encoding, storage,
-                                      linalg::IndexOp::create(b, l, 0),
-                                      linalg::IndexOp::create(b, l, 1), kSize);
+          Value wv = loadPackedTernaryWeight(
+              b, l, encoding, storage, linalg::IndexOp::create(b, l, 0),
+              linalg::IndexOp::create(b, l, 1), kSize);
           return arith::TruncIOp::create(b, l, b.getI8Type(), wv).getResult();
         });
     if (result.getType() != resultType)
@@ -731,10 +733,10 @@ struct ConvertTernaryToLinalg
     target.addIllegalDialect<TernaryDialect>();
     // The kernels' dot product step, lowered after bufferization.
     target.addLegalOp<DotBytesOp>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           LLVM::LLVMDialect, math::MathDialect,
-                           scf::SCFDialect, tensor::TensorDialect,
-                           vector::VectorDialect>();
+    target
+        .addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                         LLVM::LLVMDialect, math::MathDialect, scf::SCFDialect,
+                         tensor::TensorDialect, vector::VectorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return typeConverter.isSignatureLegal(op.getFunctionType()) &&
              typeConverter.isLegal(&op.getBody());
@@ -776,8 +778,7 @@ std::string mlir::ternary::hostTargetFeatures() {
   std::string features;
   for (const auto &feature : llvm::sys::getHostCPUFeatures())
     features += (features.empty() ? "" : ",") +
-                std::string(feature.second ? "+" : "-") +
-                feature.first().str();
+                std::string(feature.second ? "+" : "-") + feature.first().str();
   return features;
 }
 
@@ -792,6 +793,7 @@ void mlir::ternary::populateTernaryToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<NormalizeLowering, QuantizeActivationsLowering,
                WeightScaleLowering, QuantizeWeightsLowering, MatmulLowering,
-               MatmulRescaleLowering, RescaleLowering, PackLowering, UnpackLowering,
-               PackedConstantLowering>(typeConverter, patterns.getContext());
+               MatmulRescaleLowering, RescaleLowering, PackLowering,
+               UnpackLowering, PackedConstantLowering>(typeConverter,
+                                                       patterns.getContext());
 }

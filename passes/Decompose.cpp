@@ -52,8 +52,8 @@ struct DecomposeBitLinear : OpRewritePattern<BitLinearOp> {
                                op.getGamma(), op.getBeta(), op.getNorm(),
                                op.getEps());
     auto quantized = QuantizeActivationsOp::create(
-        rewriter, loc, like(xType, i8), like(xType, f32, /*dropLast=*/true),
-        xh, /*gamma=*/Value(), /*beta=*/Value(), op.getActBits(), op.getQ(),
+        rewriter, loc, like(xType, i8), like(xType, f32, /*dropLast=*/true), xh,
+        /*gamma=*/Value(), /*beta=*/Value(), op.getActBits(), op.getQ(),
         op.getEps(), NormKind::none);
     Value g = WeightScaleOp::create(rewriter, loc, f32, op.getWeight(),
                                     op.getScale(), op.getEps());
@@ -61,9 +61,8 @@ struct DecomposeBitLinear : OpRewritePattern<BitLinearOp> {
         rewriter, loc, like(op.getWeight().getType(), i8), op.getWeight(), g);
     Value acc = MatmulOp::create(rewriter, loc, like(yType, i32),
                                  quantized.getValues(), wq);
-    rewriter.replaceOpWithNewOp<RescaleOp>(op, yType, acc,
-                                           quantized.getAbsmax(), g,
-                                           op.getBias(), op.getQ());
+    rewriter.replaceOpWithNewOp<RescaleOp>(
+        op, yType, acc, quantized.getAbsmax(), g, op.getBias(), op.getQ());
     return success();
   }
 };

@@ -34,9 +34,9 @@ struct FuseNormalize : OpRewritePattern<QuantizeActivationsOp> {
         norm.getEps() != op.getEps())
       return failure();
     rewriter.replaceOpWithNewOp<QuantizeActivationsOp>(
-        op, op.getValues().getType(), op.getAbsmax().getType(),
-        norm.getInput(), norm.getGamma(), norm.getBeta(), op.getBits(),
-        op.getQ(), op.getEps(), norm.getKind());
+        op, op.getValues().getType(), op.getAbsmax().getType(), norm.getInput(),
+        norm.getGamma(), norm.getBeta(), op.getBits(), op.getQ(), op.getEps(),
+        norm.getKind());
     return success();
   }
 };

@@ -40,9 +40,9 @@ struct LowerDotBytes : OpRewritePattern<DotBytesOp> {
     Location loc = op.getLoc();
     Type accType = op.getAcc().getType();
     if (op.getKernel() == DotKernel::avx512_vnni) {
-      rewriter.replaceOp(op, intrinsic(rewriter, loc, accType,
-                                       "llvm.x86.avx512.vpdpbusd.512",
-                                       {op.getAcc(), op.getLhs(), op.getRhs()}));
+      rewriter.replaceOp(
+          op, intrinsic(rewriter, loc, accType, "llvm.x86.avx512.vpdpbusd.512",
+                        {op.getAcc(), op.getLhs(), op.getRhs()}));
       return success();
     }
     // vpmaddubsw: u8 x s8 pairs -> i16 (codes <= 2: no saturation);

@@ -45,8 +45,8 @@ struct TernaryPackWeights
         rewriter.eraseOp(packed.getDefiningOp());
         return;
       }
-      rewriter.modifyOpInPlace(
-          op, [&] { op.getWeightMutable().assign(packed); });
+      rewriter.modifyOpInPlace(op,
+                               [&] { op.getWeightMutable().assign(packed); });
     });
   }
 };

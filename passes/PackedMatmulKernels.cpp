@@ -60,14 +60,15 @@ struct KernelBuilder {
   }
   Value splat(VectorType type, int64_t v) {
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getIntegerAttr(
-                                                 type.getElementType(), v)));
+        b, loc,
+        DenseElementsAttr::get(type,
+                               b.getIntegerAttr(type.getElementType(), v)));
   }
   VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
 
   /// The accumulator type of the dot product.
   VectorType accType() {
-    int64_t lanes = kernel == PackedMatmulKernel::avx2 ? 8
+    int64_t lanes = kernel == PackedMatmulKernel::avx2     ? 8
                     : kernel == PackedMatmulKernel::vector ? 64
                                                            : 16;
     return VectorType::get({lanes}, b.getI32Type());
@@ -87,7 +88,8 @@ struct KernelBuilder {
     if (encoding == Encoding::i2) {
       Value shifted = bytes;
       if (j)
-        shifted = arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
+        shifted =
+            arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
       return arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3));
     }
     // Base 3: ((byte * 3^j) mod 256) * 3 >> 8, in 16-bit lanes.
@@ -98,9 +100,9 @@ struct KernelBuilder {
       v = arith::AndIOp::create(
           b, loc, arith::MulIOp::create(b, loc, v, splat(wide, pow3[j])),
           splat(wide, 255));
-    v = arith::ShRUIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, v, splat(wide, 3)),
-        splat(wide, 8));
+    v = arith::ShRUIOp::create(b, loc,
+                               arith::MulIOp::create(b, loc, v, splat(wide, 3)),
+                               splat(wide, 8));
     return arith::TruncIOp::create(b, loc, bytes64(), v);
   }
 
@@ -142,14 +144,13 @@ struct KernelBuilder {
 /// and are read in bounds; the last, partial block has stride
 /// s = ceil(r / p) and is read with masked loads, so that the bytes past the
 /// row (codes 0) and the activations past K (0) add nothing.
-SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage,
-                             Value n, Value m0, Value blk, Value stride,
-                             bool inBounds, ValueRange accs) {
+SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
+                             Value m0, Value blk, Value stride, bool inBounds,
+                             ValueRange accs) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  Value bytes = kb.load64(storage, n,
-                          arith::MulIOp::create(b, loc, blk, kb.index(64)),
-                          inBounds);
+  Value bytes = kb.load64(
+      storage, n, arith::MulIOp::create(b, loc, blk, kb.index(64)), inBounds);
   Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
   SmallVector<Value> next(accs.begin(), accs.end());
   for (int64_t j = 0; j < kb.per; ++j) {
@@ -177,8 +178,8 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
       b, loc, kb.index(0), fullBlocks, kb.index(1), init,
       [&](OpBuilder &, Location, Value blk, ValueRange accs) {
         scf::YieldOp::create(b, loc,
-                             emitBlock(kb, x, storage, n, m0, blk,
-                                       kb.index(64), /*inBounds=*/true, accs));
+                             emitBlock(kb, x, storage, n, m0, blk, kb.index(64),
+                                       /*inBounds=*/true, accs));
       });
   // The partial block, if any.
   Value start =
@@ -201,8 +202,8 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
       });
   for (int64_t t = 0; t < tile; ++t) {
     Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-    Value sum = arith::SubIOp::create(b, loc, kb.reduce(tail.getResult(t)),
-                                      rowSums[t]);
+    Value sum =
+        arith::SubIOp::create(b, loc, kb.reduce(tail.getResult(t)), rowSums[t]);
     result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
                                       ValueRange{row, n});
   }
@@ -274,13 +275,13 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
         Value factor = arith::DivFOp::create(
             rewriter, loc,
             arith::MulFOp::create(rewriter, loc, adaptor.getScale(), a), q);
-        Value v = arith::SIToFPOp::create(rewriter, loc,
-                                          rewriter.getF32Type(), acc);
+        Value v =
+            arith::SIToFPOp::create(rewriter, loc, rewriter.getF32Type(), acc);
         if (adaptor.getBias())
-          v = arith::AddFOp::create(
-              rewriter, loc, v,
-              tensor::ExtractOp::create(rewriter, loc, adaptor.getBias(),
-                                        ValueRange{n}));
+          v = arith::AddFOp::create(rewriter, loc, v,
+                                    tensor::ExtractOp::create(rewriter, loc,
+                                                              adaptor.getBias(),
+                                                              ValueRange{n}));
         return arith::MulFOp::create(rewriter, loc, v, factor);
       } else {
         return acc;
@@ -331,8 +332,7 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
                         ValueRange{arith::AddIOp::create(rewriter, loc, m0,
                                                          kb.index(t))}));
                   auto outputs = scf::ForOp::create(
-                      rewriter, loc, nb, nEnd, kb.index(1),
-                      ValueRange{acc[0]},
+                      rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
                       [&](OpBuilder &, Location, Value n, ValueRange inner) {
                         Value updated =
                             emitRowTile(kb, x, storage, inner[0], m0, tile, n,

@@ -60,8 +60,7 @@ namespace {
 /// into blocks of 64 * per weights held in 64 bytes; the last block, of
 /// r weights, in s = ceil(r / per) bytes; in a block of s bytes, weight
 /// i + s * j (i < s) sits in byte i, slot j.
-void columnsOf(int64_t b, int64_t k, int per, int64_t &first,
-               int64_t &stride) {
+void columnsOf(int64_t b, int64_t k, int per, int64_t &first, int64_t &stride) {
   int64_t blockWeights = 64 * per;
   int64_t block = b / 64, i = b % 64;
   int64_t start = block * blockWeights;
@@ -94,8 +93,8 @@ extern "C" int ternary_pack(const int8_t *weights, int64_t n, int64_t k,
       }
       out[r * rowBytes + b] =
           encoding == TERNARY_ENCODING_I2
-              ? static_cast<uint8_t>(codes[0] | codes[1] << 2 |
-                                     codes[2] << 4 | codes[3] << 6)
+              ? static_cast<uint8_t>(codes[0] | codes[1] << 2 | codes[2] << 4 |
+                                     codes[3] << 6)
               : encodeBase3(codes);
     }
   }

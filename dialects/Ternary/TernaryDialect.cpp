@@ -100,9 +100,8 @@ void PackedType::print(AsmPrinter &printer) const {
   printer << ", " << stringifyEncoding(getEncoding()) << '>';
 }
 
-LogicalResult
-PackedType::verify(function_ref<InFlightDiagnostic()> emitError,
-                   ArrayRef<int64_t> shape, Encoding encoding) {
+LogicalResult PackedType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ArrayRef<int64_t> shape, Encoding encoding) {
   if (shape.size() != 2)
     return emitError() << "packed ternary weights must have a 2-D shape "
                           "[N, K], got rank "
@@ -113,8 +112,8 @@ PackedType::verify(function_ref<InFlightDiagnostic()> emitError,
 int64_t PackedType::getRowBytes() const {
   if (ShapedType::isDynamic(getCols()))
     return ShapedType::kDynamic;
-  return ternary_packed_row_bytes(
-      getCols(), static_cast<ternary_encoding>(getEncoding()));
+  return ternary_packed_row_bytes(getCols(),
+                                  static_cast<ternary_encoding>(getEncoding()));
 }
 
 RankedTensorType PackedType::getStorageType() const {

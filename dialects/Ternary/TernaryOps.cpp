@@ -56,7 +56,7 @@ static bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
 
 /// The leading dimensions of an [..., K] shape followed by `last`.
 static SmallVector<int64_t> replaceLastDim(ArrayRef<int64_t> shape,
-                                          int64_t last) {
+                                           int64_t last) {
   SmallVector<int64_t> result(shape.drop_back());
   result.push_back(last);
   return result;
@@ -67,9 +67,9 @@ static LogicalResult verifyShape(Operation *op, StringRef name, Type type,
                                  ArrayRef<int64_t> expected) {
   auto shaped = cast<ShapedType>(type);
   if (!compatibleShapes(shaped.getShape(), expected))
-    return op->emitOpError() << name << " must have shape "
-                             << formatShape(expected) << ", got "
-                             << formatShape(shaped.getShape());
+    return op->emitOpError()
+           << name << " must have shape " << formatShape(expected) << ", got "
+           << formatShape(shaped.getShape());
   return success();
 }
 
@@ -86,13 +86,13 @@ static LogicalResult verifyRowMajor(Operation *op, StringRef name,
 static LogicalResult verifyActivationBits(Operation *op, int32_t bits,
                                           int32_t q) {
   if (bits < 2 || bits > 8)
-    return op->emitOpError() << "activation bits must be in [2, 8], got "
-                             << bits;
+    return op->emitOpError()
+           << "activation bits must be in [2, 8], got " << bits;
   int32_t b = 1 << (bits - 1);
   if (q != b && q != b - 1)
-    return op->emitOpError() << "q must be " << b << " or " << (b - 1)
-                             << " for " << bits << "-bit activations, got "
-                             << q;
+    return op->emitOpError()
+           << "q must be " << b << " or " << (b - 1) << " for " << bits
+           << "-bit activations, got " << q;
   return success();
 }
 
@@ -195,8 +195,7 @@ struct DropIdentityAffine : OpRewritePattern<BitLinearOp> {
 };
 
 /// A constant all-zero bias adds nothing before the rescale.
-template <typename OpTy>
-struct DropZeroBias : OpRewritePattern<OpTy> {
+template <typename OpTy> struct DropZeroBias : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -220,8 +219,8 @@ void BitLinearOp::getCanonicalizationPatterns(RewritePatternSet &results,
 LogicalResult NormalizeOp::verify() {
   RankedTensorType x = getInput().getType();
   if (failed(verifyRowMajor(*this, "input", x)) ||
-      failed(verifyShape(*this, "result", getResult().getType(),
-                         x.getShape())) ||
+      failed(
+          verifyShape(*this, "result", getResult().getType(), x.getShape())) ||
       failed(verifyNormOperands(*this, getKind(), getGamma(), getBeta(),
                                 x.getShape().back())))
     return failure();
@@ -242,8 +241,9 @@ OpFoldResult NormalizeOp::fold(FoldAdaptor) {
 LogicalResult WeightScaleOp::verify() { return verifyEps(*this, getEps()); }
 
 static ::ternary::ref::ScaleMethod toReference(ScaleMethod method) {
-  return method == ScaleMethod::absmean ? ::ternary::ref::ScaleMethod::AbsMean
-                                        : ::ternary::ref::ScaleMethod::AbsMedian;
+  return method == ScaleMethod::absmean
+             ? ::ternary::ref::ScaleMethod::AbsMean
+             : ::ternary::ref::ScaleMethod::AbsMedian;
 }
 
 OpFoldResult WeightScaleOp::fold(FoldAdaptor adaptor) {
@@ -252,8 +252,8 @@ OpFoldResult WeightScaleOp::fold(FoldAdaptor adaptor) {
     return {};
   SmallVector<float> values(weight.getValues<float>());
   float g = ::ternary::ref::weightScale(values.data(), values.size(),
-                             toReference(getMethod()),
-                             getEps().convertToFloat());
+                                        toReference(getMethod()),
+                                        getEps().convertToFloat());
   return FloatAttr::get(Float32Type::get(getContext()), g);
 }
 
@@ -274,7 +274,8 @@ OpFoldResult QuantizeWeightsOp::fold(FoldAdaptor adaptor) {
   SmallVector<float> values(weight.getValues<float>());
   SmallVector<int8_t> quantized(values.size());
   ::ternary::ref::quantizeWeights(values.data(), values.size(),
-                       scale.getValue().convertToFloat(), quantized.data());
+                                  scale.getValue().convertToFloat(),
+                                  quantized.data());
   return DenseElementsAttr::get(getResult().getType(),
                                 ArrayRef<int8_t>(quantized));
 }
@@ -286,8 +287,8 @@ OpFoldResult QuantizeWeightsOp::fold(FoldAdaptor adaptor) {
 LogicalResult QuantizeActivationsOp::verify() {
   RankedTensorType x = getInput().getType();
   if (failed(verifyRowMajor(*this, "input", x)) ||
-      failed(verifyShape(*this, "values", getValues().getType(),
-                         x.getShape())) ||
+      failed(
+          verifyShape(*this, "values", getValues().getType(), x.getShape())) ||
       failed(verifyShape(*this, "absmax", getAbsmax().getType(),
                          x.getShape().drop_back())) ||
       failed(verifyActivationBits(*this, getBits(), getQ())) ||
@@ -308,15 +309,14 @@ static LogicalResult verifyProduct(Operation *op, RankedTensorType x,
   if (failed(verifyRowMajor(op, "values", x)))
     return failure();
   if (auto w = dyn_cast<RankedTensorType>(weight); w && w.getRank() != 2)
-    return op->emitOpError() << "weight must be a 2-D tensor [N, K], got rank "
-                             << w.getRank();
+    return op->emitOpError()
+           << "weight must be a 2-D tensor [N, K], got rank " << w.getRank();
   SmallVector<int64_t, 2> nk = weightShape(weight);
   int64_t k = x.getShape().back();
   if (!compatibleDims(k, nk[1]))
-    return op->emitOpError()
-           << "values feature size " << formatShape({k})
-           << " does not match the weight's K " << formatShape({nk[1]})
-           << " (weight is [N, K])";
+    return op->emitOpError() << "values feature size " << formatShape({k})
+                             << " does not match the weight's K "
+                             << formatShape({nk[1]}) << " (weight is [N, K])";
   return verifyShape(op, "result", result, replaceLastDim(x.getShape(), nk[0]));
 }
 
@@ -332,10 +332,10 @@ LogicalResult MatmulOp::verify() {
 /// Checks the rescale operands against the accumulator shape [..., N].
 static LogicalResult verifyRescale(Operation *op, ArrayRef<int64_t> accShape,
                                    Value absmax, Value bias, int32_t q) {
-  if (failed(verifyShape(op, "absmax", absmax.getType(),
-                         accShape.drop_back())) ||
-      (bias && failed(verifyShape(op, "bias", bias.getType(),
-                                  {accShape.back()}))))
+  if (failed(
+          verifyShape(op, "absmax", absmax.getType(), accShape.drop_back())) ||
+      (bias &&
+       failed(verifyShape(op, "bias", bias.getType(), {accShape.back()}))))
     return failure();
   if (q < 1)
     return op->emitOpError() << "q must be positive, got " << q;
@@ -345,8 +345,8 @@ static LogicalResult verifyRescale(Operation *op, ArrayRef<int64_t> accShape,
 LogicalResult RescaleOp::verify() {
   RankedTensorType acc = getAcc().getType();
   if (failed(verifyRowMajor(*this, "acc", acc)) ||
-      failed(verifyShape(*this, "result", getResult().getType(),
-                         acc.getShape())))
+      failed(
+          verifyShape(*this, "result", getResult().getType(), acc.getShape())))
     return failure();
   return verifyRescale(*this, acc.getShape(), getAbsmax(), getBias(), getQ());
 }
@@ -474,9 +474,8 @@ LogicalResult DotBytesOp::verify() {
   int64_t lanes = getAcc().getType().getNumElements();
   int64_t bytes = getLhs().getType().getNumElements();
   if (bytes != 4 * lanes)
-    return emitOpError() << "needs 4 bytes a lane: " << lanes
-                         << " lanes take " << 4 * lanes << " bytes, got "
-                         << bytes;
+    return emitOpError() << "needs 4 bytes a lane: " << lanes << " lanes take "
+                         << 4 * lanes << " bytes, got " << bytes;
   int64_t want = getKernel() == DotKernel::avx512_vnni ? 16 : 8;
   if (lanes != want)
     return emitOpError() << "kernel '" << stringifyDotKernel(getKernel())

@@ -19,11 +19,12 @@ namespace {
 /// default (the default mode of C and C++ is round to nearest even).
 float roundHalfEven(float v) { return std::nearbyint(v); }
 
-float clampf(float v, float lo, float hi) { return std::min(std::max(v, lo), hi); }
+float clampf(float v, float lo, float hi) {
+  return std::min(std::max(v, lo), hi);
+}
 } // namespace
 
-float weightScale(const float *w, size_t count, ScaleMethod method,
-                  float eps) {
+float weightScale(const float *w, size_t count, ScaleMethod method, float eps) {
   if (count == 0)
     return eps;
   float stat;
@@ -91,8 +92,8 @@ void normalize(const float *x, size_t rows, size_t k, NormKind kind, float eps,
   }
 }
 
-void quantizeActivations(const float *x, size_t rows, size_t k, int bits,
-                         int q, float eps, int8_t *values, float *absmax) {
+void quantizeActivations(const float *x, size_t rows, size_t k, int bits, int q,
+                         float eps, int8_t *values, float *absmax) {
   const float lo = -std::ldexp(1.f, bits - 1);
   const float hi = std::ldexp(1.f, bits - 1) - 1.f;
   for (size_t r = 0; r < rows; ++r) {
@@ -109,8 +110,8 @@ void quantizeActivations(const float *x, size_t rows, size_t k, int bits,
   }
 }
 
-void ternaryMatmul(const int8_t *values, const int8_t *w, size_t rows,
-                   size_t n, size_t k, int32_t *acc) {
+void ternaryMatmul(const int8_t *values, const int8_t *w, size_t rows, size_t n,
+                   size_t k, int32_t *acc) {
   for (size_t r = 0; r < rows; ++r)
     for (size_t j = 0; j < n; ++j) {
       int32_t sum = 0;
@@ -155,8 +156,7 @@ void bitLinearForward(const BitLinearArgs &args, const BitLinearOptions &opts,
   t.wMix.clear();
 
   if (opts.lambda == 1.0f) {
-    rescale(t.acc.data(), t.absmax.data(), t.g, args.bias, rows, n, opts.q,
-            y);
+    rescale(t.acc.data(), t.absmax.data(), t.g, args.bias, rows, n, opts.q, y);
     return;
   }
 
@@ -244,8 +244,8 @@ BitLinearGrads bitLinearBackward(const BitLinearArgs &args,
     return grads;
   }
   std::vector<float> xhat(rows * k);
-  NormKind plain = opts.norm == NormKind::LayerAffine ? NormKind::Layer
-                                                      : opts.norm;
+  NormKind plain =
+      opts.norm == NormKind::LayerAffine ? NormKind::Layer : opts.norm;
   normalize(args.x, rows, k, plain, opts.eps, nullptr, nullptr, xhat.data());
   if (opts.norm == NormKind::LayerAffine) {
     std::vector<double> dgamma(k, 0.0), dbeta(k, 0.0);

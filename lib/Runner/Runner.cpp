@@ -18,9 +18,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -61,9 +61,7 @@ struct Buffer {
   char *data() { return reinterpret_cast<char *>(words.data()); }
 };
 
-size_t scalarSize(Type type) {
-  return (type.getIntOrFloatBitWidth() + 7) / 8;
-}
+size_t scalarSize(Type type) { return (type.getIntOrFloatBitWidth() + 7) / 8; }
 
 } // namespace
 
@@ -104,11 +102,13 @@ mlir::ternary::collectSignatures(ModuleOp module) {
         element = tensor.getElementType();
       else if (isa<ShapedType>(t))
         return makeError("function @" + func.getName() + ": type " +
-                         typeString(t) + " is not supported (ranked tensors "
+                         typeString(t) +
+                         " is not supported (ranked tensors "
                          "and scalars)");
       if (!hostDType(element))
         return makeError("function @" + func.getName() + ": type " +
-                         typeString(t) + " is not supported (f32, f64, i8, "
+                         typeString(t) +
+                         " is not supported (f32, f64, i8, "
                          "i16, i32, i64 tensors and scalars)");
     }
     result.push_back(std::move(sig));
@@ -170,8 +170,8 @@ std::string mlir::ternary::kernelFeatures(const llvm::TargetMachine &tm) {
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
   for (const char *feature : {"avx2", "avx512f", "avx512bw", "avx512vnni"}) {
     bool on = sti && sti->checkFeatures(std::string("+") + feature);
-    features += (features.empty() ? "" : ",") + std::string(on ? "+" : "-") +
-                feature;
+    features +=
+        (features.empty() ? "" : ",") + std::string(on ? "+" : "-") + feature;
   }
   return features;
 }
@@ -202,10 +202,9 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
   std::string missing = missingKernelFeatures(options.kernel.getValue(),
                                               forTarget.targetFeatures);
   if (!missing.empty())
-    return makeError(
-        "kernel '" +
-        stringifyPackedMatmulKernel(options.kernel.getValue()) +
-        "' needs target features the target lacks: " + missing);
+    return makeError("kernel '" +
+                     stringifyPackedMatmulKernel(options.kernel.getValue()) +
+                     "' needs target features the target lacks: " + missing);
   buildInferencePipeline(pm, forTarget);
   if (failed(pm.run(*module)))
     return makeError("the inference pipeline failed (see the diagnostics "
@@ -249,7 +248,8 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
   // One descriptor type per (rank, element type) used.
   std::set<std::pair<int64_t, std::string>> descriptors;
   auto descName = [&](RankedTensorType t) {
-    std::string element = ::ternary::dtypeMlirName(*hostDType(t.getElementType()));
+    std::string element =
+        ::ternary::dtypeMlirName(*hostDType(t.getElementType()));
     descriptors.insert({t.getRank(), element});
     return "ternary_memref_" + std::to_string(t.getRank()) + "d_" + element;
   };
@@ -263,9 +263,9 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
     for (size_t i = 0; i < sig.results.size(); ++i)
       ds << (i ? ", " : "") << typeString(sig.results[i]);
     ds << ") */\n";
-    bool viaPointer = sig.results.size() > 1 ||
-                      (sig.results.size() == 1 &&
-                       isa<RankedTensorType>(sig.results[0]));
+    bool viaPointer =
+        sig.results.size() > 1 ||
+        (sig.results.size() == 1 && isa<RankedTensorType>(sig.results[0]));
     std::string resultStruct;
     if (sig.results.size() > 1) {
       resultStruct = sig.name + "_results";
@@ -313,7 +313,8 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
      << "   to the descriptor(s) passed first; their buffers come from malloc\n"
      << "   and belong to the caller: free(result.allocated). Packed ternary\n"
      << "   weights (!ternary.packed) are passed as their int8 storage,\n"
-     << "   [N, ceil(K / 4)] for i2 and [N, ceil(K / 5)] for base3, written by\n"
+     << "   [N, ceil(K / 4)] for i2 and [N, ceil(K / 5)] for base3, written "
+        "by\n"
      << "   ternary_pack() of ternary/Runtime/Packing.h. */\n";
   for (const auto &[rank, element] : descriptors) {
     Type t;
@@ -364,9 +365,9 @@ CompiledModule::call(const std::string &function,
   std::set<const void *> inputData;
 
   // Results: through a pointer to a struct, or returned (one scalar).
-  bool viaPointer = sig.results.size() > 1 ||
-                    (sig.results.size() == 1 &&
-                     isa<RankedTensorType>(sig.results[0]));
+  bool viaPointer =
+      sig.results.size() > 1 ||
+      (sig.results.size() == 1 && isa<RankedTensorType>(sig.results[0]));
   std::vector<size_t> resultOffsets;
   size_t resultBytes = 0;
   for (Type t : sig.results) {
@@ -392,10 +393,10 @@ CompiledModule::call(const std::string &function,
     auto tensor = dyn_cast<RankedTensorType>(expected);
     Type element = tensor ? tensor.getElementType() : expected;
     DType want = *hostDType(element);
-    bool dtypeOk = in.dtype == want ||
-                   (want == DType::I8 && in.dtype == DType::U8);
-    bool shapeOk = tensor ? in.shape.size() == size_t(tensor.getRank())
-                          : in.shape.empty();
+    bool dtypeOk =
+        in.dtype == want || (want == DType::I8 && in.dtype == DType::U8);
+    bool shapeOk =
+        tensor ? in.shape.size() == size_t(tensor.getRank()) : in.shape.empty();
     if (shapeOk && tensor)
       for (int64_t d = 0; d < tensor.getRank(); ++d)
         if (!tensor.isDynamicDim(d) && tensor.getDimSize(d) != in.shape[d])
@@ -476,7 +477,8 @@ CompiledModule::call(const std::string &function,
     }
     // Results the callee allocated are ours to free; a result may also be
     // an input passed through, or share a buffer with another result.
-    if (allocated && !inputData.count(allocated) && freed.insert(allocated).second)
+    if (allocated && !inputData.count(allocated) &&
+        freed.insert(allocated).second)
       std::free(allocated);
     outputs.push_back(std::move(out));
   }
@@ -540,7 +542,8 @@ std::string mlir::ternary::formatArray(const HostArray &a) {
   return os.str();
 }
 
-llvm::Expected<HostArray> mlir::ternary::parseInlineArray(llvm::StringRef text) {
+llvm::Expected<HostArray>
+mlir::ternary::parseInlineArray(llvm::StringRef text) {
   auto [typePart, valuePart] = text.split('=');
   if (valuePart.empty() && !text.contains('='))
     return makeError("inline value '" + text +
@@ -574,8 +577,8 @@ llvm::Expected<HostArray> mlir::ternary::parseInlineArray(llvm::StringRef text) 
   valuePart.split(values, ',', -1, /*KeepEmpty=*/false);
   int64_t count = a.numElements();
   if (values.size() != 1 && int64_t(values.size()) != count)
-    return makeError("inline value '" + text + "': " +
-                     llvm::Twine(values.size()) + " values for " +
+    return makeError("inline value '" + text +
+                     "': " + llvm::Twine(values.size()) + " values for " +
                      llvm::Twine(count) + " elements");
   size_t elementSize = ::ternary::dtypeSize(a.dtype);
   for (int64_t e = 0; e < count; ++e) {

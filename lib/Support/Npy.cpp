@@ -89,8 +89,7 @@ HostArray HostArray::zeros(DType dtype, std::vector<int64_t> shape) {
   return a;
 }
 
-bool parseNpy(const std::string &contents, HostArray &out,
-              std::string &error) {
+bool parseNpy(const std::string &contents, HostArray &out, std::string &error) {
   if (contents.size() < 10 || contents.compare(0, 6, "\x93NUMPY") != 0) {
     error = "not an .npy file (bad magic)";
     return false;
@@ -108,9 +107,9 @@ bool parseNpy(const std::string &contents, HostArray &out,
     }
     headerLen = 0;
     for (int i = 0; i < 4; ++i)
-      headerLen |= static_cast<size_t>(
-                       static_cast<unsigned char>(contents[8 + i]))
-                   << (8 * i);
+      headerLen |=
+          static_cast<size_t>(static_cast<unsigned char>(contents[8 + i]))
+          << (8 * i);
     headerStart = 12;
   } else {
     error = "unsupported .npy version " + std::to_string(major);
@@ -155,7 +154,8 @@ bool parseNpy(const std::string &contents, HostArray &out,
   out.dtype = found->dtype;
   out.shape.clear();
   // "(2, 3)", "(5,)" or "()".
-  std::stringstream dims(shape.substr(1, shape.size() >= 2 ? shape.size() - 2 : 0));
+  std::stringstream dims(
+      shape.substr(1, shape.size() >= 2 ? shape.size() - 2 : 0));
   std::string dim;
   while (std::getline(dims, dim, ',')) {
     size_t b = dim.find_first_not_of(" ");
@@ -210,8 +210,8 @@ std::string serializeNpy(const HostArray &array) {
     shape.resize(shape.size() - 1);
   shape += ")";
   std::string header = std::string("{'descr': '") + (i.size == 1 ? '|' : '<') +
-                       i.descr + "', 'fortran_order': False, 'shape': " +
-                       shape + ", }";
+                       i.descr +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad with spaces so that the data starts at a multiple of 64 bytes.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');

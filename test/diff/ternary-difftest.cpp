@@ -20,6 +20,7 @@
 #include "ternary/InitAll.h"
 #include "ternary/Reference/BitLinear.h"
 #include "ternary/Runner/Runner.h"
+#include "ternary/Runner/ToolSupport.h"
 #include "ternary/Runtime/Packing.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -47,24 +48,16 @@ static cl::opt<std::string> mattr("mattr", cl::desc("Target features"));
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
 
-static cl::opt<PackedMatmulKernel> kernel(
-    "kernel", cl::desc("Kernel of the packed ternary product"),
-    cl::init(PackedMatmulKernel::auto_),
-    cl::values(
-        clEnumValN(PackedMatmulKernel::auto_, "auto",
-                   "the best the target allows"),
-        clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
-        clEnumValN(PackedMatmulKernel::vector, "vector", "generic vector code"),
-        clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
-        clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
-                   "AVX-512 VNNI")));
+static cl::opt<PackedMatmulKernel>
+    kernel("kernel", cl::desc("Kernel of the packed ternary product"),
+           cl::init(PackedMatmulKernel::auto_), kernelOptionValues());
 
 namespace {
 
 struct Config {
-  bool packedAbi;          // pk_* (packed weights) or bl_* (bitlinear)
-  ref::ScaleMethod scale;  // bl_* only
-  Encoding encoding;       // pk_* only
+  bool packedAbi;         // pk_* (packed weights) or bl_* (bitlinear)
+  ref::ScaleMethod scale; // bl_* only
+  Encoding encoding;      // pk_* only
   ref::NormKind norm;
   bool bias;
   int q;
@@ -119,8 +112,7 @@ std::string functionText(const Config &c) {
   bool affine = c.norm == ref::NormKind::LayerAffine;
   std::string attrsNorm = std::string("#ternary.norm<") + norm + ">";
   if (!c.packedAbi) {
-    os << "func.func @" << c.name
-       << "(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>"
+    os << "func.func @" << c.name << "(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>"
        << (c.bias ? ", %b: tensor<?xf32>" : "")
        << (affine ? ", %gamma: tensor<?xf32>, %beta: tensor<?xf32>" : "")
        << ") -> tensor<?x?xf32> {\n"
@@ -145,7 +137,8 @@ std::string functionText(const Config &c) {
   if (c.norm != ref::NormKind::None) {
     os << "  %xh = ternary.normalize %x"
        << (affine ? " affine(%gamma, %beta)" : "") << " {kind = " << attrsNorm
-       << "} : (tensor<?x?xf32>" << (affine ? ", tensor<?xf32>, tensor<?xf32>" : "")
+       << "} : (tensor<?x?xf32>"
+       << (affine ? ", tensor<?xf32>, tensor<?xf32>" : "")
        << ") -> tensor<?x?xf32>\n";
     xh = "%xh";
   }
@@ -219,7 +212,8 @@ int main(int argc, char **argv) {
   unsigned failedCases = 0;
   for (unsigned n = 0; n < cases; ++n) {
     const Config &c = configs[pick(rng)];
-    int64_t m = batch(rng), k = randomSize(rng, 1100), nOut = randomSize(rng, 1100);
+    int64_t m = batch(rng), k = randomSize(rng, 1100),
+            nOut = randomSize(rng, 1100);
     // Keep the reference fast: big K x N only with small batches.
     if (m * k * nOut > 8'000'000)
       m = std::max<int64_t>(1, 8'000'000 / (k * nOut));
@@ -248,9 +242,8 @@ int main(int argc, char **argv) {
     std::vector<HostArray> inputs = {x};
     if (c.packedAbi) {
       HostArray packed = HostArray::zeros(
-          DType::I8,
-          {nOut, ternary_packed_row_bytes(
-                     k, static_cast<ternary_encoding>(c.encoding))});
+          DType::I8, {nOut, ternary_packed_row_bytes(
+                                k, static_cast<ternary_encoding>(c.encoding))});
       if (ternary_pack(trace.wq.data(), nOut, k,
                        static_cast<ternary_encoding>(c.encoding),
                        reinterpret_cast<uint8_t *>(packed.bytes.data())) != 0) {
@@ -302,8 +295,8 @@ int main(int argc, char **argv) {
     if (caseMismatches)
       ++failedCases;
     if (verbose || caseMismatches)
-      llvm::outs() << "case " << n << ": " << c.name << " M=" << m
-                   << " K=" << k << " N=" << nOut << ": "
+      llvm::outs() << "case " << n << ": " << c.name << " M=" << m << " K=" << k
+                   << " N=" << nOut << ": "
                    << (caseMismatches ? "MISMATCH" : "ok") << "\n";
   }
   llvm::outs() << "kernel: " << stringifyPackedMatmulKernel(kernel) << "\n"

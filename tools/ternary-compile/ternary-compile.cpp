@@ -10,6 +10,7 @@
 
 #include "ternary/InitAll.h"
 #include "ternary/Runner/Runner.h"
+#include "ternary/Runner/ToolSupport.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -59,27 +60,17 @@ cl::opt<std::string> mcpu("mcpu",
 cl::opt<std::string> mattr("mattr",
                            cl::desc("Target features, e.g. +avx2,-avx512f"),
                            cl::cat(category));
-cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3"),
-                           cl::init(3), cl::Prefix, cl::cat(category));
-cl::opt<Encoding> encoding(
-    "encoding", cl::desc("Storage encoding of constant weights"),
-    cl::init(Encoding::i2),
-    cl::values(clEnumValN(Encoding::i2, "i2", "2 bits a weight"),
-               clEnumValN(Encoding::base3, "base3", "1.6 bits a weight")),
-    cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3"), cl::init(3),
+                           cl::Prefix, cl::cat(category));
+cl::opt<Encoding> encoding("encoding",
+                           cl::desc("Storage encoding of constant weights"),
+                           cl::init(Encoding::i2), encodingOptionValues(),
+                           cl::cat(category));
 
-cl::opt<PackedMatmulKernel> kernel(
-    "kernel", cl::desc("Kernel of the packed ternary product"),
-    cl::init(PackedMatmulKernel::auto_),
-    cl::values(
-        clEnumValN(PackedMatmulKernel::auto_, "auto",
-                   "the best the target allows"),
-        clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
-        clEnumValN(PackedMatmulKernel::vector, "vector", "generic vector code"),
-        clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
-        clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
-                   "AVX-512 VNNI")),
-    cl::cat(category));
+cl::opt<PackedMatmulKernel>
+    kernel("kernel", cl::desc("Kernel of the packed ternary product"),
+           cl::init(PackedMatmulKernel::auto_), kernelOptionValues(),
+           cl::cat(category));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-compile: " << message << "\n";
@@ -113,13 +104,10 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   std::string error;
-  auto file = openInputFile(inputFile, &error);
-  if (!file)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseModuleFile(inputFile, context, sourceMgr, error);
   if (!module)
-    return 1;
+    return error.empty() ? 1 : fail(error); // parse errors are reported
 
   auto signatures = collectSignatures(*module);
   if (!signatures)

@@ -12,7 +12,9 @@
 
 #include "ternary/InitAll.h"
 #include "ternary/Runner/Runner.h"
+#include "ternary/Runner/ToolSupport.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -20,7 +22,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
 using namespace mlir::ternary;
@@ -43,32 +44,21 @@ static cl::list<std::string>
             cl::desc("Where to write a result, in order: @file.npy, or - to "
                      "print it"),
             cl::cat(category));
-static cl::opt<std::string> mcpu("mcpu",
-                                 cl::desc("Target CPU (default: the host)"),
-                                 cl::cat(category));
+static cl::opt<std::string>
+    mcpu("mcpu", cl::desc("Target CPU (default: the host)"), cl::cat(category));
 static cl::opt<std::string>
     mattr("mattr", cl::desc("Target features, e.g. -avx512f,+avx2"),
           cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3"),
                                   cl::init(3), cl::Prefix, cl::cat(category));
-static cl::opt<Encoding> encoding(
-    "encoding", cl::desc("Storage encoding of constant weights"),
-    cl::init(Encoding::i2),
-    cl::values(clEnumValN(Encoding::i2, "i2", "2 bits a weight"),
-               clEnumValN(Encoding::base3, "base3", "1.6 bits a weight")),
-    cl::cat(category));
+static cl::opt<Encoding>
+    encoding("encoding", cl::desc("Storage encoding of constant weights"),
+             cl::init(Encoding::i2), encodingOptionValues(), cl::cat(category));
 
-static cl::opt<PackedMatmulKernel> kernel(
-    "kernel", cl::desc("Kernel of the packed ternary product"),
-    cl::init(PackedMatmulKernel::auto_),
-    cl::values(
-        clEnumValN(PackedMatmulKernel::auto_, "auto",
-                   "the best the target allows"),
-        clEnumValN(PackedMatmulKernel::loops, "loops", "scalar loops"),
-        clEnumValN(PackedMatmulKernel::vector, "vector", "generic vector code"),
-        clEnumValN(PackedMatmulKernel::avx2, "avx2", "AVX2"),
-        clEnumValN(PackedMatmulKernel::avx512_vnni, "avx512-vnni",
-                   "AVX-512 VNNI")), cl::cat(category));
+static cl::opt<PackedMatmulKernel>
+    kernel("kernel", cl::desc("Kernel of the packed ternary product"),
+           cl::init(PackedMatmulKernel::auto_), kernelOptionValues(),
+           cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-run: " << message << "\n";
@@ -78,8 +68,8 @@ static int fail(const llvm::Twine &message) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "Run a function of an MLIR file on .npy inputs\n");
+  cl::ParseCommandLineOptions(
+      argc, argv, "Run a function of an MLIR file on .npy inputs\n");
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -89,13 +79,10 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   std::string error;
-  auto file = openInputFile(inputFile, &error);
-  if (!file)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseModuleFile(inputFile, context, sourceMgr, error);
   if (!module)
-    return 1; // the parser reported the error
+    return error.empty() ? 1 : fail(error); // parse errors are reported
 
   // Read the inputs before compiling, so that bad arguments fail fast.
   std::vector<::ternary::HostArray> args;

@@ -75,15 +75,13 @@ void populateTernaryToLinalgTypeConversion(TypeConverter &typeConverter);
 struct InferencePipelineOptions
     : public PassPipelineOptions<InferencePipelineOptions> {
   PassOptions::Option<Encoding> encoding{
-      *this, "encoding",
-      llvm::cl::desc("Storage encoding of constant weights"),
+      *this, "encoding", llvm::cl::desc("Storage encoding of constant weights"),
       llvm::cl::init(Encoding::i2),
       llvm::cl::values(
           clEnumValN(Encoding::i2, "i2", "2 bits a weight"),
           clEnumValN(Encoding::base3, "base3", "1.6 bits a weight"))};
   PassOptions::Option<PackedMatmulKernel> kernel{
-      *this, "kernel",
-      llvm::cl::desc("Kernel of the packed ternary product"),
+      *this, "kernel", llvm::cl::desc("Kernel of the packed ternary product"),
       llvm::cl::init(PackedMatmulKernel::auto_),
       llvm::cl::values(
           clEnumValN(PackedMatmulKernel::auto_, "auto",

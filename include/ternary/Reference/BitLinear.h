@@ -55,12 +55,12 @@ void normalize(const float *x, size_t rows, size_t k, NormKind kind, float eps,
 /// Per-row absmax quantisation: absmax[r] = max(max|x_r|, eps),
 /// values = clamp(round_half_even(x * (q / absmax)), -2^(bits-1),
 /// 2^(bits-1) - 1).
-void quantizeActivations(const float *x, size_t rows, size_t k, int bits,
-                         int q, float eps, int8_t *values, float *absmax);
+void quantizeActivations(const float *x, size_t rows, size_t k, int bits, int q,
+                         float eps, int8_t *values, float *absmax);
 
 /// acc[r, n] = sum_k values[r, k] * w[n, k], exactly.
-void ternaryMatmul(const int8_t *values, const int8_t *w, size_t rows,
-                   size_t n, size_t k, int32_t *acc);
+void ternaryMatmul(const int8_t *values, const int8_t *w, size_t rows, size_t n,
+                   size_t k, int32_t *acc);
 
 /// y[r, n] = (float(acc[r, n]) + bias[n]) * ((g * absmax[r]) / q); `bias`
 /// may be null.
@@ -110,8 +110,7 @@ struct BitLinearGrads {
 /// through both quantisers (no clipping mask), no gradient through the
 /// scales a and g, and through the normalisation into x.
 BitLinearGrads bitLinearBackward(const BitLinearArgs &args,
-                                 const BitLinearOptions &opts,
-                                 const float *dy);
+                                 const BitLinearOptions &opts, const float *dy);
 
 } // namespace ref
 } // namespace ternary

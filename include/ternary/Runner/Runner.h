@@ -31,10 +31,10 @@ using ::ternary::HostArray;
 
 /// Where and how the code is generated.
 struct TargetOptions {
-  std::string cpu;        ///< empty: the host CPU (generic for other triples)
-  std::string features;   ///< "+avx2,-avx512f": added to the CPU's features
-  unsigned optLevel = 3;  ///< 0..3
-  std::string triple;     ///< empty: the host
+  std::string cpu;       ///< empty: the host CPU (generic for other triples)
+  std::string features;  ///< "+avx2,-avx512f": added to the CPU's features
+  unsigned optLevel = 3; ///< 0..3
+  std::string triple;    ///< empty: the host
 };
 
 /// A target machine for `target` (position-independent code). With neither

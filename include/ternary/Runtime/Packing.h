@@ -3,7 +3,7 @@
 |* The storage formats of `!ternary.packed` values, shared by the compiler    *|
 |* (constant folding of `ternary.pack`) and by programs that pass weights to  *|
 |* compiled functions. Weights are an [N, K] row-major matrix of int8 values  *|
-|* in {-1, 0, +1}, stored as codes c = w + 1, p codes a byte:                  *|
+|* in {-1, 0, +1}, stored as codes c = w + 1, p codes a byte: *|
 |*                                                                            *|
 |* - TERNARY_ENCODING_I2 (p = 4): code j of a byte in bits 2j .. 2j + 1.      *|
 |* - TERNARY_ENCODING_BASE3 (p = 5): the byte is ceil(v * 256 / 243) with     *|

@@ -1,4 +1,5 @@
-//===- Npy.h - NumPy .npy arrays ---------------------------------*- C++ -*-===//
+//===- Npy.h - NumPy .npy arrays ---------------------------------*- C++
+//-*-===//
 //
 // Reading and writing NumPy's .npy format (versions 1.0 to 3.0, C order,
 // little-endian), and a host array type shared by the tools. Plain C++.
@@ -34,7 +35,9 @@ struct HostArray {
   int64_t numElements() const;
   /// "[2, 3]"
   std::string shapeString() const;
-  template <typename T> T *data() { return reinterpret_cast<T *>(bytes.data()); }
+  template <typename T> T *data() {
+    return reinterpret_cast<T *>(bytes.data());
+  }
   template <typename T> const T *data() const {
     return reinterpret_cast<const T *>(bytes.data());
   }

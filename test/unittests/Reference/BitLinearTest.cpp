@@ -312,7 +312,8 @@ TEST_P(LambdaZeroGradCheck, MatchesFiniteDifferences) {
   opts.norm = GetParam();
   opts.lambda = 0.f;
 
-  auto lossAt = [&](const std::vector<double> &xv, const std::vector<double> &gv,
+  auto lossAt = [&](const std::vector<double> &xv,
+                    const std::vector<double> &gv,
                     const std::vector<double> &bv) {
     std::vector<float> xf(xv.begin(), xv.end()), gf(gv.begin(), gv.end()),
         bf(bv.begin(), bv.end()), y(rows * n);
@@ -352,8 +353,8 @@ TEST_P(LambdaZeroGradCheck, MatchesFiniteDifferences) {
     auto plus = xd, minus = xd;
     plus[i] += h;
     minus[i] -= h;
-    double fd = (lossAt(plus, gammaD, betaD) - lossAt(minus, gammaD, betaD)) /
-                (2 * h);
+    double fd =
+        (lossAt(plus, gammaD, betaD) - lossAt(minus, gammaD, betaD)) / (2 * h);
     EXPECT_NEAR(grads.dx[i], fd, 2e-2 * (1 + std::fabs(fd))) << "dx " << i;
   }
   if (GetParam() == NormKind::LayerAffine) {
@@ -410,7 +411,8 @@ TEST(BitLinearBackward, WeightGradIsDequantisedActivations) {
       for (size_t r = 0; r < rows; ++r)
         expected += double(dy[r * n + j]) * trace.xq[r * k + i] *
                     trace.absmax[r] / 128.0;
-      EXPECT_NEAR(grads.dw[j * k + i], expected, 1e-5 * (1 + std::fabs(expected)));
+      EXPECT_NEAR(grads.dw[j * k + i], expected,
+                  1e-5 * (1 + std::fabs(expected)));
     }
 }
 

@@ -42,11 +42,10 @@ TEST(Packing, I2FullBlockLayout) {
   // K = 300: a full block of 256 weights in 64 bytes (weight i + 64j in
   // byte i, slot j), then 44 weights in s = 11 bytes (weight i + 11j).
   std::vector<int8_t> w(300, 0);
-  w[65] = 1;                 // byte 1, slot 1
-  w[256 + 11 * 3 + 2] = -1;  // byte 64 + 2, slot 3
+  w[65] = 1;                // byte 1, slot 1
+  w[256 + 11 * 3 + 2] = -1; // byte 64 + 2, slot 3
   std::vector<uint8_t> out(75);
-  ASSERT_EQ(ternary_pack(w.data(), 1, 300, TERNARY_ENCODING_I2, out.data()),
-            0);
+  ASSERT_EQ(ternary_pack(w.data(), 1, 300, TERNARY_ENCODING_I2, out.data()), 0);
   for (size_t b = 0; b < out.size(); ++b) {
     uint8_t expected = b == 1    ? (1 | 2 << 2 | 1 << 4 | 1 << 6)
                        : b == 66 ? (1 | 1 << 2 | 1 << 4 | 0 << 6)
@@ -60,8 +59,7 @@ TEST(Packing, Base3FullBlockLayout) {
   std::vector<int8_t> w(320, 0);
   w[64 * 4 + 7] = 1; // byte 7, trit 4 (least significant): v = 121 + 1
   std::vector<uint8_t> out(64);
-  ASSERT_EQ(ternary_pack(w.data(), 1, 320, TERNARY_ENCODING_BASE3,
-                         out.data()),
+  ASSERT_EQ(ternary_pack(w.data(), 1, 320, TERNARY_ENCODING_BASE3, out.data()),
             0);
   // All-zero weights: codes 1, v = 121, byte ceil(121 * 256 / 243) = 128.
   for (size_t b = 0; b < out.size(); ++b)
