@@ -1,0 +1,84 @@
+//===- NpyTest.cpp - .npy reading and writing -----------------------------===//
+
+#include "ternary/Support/Npy.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+using namespace ternary;
+
+namespace {
+
+TEST(Npy, RoundTripsEveryDType) {
+  for (DType dtype : {DType::F32, DType::F64, DType::I8, DType::U8, DType::I16,
+                      DType::I32, DType::I64}) {
+    HostArray a = HostArray::zeros(dtype, {2, 3});
+    for (size_t i = 0; i < a.bytes.size(); ++i)
+      a.bytes[i] = static_cast<char>(i * 7 + 1);
+    HostArray b;
+    std::string error;
+    ASSERT_TRUE(parseNpy(serializeNpy(a), b, error)) << error;
+    EXPECT_EQ(b.dtype, dtype);
+    EXPECT_EQ(b.shape, a.shape);
+    EXPECT_EQ(b.bytes, a.bytes);
+  }
+}
+
+TEST(Npy, ScalarsAndVectors) {
+  for (std::vector<int64_t> shape :
+       {std::vector<int64_t>{}, std::vector<int64_t>{5},
+        std::vector<int64_t>{0, 3}}) {
+    HostArray a = HostArray::zeros(DType::F32, shape), b;
+    std::string error;
+    ASSERT_TRUE(parseNpy(serializeNpy(a), b, error)) << error;
+    EXPECT_EQ(b.shape, shape);
+  }
+}
+
+TEST(Npy, HeaderIsAlignedTo64Bytes) {
+  std::string bytes = serializeNpy(HostArray::zeros(DType::I8, {3}));
+  EXPECT_EQ((bytes.size() - 3) % 64, 0u);
+  EXPECT_EQ(bytes.compare(0, 6, "\x93NUMPY"), 0);
+}
+
+TEST(Npy, ReadsNumPysOwnHeader) {
+  // As numpy 1.24 writes np.arange(3, dtype='<i4').
+  std::string header = "{'descr': '<i4', 'fortran_order': False, 'shape': "
+                       "(3,), }";
+  header.append(128 - 10 - header.size() - 1, ' '); // total a multiple of 64
+  header += '\n';
+  std::string file = std::string("\x93NUMPY\x01\x00", 8);
+  file += static_cast<char>(header.size());
+  file += '\0';
+  file += header;
+  const int32_t data[] = {0, 1, 2};
+  file.append(reinterpret_cast<const char *>(data), sizeof data);
+  HostArray a;
+  std::string error;
+  ASSERT_TRUE(parseNpy(file, a, error)) << error;
+  EXPECT_EQ(a.dtype, DType::I32);
+  ASSERT_EQ(a.shape, std::vector<int64_t>{3});
+  EXPECT_EQ(a.data<int32_t>()[2], 2);
+}
+
+TEST(Npy, RejectsWhatItCannotRead) {
+  HostArray a;
+  std::string error;
+  EXPECT_FALSE(parseNpy("nonsense", a, error));
+  EXPECT_EQ(error, "not an .npy file (bad magic)");
+  std::string fortran = serializeNpy(HostArray::zeros(DType::F32, {2}));
+  fortran.replace(fortran.find("False"), 5, "True ");
+  EXPECT_FALSE(parseNpy(fortran, a, error));
+  EXPECT_EQ(error, "Fortran-order arrays are not supported");
+  std::string complex = serializeNpy(HostArray::zeros(DType::F64, {2}));
+  complex.replace(complex.find("<f8"), 3, "<c8");
+  EXPECT_FALSE(parseNpy(complex, a, error));
+  EXPECT_NE(error.find("unsupported dtype '<c8'"), std::string::npos);
+  std::string truncated = serializeNpy(HostArray::zeros(DType::F32, {4}));
+  truncated.resize(truncated.size() - 1);
+  EXPECT_FALSE(parseNpy(truncated, a, error));
+  EXPECT_EQ(error, "truncated .npy data: expected 16 bytes, got 15");
+}
+
+} // namespace
