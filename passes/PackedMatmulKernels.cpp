@@ -83,27 +83,38 @@ struct KernelBuilder {
                                           ArrayRef<bool>{inBounds});
   }
 
-  /// Code j of each of 64 storage bytes.
-  Value codes(Value bytes, int64_t j) {
+  /// The p code vectors of 64 storage bytes: vector j holds code j of each
+  /// byte, i.e. 64 consecutive weights + 1, as unsigned bytes.
+  SmallVector<Value> codes(Value bytes) {
+    SmallVector<Value> result;
     if (encoding == Encoding::i2) {
-      Value shifted = bytes;
-      if (j)
-        shifted =
-            arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
-      return arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3));
+      for (int64_t j = 0; j < per; ++j) {
+        Value shifted = bytes;
+        if (j)
+          shifted =
+              arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
+        result.push_back(
+            arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3)));
+      }
+      return result;
     }
-    // Base 3: ((byte * 3^j) mod 256) * 3 >> 8, in 16-bit lanes.
-    static const int64_t pow3[5] = {1, 3, 9, 27, 81};
-    VectorType wide = VectorType::get({64}, b.getI16Type());
-    Value v = arith::ExtUIOp::create(b, loc, wide, bytes);
-    if (j)
-      v = arith::AndIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, v, splat(wide, pow3[j])),
-          splat(wide, 255));
-    v = arith::ShRUIOp::create(b, loc,
-                               arith::MulIOp::create(b, loc, v, splat(wide, 3)),
-                               splat(wide, 8));
-    return arith::TruncIOp::create(b, loc, bytes64(), v);
+    // Base 3, in byte arithmetic only: t_j = (byte * 3^j) mod 256 is
+    // 3 t_{j-1} (two wrapping byte adds), and floor(3 t / 256), the code,
+    // is (t > 85) + (t > 170).
+    Value t = bytes;
+    Value one = splat(bytes64(), 1), zero = splat(bytes64(), 0);
+    for (int64_t j = 0; j < per; ++j) {
+      if (j)
+        t = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
+                                  t);
+      auto above = [&](int64_t bound) {
+        Value cmp = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t,
+                                          splat(bytes64(), bound));
+        return arith::SelectOp::create(b, loc, cmp, one, zero);
+      };
+      result.push_back(arith::AddIOp::create(b, loc, above(85), above(170)));
+    }
+    return result;
   }
 
   /// acc + the dot products of unsigned `codes` with signed `x`, 4 bytes a
@@ -144,22 +155,28 @@ struct KernelBuilder {
 /// and are read in bounds; the last, partial block has stride
 /// s = ceil(r / p) and is read with masked loads, so that the bytes past the
 /// row (codes 0) and the activations past K (0) add nothing.
+///
+/// `accs` holds `chains` accumulators a row (row t, code position j go to
+/// accs[t * chains + j % chains]): independent chains hide the latency of
+/// the dot product when few rows share a block.
 SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
                              Value m0, Value blk, Value stride, bool inBounds,
-                             ValueRange accs) {
+                             ValueRange accs, int64_t chains) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   Value bytes = kb.load64(
       storage, n, arith::MulIOp::create(b, loc, blk, kb.index(64)), inBounds);
   Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
   SmallVector<Value> next(accs.begin(), accs.end());
+  SmallVector<Value> allCodes = kb.codes(bytes);
   for (int64_t j = 0; j < kb.per; ++j) {
-    Value c = kb.codes(bytes, j);
+    Value c = allCodes[j];
     Value col = arith::AddIOp::create(
         b, loc, start, arith::MulIOp::create(b, loc, stride, kb.index(j)));
-    for (size_t t = 0; t < next.size(); ++t) {
+    for (size_t t = 0; t < next.size() / chains; ++t) {
       Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-      next[t] = kb.dot(next[t], c, kb.load64(x, row, col, inBounds));
+      Value &acc = next[t * chains + j % chains];
+      acc = kb.dot(acc, c, kb.load64(x, row, col, inBounds));
     }
   }
   return next;
@@ -173,13 +190,21 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
                   function_ref<Value(Value, Value, Value)> finish) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  SmallVector<Value> init(tile, kb.splat(kb.accType(), 0));
+  // A single row (GEMV) gets one accumulator per code position, which hides
+  // the dot product's latency. Measured (docs/performance.md): it speeds up
+  // the AVX2, generic and base-3 kernels and i2 + VNNI with warm weights, but
+  // slows i2 + VNNI with weights from DRAM (186 -> 232 us at 4096 x 4096),
+  // the case that matters for GEMV, so that one keeps a single chain.
+  bool vnniI2 = kb.kernel == PackedMatmulKernel::avx512_vnni &&
+                kb.encoding == Encoding::i2;
+  int64_t chains = tile == 1 && !vnniI2 ? kb.per : 1;
+  SmallVector<Value> init(tile * chains, kb.splat(kb.accType(), 0));
   auto blocks = scf::ForOp::create(
       b, loc, kb.index(0), fullBlocks, kb.index(1), init,
       [&](OpBuilder &, Location, Value blk, ValueRange accs) {
         scf::YieldOp::create(b, loc,
                              emitBlock(kb, x, storage, n, m0, blk, kb.index(64),
-                                       /*inBounds=*/true, accs));
+                                       /*inBounds=*/true, accs, chains));
       });
   // The partial block, if any.
   Value start =
@@ -195,15 +220,17 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
         scf::YieldOp::create(b, loc,
                              emitBlock(kb, x, storage, n, m0, fullBlocks,
                                        stride, /*inBounds=*/false,
-                                       blocks.getResults()));
+                                       blocks.getResults(), chains));
       },
       [&](OpBuilder &, Location) {
         scf::YieldOp::create(b, loc, blocks.getResults());
       });
   for (int64_t t = 0; t < tile; ++t) {
     Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-    Value sum =
-        arith::SubIOp::create(b, loc, kb.reduce(tail.getResult(t)), rowSums[t]);
+    Value acc = tail.getResult(t * chains);
+    for (int64_t c = 1; c < chains; ++c)
+      acc = arith::AddIOp::create(b, loc, acc, tail.getResult(t * chains + c));
+    Value sum = arith::SubIOp::create(b, loc, kb.reduce(acc), rowSums[t]);
     result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
                                       ValueRange{row, n});
   }

@@ -25,12 +25,12 @@
 // VECTOR:      scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
 // CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:       %[[C0:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
+// CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
 // VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
 // AVX2:        vector.extract_strided_slice %[[C0]] {offsets = [0], sizes = [32], strides = [1]}
 // AVX2:        ternary.dot_bytes %{{.*}} {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
 // VECTOR:      arith.extui %[[C0]] : vector<64xi8> to vector<64xi32>
 // VECTOR:      arith.muli %{{.*}} : vector<64xi32>
-// CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
 // The partial last block, if any, with masked loads (no in_bounds).
 // CHECK:     scf.if
 // CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
@@ -43,14 +43,17 @@ func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi3
   return %acc : tensor<?x?xi32>
 }
 
-// Base 3: blocks of 320 weights, five code positions decoded in 16-bit
-// lanes: ((byte * 3^j) & 255) * 3 >> 8.
+// Base 3: blocks of 320 weights; five code positions decoded with byte
+// arithmetic alone: t_j = 3 t_(j-1) mod 256 (two byte adds), code
+// (t > 85) + (t > 170).
 // CHECK-LABEL: func @base3
 // CHECK: arith.divui %{{.*}}, %c320 : index
-// CHECK: arith.extui %{{.*}} : vector<64xi8> to vector<64xi16>
-// CHECK: arith.muli %{{.*}} : vector<64xi16>
-// CHECK: arith.shrui %{{.*}} : vector<64xi16>
-// CHECK: arith.trunci %{{.*}} : vector<64xi16> to vector<64xi8>
+// CHECK: %[[B3:.*]] = vector.transfer_read %arg1
+// CHECK: arith.cmpi ugt, %[[B3]], %{{.*}} : vector<64xi8>
+// CHECK: %[[T2:.*]] = arith.addi %[[B3]], %[[B3]] : vector<64xi8>
+// CHECK: %[[T3:.*]] = arith.addi %[[T2]], %[[B3]] : vector<64xi8>
+// CHECK: arith.cmpi ugt, %[[T3]], %{{.*}} : vector<64xi8>
+// CHECK-NOT: vector<64xi16>
 func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
   %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
   return %acc : tensor<?x?xi32>
