@@ -167,6 +167,21 @@ Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
   return arith::SubIOp::create(b, loc, code, h.i32(1));
 }
 
+} // namespace
+
+void mlir::ternary::emitRescaleChecks(OpBuilder &b, Location loc,
+                                      ArrayRef<Value> rowSizes, Value n,
+                                      Value absmax, Value bias) {
+  for (auto [d, size] : llvm::enumerate(rowSizes))
+    emitSizeCheck(b, loc, tensor::DimOp::create(b, loc, absmax, d), size,
+                  TERNARY_CHECK_ABSMAX_ROWS);
+  if (bias)
+    emitSizeCheck(b, loc, tensor::DimOp::create(b, loc, bias, 0), n,
+                  TERNARY_CHECK_BIAS_SIZE);
+}
+
+namespace {
+
 /// round_half_even(v) clamped to [lo, hi], as i8.
 Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
                      double hi) {
@@ -234,6 +249,11 @@ struct RowNorm {
       norm.maps.push_back(rows);
     }
     if (kind == NormKind::layer_affine) {
+      Value kIndex = tensor::DimOp::create(rewriter, h.loc, x, rank - 1);
+      for (Value v : {gamma, beta})
+        emitSizeCheck(rewriter, h.loc,
+                      tensor::DimOp::create(rewriter, h.loc, v, 0), kIndex,
+                      TERNARY_CHECK_AFFINE_SIZE);
       norm.inputs.append({gamma, beta});
       norm.maps.append({lastMap(ctx, rank), lastMap(ctx, rank)});
     }
@@ -493,6 +513,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     outExprs.push_back(n);
 
     auto packed = dyn_cast<PackedType>(op.getWeight().getType());
+    emitProductChecks(rewriter, loc, x, w, packed);
     SmallVector<Value> inputs = {x};
     SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx)};
     if (!packed) {
@@ -541,6 +562,11 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
     SmallVector<Value> inputs = {acc, adaptor.getAbsmax()};
     SmallVector<AffineMap> maps = {id, rowsMap(ctx, rank)};
     bool hasBias = static_cast<bool>(adaptor.getBias());
+    SmallVector<Value> accSizes;
+    for (unsigned d = 0; d < rank; ++d)
+      accSizes.push_back(tensor::DimOp::create(rewriter, loc, acc, d));
+    emitRescaleChecks(rewriter, loc, ArrayRef<Value>(accSizes).drop_back(),
+                      accSizes.back(), adaptor.getAbsmax(), adaptor.getBias());
     if (hasBias) {
       inputs.push_back(adaptor.getBias());
       maps.push_back(lastMap(ctx, rank));
@@ -763,6 +789,45 @@ struct ConvertTernaryToLinalg
 };
 
 } // namespace
+
+void mlir::ternary::emitSizeCheck(OpBuilder &b, Location loc, Value actual,
+                                  Value expected, ternary_check check) {
+  if (getConstantIntValue(actual) && getConstantIntValue(expected))
+    return;
+  // func.func private @ternary_check_failed(i32), once a module.
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  constexpr StringLiteral name = "ternary_check_failed";
+  if (!module.lookupSymbol<func::FuncOp>(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = func::FuncOp::create(
+        b, loc, name, b.getFunctionType({b.getI32Type()}, {}));
+    decl.setPrivate();
+  }
+  Value differ = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                       actual, expected);
+  scf::IfOp::create(b, loc, differ, [&](OpBuilder &nb, Location nl) {
+    Value code = arith::ConstantOp::create(
+        nb, nl, nb.getI32IntegerAttr(static_cast<int32_t>(check)));
+    func::CallOp::create(nb, nl, name, TypeRange{}, ValueRange{code});
+    scf::YieldOp::create(nb, nl);
+  });
+}
+
+void mlir::ternary::emitProductChecks(OpBuilder &b, Location loc, Value x,
+                                      Value weight, PackedType packed) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  Value k = tensor::DimOp::create(b, loc, x, rank - 1);
+  Value cols = tensor::DimOp::create(b, loc, weight, 1);
+  if (!packed) {
+    emitSizeCheck(b, loc, cols, k, TERNARY_CHECK_K_MISMATCH);
+    return;
+  }
+  Value per = arith::ConstantIndexOp::create(
+      b, loc, packed.getEncoding() == Encoding::i2 ? 4 : 5);
+  emitSizeCheck(b, loc, cols, arith::CeilDivUIOp::create(b, loc, k, per),
+                TERNARY_CHECK_PACKED_BYTES);
+}
 
 Value mlir::ternary::loadPackedTernaryWeight(OpBuilder &b, Location loc,
                                              Encoding encoding, Value storage,

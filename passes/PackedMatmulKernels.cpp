@@ -279,6 +279,10 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
     Value m = tensor::DimOp::create(rewriter, loc, x, 0);
     Value k = tensor::DimOp::create(rewriter, loc, x, 1);
     Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);
+    emitProductChecks(rewriter, loc, x, storage, packed);
+    if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>)
+      emitRescaleChecks(rewriter, loc, {m}, nSize, adaptor.getAbsmax(),
+                        adaptor.getBias());
     Value fullBlocks =
         arith::DivUIOp::create(rewriter, loc, k, kb.index(64 * kb.per));
     RankedTensorType resultType = op.getResult().getType();

@@ -131,6 +131,12 @@ def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp
     The packed product decodes the weights inside the loop nest.
     `ternary.bitlinear` must be decomposed first (`ternary-decompose`).
 
+    With dynamic shapes, the sizes that must agree (K of activations and
+    weights, the bias and absmax against the product, gamma and beta
+    against K) are checked at run time: a mismatch calls the runtime's
+    `ternary_check_failed` (`ternary/Runtime/Checks.h`), which reports it
+    and ends the process.
+
     The product with packed weights becomes a vector kernel (see
     `passes/PackedMatmulKernels.cpp`) chosen by `kernel`: `avx512-vnni`
     (vpdpbusd), `avx2` (vpmaddubsw + vpmaddwd), `vector` (generic vector
@@ -162,6 +168,7 @@ def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
@@ -169,6 +176,21 @@ def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp
     "::mlir::vector::VectorDialect",
     "::mlir::LLVM::LLVMDialect"
   ];
+}
+
+def TernaryRequestCInterface
+    : Pass<"ternary-request-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Give public functions a C interface";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
+    that the conversion to LLVM emits `_mlir_ciface_NAME` taking memref
+    descriptors by pointer (the ABI of `ternary-compile --header`). Private
+    functions and declarations, such as the runtime's
+    `ternary_check_failed`, keep their plain calling convention.
+
+    Example: `func.func @f(%x: tensor<?xf32>)` gets
+    `attributes {llvm.emit_c_interface}`; `func.func private @g()` does not.
+  }];
 }
 
 def TernaryLowerDotBytes : Pass<"ternary-lower-dot-bytes"> {

@@ -10,6 +10,7 @@
 
 #include "ternary/Runner/Runner.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/Runtime/Checks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -219,6 +220,14 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
   if (!engine)
     return engine.takeError();
   result.engine = std::move(*engine);
+  // The runtime functions compiled code calls.
+  result.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("ternary_check_failed")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&ternary_check_failed),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return std::move(result);
 }
 
@@ -315,7 +324,10 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
      << "   weights (!ternary.packed) are passed as their int8 storage,\n"
      << "   [N, ceil(K / 4)] for i2 and [N, ceil(K / 5)] for base3, written "
         "by\n"
-     << "   ternary_pack() of ternary/Runtime/Packing.h. */\n";
+     << "   ternary_pack() of ternary/Runtime/Packing.h. Link the runtime\n"
+     << "   library (libTernaryRuntime.a): with dynamic shapes the code checks\n"
+     << "   that operand sizes agree and calls ternary_check_failed() (see\n"
+     << "   ternary/Runtime/Checks.h) when they do not. */\n";
   for (const auto &[rank, element] : descriptors) {
     Type t;
     const char *c = element == "f32"   ? "float"

@@ -9,6 +9,7 @@
 #define TERNARY_PASSES_PASSES_H
 
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/Runtime/Checks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -66,6 +67,24 @@ void populatePackedMatmulKernelPatterns(const TypeConverter &typeConverter,
 /// in {-1, 0, 1}.
 Value loadPackedTernaryWeight(OpBuilder &b, Location loc, Encoding encoding,
                               Value storage, Value row, Value col, Value k);
+
+/// Emits a run-time check that the index values `actual` and `expected` are
+/// equal, calling the runtime's `ternary_check_failed(check)` when they are
+/// not (declared in the module on first use); nothing when both are
+/// constants (the verifiers check static shapes).
+void emitSizeCheck(OpBuilder &b, Location loc, Value actual, Value expected,
+                   ternary_check check);
+
+/// Emits the run-time checks of a product's operands: K of the activations
+/// `x` (2-D or more) against the weights, unpacked (`packed` null) or
+/// packed storage.
+void emitProductChecks(OpBuilder &b, Location loc, Value x, Value weight,
+                       PackedType packed);
+
+/// Emits the run-time checks of the rescale operands against accumulators
+/// of sizes [rowSizes..., n]: absmax [rowSizes...] and, if present, bias [n].
+void emitRescaleChecks(OpBuilder &b, Location loc, ArrayRef<Value> rowSizes,
+                       Value n, Value absmax, Value bias);
 
 /// Makes `typeConverter` map every type to itself except `!ternary.packed`,
 /// which becomes `tensor<N x rowBytes x i8>`.

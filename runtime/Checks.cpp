@@ -1,0 +1,31 @@
+//===- Checks.cpp - Run-time checks of compiled code ----------------------===//
+
+#include "ternary/Runtime/Checks.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+extern "C" const char *ternary_check_message(int32_t code) {
+  switch (code) {
+  case TERNARY_CHECK_K_MISMATCH:
+    return "the activations and the weights have different K "
+           "(ternary.matmul)";
+  case TERNARY_CHECK_PACKED_BYTES:
+    return "the packed weights do not have ceil(K / p) bytes a row for the "
+           "activations' K (ternary.matmul)";
+  case TERNARY_CHECK_ABSMAX_ROWS:
+    return "absmax does not have one value a row (ternary.rescale)";
+  case TERNARY_CHECK_BIAS_SIZE:
+    return "the bias does not have N elements (ternary.rescale)";
+  case TERNARY_CHECK_AFFINE_SIZE:
+    return "gamma or beta does not have K elements (normalisation)";
+  }
+  return "unknown run-time check";
+}
+
+extern "C" void ternary_check_failed(int32_t code) {
+  std::fprintf(stderr, "ternary: run-time check failed: %s\n",
+               ternary_check_message(code));
+  std::fflush(stderr);
+  std::_Exit(70);
+}
