@@ -795,17 +795,18 @@ void mlir::ternary::emitSizeCheck(OpBuilder &b, Location loc, Value actual,
   if (getConstantIntValue(actual) && getConstantIntValue(expected))
     return;
   // func.func private @ternary_check_failed(i32), once a module.
-  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
   constexpr StringLiteral name = "ternary_check_failed";
   if (!module.lookupSymbol<func::FuncOp>(name)) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
-    auto decl = func::FuncOp::create(
-        b, loc, name, b.getFunctionType({b.getI32Type()}, {}));
+    auto decl = func::FuncOp::create(b, loc, name,
+                                     b.getFunctionType({b.getI32Type()}, {}));
     decl.setPrivate();
   }
-  Value differ = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                       actual, expected);
+  Value differ =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, actual, expected);
   scf::IfOp::create(b, loc, differ, [&](OpBuilder &nb, Location nl) {
     Value code = arith::ConstantOp::create(
         nb, nl, nb.getI32IntegerAttr(static_cast<int32_t>(check)));

@@ -325,7 +325,8 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
      << "   [N, ceil(K / 4)] for i2 and [N, ceil(K / 5)] for base3, written "
         "by\n"
      << "   ternary_pack() of ternary/Runtime/Packing.h. Link the runtime\n"
-     << "   library (libTernaryRuntime.a): with dynamic shapes the code checks\n"
+     << "   library (libTernaryRuntime.a): with dynamic shapes the code "
+        "checks\n"
      << "   that operand sizes agree and calls ternary_check_failed() (see\n"
      << "   ternary/Runtime/Checks.h) when they do not. */\n";
   for (const auto &[rank, element] : descriptors) {

@@ -1,6 +1,7 @@
 //===- ToolSupport.cpp - Shared pieces of the command-line tools ----------===//
 
 #include "ternary/Runner/ToolSupport.h"
+#include "ternary/InitAll.h"
 
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -25,13 +26,20 @@ llvm::cl::ValuesClass mlir::ternary::encodingOptionValues() {
       clEnumValN(Encoding::base3, "base3", "1.6 bits a weight"));
 }
 
-OwningOpRef<ModuleOp> mlir::ternary::parseModuleFile(llvm::StringRef path,
-                                                    MLIRContext &context,
-                                                    llvm::SourceMgr &sourceMgr,
-                                                    std::string &error) {
+static DialectRegistry toolRegistry() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllTranslations(registry);
+  return registry;
+}
+
+ToolContext::ToolContext() : ctx(toolRegistry()), handler(sourceMgr, &ctx) {}
+
+OwningOpRef<ModuleOp> ToolContext::parse(llvm::StringRef path,
+                                         std::string &error) {
   auto file = openInputFile(path, &error);
   if (!file)
     return nullptr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  return parseSourceFile<ModuleOp>(sourceMgr, &ctx);
 }

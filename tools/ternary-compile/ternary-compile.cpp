@@ -96,16 +96,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "Compile an MLIR file to LLVM IR, assembly or an object\n");
 
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllTranslations(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
+  ToolContext tool;
   std::string error;
-  OwningOpRef<ModuleOp> module =
-      parseModuleFile(inputFile, context, sourceMgr, error);
+  OwningOpRef<ModuleOp> module = tool.parse(inputFile, error);
   if (!module)
     return error.empty() ? 1 : fail(error); // parse errors are reported
 
@@ -118,7 +111,7 @@ int main(int argc, char **argv) {
   if (!tm)
     return fail(llvm::toString(tm.takeError()));
 
-  PassManager pm(&context);
+  PassManager pm(&tool.context());
   InferencePipelineOptions pipeline;
   pipeline.encoding = encoding;
   pipeline.kernel = kernel;

@@ -71,16 +71,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "Run a function of an MLIR file on .npy inputs\n");
 
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllTranslations(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
+  ToolContext tool;
   std::string error;
-  OwningOpRef<ModuleOp> module =
-      parseModuleFile(inputFile, context, sourceMgr, error);
+  OwningOpRef<ModuleOp> module = tool.parse(inputFile, error);
   if (!module)
     return error.empty() ? 1 : fail(error); // parse errors are reported
 

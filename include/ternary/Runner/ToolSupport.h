@@ -6,6 +6,8 @@
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
@@ -22,13 +24,24 @@ llvm::cl::ValuesClass kernelOptionValues();
 /// The values of an `--encoding` option (i2, base3).
 llvm::cl::ValuesClass encodingOptionValues();
 
-/// Reads and parses an MLIR file into `sourceMgr`; returns null and sets
-/// `error` when the file cannot be read, or returns null after reporting a
-/// parse error through the diagnostic handler of `context`.
-OwningOpRef<ModuleOp> parseModuleFile(llvm::StringRef path,
-                                      MLIRContext &context,
-                                      llvm::SourceMgr &sourceMgr,
-                                      std::string &error);
+/// What a command-line tool needs to read MLIR: a context with every
+/// dialect and translation of the project, and diagnostics printed with
+/// their source lines.
+class ToolContext {
+public:
+  ToolContext();
+  MLIRContext &context() { return ctx; }
+
+  /// Reads and parses an MLIR file; returns null and sets `error` when the
+  /// file cannot be read, or returns null after reporting a parse error
+  /// (then `error` stays empty).
+  OwningOpRef<ModuleOp> parse(llvm::StringRef path, std::string &error);
+
+private:
+  MLIRContext ctx;
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler;
+};
 
 } // namespace ternary
 } // namespace mlir

@@ -19,11 +19,11 @@ extern "C" {
 
 /// What a failed run-time check found.
 typedef enum ternary_check {
-  TERNARY_CHECK_K_MISMATCH = 1,    ///< activations and weights differ in K
-  TERNARY_CHECK_PACKED_BYTES = 2,  ///< packed rows do not hold K weights
-  TERNARY_CHECK_ABSMAX_ROWS = 3,   ///< absmax has not one value a row
-  TERNARY_CHECK_BIAS_SIZE = 4,     ///< the bias has not N elements
-  TERNARY_CHECK_AFFINE_SIZE = 5    ///< gamma or beta has not K elements
+  TERNARY_CHECK_K_MISMATCH = 1,   ///< activations and weights differ in K
+  TERNARY_CHECK_PACKED_BYTES = 2, ///< packed rows do not hold K weights
+  TERNARY_CHECK_ABSMAX_ROWS = 3,  ///< absmax has not one value a row
+  TERNARY_CHECK_BIAS_SIZE = 4,    ///< the bias has not N elements
+  TERNARY_CHECK_AFFINE_SIZE = 5   ///< gamma or beta has not K elements
 } ternary_check;
 
 /// The message of a check code ("unknown run-time check" for others).
