@@ -182,6 +182,17 @@ void mlir::ternary::emitRescaleChecks(OpBuilder &b, Location loc,
 
 namespace {
 
+/// The weight [row, col] (index values) of packed storage with rows of `k`
+/// weights, decoded to an i32 in {-1, 0, 1}.
+Value loadPackedTernaryWeight(OpBuilder &b, Location loc, Encoding encoding,
+                              Value storage, Value row, Value col, Value k) {
+  auto [byteIndex, slot] =
+      locateWeight(b, loc, col, k, weightsPerByte(encoding));
+  Value byte =
+      tensor::ExtractOp::create(b, loc, storage, ValueRange{row, byteIndex});
+  return decodeWeight(b, loc, encoding, byte, slot);
+}
+
 /// round_half_even(v) clamped to [lo, hi], as i8.
 Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
                      double hi) {
@@ -828,16 +839,6 @@ void mlir::ternary::emitProductChecks(OpBuilder &b, Location loc, Value x,
       b, loc, packed.getEncoding() == Encoding::i2 ? 4 : 5);
   emitSizeCheck(b, loc, cols, arith::CeilDivUIOp::create(b, loc, k, per),
                 TERNARY_CHECK_PACKED_BYTES);
-}
-
-Value mlir::ternary::loadPackedTernaryWeight(OpBuilder &b, Location loc,
-                                             Encoding encoding, Value storage,
-                                             Value row, Value col, Value k) {
-  auto [byteIndex, slot] =
-      locateWeight(b, loc, col, k, weightsPerByte(encoding));
-  Value byte =
-      tensor::ExtractOp::create(b, loc, storage, ValueRange{row, byteIndex});
-  return decodeWeight(b, loc, encoding, byte, slot);
 }
 
 std::string mlir::ternary::hostTargetFeatures() {

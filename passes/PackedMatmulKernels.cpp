@@ -55,9 +55,6 @@ struct KernelBuilder {
   int64_t per; // codes a byte
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
-  }
   Value splat(VectorType type, int64_t v) {
     return arith::ConstantOp::create(
         b, loc,

@@ -62,12 +62,6 @@ void populatePackedMatmulKernelPatterns(const TypeConverter &typeConverter,
                                         RewritePatternSet &patterns,
                                         PackedMatmulKernel kernel);
 
-/// Builds the decoding of weight [row, col] (index values) from packed
-/// storage (tensor<N x rowBytes x i8>) with rows of `k` weights, as an i32
-/// in {-1, 0, 1}.
-Value loadPackedTernaryWeight(OpBuilder &b, Location loc, Encoding encoding,
-                              Value storage, Value row, Value col, Value k);
-
 /// Emits a run-time check that the index values `actual` and `expected` are
 /// equal, calling the runtime's `ternary_check_failed(check)` when they are
 /// not (declared in the module on first use); nothing when both are
