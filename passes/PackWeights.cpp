@@ -31,17 +31,21 @@ struct TernaryPackWeights
     IRRewriter rewriter(&getContext());
     getOperation()->walk([&](MatmulOp op) {
       auto weightType = dyn_cast<RankedTensorType>(op.getWeight().getType());
-      if (!weightType || !weightType.hasStaticShape() ||
-          !matchPattern(op.getWeight(), m_Constant()))
+      if (!weightType)
+        return; // already packed
+      bool constant = weightType.hasStaticShape() &&
+                      matchPattern(op.getWeight(), m_Constant());
+      bool quantized = op.getWeight().getDefiningOp<QuantizeWeightsOp>();
+      if (!constant && !(runtimeWeights && quantized))
         return;
       rewriter.setInsertionPoint(op);
       auto packedType =
           PackedType::get(&getContext(), weightType.getShape(), encoding);
-      // Folds to a ternary.packed_constant; a constant that is not ternary
-      // does not fold and is left alone.
+      // A constant folds to a ternary.packed_constant; one that is not
+      // ternary does not fold and is left alone.
       Value packed = rewriter.createOrFold<PackOp>(op.getLoc(), packedType,
                                                    op.getWeight());
-      if (!packed.getDefiningOp<PackedConstantOp>()) {
+      if (constant && !packed.getDefiningOp<PackedConstantOp>()) {
         rewriter.eraseOp(packed.getDefiningOp());
         return;
       }

@@ -47,8 +47,11 @@ def TernaryPackWeights : Pass<"ternary-pack-weights"> {
     `ternary.packed_constant`: 2 bits (`i2`) or 1.6 bits (`base3`) a weight
     instead of 8. Run it after `ternary-decompose` and `canonicalize`, which
     fold the scale and quantisation of frozen latent weights to constants.
-    Weights that are not constants, and constants with a value outside
-    {-1, 0, +1}, are left alone.
+    Constants with a value outside {-1, 0, +1} are left alone; so are
+    weights computed at run time, unless `runtime-weights` is set: then the
+    output of `ternary.quantize_weights` (ternary by construction) is packed
+    at run time too, so that the product uses the packed kernels (worth it
+    when many rows share the weights, as in GEMM; GEMV pays the packing).
 
     Example (`--ternary-pack-weights=encoding=i2`):
 
@@ -72,7 +75,9 @@ def TernaryPackWeights : Pass<"ternary-pack-weights"> {
              clEnumValN(::mlir::ternary::Encoding::i2, "i2",
                         "2 bits a weight, 4 weights a byte"),
              clEnumValN(::mlir::ternary::Encoding::base3, "base3",
-                        "1.6 bits a weight, 5 weights a byte"))}]>
+                        "1.6 bits a weight, 5 weights a byte"))}]>,
+    Option<"runtimeWeights", "runtime-weights", "bool", /*default=*/"false",
+           "Also pack the quantised weights computed at run time">
   ];
   let dependentDialects = ["::mlir::ternary::TernaryDialect"];
 }

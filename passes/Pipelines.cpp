@@ -26,6 +26,7 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createCanonicalizerPass());
   TernaryPackWeightsOptions pack;
   pack.encoding = options.encoding;
+  pack.runtimeWeights = options.packRuntimeWeights;
   pm.addPass(createTernaryPackWeights(pack));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createTernaryFuseQuantization());

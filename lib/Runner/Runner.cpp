@@ -198,6 +198,7 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
   InferencePipelineOptions forTarget;
   forTarget.encoding = options.encoding.getValue();
   forTarget.kernel = options.kernel.getValue();
+  forTarget.packRuntimeWeights = options.packRuntimeWeights.getValue();
   forTarget.cInterface = options.cInterface.getValue();
   forTarget.targetFeatures = kernelFeatures(**tm);
   std::string missing = missingKernelFeatures(options.kernel.getValue(),

@@ -45,6 +45,10 @@ static cl::opt<bool> full("full", cl::desc("Run 10,000 cases"),
 static cl::opt<unsigned> seed("seed", cl::desc("Random seed"), cl::init(1));
 static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"));
 static cl::opt<std::string> mattr("mattr", cl::desc("Target features"));
+static cl::opt<bool>
+    packRuntimeWeights("pack-runtime-weights",
+                       cl::desc("Pack the bl_* functions' run-time weights"),
+                       cl::init(false));
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
 
@@ -197,6 +201,7 @@ int main(int argc, char **argv) {
   }
   InferencePipelineOptions pipeline;
   pipeline.kernel = kernel;
+  pipeline.packRuntimeWeights = packRuntimeWeights;
   auto compiled =
       CompiledModule::compile(std::move(module), pipeline, {mcpu, mattr, 3});
   if (!compiled) {

@@ -72,6 +72,11 @@ cl::opt<PackedMatmulKernel>
            cl::init(PackedMatmulKernel::auto_), kernelOptionValues(),
            cl::cat(category));
 
+cl::opt<bool> packRuntimeWeights(
+    "pack-runtime-weights",
+    cl::desc("Pack weights quantised at run time too (pays off in GEMM)"),
+    cl::init(false), cl::cat(category));
+
 int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-compile: " << message << "\n";
   return 1;
@@ -115,6 +120,7 @@ int main(int argc, char **argv) {
   InferencePipelineOptions pipeline;
   pipeline.encoding = encoding;
   pipeline.kernel = kernel;
+  pipeline.packRuntimeWeights = packRuntimeWeights;
   pipeline.targetFeatures = kernelFeatures(**tm);
   std::string missing = missingKernelFeatures(kernel, pipeline.targetFeatures);
   if (!missing.empty())

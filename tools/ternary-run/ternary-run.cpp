@@ -60,6 +60,11 @@ static cl::opt<PackedMatmulKernel>
            cl::init(PackedMatmulKernel::auto_), kernelOptionValues(),
            cl::cat(category));
 
+static cl::opt<bool> packRuntimeWeights(
+    "pack-runtime-weights",
+    cl::desc("Pack weights quantised at run time too (pays off in GEMM)"),
+    cl::init(false), cl::cat(category));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-run: " << message << "\n";
   return 1;
@@ -96,6 +101,7 @@ int main(int argc, char **argv) {
   InferencePipelineOptions pipeline;
   pipeline.encoding = encoding;
   pipeline.kernel = kernel;
+  pipeline.packRuntimeWeights = packRuntimeWeights;
   TargetOptions target{mcpu, mattr, optLevel};
   auto compiled = CompiledModule::compile(std::move(module), pipeline, target);
   if (!compiled)

@@ -93,6 +93,11 @@ struct InferencePipelineOptions
       llvm::cl::values(
           clEnumValN(Encoding::i2, "i2", "2 bits a weight"),
           clEnumValN(Encoding::base3, "base3", "1.6 bits a weight"))};
+  PassOptions::Option<bool> packRuntimeWeights{
+      *this, "pack-runtime-weights",
+      llvm::cl::desc("Pack weights quantised at run time too, for the "
+                     "packed kernels (pays off when many rows share them)"),
+      llvm::cl::init(false)};
   PassOptions::Option<PackedMatmulKernel> kernel{
       *this, "kernel", llvm::cl::desc("Kernel of the packed ternary product"),
       llvm::cl::init(PackedMatmulKernel::auto_),
