@@ -64,6 +64,33 @@ struct Buffer {
 
 size_t scalarSize(Type type) { return (type.getIntOrFloatBitWidth() + 7) / 8; }
 
+/// The C interface returns a memref result, or several results, through a
+/// pointer to a struct passed first; a single scalar result is returned.
+bool resultsViaPointer(const FunctionSignature &sig) {
+  return sig.results.size() > 1 ||
+         (sig.results.size() == 1 && isa<RankedTensorType>(sig.results[0]));
+}
+
+/// The C type of a host element type.
+const char *cTypeName(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "float";
+  case DType::F64:
+    return "double";
+  case DType::I8:
+  case DType::U8:
+    return "int8_t";
+  case DType::I16:
+    return "int16_t";
+  case DType::I32:
+    return "int32_t";
+  case DType::I64:
+    return "int64_t";
+  }
+  return "void";
+}
+
 } // namespace
 
 std::optional<DType> mlir::ternary::hostDType(Type type) {
@@ -196,10 +223,7 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
 
   PassManager pm(module->getContext());
   InferencePipelineOptions forTarget;
-  forTarget.encoding = options.encoding.getValue();
-  forTarget.kernel = options.kernel.getValue();
-  forTarget.packRuntimeWeights = options.packRuntimeWeights.getValue();
-  forTarget.cInterface = options.cInterface.getValue();
+  forTarget.copyOptionValuesFrom(options);
   forTarget.targetFeatures = kernelFeatures(**tm);
   std::string missing = missingKernelFeatures(options.kernel.getValue(),
                                               forTarget.targetFeatures);
@@ -237,31 +261,14 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
                            llvm::StringRef guard) {
   std::string out;
   llvm::raw_string_ostream os(out);
-  auto cType = [](Type element) -> const char * {
-    switch (*hostDType(element)) {
-    case DType::F32:
-      return "float";
-    case DType::F64:
-      return "double";
-    case DType::I8:
-    case DType::U8:
-      return "int8_t";
-    case DType::I16:
-      return "int16_t";
-    case DType::I32:
-      return "int32_t";
-    case DType::I64:
-      return "int64_t";
-    }
-    return "void";
-  };
+  auto cType = [](Type scalar) { return cTypeName(*hostDType(scalar)); };
   // One descriptor type per (rank, element type) used.
-  std::set<std::pair<int64_t, std::string>> descriptors;
+  std::set<std::pair<int64_t, DType>> descriptors;
   auto descName = [&](RankedTensorType t) {
-    std::string element =
-        ::ternary::dtypeMlirName(*hostDType(t.getElementType()));
+    DType element = *hostDType(t.getElementType());
     descriptors.insert({t.getRank(), element});
-    return "ternary_memref_" + std::to_string(t.getRank()) + "d_" + element;
+    return "ternary_memref_" + std::to_string(t.getRank()) + "d_" +
+           ::ternary::dtypeMlirName(element);
   };
   std::string decls;
   llvm::raw_string_ostream ds(decls);
@@ -273,9 +280,7 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
     for (size_t i = 0; i < sig.results.size(); ++i)
       ds << (i ? ", " : "") << typeString(sig.results[i]);
     ds << ") */\n";
-    bool viaPointer =
-        sig.results.size() > 1 ||
-        (sig.results.size() == 1 && isa<RankedTensorType>(sig.results[0]));
+    bool viaPointer = resultsViaPointer(sig);
     std::string resultStruct;
     if (sig.results.size() > 1) {
       resultStruct = sig.name + "_results";
@@ -331,20 +336,14 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
      << "   that operand sizes agree and calls ternary_check_failed() (see\n"
      << "   ternary/Runtime/Checks.h) when they do not. */\n";
   for (const auto &[rank, element] : descriptors) {
-    Type t;
-    const char *c = element == "f32"   ? "float"
-                    : element == "f64" ? "double"
-                    : element == "i8"  ? "int8_t"
-                    : element == "i16" ? "int16_t"
-                    : element == "i32" ? "int32_t"
-                                       : "int64_t";
-    (void)t;
+    const char *c = cTypeName(element);
     os << "\ntypedef struct {\n  " << c << " *allocated;\n  " << c
        << " *aligned;\n  int64_t offset;\n";
     if (rank > 0)
       os << "  int64_t sizes[" << rank << "];\n  int64_t strides[" << rank
          << "];\n";
-    os << "} ternary_memref_" << rank << "d_" << element << ";\n";
+    os << "} ternary_memref_" << rank << "d_"
+       << ::ternary::dtypeMlirName(element) << ";\n";
   }
   os << decls;
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
@@ -379,9 +378,7 @@ CompiledModule::call(const std::string &function,
   std::set<const void *> inputData;
 
   // Results: through a pointer to a struct, or returned (one scalar).
-  bool viaPointer =
-      sig.results.size() > 1 ||
-      (sig.results.size() == 1 && isa<RankedTensorType>(sig.results[0]));
+  bool viaPointer = resultsViaPointer(sig);
   std::vector<size_t> resultOffsets;
   size_t resultBytes = 0;
   for (Type t : sig.results) {
