@@ -112,10 +112,6 @@ SmallVector<IteratorType> rowReduction(unsigned rank) {
   return it;
 }
 
-int64_t weightsPerByte(Encoding encoding) {
-  return encoding == Encoding::i2 ? 4 : 5;
-}
-
 /// Where weight `col` of a row of `k` weights is stored (see
 /// ternary/Runtime/Packing.h): the byte within the row and the slot within
 /// the byte, as index values.
@@ -184,10 +180,11 @@ namespace {
 
 /// The weight [row, col] (index values) of packed storage with rows of `k`
 /// weights, decoded to an i32 in {-1, 0, 1}.
-Value loadPackedTernaryWeight(OpBuilder &b, Location loc, Encoding encoding,
+Value loadPackedTernaryWeight(OpBuilder &b, Location loc, PackedType packed,
                               Value storage, Value row, Value col, Value k) {
+  Encoding encoding = packed.getEncoding();
   auto [byteIndex, slot] =
-      locateWeight(b, loc, col, k, weightsPerByte(encoding));
+      locateWeight(b, loc, col, k, packed.getWeightsPerByte());
   Value byte =
       tensor::ExtractOp::create(b, loc, storage, ValueRange{row, byteIndex});
   return decodeWeight(b, loc, encoding, byte, slot);
@@ -546,8 +543,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
           Value wv;
           if (packed) // The storage is read at a computed position.
             wv = loadPackedTernaryWeight(
-                b, l, packed.getEncoding(), w,
-                linalg::IndexOp::create(b, l, rank - 1),
+                b, l, packed, w, linalg::IndexOp::create(b, l, rank - 1),
                 linalg::IndexOp::create(b, l, rank), kSize);
           else
             wv = arith::ExtSIOp::create(b, l, i32, a[1]);
@@ -630,7 +626,7 @@ struct PackLowering : OpConversionPattern<PackOp> {
     Value w = adaptor.getInput();
     PackedType packed = op.getResult().getType();
     Encoding encoding = packed.getEncoding();
-    int64_t per = weightsPerByte(encoding);
+    int64_t per = packed.getWeightsPerByte();
     auto storageType =
         cast<RankedTensorType>(getTypeConverter()->convertType(packed));
 
@@ -707,7 +703,6 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
     Builder h{rewriter, loc};
     MLIRContext *ctx = op.getContext();
     PackedType packed = op.getInput().getType();
-    Encoding encoding = packed.getEncoding();
     Value storage = adaptor.getInput();
     // The logical column count K is static in the type or unknown: take it
     // from the result type when static, else it cannot be recovered from
@@ -725,7 +720,7 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
         {IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange) {
           Value wv = loadPackedTernaryWeight(
-              b, l, encoding, storage, linalg::IndexOp::create(b, l, 0),
+              b, l, packed, storage, linalg::IndexOp::create(b, l, 0),
               linalg::IndexOp::create(b, l, 1), kSize);
           return arith::TruncIOp::create(b, l, b.getI8Type(), wv).getResult();
         });
@@ -835,8 +830,8 @@ void mlir::ternary::emitProductChecks(OpBuilder &b, Location loc, Value x,
     emitSizeCheck(b, loc, cols, k, TERNARY_CHECK_K_MISMATCH);
     return;
   }
-  Value per = arith::ConstantIndexOp::create(
-      b, loc, packed.getEncoding() == Encoding::i2 ? 4 : 5);
+  Value per =
+      arith::ConstantIndexOp::create(b, loc, packed.getWeightsPerByte());
   emitSizeCheck(b, loc, cols, arith::CeilDivUIOp::create(b, loc, k, per),
                 TERNARY_CHECK_PACKED_BYTES);
 }

@@ -271,7 +271,7 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "not a 2-D packed product");
     Location loc = op.getLoc();
     KernelBuilder kb{rewriter, loc, kernel, packed.getEncoding(),
-                     packed.getEncoding() == Encoding::i2 ? 4 : 5};
+                     packed.getWeightsPerByte()};
     Value x = adaptor.getValues(), storage = adaptor.getWeight();
     Value m = tensor::DimOp::create(rewriter, loc, x, 0);
     Value k = tensor::DimOp::create(rewriter, loc, x, 1);

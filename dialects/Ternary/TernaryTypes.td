@@ -41,6 +41,10 @@ def Ternary_PackedType : TypeDef<Ternary_Dialect, "Packed"> {
       return !::mlir::ShapedType::isDynamic(getRows()) &&
              !::mlir::ShapedType::isDynamic(getCols());
     }
+    /// Weights a storage byte holds: 4 (i2) or 5 (base3).
+    int64_t getWeightsPerByte() const {
+      return getEncoding() == ::mlir::ternary::Encoding::i2 ? 4 : 5;
+    }
     /// Bytes per packed row, or ShapedType::kDynamic when K is dynamic.
     int64_t getRowBytes() const;
     /// The storage type: tensor<N x rowBytes x i8>.
