@@ -14,6 +14,8 @@
 #include "ternary/Passes/Passes.h"
 #include "ternary/Runtime/Packing.h"
 
+#include "LinalgBuilder.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -34,90 +36,16 @@ namespace ternary {
 
 using namespace mlir;
 using namespace mlir::ternary;
+using namespace mlir::ternary::detail;
 
 namespace {
-
-using utils::IteratorType;
-
-/// Builds the pieces every lowering needs at one location.
-struct Builder {
-  OpBuilder &b;
-  Location loc;
-
-  Value f32(double v) const {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value i32(int64_t v) const {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
-  }
-  Value index(int64_t v) const {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  }
-
-  /// Sizes of `value`'s dimensions, optionally without the last one.
-  SmallVector<OpFoldResult> sizes(Value value, bool dropLast = false) const {
-    SmallVector<OpFoldResult> result = tensor::getMixedSizes(b, loc, value);
-    if (dropLast)
-      result.pop_back();
-    return result;
-  }
-
-  Value empty(ArrayRef<OpFoldResult> sizes, Type element) const {
-    return tensor::EmptyOp::create(b, loc, sizes, element);
-  }
-
-  Value filled(ArrayRef<OpFoldResult> sizes, TypedAttr zero) const {
-    Value init = empty(sizes, zero.getType());
-    Value cst = arith::ConstantOp::create(b, loc, zero);
-    return linalg::FillOp::create(b, loc, ValueRange{cst}, ValueRange{init})
-        .getResult(0);
-  }
-
-  /// The size of dimension `dim` of `tensor` as an f64.
-  Value dimAsF64(Value tensor, int64_t dim) const {
-    Value size = tensor::DimOp::create(b, loc, tensor, dim);
-    Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
-    return arith::SIToFPOp::create(b, loc, b.getF64Type(), asInt);
-  }
-
-  /// A linalg.generic with one result.
-  Value
-  generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
-          ArrayRef<IteratorType> iterators,
-          function_ref<Value(OpBuilder &, Location, ValueRange)> body) const {
-    auto op = linalg::GenericOp::create(
-        b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
-        iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
-        });
-    return op.getResult(0);
-  }
-};
-
-/// Maps of a rank-`rank` iteration space: all dims, all but the last, and
-/// the last alone.
-AffineMap identityMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx);
-}
-AffineMap rowsMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
-}
-AffineMap lastMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
-}
-
-SmallVector<IteratorType> rowReduction(unsigned rank) {
-  SmallVector<IteratorType> it(rank - 1, IteratorType::parallel);
-  it.push_back(IteratorType::reduction);
-  return it;
-}
 
 /// Where weight `col` of a row of `k` weights is stored (see
 /// ternary/Runtime/Packing.h): the byte within the row and the slot within
 /// the byte, as index values.
 std::pair<Value, Value> locateWeight(OpBuilder &b, Location loc, Value col,
                                      Value k, int64_t per) {
-  Builder h{b, loc};
+  LinalgBuilder h{b, loc};
   Value blockWeights = h.index(64 * per);
   Value block = arith::DivUIOp::create(b, loc, col, blockWeights);
   Value within = arith::RemUIOp::create(b, loc, col, blockWeights);
@@ -138,7 +66,7 @@ std::pair<Value, Value> locateWeight(OpBuilder &b, Location loc, Value col,
 /// ternary weight, an i32 in {-1, 0, 1}.
 Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
                    Value slotIndex) {
-  Builder h{b, loc};
+  LinalgBuilder h{b, loc};
   Type i32 = b.getI32Type();
   Value word = arith::ExtUIOp::create(b, loc, i32, byte);
   Value slot = arith::IndexCastUIOp::create(b, loc, i32, slotIndex);
@@ -193,7 +121,7 @@ Value loadPackedTernaryWeight(OpBuilder &b, Location loc, PackedType packed,
 /// round_half_even(v) clamped to [lo, hi], as i8.
 Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
                      double hi) {
-  Builder h{b, loc};
+  LinalgBuilder h{b, loc};
   Value r = math::RoundEvenOp::create(b, loc, v);
   r = arith::MaximumFOp::create(b, loc, r, h.f32(lo));
   r = arith::MinimumFOp::create(b, loc, r, h.f32(hi));
@@ -204,106 +132,12 @@ Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
 // Patterns
 //===----------------------------------------------------------------------===//
 
-/// A row normalisation split in two: the row statistics (linalg reductions
-/// in f64, built once) and the element-wise step, which any consumer's
-/// linalg.generic can compute inline from x and the extra inputs. Inlining
-/// it is how quantize_activations with a fused normalisation avoids
-/// materialising the normalised rows.
-struct RowNorm {
-  NormKind kind = NormKind::none;
-  float eps = 0;
-  Value k;                     // K as f64
-  SmallVector<Value> inputs;   // sum[, sumSq][, gamma, beta]
-  SmallVector<AffineMap> maps; // their indexing maps
-
-  static RowNorm build(Builder &h, Value x, unsigned rank, NormKind kind,
-                       float eps, Value gamma, Value beta) {
-    RowNorm norm;
-    norm.kind = kind;
-    norm.eps = eps;
-    if (kind == NormKind::none)
-      return norm;
-    OpBuilder &rewriter = h.b;
-    MLIRContext *ctx = rewriter.getContext();
-    Type f64 = rewriter.getF64Type();
-    AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
-    SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
-    Value k = norm.k = h.dimAsF64(x, rank - 1);
-    bool rms = kind == NormKind::rms;
-    // sum(x) or, for RMSNorm, sum(x^2), in f64.
-    Value sum = h.generic(
-        x, h.filled(rowSizes, rewriter.getF64FloatAttr(0)), {id, rows},
-        rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
-          Value v = arith::ExtFOp::create(b, l, f64, a[0]);
-          if (rms)
-            v = arith::MulFOp::create(b, l, v, v);
-          return arith::AddFOp::create(b, l, a[1], v).getResult();
-        });
-    norm.inputs.push_back(sum);
-    norm.maps.push_back(rows);
-    if (!rms) {
-      // sum((x - mean_d)^2) with the mean in f64.
-      Value sumSq =
-          h.generic({x, sum}, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
-                    {id, rows, rows}, rowReduction(rank),
-                    [&](OpBuilder &b, Location l, ValueRange a) {
-                      Value mean = arith::DivFOp::create(b, l, a[1], k);
-                      Value d = arith::SubFOp::create(
-                          b, l, arith::ExtFOp::create(b, l, f64, a[0]), mean);
-                      Value sq = arith::MulFOp::create(b, l, d, d);
-                      return arith::AddFOp::create(b, l, a[2], sq).getResult();
-                    });
-      norm.inputs.push_back(sumSq);
-      norm.maps.push_back(rows);
-    }
-    if (kind == NormKind::layer_affine) {
-      Value kIndex = tensor::DimOp::create(rewriter, h.loc, x, rank - 1);
-      for (Value v : {gamma, beta})
-        emitSizeCheck(rewriter, h.loc,
-                      tensor::DimOp::create(rewriter, h.loc, v, 0), kIndex,
-                      TERNARY_CHECK_AFFINE_SIZE);
-      norm.inputs.append({gamma, beta});
-      norm.maps.append({lastMap(ctx, rank), lastMap(ctx, rank)});
-    }
-    return norm;
-  }
-
-  /// The normalised value of element `x` inside a generic whose block
-  /// arguments for `inputs` are `extra`.
-  Value apply(OpBuilder &b, Location l, Value x, ValueRange extra) const {
-    if (kind == NormKind::none)
-      return x;
-    Builder hb{b, l};
-    Type f32 = b.getF32Type();
-    auto toF32 = [&](Value sumValue) {
-      return arith::TruncFOp::create(b, l, f32,
-                                     arith::DivFOp::create(b, l, sumValue, k));
-    };
-    if (kind == NormKind::rms) {
-      Value denom = math::SqrtOp::create(
-          b, l, arith::AddFOp::create(b, l, toF32(extra[0]), hb.f32(eps)));
-      return arith::DivFOp::create(b, l, x, denom);
-    }
-    Value mean = toF32(extra[0]);
-    Value var = toF32(extra[1]);
-    Value denom = math::SqrtOp::create(
-        b, l, arith::AddFOp::create(b, l, var, hb.f32(eps)));
-    Value v = arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, x, mean),
-                                    denom);
-    if (kind == NormKind::layer_affine) {
-      v = arith::MulFOp::create(b, l, v, extra[2]); // no fused multiply-add
-      v = arith::AddFOp::create(b, l, v, extra[3]);
-    }
-    return v;
-  }
-};
-
 struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Builder h{rewriter, op.getLoc()};
+    LinalgBuilder h{rewriter, op.getLoc()};
     Value x = adaptor.getInput();
     unsigned rank = op.getInput().getType().getRank();
     if (op.getKind() == NormKind::none) {
@@ -337,7 +171,7 @@ struct QuantizeActivationsLowering
   matchAndRewrite(QuantizeActivationsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     MLIRContext *ctx = op.getContext();
     Value x = adaptor.getInput();
     unsigned rank = op.getInput().getType().getRank();
@@ -372,7 +206,7 @@ struct QuantizeActivationsLowering
          AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
         SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          return arith::MaximumFOp::create(b, l, a[0], Builder{b, l}.f32(eps))
+          return arith::MaximumFOp::create(b, l, a[0], LinalgBuilder{b, l}.f32(eps))
               .getResult();
         });
     // values = clamp(round_half_even(xh * (Q / a))).
@@ -383,7 +217,7 @@ struct QuantizeActivationsLowering
                   SmallVector<IteratorType>(rank, IteratorType::parallel),
                   [&](OpBuilder &b, Location l, ValueRange a) {
                     Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
-                    Value sx = arith::DivFOp::create(b, l, Builder{b, l}.f32(q),
+                    Value sx = arith::DivFOp::create(b, l, LinalgBuilder{b, l}.f32(q),
                                                      a[1 + extra]);
                     Value v = arith::MulFOp::create(b, l, xh, sx);
                     return roundClampToI8(b, l, v, -bound, bound - 1);
@@ -399,7 +233,7 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
   matchAndRewrite(WeightScaleOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     MLIRContext *ctx = op.getContext();
     Value w = adaptor.getWeight();
     unsigned rank = op.getWeight().getType().getRank();
@@ -445,7 +279,7 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
           rewriter, loc, h.index(0), h.index(31), h.index(1),
           ValueRange{h.i32(0)},
           [&](OpBuilder &b, Location l, Value iv, ValueRange iter) {
-            Builder hb{b, l};
+            LinalgBuilder hb{b, l};
             Value bit = arith::SubIOp::create(
                 b, l, hb.i32(30), arith::IndexCastOp::create(b, l, i32, iv));
             Value cand = arith::OrIOp::create(
@@ -482,7 +316,7 @@ struct QuantizeWeightsLowering : OpConversionPattern<QuantizeWeightsOp> {
   matchAndRewrite(QuantizeWeightsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     Value w = adaptor.getWeight(), g = adaptor.getScale();
     unsigned rank = op.getWeight().getType().getRank();
     AffineMap id = identityMap(op.getContext(), rank);
@@ -504,7 +338,7 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     MLIRContext *ctx = op.getContext();
     Value x = adaptor.getValues(), w = adaptor.getWeight();
     unsigned rank = op.getValues().getType().getRank();
@@ -561,7 +395,7 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
   matchAndRewrite(RescaleOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     MLIRContext *ctx = op.getContext();
     Value acc = adaptor.getAcc(), g = adaptor.getScale();
     unsigned rank = op.getAcc().getType().getRank();
@@ -585,7 +419,7 @@ struct RescaleLowering : OpConversionPattern<RescaleOp> {
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value factor = arith::DivFOp::create(
-              b, l, arith::MulFOp::create(b, l, g, a[1]), Builder{b, l}.f32(q));
+              b, l, arith::MulFOp::create(b, l, g, a[1]), LinalgBuilder{b, l}.f32(q));
           Value v = arith::SIToFPOp::create(b, l, b.getF32Type(), a[0]);
           if (hasBias)
             v = arith::AddFOp::create(b, l, v, a[2]);
@@ -622,7 +456,7 @@ struct PackLowering : OpConversionPattern<PackOp> {
   matchAndRewrite(PackOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     Value w = adaptor.getInput();
     PackedType packed = op.getResult().getType();
     Encoding encoding = packed.getEncoding();
@@ -646,7 +480,7 @@ struct PackLowering : OpConversionPattern<PackOp> {
     auto generate = tensor::GenerateOp::create(
         rewriter, loc, storageType, dynamic,
         [&](OpBuilder &b, Location l, ValueRange idx) {
-          Builder hb{b, l};
+          LinalgBuilder hb{b, l};
           // Byte i of its block holds weights start + i + s * j.
           Value block = arith::DivUIOp::create(b, l, idx[1], hb.index(64));
           Value i = arith::RemUIOp::create(b, l, idx[1], hb.index(64));
@@ -700,7 +534,7 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
   matchAndRewrite(UnpackOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Builder h{rewriter, loc};
+    LinalgBuilder h{rewriter, loc};
     MLIRContext *ctx = op.getContext();
     PackedType packed = op.getInput().getType();
     Value storage = adaptor.getInput();
@@ -780,6 +614,7 @@ struct ConvertTernaryToLinalg
 
     RewritePatternSet patterns(ctx);
     populateTernaryToLinalgConversionPatterns(typeConverter, patterns);
+    populateTernaryTrainingToLinalgConversionPatterns(typeConverter, patterns);
     PackedMatmulKernel chosen = kernel;
     if (chosen == PackedMatmulKernel::auto_)
       chosen = selectPackedMatmulKernel(

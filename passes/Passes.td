@@ -5,6 +5,65 @@
 
 include "mlir/Pass/PassBase.td"
 
+def TernaryAutodiff : Pass<"ternary-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Derive loss-and-gradient functions by reverse-mode autodiff";
+  let description = [{
+    For every `func.func` carrying the attribute
+    `ternary.gradient = {name = "NAME", wrt = array<i64: i, j, ...>}`, adds
+    a public function `NAME` with the same arguments that returns the loss
+    (the forward function's only result, `f32` or `tensor<f32>`) followed
+    by the gradients of the loss with respect to arguments `i, j, ...`
+    (float tensors), in that order. The forward function is kept.
+
+    The forward body is one block of tensor ops: `ternary.bitlinear`
+    (`lambda = 1`, 2-D inputs; its gradient is `ternary.bitlinear_grad`,
+    the straight-through estimator of the semantics document),
+    `ternary.cross_entropy`, any linalg op (named ops are generalised; a
+    `linalg.generic` is differentiated through its scalar body, with sum
+    reductions and projected-permutation maps: matmuls, broadcasts,
+    element-wise maps such as ReLU, GELU and SiLU, row sums), `tensor`
+    reshapes and casts. Values used several times have their adjoints
+    summed; arguments the loss does not depend on get zero gradients.
+    Calls must be inlined first. An op without a rule is an error naming
+    it.
+
+    Example:
+
+    ```mlir
+    func.func @loss(%x: tensor<8x4xf32>, %labels: tensor<8xi64>,
+                    %w: tensor<3x4xf32>) -> tensor<f32>
+        attributes {ternary.gradient = {name = "loss_and_grad",
+                                        wrt = array<i64: 2>}} {
+      %y = ternary.bitlinear %x, %w
+          : (tensor<8x4xf32>, tensor<3x4xf32>) -> tensor<8x3xf32>
+      %l = ternary.cross_entropy %y, %labels
+          : (tensor<8x3xf32>, tensor<8xi64>) -> tensor<f32>
+      return %l : tensor<f32>
+    }
+    ```
+
+    gains
+
+    ```mlir
+    func.func @loss_and_grad(%x: tensor<8x4xf32>, %labels: tensor<8xi64>,
+                             %w: tensor<3x4xf32>)
+        -> (tensor<f32>, tensor<3x4xf32>) {
+      ...
+      %dy = ternary.cross_entropy_grad %y, %labels, %one : ...
+      %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy : ...
+      return %l, %dw : tensor<f32>, tensor<3x4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::ternary::TernaryDialect"
+  ];
+}
+
 def TernaryDecompose : Pass<"ternary-decompose"> {
   let summary = "Decompose ternary.bitlinear into its quantisation steps";
   let description = [{

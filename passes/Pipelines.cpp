@@ -21,6 +21,8 @@ using namespace mlir;
 
 void mlir::ternary::buildInferencePipeline(
     OpPassManager &pm, const InferencePipelineOptions &options) {
+  // Gradient functions requested with `ternary.gradient` (none: no-op).
+  pm.addPass(createTernaryAutodiff());
   // Ternary level: decompose, fold frozen weights, pack them, fuse.
   pm.addPass(createTernaryDecompose());
   pm.addPass(createCanonicalizerPass());

@@ -19,6 +19,14 @@ extern "C" const char *ternary_check_message(int32_t code) {
     return "the bias does not have N elements (ternary.rescale)";
   case TERNARY_CHECK_AFFINE_SIZE:
     return "gamma or beta does not have K elements (normalisation)";
+  case TERNARY_CHECK_ROWS_MISMATCH:
+    return "the operands have different numbers of rows (training op)";
+  case TERNARY_CHECK_GRAD_COLUMNS:
+    return "the output gradient does not have N columns "
+           "(ternary.bitlinear_grad)";
+  case TERNARY_CHECK_LABEL_RANGE:
+    return "a label is outside [0, C) and is not the ignore index "
+           "(ternary.cross_entropy)";
   }
   return "unknown run-time check";
 }

@@ -485,3 +485,69 @@ LogicalResult DotBytesOp::verify() {
 
 #define GET_OP_CLASSES
 #include "Ternary/TernaryOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// BitLinearGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BitLinearGradOp::verify() {
+  RankedTensorType x = getInput().getType(), w = getWeight().getType();
+  if (x.getRank() != 2 || w.getRank() != 2)
+    return emitOpError() << "input and weight must be 2-D ([M, K] and "
+                            "[N, K]), got ranks "
+                         << x.getRank() << " and " << w.getRank();
+  int64_t m = x.getDimSize(0), k = x.getDimSize(1), n = w.getDimSize(0);
+  if (!compatibleDims(k, w.getDimSize(1)))
+    return emitOpError() << "input feature size " << formatShape({k})
+                         << " does not match the weight's K "
+                         << formatShape({w.getDimSize(1)})
+                         << " (weight is [N, K])";
+  if (failed(verifyShape(*this, "result gradient", getResultGrad().getType(),
+                         {m, n})) ||
+      failed(verifyNormOperands(*this, getNorm(), getGamma(), getBeta(), k)) ||
+      failed(verifyShape(*this, "input gradient", getInputGrad().getType(),
+                         x.getShape())) ||
+      failed(verifyShape(*this, "weight gradient", getWeightGrad().getType(),
+                         w.getShape())) ||
+      failed(verifyShape(*this, "bias gradient", getBiasGrad().getType(), {n})))
+    return failure();
+  size_t affine = getNorm() == NormKind::layer_affine ? 2 : 0;
+  if (getAffineGrads().size() != affine)
+    return emitOpError() << "expected " << affine
+                         << " gamma/beta gradient results for normalisation '"
+                         << stringifyNormKind(getNorm()) << "', got "
+                         << getAffineGrads().size();
+  for (Value grad : getAffineGrads())
+    if (failed(verifyShape(*this, "gamma/beta gradient", grad.getType(), {k})))
+      return failure();
+  if (failed(verifyActivationBits(*this, getActBits(), getQ())))
+    return failure();
+  return verifyEps(*this, getEps());
+}
+
+//===----------------------------------------------------------------------===//
+// CrossEntropyOp, CrossEntropyGradOp
+//===----------------------------------------------------------------------===//
+
+/// Checks logits [M, C] against labels [M].
+static LogicalResult verifyLogitsAndLabels(Operation *op,
+                                           RankedTensorType logits,
+                                           RankedTensorType labels) {
+  if (logits.getRank() != 2)
+    return op->emitOpError() << "logits must be 2-D ([M, C]), got rank "
+                             << logits.getRank();
+  return verifyShape(op, "labels", labels, {logits.getDimSize(0)});
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  return verifyLogitsAndLabels(*this, getLogits().getType(),
+                               getLabels().getType());
+}
+
+LogicalResult CrossEntropyGradOp::verify() {
+  if (failed(verifyLogitsAndLabels(*this, getLogits().getType(),
+                                   getLabels().getType())))
+    return failure();
+  return verifyShape(*this, "logits gradient", getLogitsGrad().getType(),
+                     getLogits().getType().getShape());
+}

@@ -441,4 +441,129 @@ def Ternary_DotBytesOp : Ternary_Op<"dot_bytes",
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Training operations
+//===----------------------------------------------------------------------===//
+
+def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "Gradients of a BitLinear layer (straight-through estimator)";
+  let description = [{
+    The backward pass of `ternary.bitlinear` for a 2-D input `x : [M, K]`,
+    latent weight `W : [N, K]` and output gradient `dy : [M, N]`, with the
+    same attributes as the forward layer. Following the semantics document:
+    the identity straight-through estimator through both quantisers (no mask
+    for clamped values), no gradient through the scales `a` and `g`, and the
+    gradient continued through the normalisation into `x`. With
+    `xq`, `a`, `wq`, `g` the forward's quantities:
+
+    - `dbias[j] = sum_r dy[r, j] * g * a_r / Q`;
+    - `dW[j, i] = sum_r dy[r, j] * (a_r / Q) * xq[r, i]`;
+    - `dxh[r, i] = g * sum_j dy[r, j] * wq[j, i]`: the input-gradient
+      product multiplies by the ternary weights (i8, a quarter of the f32
+      weights' memory traffic);
+    - `dx` is `dxh` through the normalisation's backward pass; with
+      `layer_affine` the results also hold `dgamma` and `dbeta`.
+
+    The results are `dx`, `dW`, `dbias` and, with `layer_affine`, `dgamma`
+    and `dbeta`. `dbias` is computed whether or not the layer has a bias.
+    `ternary-autodiff` creates this op; `--convert-ternary-to-linalg`
+    lowers it.
+
+    Example:
+
+    ```mlir
+    %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy
+        : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>)
+        -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
+    ```
+  }];
+  let arguments = (ins
+    Ternary_F32Tensor:$input,
+    Ternary_F32Tensor:$weight,
+    Ternary_F32Tensor:$result_grad,
+    Optional<Ternary_F32Tensor>:$gamma,
+    Optional<Ternary_F32Tensor>:$beta,
+    DefaultValuedAttr<Ternary_ScaleMethodAttr,
+                      "::mlir::ternary::ScaleMethod::absmedian">:$scale,
+    DefaultValuedAttr<Ternary_NormKindAttr,
+                      "::mlir::ternary::NormKind::layer">:$norm,
+    DefaultValuedAttr<I32Attr, "8">:$act_bits,
+    DefaultQ:$q,
+    DefaultEps:$eps
+  );
+  let results = (outs
+    Ternary_F32Tensor:$input_grad,
+    Ternary_F32Tensor:$weight_grad,
+    Ternary_F32Tensor:$bias_grad,
+    Variadic<Ternary_F32Tensor>:$affine_grads
+  );
+  let assemblyFormat = [{
+    $input `,` $weight `,` $result_grad (`affine` `(` $gamma^ `,` $beta `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ternary_CrossEntropyOp : Ternary_Op<"cross_entropy", [Pure]> {
+  let summary = "Mean softmax cross-entropy against integer labels";
+  let description = [{
+    `loss = sum_{r : labels[r] != ignore_index} (logsumexp(logits[r]) -
+    logits[r, labels[r]]) / count`, the mean over the rows whose label is
+    not `ignore_index` (PyTorch's `cross_entropy` with `reduction = mean`),
+    for `logits : [M, C]` f32 and `labels : [M]` i64. With every row
+    ignored the result is NaN (0 / 0), as in PyTorch. Compiled code checks
+    at run time that every other label is in `[0, C)`.
+
+    Upstream has `linalg.softmax` but no loss that gathers by an integer
+    label, and the loss and its gradient share the row statistics; hence
+    this op and `ternary.cross_entropy_grad`.
+
+    Example:
+
+    ```mlir
+    %loss = ternary.cross_entropy %logits, %labels
+        : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins
+    Ternary_F32Tensor:$logits,
+    RankedTensorOf<[I64]>:$labels,
+    DefaultValuedAttr<I64Attr, "-100">:$ignore_index
+  );
+  let results = (outs 0DTensorOf<[F32]>:$loss);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ternary_CrossEntropyGradOp : Ternary_Op<"cross_entropy_grad", [Pure]> {
+  let summary = "Gradient of ternary.cross_entropy with respect to the logits";
+  let description = [{
+    `dlogits[r, c] = dloss * (softmax(logits[r])[c] - [c == labels[r]]) /
+    count` for the rows whose label is not `ignore_index`, and 0 for the
+    others; `count` is the number of rows not ignored.
+
+    Example:
+
+    ```mlir
+    %dlogits = ternary.cross_entropy_grad %logits, %labels, %dloss
+        : (tensor<?x10xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins
+    Ternary_F32Tensor:$logits,
+    RankedTensorOf<[I64]>:$labels,
+    0DTensorOf<[F32]>:$loss_grad,
+    DefaultValuedAttr<I64Attr, "-100">:$ignore_index
+  );
+  let results = (outs Ternary_F32Tensor:$logits_grad);
+  let assemblyFormat = [{
+    $logits `,` $labels `,` $loss_grad attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TERNARY_OPS_TD

@@ -204,11 +204,22 @@ std::string mlir::ternary::kernelFeatures(const llvm::TargetMachine &tm) {
   return features;
 }
 
+llvm::Error mlir::ternary::deriveRequestedGradients(ModuleOp module) {
+  PassManager pm(module->getContext());
+  pm.addPass(createTernaryAutodiff());
+  if (failed(pm.run(module)))
+    return makeError("deriving the requested gradient functions failed (see "
+                     "the diagnostics above)");
+  return llvm::Error::success();
+}
+
 llvm::Expected<CompiledModule>
 CompiledModule::compile(OwningOpRef<ModuleOp> module,
                         const InferencePipelineOptions &options,
                         const TargetOptions &target) {
   CompiledModule result;
+  if (llvm::Error error = deriveRequestedGradients(*module))
+    return std::move(error);
   auto signatures = collectSignatures(*module);
   if (!signatures)
     return signatures.takeError();

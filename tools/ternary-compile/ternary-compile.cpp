@@ -107,6 +107,8 @@ int main(int argc, char **argv) {
   if (!module)
     return error.empty() ? 1 : fail(error); // parse errors are reported
 
+  if (llvm::Error derived = deriveRequestedGradients(*module))
+    return fail(llvm::toString(std::move(derived)));
   auto signatures = collectSignatures(*module);
   if (!signatures)
     return fail(llvm::toString(signatures.takeError()));

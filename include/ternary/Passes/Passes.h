@@ -56,6 +56,12 @@ std::string hostTargetFeatures();
 void populateTernaryToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns);
 
+/// Adds the patterns lowering the training ops (bitlinear_grad,
+/// cross_entropy, cross_entropy_grad) to linalg; part of
+/// --convert-ternary-to-linalg.
+void populateTernaryTrainingToLinalgConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns);
+
 /// Adds the vector kernel for `ternary.matmul` with packed 2-D weights,
 /// with a higher benefit than the linalg lowering (nothing for `loops`).
 void populatePackedMatmulKernelPatterns(const TypeConverter &typeConverter,

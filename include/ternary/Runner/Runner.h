@@ -54,6 +54,11 @@ struct FunctionSignature {
   std::vector<Type> results;
 };
 
+/// Runs --ternary-autodiff on `module`, so that the gradient functions it
+/// requests exist before the signatures are collected (the pass consumes
+/// the requests: the pipeline's own autodiff run then does nothing).
+llvm::Error deriveRequestedGradients(ModuleOp module);
+
 /// The signatures of the public functions of `module`, with packed weights
 /// as their storage tensors; an error for types the tools cannot pass.
 llvm::Expected<std::vector<FunctionSignature>>

@@ -23,7 +23,10 @@ typedef enum ternary_check {
   TERNARY_CHECK_PACKED_BYTES = 2, ///< packed rows do not hold K weights
   TERNARY_CHECK_ABSMAX_ROWS = 3,  ///< absmax has not one value a row
   TERNARY_CHECK_BIAS_SIZE = 4,    ///< the bias has not N elements
-  TERNARY_CHECK_AFFINE_SIZE = 5   ///< gamma or beta has not K elements
+  TERNARY_CHECK_AFFINE_SIZE = 5,  ///< gamma or beta has not K elements
+  TERNARY_CHECK_ROWS_MISMATCH = 6, ///< operands differ in their rows
+  TERNARY_CHECK_GRAD_COLUMNS = 7,  ///< an output gradient has not N columns
+  TERNARY_CHECK_LABEL_RANGE = 8    ///< a label outside [0, C), not ignored
 } ternary_check;
 
 /// The message of a check code ("unknown run-time check" for others).

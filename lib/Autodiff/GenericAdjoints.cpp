@@ -1,0 +1,322 @@
+//===- GenericAdjoints.cpp - Adjoints of linalg.generic -------------------===//
+//
+// An input's adjoint is a new linalg.generic over the forward's iteration
+// space: its body recomputes the forward body (cloned), runs a scalar
+// reverse sweep from the yielded value seeded with the result's adjoint,
+// and accumulates the input's scalar adjoint into an output indexed like
+// the input. Dimensions the input's map does not use become reductions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Autodiff/Autodiff.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::autodiff;
+
+namespace {
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+Value constantLike(OpBuilder &b, Location l, Value like, double v) {
+  return arith::ConstantOp::create(b, l,
+                                   b.getFloatAttr(like.getType(), v));
+}
+
+/// Reverse sweep over straight-line scalar code.
+class ScalarReverse {
+public:
+  ScalarReverse(OpBuilder &b) : b(b) {}
+
+  /// Propagates `seed`, the adjoint of `output`, back through `ops` (in
+  /// program order). Fails (with an error) on an op without a rule that has
+  /// a float operand.
+  LogicalResult run(ArrayRef<Operation *> ops, Value output, Value seed) {
+    adj[output] = seed;
+    for (Operation *op : llvm::reverse(ops)) {
+      if (op->getNumResults() != 1)
+        continue;
+      Value a = adj.lookup(op->getResult(0));
+      if (!a)
+        continue;
+      if (failed(visit(op, a)))
+        return failure();
+    }
+    return success();
+  }
+
+  Value adjoint(Value v) const { return adj.lookup(v); }
+
+private:
+  OpBuilder &b;
+  DenseMap<Value, Value> adj;
+
+  void add(Value v, Value g) {
+    if (!isFloat(v) || !g)
+      return;
+    Value &slot = adj[v];
+    slot = slot ? arith::AddFOp::create(b, g.getLoc(), slot, g).getResult() : g;
+  }
+
+  LogicalResult visit(Operation *op, Value a) {
+    Location l = op->getLoc();
+    auto mul = [&](Value x, Value y) {
+      return arith::MulFOp::create(b, l, x, y).getResult();
+    };
+    auto neg = [&](Value x) { return arith::NegFOp::create(b, l, x).getResult(); };
+    auto div = [&](Value x, Value y) {
+      return arith::DivFOp::create(b, l, x, y).getResult();
+    };
+    auto select = [&](Value c, Value x, Value y) {
+      return arith::SelectOp::create(b, l, c, x, y).getResult();
+    };
+    auto cmp = [&](arith::CmpFPredicate p, Value x, Value y) {
+      return arith::CmpFOp::create(b, l, p, x, y).getResult();
+    };
+    Value zero = constantLike(b, l, a, 0.0);
+    Value r = op->getResult(0);
+    return TypeSwitch<Operation *, LogicalResult>(op)
+        .Case([&](arith::AddFOp o) {
+          add(o.getLhs(), a);
+          add(o.getRhs(), a);
+          return success();
+        })
+        .Case([&](arith::SubFOp o) {
+          add(o.getLhs(), a);
+          add(o.getRhs(), neg(a));
+          return success();
+        })
+        .Case([&](arith::MulFOp o) {
+          add(o.getLhs(), mul(a, o.getRhs()));
+          add(o.getRhs(), mul(a, o.getLhs()));
+          return success();
+        })
+        .Case([&](arith::DivFOp o) {
+          add(o.getLhs(), div(a, o.getRhs()));
+          // d(x / y)/dy = -(x / y) / y
+          add(o.getRhs(), neg(div(mul(a, r), o.getRhs())));
+          return success();
+        })
+        .Case([&](arith::NegFOp o) {
+          add(o.getOperand(), neg(a));
+          return success();
+        })
+        .Case<arith::MaximumFOp, arith::MaxNumFOp>([&](Operation *o) {
+          // Ties go to the right operand: max(x, 0) has PyTorch's ReLU
+          // gradient, 0 at x = 0.
+          Value x = o->getOperand(0), y = o->getOperand(1);
+          Value left = cmp(arith::CmpFPredicate::OGT, x, y);
+          add(x, select(left, a, zero));
+          add(y, select(left, zero, a));
+          return success();
+        })
+        .Case<arith::MinimumFOp, arith::MinNumFOp>([&](Operation *o) {
+          Value x = o->getOperand(0), y = o->getOperand(1);
+          Value left = cmp(arith::CmpFPredicate::OLT, x, y);
+          add(x, select(left, a, zero));
+          add(y, select(left, zero, a));
+          return success();
+        })
+        .Case([&](arith::SelectOp o) {
+          add(o.getTrueValue(), select(o.getCondition(), a, zero));
+          add(o.getFalseValue(), select(o.getCondition(), zero, a));
+          return success();
+        })
+        .Case([&](arith::ExtFOp o) {
+          add(o.getIn(), arith::TruncFOp::create(b, l, o.getIn().getType(), a));
+          return success();
+        })
+        .Case([&](arith::TruncFOp o) {
+          add(o.getIn(), arith::ExtFOp::create(b, l, o.getIn().getType(), a));
+          return success();
+        })
+        .Case([&](math::ExpOp o) {
+          add(o.getOperand(), mul(a, r));
+          return success();
+        })
+        .Case([&](math::LogOp o) {
+          add(o.getOperand(), div(a, o.getOperand()));
+          return success();
+        })
+        .Case([&](math::TanhOp o) {
+          Value one = constantLike(b, l, a, 1.0);
+          add(o.getOperand(),
+              mul(a, arith::SubFOp::create(b, l, one, mul(r, r))));
+          return success();
+        })
+        .Case([&](math::SqrtOp o) {
+          add(o.getOperand(), div(a, mul(constantLike(b, l, a, 2.0), r)));
+          return success();
+        })
+        .Case([&](math::RsqrtOp o) {
+          // d x^-1/2 = -1/2 x^-3/2 = -1/2 r^3
+          Value r3 = mul(mul(r, r), r);
+          add(o.getOperand(), mul(a, mul(constantLike(b, l, a, -0.5), r3)));
+          return success();
+        })
+        .Case([&](math::ErfOp o) {
+          Value x = o.getOperand();
+          Value e = math::ExpOp::create(b, l, neg(mul(x, x)));
+          add(x, mul(a, mul(constantLike(b, l, a, 2.0 / std::sqrt(M_PI)), e)));
+          return success();
+        })
+        .Case([&](math::AbsFOp o) {
+          Value x = o.getOperand();
+          Value sign =
+              select(cmp(arith::CmpFPredicate::OGT, x, zero),
+                     constantLike(b, l, a, 1.0),
+                     select(cmp(arith::CmpFPredicate::OLT, x, zero),
+                            constantLike(b, l, a, -1.0), zero));
+          add(x, mul(a, sign));
+          return success();
+        })
+        .Case([&](math::FmaOp o) {
+          add(o.getA(), mul(a, o.getB()));
+          add(o.getB(), mul(a, o.getA()));
+          add(o.getC(), a);
+          return success();
+        })
+        .Default([&](Operation *o) -> LogicalResult {
+          if (llvm::none_of(o->getOperands(), isFloat))
+            return success(); // integer and index code: no adjoint
+          return o->emitOpError()
+                 << "has no derivative rule in ternary-autodiff (inside a "
+                    "linalg.generic body)";
+        });
+  }
+};
+
+/// Whether the body yields `out + e` with `out` the init's block argument,
+/// used nowhere else.
+bool isSumReduction(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  BlockArgument out = body.getArgument(op.getNumDpsInputs());
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || !out.hasOneUse())
+    return false;
+  return add.getLhs() == out || add.getRhs() == out;
+}
+
+/// The adjoint of operand `index` (an input, or the init of an all-parallel
+/// generic) as a new generic.
+FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
+                                Value resultAdjoint, unsigned index) {
+  Location loc = op.getLoc();
+  Value operand = op->getOperand(index);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap operandMap = maps[index];
+  if (!operandMap.isProjectedPermutation())
+    return op.emitOpError()
+           << "operand #" << index
+           << " has an indexing map ternary-autodiff cannot invert: "
+           << AffineMapAttr::get(operandMap);
+
+  SmallVector<utils::IteratorType> iterators;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d)
+    iterators.push_back(operandMap.isFunctionOfDim(d)
+                            ? utils::IteratorType::parallel
+                            : utils::IteratorType::reduction);
+  SmallVector<Value> inputs(op->getOperands());
+  inputs.push_back(resultAdjoint);
+  SmallVector<AffineMap> newMaps = maps;
+  newMaps.push_back(maps[op.getNumDpsInputs()]); // the result's adjoint
+  newMaps.push_back(operandMap);                 // the operand's adjoint
+
+  Block &body = op.getRegion().front();
+  unsigned numArgs = body.getNumArguments();
+  LogicalResult status = success();
+  auto grad = linalg::GenericOp::create(
+      b, loc, TypeRange{operand.getType()}, inputs,
+      ValueRange{zerosLike(b, loc, operand)}, newMaps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        IRMapping mapping;
+        for (unsigned i = 0; i < numArgs; ++i)
+          mapping.map(body.getArgument(i), args[i]);
+        SmallVector<Operation *> cloned;
+        for (Operation &inner : body.without_terminator())
+          cloned.push_back(nb.clone(inner, mapping));
+        Value yielded = mapping.lookupOrDefault(
+            body.getTerminator()->getOperand(0));
+        ScalarReverse sweep(nb);
+        Value acc = args.back();
+        if (failed(sweep.run(cloned, yielded, args[numArgs]))) {
+          status = failure();
+          linalg::YieldOp::create(nb, nl, acc);
+          return;
+        }
+        Value contribution = sweep.adjoint(args[index]);
+        Value sum = contribution
+                        ? arith::AddFOp::create(nb, nl, acc, contribution)
+                              .getResult()
+                        : acc;
+        linalg::YieldOp::create(nb, nl, sum);
+      });
+  if (failed(status)) {
+    grad->erase();
+    return failure();
+  }
+  return grad.getResult(0);
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>>
+mlir::ternary::autodiff::buildGenericAdjoints(OpBuilder &b,
+                                              linalg::GenericOp op,
+                                              Value resultAdjoint,
+                                              ArrayRef<bool> needed) {
+  SmallVector<Value> grads(op->getNumOperands());
+  if (!resultAdjoint)
+    return grads;
+  if (op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
+      !op.hasPureTensorSemantics())
+    return op.emitOpError() << "ternary-autodiff handles linalg.generic with "
+                               "one tensor result only";
+  Block &body = op.getRegion().front();
+  for (Operation &inner : body)
+    if (inner.getNumRegions() != 0)
+      return inner.emitOpError()
+             << "ternary-autodiff cannot differentiate a region inside a "
+                "linalg.generic body";
+  bool reduces = op.getNumReductionLoops() != 0;
+  if (reduces && !isSumReduction(op))
+    return op.emitOpError()
+           << "ternary-autodiff differentiates reductions that are sums "
+              "(yield %out + ...) only";
+
+  unsigned init = op.getNumDpsInputs();
+  for (unsigned i = 0; i < op->getNumOperands(); ++i) {
+    if (!needed[i] || !isa<FloatType>(getElementTypeOrSelf(op->getOperand(i))))
+      continue;
+    if (!isa<RankedTensorType>(op->getOperand(i).getType()))
+      return op.emitOpError()
+             << "ternary-autodiff cannot differentiate with respect to the "
+                "scalar operand #"
+             << i << " of a linalg.generic";
+    if (i == init) {
+      // A sum adds the init once; an element-wise body may read it.
+      if (reduces) {
+        grads[i] = resultAdjoint;
+        continue;
+      }
+      if (body.getArgument(init).use_empty())
+        continue;
+    } else if (body.getArgument(i).use_empty()) {
+      continue;
+    }
+    FailureOr<Value> grad = operandAdjoint(b, op, resultAdjoint, i);
+    if (failed(grad))
+      return failure();
+    grads[i] = *grad;
+  }
+  return grads;
+}

@@ -1,0 +1,119 @@
+//===- OpAdjoints.cpp - Adjoint rules of tensor-level ops -----------------===//
+//
+// The rule of every op ternary-autodiff knows at the tensor level: the
+// ternary layers and loss, linalg.generic (GenericAdjoints.cpp), ops
+// without a gradient (fills, empties, constants) and tensor reshapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Autodiff/Autodiff.h"
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::autodiff;
+
+namespace {
+
+/// The flat operand number of ODS operand group `group` of `op`, or -1
+/// when the (optional) group is empty.
+template <typename OpTy> int flatOperand(OpTy op, unsigned group) {
+  auto [start, length] = op.getODSOperandIndexAndLength(group);
+  return length == 0 ? -1 : static_cast<int>(start);
+}
+
+FailureOr<SmallVector<Value>> bitLinearAdjoints(OpBuilder &b, BitLinearOp op,
+                                                Value dy) {
+  SmallVector<Value> grads(op->getNumOperands());
+  if (!dy)
+    return grads;
+  if (op.getLambda().convertToFloat() != 1.0f)
+    return op.emitOpError()
+           << "ternary-autodiff supports lambda = 1 only; quantisation "
+              "warm-up (lambda < 1) has no compiled gradient yet";
+  RankedTensorType x = op.getInput().getType(), w = op.getWeight().getType();
+  if (x.getRank() != 2)
+    return op.emitOpError() << "ternary-autodiff differentiates 2-D inputs "
+                               "([M, K]) only, got rank "
+                            << x.getRank();
+  Type f32 = b.getF32Type();
+  Type biasType = op.getBias() ? op.getBias().getType()
+                               : RankedTensorType::get({w.getDimSize(0)}, f32);
+  SmallVector<Type> types = {x, w, biasType};
+  if (op.getNorm() == NormKind::layer_affine)
+    types.append({op.getGamma().getType(), op.getBeta().getType()});
+  auto grad = BitLinearGradOp::create(
+      b, op.getLoc(), types, op.getInput(), op.getWeight(), dy, op.getGamma(),
+      op.getBeta(), op.getScale(), op.getNorm(), op.getActBits(), op.getQ(),
+      op.getEps());
+  grads[0] = grad.getInputGrad();
+  grads[1] = grad.getWeightGrad();
+  if (int bias = flatOperand(op, 2); bias >= 0)
+    grads[bias] = grad.getBiasGrad();
+  if (op.getNorm() == NormKind::layer_affine) {
+    grads[flatOperand(op, 3)] = grad.getAffineGrads()[0];
+    grads[flatOperand(op, 4)] = grad.getAffineGrads()[1];
+  }
+  return grads;
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildOperandAdjoints(
+    OpBuilder &b, Operation *op, ArrayRef<Value> resultAdjoints,
+    ArrayRef<bool> needed) {
+  SmallVector<Value> none(op->getNumOperands());
+  Location loc = op->getLoc();
+  return TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
+      .Case([&](BitLinearOp o) {
+        return bitLinearAdjoints(b, o, resultAdjoints[0]);
+      })
+      .Case([&](CrossEntropyOp o) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> grads = none;
+        if (resultAdjoints[0])
+          grads[0] = CrossEntropyGradOp::create(
+              b, loc, o.getLogits().getType(), o.getLogits(), o.getLabels(),
+              resultAdjoints[0], o.getIgnoreIndex());
+        return grads;
+      })
+      .Case([&](linalg::GenericOp o) {
+        return buildGenericAdjoints(b, o, resultAdjoints[0], needed);
+      })
+      // The values of these do not depend on their tensor operands' values.
+      .Case<linalg::FillOp, tensor::EmptyOp, arith::ConstantOp, tensor::DimOp>(
+          [&](Operation *) { return none; })
+      .Case([&](tensor::CollapseShapeOp o) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> grads = none;
+        if (resultAdjoints[0])
+          grads[0] = tensor::ExpandShapeOp::create(
+              b, loc, o.getSrcType(), resultAdjoints[0],
+              o.getReassociationIndices());
+        return grads;
+      })
+      .Case([&](tensor::ExpandShapeOp o) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> grads = none;
+        if (resultAdjoints[0])
+          grads[0] = tensor::CollapseShapeOp::create(
+              b, loc, o.getSrcType(), resultAdjoints[0],
+              o.getReassociationIndices());
+        return grads;
+      })
+      .Case([&](tensor::CastOp o) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> grads = none;
+        if (resultAdjoints[0])
+          grads[0] = tensor::CastOp::create(b, loc, o.getSource().getType(),
+                                            resultAdjoints[0]);
+        return grads;
+      })
+      .Case([&](func::CallOp o) -> FailureOr<SmallVector<Value>> {
+        return o.emitOpError()
+               << "cannot be differentiated: inline calls first (--inline)";
+      })
+      .Default([&](Operation *o) -> FailureOr<SmallVector<Value>> {
+        return o->emitOpError() << "has no derivative rule in ternary-autodiff";
+      });
+}

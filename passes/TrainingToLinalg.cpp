@@ -1,0 +1,414 @@
+//===- TrainingToLinalg.cpp - Training ops of ternary to linalg -----------===//
+//
+// Lowers the ops the autodiff pass creates (ternary.bitlinear_grad) and the
+// loss (ternary.cross_entropy, ternary.cross_entropy_grad) to linalg.generic
+// on tensors; part of --convert-ternary-to-linalg.
+//
+// The backward pass recomputes the forward's quantities with the forward's
+// own ops (quantize_activations, weight_scale, quantize_weights), so the
+// gradients see exactly the values the forward pass used.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgBuilder.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::detail;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType par = IteratorType::parallel;
+constexpr IteratorType red = IteratorType::reduction;
+
+/// The map of a `rank`-D iteration space onto the dimensions `dims`.
+AffineMap dimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value sitofp(OpBuilder &b, Location l, Value v) {
+  return arith::SIToFPOp::create(b, l, b.getF32Type(), v);
+}
+
+//===----------------------------------------------------------------------===//
+// BitLinearGradOp
+//===----------------------------------------------------------------------===//
+
+struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(BitLinearGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    LinalgBuilder h{rewriter, loc};
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type(),
+         i8 = rewriter.getI8Type();
+    Value x = adaptor.getInput(), w = adaptor.getWeight(),
+          dy = adaptor.getResultGrad();
+    Value gamma = adaptor.getGamma(), beta = adaptor.getBeta();
+    NormKind norm = op.getNorm();
+    float eps = op.getEps().convertToFloat();
+
+    Value m = tensor::DimOp::create(rewriter, loc, x, 0);
+    Value n = tensor::DimOp::create(rewriter, loc, w, 0);
+    emitProductChecks(rewriter, loc, x, w, PackedType());
+    emitSizeCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, dy, 0),
+                  m, TERNARY_CHECK_ROWS_MISMATCH);
+    emitSizeCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, dy, 1),
+                  n, TERNARY_CHECK_GRAD_COLUMNS);
+
+    // The forward's quantities: xq and a (normalisation fused), g and wq.
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto wType = cast<RankedTensorType>(w.getType());
+    auto quantized = QuantizeActivationsOp::create(
+        rewriter, loc, RankedTensorType::get(xType.getShape(), i8),
+        RankedTensorType::get(xType.getShape().drop_back(), f32), x, gamma,
+        beta, op.getActBits(), op.getQ(), op.getEps(), norm);
+    Value g = WeightScaleOp::create(rewriter, loc, f32, w, op.getScale(),
+                                    op.getEps());
+    Value wq = QuantizeWeightsOp::create(
+        rewriter, loc, RankedTensorType::get(wType.getShape(), i8), w, g);
+    Value xq = quantized.getValues(), absmax = quantized.getAbsmax();
+    Value q = h.f32(op.getQ());
+
+    // dbias[j] = sum_r dy[r, j] * ((g * a_r) / Q), space (r, j).
+    SmallVector<OpFoldResult> nSizes = {h.sizes(w)[0]};
+    Value dbias = h.generic(
+        {dy, absmax}, h.filled(nSizes, rewriter.getF32FloatAttr(0)),
+        {dimsMap(ctx, 2, {0, 1}), dimsMap(ctx, 2, {0}), dimsMap(ctx, 2, {1})},
+        {red, par}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value factor = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, g, a[1]), q);
+          Value d = arith::MulFOp::create(b, l, a[0], factor);
+          return arith::AddFOp::create(b, l, a[2], d).getResult();
+        });
+
+    // dW[j, i] = sum_r (dy[r, j] * (a_r / Q)) * xq[r, i], space (r, j, i):
+    // the innermost loop runs along rows of xq and dW.
+    Value dw = h.generic(
+        {dy, absmax, xq}, h.filled(h.sizes(w), rewriter.getF32FloatAttr(0)),
+        {dimsMap(ctx, 3, {0, 1}), dimsMap(ctx, 3, {0}), dimsMap(ctx, 3, {0, 2}),
+         dimsMap(ctx, 3, {1, 2})},
+        {red, par, par}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value d = arith::MulFOp::create(
+              b, l, a[0], arith::DivFOp::create(b, l, a[1], q));
+          Value t = arith::MulFOp::create(b, l, d, sitofp(b, l, a[2]));
+          return arith::AddFOp::create(b, l, a[3], t).getResult();
+        });
+
+    // The input-gradient product by the ternary weights:
+    // p[r, i] = sum_j dy[r, j] * wq[j, i], space (r, j, i); dxh = g * p.
+    Value p = h.generic(
+        {dy, wq}, h.filled(h.sizes(x), rewriter.getF32FloatAttr(0)),
+        {dimsMap(ctx, 3, {0, 1}), dimsMap(ctx, 3, {1, 2}),
+         dimsMap(ctx, 3, {0, 2})},
+        {par, red, par}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value t = arith::MulFOp::create(b, l, a[0], sitofp(b, l, a[1]));
+          return arith::AddFOp::create(b, l, a[2], t).getResult();
+        });
+
+    SmallVector<Value> results = {Value(), dw, dbias};
+    AffineMap id2 = identityMap(ctx, 2), rows = dimsMap(ctx, 2, {0}),
+              cols = dimsMap(ctx, 2, {1});
+    auto scaled = [&](OpBuilder &b, Location l, Value pv) {
+      return arith::MulFOp::create(b, l, g, pv).getResult();
+    };
+    if (norm == NormKind::none) {
+      results[0] =
+          h.generic({p}, h.empty(h.sizes(x), f32), {id2, id2}, {par, par},
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      return scaled(b, l, a[0]);
+                    });
+      rewriter.replaceOp(op, results);
+      return success();
+    }
+
+    // Through the normalisation: xhat from the row statistics of x.
+    NormKind plain = norm == NormKind::layer_affine ? NormKind::layer : norm;
+    RowNorm stats = RowNorm::build(h, x, 2, plain, eps, Value(), Value());
+    SmallVector<Value> normIns = {p, x};
+    SmallVector<AffineMap> normMaps = {id2, id2};
+    llvm::append_range(normIns, stats.inputs);
+    llvm::append_range(normMaps, stats.maps);
+    size_t gammaArg = normIns.size();
+    if (norm == NormKind::layer_affine) {
+      normIns.push_back(gamma);
+      normMaps.push_back(cols);
+    }
+    auto statsArgs = [&](ValueRange a) {
+      return a.slice(2, stats.inputs.size());
+    };
+    // dxhat = g * p (times gamma with layer_affine).
+    auto dxhat = [&](OpBuilder &b, Location l, ValueRange a) {
+      Value d = scaled(b, l, a[0]);
+      if (norm == NormKind::layer_affine)
+        d = arith::MulFOp::create(b, l, d, a[gammaArg]);
+      return d;
+    };
+    if (norm == NormKind::layer_affine) {
+      // dgamma[i] = sum_r g p[r, i] xhat[r, i], dbeta[i] = sum_r g p[r, i].
+      SmallVector<Value> ins(normIns.begin(), normIns.begin() + gammaArg);
+      SmallVector<AffineMap> maps(normMaps.begin(), normMaps.begin() + gammaArg);
+      maps.push_back(cols);
+      SmallVector<OpFoldResult> kSizes = {h.sizes(x)[1]};
+      results.push_back(h.generic(
+          ins, h.filled(kSizes, rewriter.getF32FloatAttr(0)), maps, {red, par},
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            Value xhat = stats.apply(b, l, a[1], statsArgs(a));
+            Value t = arith::MulFOp::create(b, l, scaled(b, l, a[0]), xhat);
+            return arith::AddFOp::create(b, l, a.back(), t).getResult();
+          }));
+      results.push_back(h.generic(
+          {p}, h.filled(kSizes, rewriter.getF32FloatAttr(0)), {id2, cols},
+          {red, par}, [&](OpBuilder &b, Location l, ValueRange a) {
+            return arith::AddFOp::create(b, l, a[1], scaled(b, l, a[0]))
+                .getResult();
+          }));
+    }
+
+    // Row sums of dxhat and dxhat * xhat, in f64.
+    SmallVector<OpFoldResult> mSizes = {h.sizes(x)[0]};
+    auto rowSum = [&](bool timesXhat) {
+      SmallVector<AffineMap> maps = normMaps;
+      maps.push_back(rows);
+      return h.generic(normIns, h.filled(mSizes, rewriter.getF64FloatAttr(0)),
+                       maps, {par, red},
+                       [&](OpBuilder &b, Location l, ValueRange a) {
+                         Value d = dxhat(b, l, a);
+                         if (timesXhat)
+                           d = arith::MulFOp::create(
+                               b, l, d, stats.apply(b, l, a[1], statsArgs(a)));
+                         Value wide = arith::ExtFOp::create(b, l, f64, d);
+                         return arith::AddFOp::create(b, l, a.back(), wide)
+                             .getResult();
+                       });
+    };
+    Value sumD = plain == NormKind::layer ? rowSum(false) : Value();
+    Value sumDX = rowSum(true);
+
+    // dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / denominator
+    // (RMSNorm: without the mean(dxhat) term).
+    SmallVector<Value> ins = normIns;
+    SmallVector<AffineMap> maps = normMaps;
+    ins.push_back(sumDX);
+    maps.push_back(rows);
+    if (sumD) {
+      ins.push_back(sumD);
+      maps.push_back(rows);
+    }
+    maps.push_back(id2);
+    size_t sumArg = normIns.size();
+    results[0] = h.generic(
+        ins, h.empty(h.sizes(x), f32), maps, {par, par},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          auto mean = [&](Value sum) {
+            return arith::TruncFOp::create(
+                b, l, f32, arith::DivFOp::create(b, l, sum, stats.k));
+          };
+          Value xhat = stats.apply(b, l, a[1], statsArgs(a));
+          Value d = dxhat(b, l, a);
+          d = arith::SubFOp::create(
+              b, l, d, arith::MulFOp::create(b, l, xhat, mean(a[sumArg])));
+          if (sumD)
+            d = arith::SubFOp::create(b, l, d, mean(a[sumArg + 1]));
+          return arith::DivFOp::create(
+                     b, l, d, stats.denominator(b, l, statsArgs(a)))
+              .getResult();
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// CrossEntropyOp, CrossEntropyGradOp
+//===----------------------------------------------------------------------===//
+
+/// The row statistics of a cross-entropy: max and sum of exp(z - max) per
+/// row, the number of rows not ignored (f32), with the run-time checks of
+/// the labels.
+struct SoftmaxRows {
+  Value max, sumExp, count;
+
+  static SoftmaxRows build(LinalgBuilder &h, Value logits, Value labels,
+                           int64_t ignoreIndex) {
+    OpBuilder &rewriter = h.b;
+    Location loc = h.loc;
+    MLIRContext *ctx = rewriter.getContext();
+    Type i64 = rewriter.getI64Type();
+    Value m = tensor::DimOp::create(rewriter, loc, logits, 0);
+    Value c = tensor::DimOp::create(rewriter, loc, logits, 1);
+    emitSizeCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, labels, 0),
+                  m, TERNARY_CHECK_ROWS_MISMATCH);
+
+    // The number of labels out of range must be 0.
+    Value cI64 = arith::IndexCastOp::create(rewriter, loc, i64, c);
+    AffineMap scalar1 = AffineMap::get(1, 0, {}, ctx);
+    AffineMap id1 = identityMap(ctx, 1);
+    Value bad = h.generic(
+        {labels}, h.filled({}, rewriter.getI64IntegerAttr(0)), {id1, scalar1},
+        {red}, [&](OpBuilder &b, Location l, ValueRange a) {
+          auto cmp = [&](arith::CmpIPredicate p, Value lhs, Value rhs) {
+            return arith::CmpIOp::create(b, l, p, lhs, rhs);
+          };
+          Value zero = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+          Value ignore = arith::ConstantOp::create(
+              b, l, b.getI64IntegerAttr(ignoreIndex));
+          Value outside = arith::OrIOp::create(
+              b, l, cmp(arith::CmpIPredicate::slt, a[0], zero),
+              cmp(arith::CmpIPredicate::sge, a[0], cI64));
+          Value counted = arith::AndIOp::create(
+              b, l, outside, cmp(arith::CmpIPredicate::ne, a[0], ignore));
+          Value one = arith::ExtUIOp::create(b, l, b.getI64Type(), counted);
+          return arith::AddIOp::create(b, l, a[1], one).getResult();
+        });
+    Value badCount = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        tensor::ExtractOp::create(rewriter, loc, bad, ValueRange{}));
+    emitSizeCheck(rewriter, loc, badCount, h.index(0),
+                  TERNARY_CHECK_LABEL_RANGE);
+
+    SoftmaxRows rowsStats;
+    AffineMap id2 = identityMap(ctx, 2), rows = rowsMap(ctx, 2);
+    SmallVector<OpFoldResult> mSizes = {h.sizes(logits)[0]};
+    rowsStats.max = h.generic(
+        {logits},
+        h.filled(mSizes, rewriter.getF32FloatAttr(
+                             -std::numeric_limits<float>::infinity())),
+        {id2, rows}, {par, red}, [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::MaximumFOp::create(b, l, a[0], a[1]).getResult();
+        });
+    rowsStats.sumExp = h.generic(
+        {logits, rowsStats.max}, h.filled(mSizes, rewriter.getF32FloatAttr(0)),
+        {id2, rows, rows}, {par, red},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value e = math::ExpOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+          return arith::AddFOp::create(b, l, a[2], e).getResult();
+        });
+    Value count = h.generic(
+        {labels}, h.filled({}, rewriter.getF32FloatAttr(0)), {id1, scalar1},
+        {red}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value kept = isKept(b, l, a[0], ignoreIndex);
+          Value one = arith::UIToFPOp::create(b, l, b.getF32Type(), kept);
+          return arith::AddFOp::create(b, l, a[1], one).getResult();
+        });
+    rowsStats.count =
+        tensor::ExtractOp::create(rewriter, loc, count, ValueRange{});
+    return rowsStats;
+  }
+
+  /// Whether `label` is not the ignore index (i1).
+  static Value isKept(OpBuilder &b, Location l, Value label,
+                      int64_t ignoreIndex) {
+    Value ignore =
+        arith::ConstantOp::create(b, l, b.getI64IntegerAttr(ignoreIndex));
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, label, ignore);
+  }
+
+  /// The column of `label` as an index, 0 for an ignored row.
+  static Value column(OpBuilder &b, Location l, Value label, Value kept) {
+    Value zero = arith::ConstantOp::create(b, l, b.getI64IntegerAttr(0));
+    Value safe = arith::SelectOp::create(b, l, kept, label, zero);
+    return arith::IndexCastOp::create(b, l, b.getIndexType(), safe);
+  }
+};
+
+struct CrossEntropyLowering : OpConversionPattern<CrossEntropyOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CrossEntropyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    LinalgBuilder h{rewriter, loc};
+    Value logits = adaptor.getLogits(), labels = adaptor.getLabels();
+    int64_t ignoreIndex = op.getIgnoreIndex();
+    SoftmaxRows stats = SoftmaxRows::build(h, logits, labels, ignoreIndex);
+
+    // sum over kept rows of max + log(sumExp) - z[r, label], then / count.
+    AffineMap id1 = identityMap(ctx, 1), scalar1 = AffineMap::get(1, 0, {}, ctx);
+    Value total = h.generic(
+        {labels, stats.max, stats.sumExp},
+        h.filled({}, rewriter.getF32FloatAttr(0)), {id1, id1, id1, scalar1},
+        {red}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value kept = SoftmaxRows::isKept(b, l, a[0], ignoreIndex);
+          Value row = linalg::IndexOp::create(b, l, 0);
+          Value z = tensor::ExtractOp::create(
+              b, l, logits,
+              ValueRange{row, SoftmaxRows::column(b, l, a[0], kept)});
+          Value lse = arith::AddFOp::create(b, l, a[1],
+                                            math::LogOp::create(b, l, a[2]));
+          Value sum = arith::AddFOp::create(
+              b, l, a[3], arith::SubFOp::create(b, l, lse, z));
+          return arith::SelectOp::create(b, l, kept, sum, a[3]).getResult();
+        });
+    AffineMap scalar0 = AffineMap::get(0, 0, {}, ctx);
+    Value loss = h.generic(
+        {total}, h.empty({}, rewriter.getF32Type()), {scalar0, scalar0}, {},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::DivFOp::create(b, l, a[0], stats.count).getResult();
+        });
+    rewriter.replaceOp(op, loss);
+    return success();
+  }
+};
+
+struct CrossEntropyGradLowering : OpConversionPattern<CrossEntropyGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CrossEntropyGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    LinalgBuilder h{rewriter, loc};
+    Value logits = adaptor.getLogits(), labels = adaptor.getLabels();
+    int64_t ignoreIndex = op.getIgnoreIndex();
+    SoftmaxRows stats = SoftmaxRows::build(h, logits, labels, ignoreIndex);
+    Value dloss = tensor::ExtractOp::create(rewriter, loc, adaptor.getLossGrad(),
+                                            ValueRange{});
+    Value perRow = arith::DivFOp::create(rewriter, loc, dloss, stats.count);
+
+    AffineMap id2 = identityMap(ctx, 2), rows = rowsMap(ctx, 2);
+    Value grad = h.generic(
+        {logits, labels, stats.max, stats.sumExp},
+        h.empty(h.sizes(logits), rewriter.getF32Type()),
+        {id2, rows, rows, rows, id2}, {par, par},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value kept = SoftmaxRows::isKept(b, l, a[1], ignoreIndex);
+          Value p = arith::DivFOp::create(
+              b, l,
+              math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[2])),
+              a[3]);
+          Value col = linalg::IndexOp::create(b, l, 1);
+          Value hit = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq, col,
+              SoftmaxRows::column(b, l, a[1], kept));
+          LinalgBuilder hb{b, l};
+          Value target = arith::SelectOp::create(b, l, hit, hb.f32(1), hb.f32(0));
+          Value d = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, p, target), perRow);
+          return arith::SelectOp::create(b, l, kept, d, hb.f32(0)).getResult();
+        });
+    rewriter.replaceOp(op, grad);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::ternary::populateTernaryTrainingToLinalgConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<BitLinearGradLowering, CrossEntropyLowering,
+               CrossEntropyGradLowering>(typeConverter, patterns.getContext());
+}

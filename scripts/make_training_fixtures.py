@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Writes the PyTorch fixtures of compiled training (issue 4).
+
+A tiny BitLinear MLP, x -> BitLinear(w1, b1) -> ReLU -> BitLinear(w2, b2) ->
+mean cross-entropy (ignore index -100), both layers with the authors'
+defaults (absmedian, LayerNorm, Q = 128), as in examples/mlp_train.mlir.
+BitLinear is the independent PyTorch implementation of
+scripts/make_bitlinear_fixtures.py (straight-through estimator by
+`v + (q(v) - v).detach()`, scales detached), gradients by autograd.
+
+Written to OUT/mlp/: the batch (x, labels), PyTorch-default initial
+parameters (w1, b1, w2, b2), the loss and the gradients (dx, dw1, db1, dw2,
+db2), and, after 3 AdamW steps on that batch (lr 0.01, betas 0.9/0.999,
+eps 1e-8, weight decay 0.01), the parameters (w1_step3, ...) and the loss
+of each step (losses).
+
+Run with Debian's PyTorch (python3-torch):
+    /usr/bin/python3 scripts/make_training_fixtures.py test/fixtures/training
+"""
+
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_bitlinear_fixtures import bitlinear  # noqa: E402
+
+ADAMW = dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+
+
+def linear_init(n, k):
+    """PyTorch's nn.Linear initialisation of a [n, k] weight and its bias."""
+    layer = torch.nn.Linear(k, n)
+    return (layer.weight.detach().clone().requires_grad_(),
+            layer.bias.detach().clone().requires_grad_())
+
+
+def mlp_loss(x, labels, w1, b1, w2, b2):
+    h = bitlinear(x, w1, b1, None, None, "layer", "absmedian", 128, 1.0)
+    r = torch.relu(h)
+    y = bitlinear(r, w2, b2, None, None, "layer", "absmedian", 128, 1.0)
+    return torch.nn.functional.cross_entropy(y, labels, ignore_index=-100)
+
+
+def save(out, arrays):
+    os.makedirs(out, exist_ok=True)
+    for key, value in arrays.items():
+        value = value.detach().numpy() if torch.is_tensor(value) else value
+        if value.dtype != np.int64:
+            value = value.astype(np.float32)
+        np.save(os.path.join(out, key + ".npy"), value)
+
+
+def mlp(out_dir):
+    torch.manual_seed(2024)
+    batch, k, hidden, classes = 16, 20, 12, 4
+    x = (torch.randn(batch, k) * 1.5).requires_grad_()
+    labels = torch.randint(0, classes, (batch,))
+    labels[3] = -100  # one ignored row
+    w1, b1 = linear_init(hidden, k)
+    w2, b2 = linear_init(classes, hidden)
+    initial = {"w1": w1, "b1": b1, "w2": w2, "b2": b2}
+    initial = {key: v.detach().clone() for key, v in initial.items()}
+
+    loss = mlp_loss(x, labels, w1, b1, w2, b2)
+    loss.backward()
+    # Copies: the optimiser below zeroes the .grad tensors in place.
+    grads = {"dx": x.grad, "dw1": w1.grad, "db1": b1.grad, "dw2": w2.grad,
+             "db2": b2.grad}
+    arrays = {key: g.detach().clone() for key, g in grads.items()}
+    arrays.update({"x": x, "labels": labels.numpy().astype(np.int64),
+                   "loss": loss})
+    arrays.update(initial)
+
+    params = [w1, b1, w2, b2]
+    opt = torch.optim.AdamW(params, **ADAMW)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        step_loss = mlp_loss(x.detach(), labels, *params)
+        losses.append(step_loss.item())
+        step_loss.backward()
+        opt.step()
+    for name, p in zip(["w1", "b1", "w2", "b2"], params):
+        arrays[name + "_step3"] = p
+    arrays["losses"] = np.array(losses, dtype=np.float32)
+    save(os.path.join(out_dir, "mlp"), arrays)
+
+
+def main(out_dir):
+    mlp(out_dir)
+    print(f"wrote {out_dir}/mlp")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/training")
