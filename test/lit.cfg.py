@@ -20,13 +20,16 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%ternary_src", config.ternary_src_root))
 config.substitutions.append(("%ternary_obj", config.ternary_obj_root))
+config.substitutions.append(
+    ("%fixtures", os.path.join(config.ternary_src_root, "test", "fixtures")))
 config.substitutions.append(("%cc", config.cc))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
-tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest"]
+tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
+         "ternary-npy-compare"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The differential test: a sample by default, 10,000 cases with -Dfull=1.

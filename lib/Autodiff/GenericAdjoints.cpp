@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -260,6 +261,14 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
                         : acc;
         linalg::YieldOp::create(nb, nl, sum);
       });
+  // The recomputed forward values the sweep did not need.
+  Block &newBody = grad.getRegion().front();
+  SmallVector<Operation *> bodyOps;
+  for (Operation &inner : newBody.without_terminator())
+    bodyOps.push_back(&inner);
+  for (Operation *inner : llvm::reverse(bodyOps))
+    if (isOpTriviallyDead(inner))
+      inner->erase();
   if (failed(status)) {
     grad->erase();
     return failure();

@@ -519,3 +519,99 @@ func.func @dot_bytes_lanes(%acc: vector<16xi32>, %a: vector<64xi8>) {
   %r = ternary.dot_bytes %acc, %a, %a {kernel = #ternary.dot_kernel<avx2>} : vector<16xi32>, vector<64xi8>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// ternary.bitlinear_grad
+//===----------------------------------------------------------------------===//
+
+func.func @bitlinear_grad_rank(%x: tensor<2x4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op input and weight must be 2-D ([M, K] and [N, K]), got ranks 3 and 2}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy : (tensor<2x4x16xf32>, tensor<8x16xf32>, tensor<2x4x8xf32>) -> (tensor<2x4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_k(%x: tensor<4x16xf32>, %w: tensor<8x12xf32>, %dy: tensor<4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op input feature size [16] does not match the weight's K [12] (weight is [N, K])}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy : (tensor<4x16xf32>, tensor<8x12xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x12xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_dy(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x9xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op result gradient must have shape [4, 8], got [4, 9]}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x9xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_dbias(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op bias gradient must have shape [8], got [16]}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<16xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_affine_results(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op expected 0 gamma/beta gradient results for normalisation 'layer', got 2}}
+  %r:5 = ternary.bitlinear_grad %x, %w, %dy : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_affine_operands(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op normalisation 'layer_affine' requires gamma and beta operands (affine(%gamma, %beta))}}
+  %r:5 = ternary.bitlinear_grad %x, %w, %dy {norm = #ternary.norm<layer_affine>} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_q(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op q must be 128 or 127 for 8-bit activations, got 100}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy {q = 100 : i32} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// ternary.cross_entropy, ternary.cross_entropy_grad
+//===----------------------------------------------------------------------===//
+
+func.func @cross_entropy_rank(%z: tensor<10xf32>, %l: tensor<1xi64>) {
+  // expected-error @+1 {{'ternary.cross_entropy' op logits must be 2-D ([M, C]), got rank 1}}
+  %loss = ternary.cross_entropy %z, %l : (tensor<10xf32>, tensor<1xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_labels(%z: tensor<4x10xf32>, %l: tensor<5xi64>) {
+  // expected-error @+1 {{'ternary.cross_entropy' op labels must have shape [4], got [5]}}
+  %loss = ternary.cross_entropy %z, %l : (tensor<4x10xf32>, tensor<5xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_label_type(%z: tensor<4x10xf32>, %l: tensor<4xi32>) {
+  // expected-error @+1 {{'ternary.cross_entropy' op operand #1 must be ranked tensor of 64-bit signless integer values, but got 'tensor<4xi32>'}}
+  %loss = ternary.cross_entropy %z, %l : (tensor<4x10xf32>, tensor<4xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_grad_shape(%z: tensor<4x10xf32>, %l: tensor<4xi64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'ternary.cross_entropy_grad' op logits gradient must have shape [4, 10], got [4, 9]}}
+  %dz = ternary.cross_entropy_grad %z, %l, %d : (tensor<4x10xf32>, tensor<4xi64>, tensor<f32>) -> tensor<4x9xf32>
+  return
+}

@@ -110,3 +110,25 @@ func.func @enum_attributes() attributes {
     ternary.dot_kernels = [#ternary.dot_kernel<avx2>, #ternary.dot_kernel<avx512_vnni>]} {
   return
 }
+
+// CHECK-LABEL: func @bitlinear_grad
+// CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>) -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
+// CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} affine(%{{.*}}, %{{.*}}) {norm = #ternary.norm<layer_affine>, q = 127 : i32, scale = #ternary.scale<absmean>} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>)
+func.func @bitlinear_grad(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %dy: tensor<?x32xf32>,
+                          %x2: tensor<4x16xf32>, %w2: tensor<8x16xf32>, %dy2: tensor<4x8xf32>,
+                          %g: tensor<16xf32>, %b: tensor<16xf32>) {
+  %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>) -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
+  %r:5 = ternary.bitlinear_grad %x2, %w2, %dy2 affine(%g, %b) {norm = #ternary.norm<layer_affine>, q = 127 : i32, scale = #ternary.scale<absmean>} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>)
+  return
+}
+
+// CHECK-LABEL: func @cross_entropy
+// CHECK: ternary.cross_entropy %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+// CHECK: ternary.cross_entropy %{{.*}}, %{{.*}} {ignore_index = 0 : i64} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+// CHECK: ternary.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x10xf32>
+func.func @cross_entropy(%z: tensor<?x10xf32>, %l: tensor<?xi64>) -> tensor<?x10xf32> {
+  %loss = ternary.cross_entropy %z, %l : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+  %loss0 = ternary.cross_entropy %z, %l {ignore_index = 0} : (tensor<?x10xf32>, tensor<?xi64>) -> tensor<f32>
+  %dz = ternary.cross_entropy_grad %z, %l, %loss : (tensor<?x10xf32>, tensor<?xi64>, tensor<f32>) -> tensor<?x10xf32>
+  return %dz : tensor<?x10xf32>
+}
