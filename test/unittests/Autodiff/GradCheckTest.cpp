@@ -1,0 +1,658 @@
+//===- GradCheckTest.cpp - ternary-autodiff against finite differences ----===//
+//
+// Every differentiable op the training models use, written as a small
+// forward function with a `ternary.gradient` request, is JIT-compiled
+// through the whole pipeline; the derived gradients are compared with
+// central finite differences of the compiled forward function on random
+// inputs. BitLinear's straight-through gradient (not a derivative of the
+// piecewise-constant forward) is compared with the reference numerics'
+// bitLinearBackward instead, on random shapes and every option.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/InitAll.h"
+#include "ternary/Reference/BitLinear.h"
+#include "ternary/Runner/Runner.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using ::ternary::DType;
+using ::ternary::HostArray;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// MLIR text helpers
+//===----------------------------------------------------------------------===//
+
+std::string tensorType(const std::vector<int64_t> &shape,
+                       const std::string &element = "f32") {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
+  return s + element + ">";
+}
+
+std::string identityMap(size_t rank) {
+  std::string dims;
+  for (size_t d = 0; d < rank; ++d)
+    dims += (d ? ", d" : "d") + std::to_string(d);
+  return "affine_map<(" + dims + ") -> (" + dims + ")>";
+}
+
+std::string scalarMap(size_t rank) {
+  std::string dims;
+  for (size_t d = 0; d < rank; ++d)
+    dims += (d ? ", d" : "d") + std::to_string(d);
+  return "affine_map<(" + dims + ") -> ()>";
+}
+
+std::string iterators(size_t rank, const std::string &kind) {
+  std::string s;
+  for (size_t d = 0; d < rank; ++d)
+    s += (d ? ", \"" : "\"") + kind + "\"";
+  return "[" + s + "]";
+}
+
+/// `%out = sum(%v * %r)` as a tensor<f32>: the loss that makes any output's
+/// gradient the random tensor %r.
+std::string weightedSum(const std::string &out, const std::string &v,
+                        const std::string &r,
+                        const std::vector<int64_t> &shape) {
+  std::string t = tensorType(shape);
+  std::ostringstream os;
+  os << "  %" << out << "_z = arith.constant 0.0 : f32\n"
+     << "  %" << out << "_e = tensor.empty() : tensor<f32>\n"
+     << "  %" << out << "_f = linalg.fill ins(%" << out
+     << "_z : f32) outs(%" << out << "_e : tensor<f32>) -> tensor<f32>\n"
+     << "  %" << out << " = linalg.generic {indexing_maps = ["
+     << identityMap(shape.size()) << ", " << identityMap(shape.size()) << ", "
+     << scalarMap(shape.size())
+     << "], iterator_types = " << iterators(shape.size(), "reduction")
+     << "} ins(%" << v << ", %" << r << " : " << t << ", " << t
+     << ") outs(%" << out << "_f : tensor<f32>) {\n"
+     << "  ^bb0(%a: f32, %b: f32, %acc: f32):\n"
+     << "    %m = arith.mulf %a, %b : f32\n"
+     << "    %s = arith.addf %acc, %m : f32\n"
+     << "    linalg.yield %s : f32\n"
+     << "  } -> tensor<f32>\n";
+  return os.str();
+}
+
+/// `%out = f(%x)` element-wise; `body` computes `%y` from `%x_` (f32).
+std::string elementwise(const std::string &out, const std::string &x,
+                        const std::vector<int64_t> &shape,
+                        const std::string &body) {
+  std::string t = tensorType(shape);
+  std::ostringstream os;
+  os << "  %" << out << "_e = tensor.empty() : " << t << "\n"
+     << "  %" << out << " = linalg.generic {indexing_maps = ["
+     << identityMap(shape.size()) << ", " << identityMap(shape.size())
+     << "], iterator_types = " << iterators(shape.size(), "parallel")
+     << "} ins(%" << x << " : " << t << ") outs(%" << out << "_e : " << t
+     << ") {\n"
+     << "  ^bb0(%x_: f32, %unused: f32):\n"
+     << body << "    linalg.yield %y : f32\n"
+     << "  } -> " << t << "\n";
+  return os.str();
+}
+
+//===----------------------------------------------------------------------===//
+// The harness
+//===----------------------------------------------------------------------===//
+
+struct Arg {
+  std::vector<int64_t> shape;
+  int64_t labelsOf = 0; ///< > 0: an i64 label tensor with that many classes
+};
+
+/// A forward function `@f(args) -> tensor<f32>` whose gradients with
+/// respect to `wrt` are derived into `@g`.
+struct Case {
+  std::string name;
+  std::vector<Arg> args;
+  std::vector<int64_t> wrt;
+  std::string body; ///< ops computing %loss from %a0, %a1, ...
+  double h = 1e-2;  ///< finite-difference step
+  /// |x| where the function has a kink (ReLU: 0): elements within 2h of
+  /// one are not compared, a central difference straddles the kink there.
+  std::vector<double> kinks = {};
+};
+
+std::string moduleText(const Case &c) {
+  std::ostringstream os;
+  os << "func.func @f(";
+  for (size_t i = 0; i < c.args.size(); ++i)
+    os << (i ? ", " : "") << "%a" << i << ": "
+       << tensorType(c.args[i].shape, c.args[i].labelsOf ? "i64" : "f32");
+  os << ") -> tensor<f32> attributes {ternary.gradient = {name = \"g\", "
+        "wrt = array<i64: ";
+  for (size_t i = 0; i < c.wrt.size(); ++i)
+    os << (i ? ", " : "") << c.wrt[i];
+  os << ">}} {\n" << c.body << "  return %loss : tensor<f32>\n}\n";
+  return os.str();
+}
+
+class GradCheck : public ::testing::Test {
+public:
+  GradCheck() {
+    registerAllDialects(registry);
+    registerAllTranslations(registry);
+  }
+
+  std::unique_ptr<CompiledModule> compile(const std::string &text) {
+    auto context = std::make_unique<MLIRContext>(registry);
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(text, context.get());
+    if (!module) {
+      ADD_FAILURE() << "does not parse:\n" << text;
+      return nullptr;
+    }
+    auto compiled = CompiledModule::compile(std::move(module),
+                                            InferencePipelineOptions(), {});
+    if (!compiled) {
+      ADD_FAILURE() << llvm::toString(compiled.takeError()) << "\n" << text;
+      return nullptr;
+    }
+    contexts.push_back(std::move(context));
+    return std::make_unique<CompiledModule>(std::move(*compiled));
+  }
+
+  static HostArray random(const Arg &arg, std::mt19937 &rng) {
+    if (arg.labelsOf) {
+      HostArray a = HostArray::zeros(DType::I64, arg.shape);
+      std::uniform_int_distribution<int64_t> pick(0, arg.labelsOf - 1);
+      for (int64_t i = 0; i < a.numElements(); ++i)
+        a.data<int64_t>()[i] = pick(rng);
+      if (a.numElements() > 1)
+        a.data<int64_t>()[1] = -100; // an ignored row
+      return a;
+    }
+    HostArray a = HostArray::zeros(DType::F32, arg.shape);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    for (int64_t i = 0; i < a.numElements(); ++i)
+      a.data<float>()[i] = normal(rng);
+    return a;
+  }
+
+  static float scalar(const HostArray &a) { return a.data<float>()[0]; }
+
+  /// Compiles `c`, checks that @g returns @f's loss, and compares every
+  /// gradient element (up to 40 a tensor) with a central difference.
+  void check(const Case &c, unsigned seed = 1) {
+    SCOPED_TRACE(c.name);
+    std::unique_ptr<CompiledModule> compiled = compile(moduleText(c));
+    if (!compiled)
+      return;
+    std::mt19937 rng(seed);
+    std::vector<HostArray> inputs;
+    for (const Arg &arg : c.args)
+      inputs.push_back(random(arg, rng));
+    auto loss = [&](const std::vector<HostArray> &in) {
+      auto r = compiled->call("f", in);
+      EXPECT_TRUE(bool(r)) << (r ? "" : llvm::toString(r.takeError()));
+      return r ? double(scalar((*r)[0])) : NAN;
+    };
+    auto grads = compiled->call("g", inputs);
+    ASSERT_TRUE(bool(grads)) << llvm::toString(grads.takeError());
+    ASSERT_EQ(grads->size(), c.wrt.size() + 1);
+    double f0 = loss(inputs);
+    EXPECT_NEAR(scalar((*grads)[0]), f0, 1e-5 * (1 + std::fabs(f0)));
+
+    for (size_t w = 0; w < c.wrt.size(); ++w) {
+      const HostArray &grad = (*grads)[w + 1];
+      size_t index = c.wrt[w];
+      ASSERT_EQ(grad.shape, inputs[index].shape);
+      double largest = 0;
+      for (int64_t i = 0; i < grad.numElements(); ++i)
+        largest = std::max(largest, double(std::fabs(grad.data<float>()[i])));
+      int64_t n = inputs[index].numElements();
+      int64_t stride = std::max<int64_t>(1, n / 40);
+      for (int64_t i = 0; i < n; i += stride) {
+        double x = std::fabs(inputs[index].data<float>()[i]);
+        if (llvm::any_of(c.kinks, [&](double k) {
+              return std::fabs(x - k) < 2 * c.h;
+            }))
+          continue;
+        std::vector<HostArray> plus = inputs, minus = inputs;
+        plus[index].data<float>()[i] += c.h;
+        minus[index].data<float>()[i] -= c.h;
+        double fd = (loss(plus) - loss(minus)) / (2 * c.h);
+        double g = grad.data<float>()[i];
+        EXPECT_NEAR(g, fd, 1e-2 * std::fabs(fd) + 2e-3 * std::max(1.0, largest))
+            << "d loss / d arg" << index << "[" << i << "]";
+      }
+    }
+  }
+
+  DialectRegistry registry;
+  std::vector<std::unique_ptr<MLIRContext>> contexts;
+};
+
+//===----------------------------------------------------------------------===//
+// Op-by-op gradient checks
+//===----------------------------------------------------------------------===//
+
+TEST_F(GradCheck, LinearWithBias) {
+  // y = x W + b (linalg.matmul and a broadcast), loss = sum(y * r).
+  Case c{"linear", {{{5, 7}}, {{7, 4}}, {{4}}, {{5, 4}}}, {0, 1, 2}, ""};
+  c.body = R"(  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x4xf32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<5x4xf32>) -> tensor<5x4xf32>
+  %xw = linalg.matmul ins(%a0, %a1 : tensor<5x7xf32>, tensor<7x4xf32>) outs(%zf : tensor<5x4xf32>) -> tensor<5x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%xw, %a2 : tensor<5x4xf32>, tensor<4xf32>) outs(%e : tensor<5x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<5x4xf32>
+)" + weightedSum("loss", "y", "a3", {5, 4});
+  check(c);
+}
+
+/// An activation applied to a [3, 7] input.
+void activation(GradCheck *t, const std::string &name, const std::string &body,
+                std::vector<double> kinks) {
+  Case c{name, {{{3, 7}}, {{3, 7}}}, {0}, ""};
+  c.kinks = std::move(kinks);
+  c.body = elementwise("y", "a0", {3, 7}, body) +
+           weightedSum("loss", "y", "a1", {3, 7});
+  t->check(c, 7);
+}
+
+TEST_F(GradCheck, Activations) {
+  const std::pair<const char *, const char *> cases[] = {
+      {"relu", "    %zero = arith.constant 0.0 : f32\n"
+               "    %y = arith.maximumf %x_, %zero : f32\n"},
+      // GELU, tanh approximation.
+      {"gelu_tanh",
+       "    %c = arith.constant 0.7978845608 : f32\n"
+       "    %k = arith.constant 0.044715 : f32\n"
+       "    %half = arith.constant 0.5 : f32\n"
+       "    %one = arith.constant 1.0 : f32\n"
+       "    %x2 = arith.mulf %x_, %x_ : f32\n"
+       "    %x3 = arith.mulf %x2, %x_ : f32\n"
+       "    %kx3 = arith.mulf %k, %x3 : f32\n"
+       "    %in = arith.addf %x_, %kx3 : f32\n"
+       "    %arg = arith.mulf %c, %in : f32\n"
+       "    %th = math.tanh %arg : f32\n"
+       "    %p = arith.addf %one, %th : f32\n"
+       "    %hx = arith.mulf %half, %x_ : f32\n"
+       "    %y = arith.mulf %hx, %p : f32\n"},
+      // GELU, exact (erf).
+      {"gelu_erf", "    %r2 = arith.constant 0.7071067812 : f32\n"
+                   "    %half = arith.constant 0.5 : f32\n"
+                   "    %one = arith.constant 1.0 : f32\n"
+                   "    %s = arith.mulf %x_, %r2 : f32\n"
+                   "    %e = math.erf %s : f32\n"
+                   "    %p = arith.addf %one, %e : f32\n"
+                   "    %hx = arith.mulf %half, %x_ : f32\n"
+                   "    %y = arith.mulf %hx, %p : f32\n"},
+      // SiLU: x / (1 + exp(-x)).
+      {"silu", "    %one = arith.constant 1.0 : f32\n"
+               "    %n = arith.negf %x_ : f32\n"
+               "    %e = math.exp %n : f32\n"
+               "    %d = arith.addf %one, %e : f32\n"
+               "    %y = arith.divf %x_, %d : f32\n"},
+      // softplus log(1 + exp(x)), sqrt(x^2 + 1), |x| * rsqrt(2).
+      {"softplus", "    %one = arith.constant 1.0 : f32\n"
+                   "    %e = math.exp %x_ : f32\n"
+                   "    %d = arith.addf %one, %e : f32\n"
+                   "    %y = math.log %d : f32\n"},
+      {"sqrt_rsqrt", "    %one = arith.constant 1.0 : f32\n"
+                     "    %x2 = arith.mulf %x_, %x_ : f32\n"
+                     "    %s = arith.addf %x2, %one : f32\n"
+                     "    %r = math.sqrt %s : f32\n"
+                     "    %q = math.rsqrt %s : f32\n"
+                     "    %y = arith.subf %r, %q : f32\n"},
+      {"abs_min", "    %c = arith.constant 0.5 : f32\n"
+                  "    %a = math.absf %x_ : f32\n"
+                  "    %y = arith.minimumf %a, %c : f32\n"},
+  };
+  for (auto [name, body] : cases) {
+    std::vector<double> kinks;
+    if (std::string(name) == "relu")
+      kinks = {0.0};
+    if (std::string(name) == "abs_min")
+      kinks = {0.0, 0.5};
+    activation(this, name, body, kinks);
+  }
+}
+
+TEST_F(GradCheck, SwiGLU) {
+  // silu(a) * b, the gated unit of SwiGLU feed-forward layers.
+  Case c{"swiglu", {{{4, 6}}, {{4, 6}}, {{4, 6}}}, {0, 1}, ""};
+  c.body = R"(  %e = tensor.empty() : tensor<4x6xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %a1 : tensor<4x6xf32>, tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %n = arith.negf %a : f32
+    %x = math.exp %n : f32
+    %d = arith.addf %one, %x : f32
+    %s = arith.divf %a, %d : f32
+    %g = arith.mulf %s, %b : f32
+    linalg.yield %g : f32
+  } -> tensor<4x6xf32>
+)" + weightedSum("loss", "y", "a2", {4, 6});
+  check(c);
+}
+
+/// Row statistics and normalisation of a [3, 8] input, as generics.
+const char *kLayerNorm = R"(  %z = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<3xf32>
+  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<3xf32>) -> tensor<3xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%a0 : tensor<3x8xf32>) outs(%zr : tensor<3xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  %e = tensor.empty() : tensor<3x8xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %sum : tensor<3x8xf32>, tensor<3xf32>) outs(%e : tensor<3x8xf32>) {
+  ^bb0(%x: f32, %s: f32, %o: f32):
+    %k = arith.constant 8.0 : f32
+    %m = arith.divf %s, %k : f32
+    %d = arith.subf %x, %m : f32
+    linalg.yield %d : f32
+  } -> tensor<3x8xf32>
+  %var = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%c : tensor<3x8xf32>) outs(%zr : tensor<3xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %sq = arith.mulf %x, %x : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%c, %var, %a1, %a2 : tensor<3x8xf32>, tensor<3xf32>, tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<3x8xf32>) {
+  ^bb0(%x: f32, %v: f32, %g: f32, %b: f32, %o: f32):
+    %k = arith.constant 8.0 : f32
+    %eps = arith.constant 1.0e-5 : f32
+    %mv = arith.divf %v, %k : f32
+    %ve = arith.addf %mv, %eps : f32
+    %r = math.rsqrt %ve : f32
+    %n = arith.mulf %x, %r : f32
+    %ng = arith.mulf %n, %g : f32
+    %out = arith.addf %ng, %b : f32
+    linalg.yield %out : f32
+  } -> tensor<3x8xf32>
+)";
+
+TEST_F(GradCheck, LayerNormAffine) {
+  Case c{"layernorm", {{{3, 8}}, {{8}}, {{8}}, {{3, 8}}}, {0, 1, 2}, ""};
+  c.body = std::string(kLayerNorm) + weightedSum("loss", "y", "a3", {3, 8});
+  check(c);
+}
+
+TEST_F(GradCheck, RMSNorm) {
+  Case c{"rmsnorm", {{{3, 8}}, {{8}}, {{3, 8}}}, {0, 1}, ""};
+  c.body = R"(  %z = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<3xf32>
+  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<3xf32>) -> tensor<3xf32>
+  %ss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%a0 : tensor<3x8xf32>) outs(%zr : tensor<3xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %sq = arith.mulf %x, %x : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  %e = tensor.empty() : tensor<3x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %ss, %a1 : tensor<3x8xf32>, tensor<3xf32>, tensor<8xf32>) outs(%e : tensor<3x8xf32>) {
+  ^bb0(%x: f32, %v: f32, %g: f32, %o: f32):
+    %k = arith.constant 8.0 : f32
+    %eps = arith.constant 1.0e-5 : f32
+    %mv = arith.divf %v, %k : f32
+    %ve = arith.addf %mv, %eps : f32
+    %r = math.rsqrt %ve : f32
+    %n = arith.mulf %x, %r : f32
+    %out = arith.mulf %n, %g : f32
+    linalg.yield %out : f32
+  } -> tensor<3x8xf32>
+)" + weightedSum("loss", "y", "a2", {3, 8});
+  check(c);
+}
+
+/// Multi-head scaled dot-product attention on [H = 2, T = 4, D = 3] with a
+/// causal mask (key j > query i is masked) and a padding mask (a [T] input
+/// of 1 = keep, 0 = pad), softmax written out as generics.
+std::string attention(bool causal, bool padding) {
+  std::string mask;
+  if (causal)
+    mask += R"(    %i = linalg.index 1 : index
+    %j = linalg.index 2 : index
+    %future = arith.cmpi ugt, %j, %i : index
+    %big = arith.constant -1.0e9 : f32
+    %sm = arith.select %future, %big, %sc : f32
+)";
+  else
+    mask += "    %sm = arith.addf %sc, %zero_ : f32\n";
+  if (padding)
+    mask += R"(    %one = arith.constant 1.0 : f32
+    %pad = arith.subf %keep, %one : f32
+    %huge = arith.constant 1.0e9 : f32
+    %pen = arith.mulf %pad, %huge : f32
+    %masked = arith.addf %sm, %pen : f32
+)";
+  else
+    mask += "    %masked = arith.addf %sm, %zero_ : f32\n";
+  return std::string(R"(  %z = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%z : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %qk = linalg.generic {indexing_maps = [affine_map<(h, i, j, d) -> (h, i, d)>, affine_map<(h, i, j, d) -> (h, j, d)>, affine_map<(h, i, j, d) -> (h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a0, %a1 : tensor<2x4x3xf32>, tensor<2x4x3xf32>) outs(%zs : tensor<2x4x4xf32>) {
+  ^bb0(%q: f32, %k: f32, %acc: f32):
+    %m = arith.mulf %q, %k : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x4xf32>
+  %ex = linalg.generic {indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (j)>, affine_map<(h, i, j) -> (h, i, j)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%qk, %a3 : tensor<2x4x4xf32>, tensor<4xf32>) outs(%es : tensor<2x4x4xf32>) {
+  ^bb0(%s: f32, %keep: f32, %o: f32):
+    %zero_ = arith.constant 0.0 : f32
+    %scale = arith.constant 0.5773502692 : f32
+    %sc = arith.mulf %s, %scale : f32
+)") + mask + R"(    %x = math.exp %masked : f32
+    linalg.yield %x : f32
+  } -> tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %den = linalg.generic {indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%ex : tensor<2x4x4xf32>) outs(%zr : tensor<2x4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, i, j)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%ex, %den : tensor<2x4x4xf32>, tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) {
+  ^bb0(%x: f32, %d: f32, %o: f32):
+    %r = arith.divf %x, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x3xf32>
+  %zo = linalg.fill ins(%z : f32) outs(%eo : tensor<2x4x3xf32>) -> tensor<2x4x3xf32>
+  %out = linalg.generic {indexing_maps = [affine_map<(h, i, d, j) -> (h, i, j)>, affine_map<(h, i, d, j) -> (h, j, d)>, affine_map<(h, i, d, j) -> (h, i, d)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%p, %a2 : tensor<2x4x4xf32>, tensor<2x4x3xf32>) outs(%zo : tensor<2x4x3xf32>) {
+  ^bb0(%pp: f32, %v: f32, %acc: f32):
+    %m = arith.mulf %pp, %v : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x4x3xf32>
+)" + weightedSum("loss", "out", "a4", {2, 4, 3});
+}
+
+TEST_F(GradCheck, CausalAttention) {
+  Case c{"causal attention",
+         {{{2, 4, 3}}, {{2, 4, 3}}, {{2, 4, 3}}, {{4}}, {{2, 4, 3}}},
+         {0, 1, 2},
+         attention(/*causal=*/true, /*padding=*/false)};
+  check(c);
+}
+
+TEST_F(GradCheck, PaddedAttention) {
+  // The padding mask is an input; key 2 is padding.
+  Case c{"padded attention",
+         {{{2, 4, 3}}, {{2, 4, 3}}, {{2, 4, 3}}, {{4}}, {{2, 4, 3}}},
+         {0, 1, 2},
+         attention(/*causal=*/false, /*padding=*/true)};
+  // check() draws random inputs; make the mask 1, 1, 0, 1 by construction.
+  c.body = R"(  %mask = arith.constant dense<[1.0, 1.0, 0.0, 1.0]> : tensor<4xf32>
+)" + c.body;
+  size_t pos;
+  while ((pos = c.body.find("%a3 :")) != std::string::npos)
+    c.body.replace(pos, 3, "%mask");
+  while ((pos = c.body.find("%qk, %a3")) != std::string::npos)
+    c.body.replace(pos, 8, "%qk, %mask");
+  check(c);
+}
+
+TEST_F(GradCheck, MeanSquaredError) {
+  Case c{"mse", {{{4, 5}}, {{4, 5}}}, {0, 1}, ""};
+  c.body = R"(  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%a0, %a1 : tensor<4x5xf32>, tensor<4x5xf32>) outs(%zf : tensor<f32>) {
+  ^bb0(%y: f32, %t: f32, %acc: f32):
+    %d = arith.subf %y, %t : f32
+    %sq = arith.mulf %d, %d : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  %loss = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%sum : tensor<f32>) outs(%e : tensor<f32>) {
+  ^bb0(%s: f32, %o: f32):
+    %n = arith.constant 20.0 : f32
+    %m = arith.divf %s, %n : f32
+    linalg.yield %m : f32
+  } -> tensor<f32>
+)";
+  check(c);
+}
+
+TEST_F(GradCheck, CrossEntropyWithIgnoredRow) {
+  Case c{"cross_entropy", {{{5, 4}}, {{5}, 4}}, {0}, R"(
+  %loss = ternary.cross_entropy %a0, %a1 : (tensor<5x4xf32>, tensor<5xi64>) -> tensor<f32>
+)"};
+  check(c);
+}
+
+TEST_F(GradCheck, FlattenAndTranspose) {
+  Case c{"flatten_transpose", {{{2, 3, 4}}, {{4, 6}}}, {0}, R"(
+  %f = tensor.collapse_shape %a0 [[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+  %e = tensor.empty() : tensor<4x6xf32>
+  %t = linalg.transpose ins(%f : tensor<6x4xf32>) outs(%e : tensor<4x6xf32>) permutation = [1, 0]
+  %sq = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.mulf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<4x6xf32>
+)" + weightedSum("loss", "sq", "a1", {4, 6})};
+  check(c);
+}
+
+//===----------------------------------------------------------------------===//
+// BitLinear: the straight-through gradient against the reference
+//===----------------------------------------------------------------------===//
+
+struct BitLinearConfig {
+  const char *norm;
+  const char *scale;
+  int q;
+};
+
+TEST_F(GradCheck, BitLinearSTEMatchesReference) {
+  const BitLinearConfig configs[] = {
+      {"layer", "absmedian", 128}, {"layer", "absmean", 127},
+      {"none", "absmean", 127},    {"none", "absmedian", 128},
+      {"rms", "absmean", 128},     {"rms", "absmedian", 127},
+      {"layer_affine", "absmedian", 128},
+      {"layer_affine", "absmean", 127}};
+  std::mt19937 rng(42);
+  for (const BitLinearConfig &config : configs) {
+    bool affine = std::string(config.norm) == "layer_affine";
+    SCOPED_TRACE(std::string(config.norm) + " " + config.scale + " q=" +
+                 std::to_string(config.q));
+    // loss = sum(bitlinear(x, w, b) * r): the gradient of y is r.
+    std::ostringstream text;
+    text << "func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, "
+            "%b: tensor<?xf32>, %g: tensor<?xf32>, %be: tensor<?xf32>, "
+            "%r: tensor<?x?xf32>) -> tensor<f32> attributes "
+            "{ternary.gradient = {name = \"g\", wrt = array<i64: 0, 1, 2"
+         << (affine ? ", 3, 4" : "") << ">}} {\n"
+         << "  %y = ternary.bitlinear %x, %w bias %b"
+         << (affine ? " affine(%g, %be)" : "") << " {norm = #ternary.norm<"
+         << config.norm << ">, scale = #ternary.scale<" << config.scale
+         << ">, q = " << config.q << " : i32} : (tensor<?x?xf32>, "
+         << "tensor<?x?xf32>, tensor<?xf32>"
+         << (affine ? ", tensor<?xf32>, tensor<?xf32>" : "")
+         << ") -> tensor<?x?xf32>\n"
+         << R"(  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
+  ^bb0(%a: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %a, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %loss : tensor<f32>
+}
+)";
+    std::unique_ptr<CompiledModule> compiled = compile(text.str());
+    ASSERT_TRUE(compiled);
+    for (int trial = 0; trial < 6; ++trial) {
+      std::uniform_int_distribution<int64_t> rowsDist(1, 9), kDist(1, 70),
+          nDist(1, 40);
+      int64_t m = rowsDist(rng), k = kDist(rng), n = nDist(rng);
+      SCOPED_TRACE("M=" + std::to_string(m) + " K=" + std::to_string(k) +
+                   " N=" + std::to_string(n));
+      std::vector<HostArray> in = {
+          GradCheck::random({{m, k}}, rng), GradCheck::random({{n, k}}, rng),
+          GradCheck::random({{n}}, rng),    GradCheck::random({{k}}, rng),
+          GradCheck::random({{k}}, rng),    GradCheck::random({{m, n}}, rng)};
+      for (int64_t i = 0; i < n * k; ++i)
+        in[1].data<float>()[i] *= 0.1f;
+      auto results = compiled->call("g", in);
+      ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+
+      ::ternary::ref::BitLinearArgs args;
+      args.x = in[0].data<float>();
+      args.w = in[1].data<float>();
+      args.bias = in[2].data<float>();
+      args.gamma = affine ? in[3].data<float>() : nullptr;
+      args.beta = affine ? in[4].data<float>() : nullptr;
+      args.rows = m, args.k = k, args.n = n;
+      ::ternary::ref::BitLinearOptions opts;
+      std::string norm = config.norm;
+      opts.norm = norm == "none"    ? ::ternary::ref::NormKind::None
+                  : norm == "rms"   ? ::ternary::ref::NormKind::RMS
+                  : norm == "layer" ? ::ternary::ref::NormKind::Layer
+                                    : ::ternary::ref::NormKind::LayerAffine;
+      opts.scale = std::string(config.scale) == "absmean"
+                       ? ::ternary::ref::ScaleMethod::AbsMean
+                       : ::ternary::ref::ScaleMethod::AbsMedian;
+      opts.q = config.q;
+      auto ref = ::ternary::ref::bitLinearBackward(args, opts,
+                                                   in[5].data<float>());
+      std::vector<std::pair<const char *, const std::vector<float> *>> want = {
+          {"dx", &ref.dx}, {"dw", &ref.dw}, {"db", &ref.dbias}};
+      if (affine) {
+        want.push_back({"dgamma", &ref.dgamma});
+        want.push_back({"dbeta", &ref.dbeta});
+      }
+      ASSERT_EQ(results->size(), want.size() + 1);
+      for (size_t r = 0; r < want.size(); ++r) {
+        const HostArray &got = (*results)[r + 1];
+        const std::vector<float> &expected = *want[r].second;
+        ASSERT_EQ(size_t(got.numElements()), expected.size()) << want[r].first;
+        double largest = 0;
+        for (float v : expected)
+          largest = std::max(largest, double(std::fabs(v)));
+        for (size_t i = 0; i < expected.size(); ++i)
+          ASSERT_NEAR(got.data<float>()[i], expected[i],
+                      1e-4 * std::fabs(expected[i]) + 1e-6 * largest)
+              << want[r].first << "[" << i << "]";
+      }
+    }
+  }
+}
+
+} // namespace
