@@ -615,6 +615,8 @@ struct ConvertTernaryToLinalg
     RewritePatternSet patterns(ctx);
     populateTernaryToLinalgConversionPatterns(typeConverter, patterns);
     populateTernaryTrainingToLinalgConversionPatterns(typeConverter, patterns);
+    populateTernaryOptimizersToLinalgConversionPatterns(typeConverter,
+                                                        patterns);
     PackedMatmulKernel chosen = kernel;
     if (chosen == PackedMatmulKernel::auto_)
       chosen = selectPackedMatmulKernel(

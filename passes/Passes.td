@@ -64,6 +64,54 @@ def TernaryAutodiff : Pass<"ternary-autodiff", "::mlir::ModuleOp"> {
   ];
 }
 
+def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
+  let summary = "Generate compiled training steps (autodiff + optimiser)";
+  let description = [{
+    For every `func.func` computing a scalar loss and carrying
+    `ternary.train_step = {name = "NAME", params = array<i64: ...>, ...}`,
+    adds:
+
+    - `NAME_loss_and_grads` (private): the loss and the gradients of the
+      parameter arguments, derived as by `--ternary-autodiff`;
+    - `NAME(forward arguments..., state..., %step: tensor<i64>) -> loss`:
+      one optimiser step that updates the parameters, the optimiser state
+      (AdamW: all first moments, then all second moments; SGD: momentum
+      buffers; zeros initially) and the step counter (0 initially) in the
+      caller's buffers (`bufferization.writable` arguments written with
+      `bufferization.materialize_in_destination`), and returns the loss
+      before the update;
+    - with `eval = "EVAL"`, a copy `EVAL` of the forward function.
+
+    Keys: `optimizer` ("adamw", default, or "sgd"), `lr` (peak, 1e-3),
+    `schedule` (`#ternary.lr_schedule<...>`, constant), `warmup_steps`,
+    `total_steps`, `min_lr`, `weight_decay` (0), `beta1`, `beta2`, `eps`
+    (AdamW), `momentum`, `nesterov` (SGD), `max_grad_norm` (global-norm
+    clipping of all gradients first; 0 = off). `two_stage` schedules also
+    turn weight decay off in their second half.
+
+    Example:
+
+    ```mlir
+    func.func @loss(%x: tensor<?x784xf32>, %y: tensor<?xi64>,
+                    %w: tensor<10x784xf32>) -> tensor<f32>
+        attributes {ternary.train_step = {name = "train_step",
+            params = array<i64: 2>, optimizer = "adamw", lr = 1.0e-3,
+            weight_decay = 0.01, eval = "eval_step"}} { ... }
+    ```
+
+    gains `@train_step(%x, %y, %w, %exp_avg, %exp_avg_sq, %step)`,
+    `@eval_step(%x, %y, %w)` and the private gradient function.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::ternary::TernaryDialect"
+  ];
+}
+
 def TernaryDecompose : Pass<"ternary-decompose"> {
   let summary = "Decompose ternary.bitlinear into its quantisation steps";
   let description = [{

@@ -23,6 +23,7 @@ void mlir::ternary::buildInferencePipeline(
     OpPassManager &pm, const InferencePipelineOptions &options) {
   // Gradient functions requested with `ternary.gradient` (none: no-op).
   pm.addPass(createTernaryAutodiff());
+  pm.addPass(createTernaryTrainStep());
   // Ternary level: decompose, fold frozen weights, pack them, fuse.
   pm.addPass(createTernaryDecompose());
   pm.addPass(createCanonicalizerPass());

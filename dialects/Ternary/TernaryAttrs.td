@@ -131,4 +131,39 @@ def Ternary_DotKernelAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// LRSchedule
+//===----------------------------------------------------------------------===//
+
+def Ternary_LRSchedule : I32Enum<"LRSchedule",
+    "learning-rate schedule of training", [
+      I32EnumCase<"constant", 0>,
+      I32EnumCase<"linear_warmup", 1>,
+      I32EnumCase<"cosine", 2>,
+      I32EnumCase<"two_stage", 3>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+def Ternary_LRScheduleAttr
+    : EnumAttr<Ternary_Dialect, Ternary_LRSchedule, "lr_schedule"> {
+  let summary = "Learning-rate schedule";
+  let description = [{
+    The learning rate of (0-based) step `t` for a peak rate `lr`, `W`
+    warm-up steps and `T` total steps (`ternary.lr_schedule`):
+
+    - `constant`: `lr`;
+    - `linear_warmup`: `lr * min(1, (t + 1) / W)`;
+    - `cosine`: the warm-up, then `min_lr + (lr - min_lr) * (1 + cos(pi *
+      p)) / 2` with `p = (t - W) / (T - W)` clamped to [0, 1];
+    - `two_stage` (BitNet b1.58's recipe): the warm-up, then a linear decay
+      from `lr` to `lr / 2` over the first half of training; at `T / 2` the
+      rate drops to `min_lr` and decays linearly to 0 at `T` (the train-step
+      generator also turns weight decay off in the second stage).
+
+    Example: `#ternary.lr_schedule<cosine>`
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // TERNARY_ATTRS_TD

@@ -551,3 +551,56 @@ LogicalResult CrossEntropyGradOp::verify() {
   return verifyShape(*this, "logits gradient", getLogitsGrad().getType(),
                      getLogits().getType().getShape());
 }
+
+//===----------------------------------------------------------------------===//
+// Optimiser operations
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdamWOp::verify() {
+  for (auto [name, value] : {std::pair{"beta1", getBeta1()},
+                             std::pair{"beta2", getBeta2()}})
+    if (!(value.convertToDouble() >= 0.0 && value.convertToDouble() < 1.0))
+      return emitOpError() << name << " must be in [0, 1), got "
+                           << formatNumber(value.convertToDouble());
+  if (!(getEps().convertToDouble() > 0.0))
+    return emitOpError() << "eps must be positive, got "
+                         << formatNumber(getEps().convertToDouble());
+  return success();
+}
+
+LogicalResult SGDOp::verify() {
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum >= 0.0))
+    return emitOpError() << "momentum must be >= 0, got "
+                         << formatNumber(momentum);
+  if (getNesterov() && momentum == 0.0)
+    return emitOpError() << "nesterov needs a momentum above 0";
+  return success();
+}
+
+LogicalResult LRScheduleOp::verify() {
+  int64_t warmup = getWarmupSteps(), total = getTotalSteps();
+  if (warmup < 0)
+    return emitOpError() << "warmup_steps must be >= 0, got " << warmup;
+  LRSchedule kind = getSchedule();
+  bool needsTotal = kind == LRSchedule::cosine || kind == LRSchedule::two_stage;
+  if (needsTotal && total <= warmup)
+    return emitOpError() << "schedule '" << stringifyLRSchedule(kind)
+                         << "' needs total_steps > warmup_steps, got "
+                         << total << " and " << warmup;
+  if (kind == LRSchedule::linear_warmup && warmup == 0)
+    return emitOpError() << "schedule 'linear_warmup' needs warmup_steps > 0";
+  if (!(getLr().convertToDouble() >= 0.0))
+    return emitOpError() << "lr must be >= 0, got "
+                         << formatNumber(getLr().convertToDouble());
+  return success();
+}
+
+LogicalResult ClipCoefficientOp::verify() {
+  if (getGrads().empty())
+    return emitOpError() << "needs at least one gradient";
+  if (!(getMaxNorm().convertToDouble() > 0.0))
+    return emitOpError() << "max_norm must be positive, got "
+                         << formatNumber(getMaxNorm().convertToDouble());
+  return success();
+}

@@ -566,4 +566,140 @@ def Ternary_CrossEntropyGradOp : Ternary_Op<"cross_entropy_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Optimiser operations
+//===----------------------------------------------------------------------===//
+
+def Ternary_AdamWOp : Ternary_Op<"adamw", [Pure, AllTypesMatch<
+    ["param", "grad", "exp_avg", "exp_avg_sq", "new_param", "new_exp_avg",
+     "new_exp_avg_sq"]>]> {
+  let summary = "One AdamW step of one parameter tensor (decoupled decay)";
+  let description = [{
+    PyTorch's `AdamW` update (`amsgrad = False`) for the 1-based step
+    `step`, in PyTorch's order of operations:
+
+    ```
+    p = p * (1 - lr * weight_decay)
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    p = p - (lr / (1 - beta1^step)) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps)
+    ```
+
+    The scalar factors are computed in f64 (as PyTorch does in Python) and
+    rounded to f32; the element-wise work is f32. `lr` and `weight_decay`
+    are operands so that schedules can change them; the results are the
+    new parameter and moment tensors.
+
+    Example:
+
+    ```mlir
+    %p1, %m1, %v1 = ternary.adamw %p, %g, %m, %v, %lr, %wd, %step
+        : tensor<128x64xf32>, f64, i64
+    ```
+  }];
+  let arguments = (ins
+    Ternary_F32Tensor:$param, Ternary_F32Tensor:$grad,
+    Ternary_F32Tensor:$exp_avg, Ternary_F32Tensor:$exp_avg_sq,
+    F64:$lr, F64:$weight_decay, I64:$step,
+    DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+    DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+    DefaultValuedAttr<F64Attr, "1e-8">:$eps
+  );
+  let results = (outs Ternary_F32Tensor:$new_param,
+                      Ternary_F32Tensor:$new_exp_avg,
+                      Ternary_F32Tensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $lr `,` $weight_decay
+    `,` $step attr-dict `:` type($param) `,` type($lr) `,` type($step)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ternary_SGDOp : Ternary_Op<"sgd", [Pure, AllTypesMatch<
+    ["param", "grad", "momentum_buffer", "new_param",
+     "new_momentum_buffer"]>]> {
+  let summary = "One SGD step with momentum of one parameter tensor";
+  let description = [{
+    PyTorch's `SGD` update (dampening 0):
+
+    ```
+    d = g + weight_decay * p
+    buf = momentum * buf + d          (buf starts at zero)
+    d = nesterov ? d + momentum * buf : buf
+    p = p - lr * d
+    ```
+
+    With `momentum = 0` the buffer is returned unchanged and `d = g + wd p`.
+
+    Example:
+
+    ```mlir
+    %p1, %b1 = ternary.sgd %p, %g, %buf, %lr, %wd {momentum = 0.9}
+        : tensor<10x128xf32>, f64
+    ```
+  }];
+  let arguments = (ins
+    Ternary_F32Tensor:$param, Ternary_F32Tensor:$grad,
+    Ternary_F32Tensor:$momentum_buffer, F64:$lr, F64:$weight_decay,
+    DefaultValuedAttr<F64Attr, "0.0">:$momentum,
+    DefaultValuedAttr<BoolAttr, "false">:$nesterov
+  );
+  let results = (outs Ternary_F32Tensor:$new_param,
+                      Ternary_F32Tensor:$new_momentum_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $momentum_buffer `,` $lr `,` $weight_decay attr-dict
+    `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ternary_LRScheduleOp : Ternary_Op<"lr_schedule", [Pure]> {
+  let summary = "The learning rate of a step under a schedule";
+  let description = [{
+    The learning rate (f64) of the 0-based step `step` under `schedule`
+    (see `#ternary.lr_schedule`) with peak rate `lr`, `warmup_steps` and
+    `total_steps`, and `min_lr` for `cosine` and `two_stage`.
+
+    Example:
+
+    ```mlir
+    %lr = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<cosine>,
+        lr = 1.0e-3, warmup_steps = 100 : i64, total_steps = 1000 : i64}
+        : i64
+    ```
+  }];
+  let arguments = (ins
+    I64:$step,
+    Ternary_LRScheduleAttr:$schedule,
+    F64Attr:$lr,
+    DefaultValuedAttr<I64Attr, "0">:$warmup_steps,
+    DefaultValuedAttr<I64Attr, "0">:$total_steps,
+    DefaultValuedAttr<F64Attr, "0.0">:$min_lr
+  );
+  let results = (outs F64:$result);
+  let assemblyFormat = "$step attr-dict `:` type($step)";
+  let hasVerifier = 1;
+}
+
+def Ternary_ClipCoefficientOp : Ternary_Op<"clip_coefficient", [Pure]> {
+  let summary = "Global-norm gradient clipping coefficient";
+  let description = [{
+    `min(1, max_norm / (norm + 1e-6))` where `norm` is the L2 norm of all
+    the given gradient tensors together (PyTorch's `clip_grad_norm_`,
+    2-norm); multiplying every gradient by it clips their global norm to
+    `max_norm`. The squares are summed in f64.
+
+    Example:
+
+    ```mlir
+    %c = ternary.clip_coefficient %g1, %g2 {max_norm = 1.0}
+        : tensor<128x64xf32>, tensor<128xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Ternary_F32Tensor>:$grads, F64Attr:$max_norm);
+  let results = (outs F32:$result);
+  let assemblyFormat = "$grads attr-dict `:` type($grads)";
+  let hasVerifier = 1;
+}
+
 #endif // TERNARY_OPS_TD

@@ -207,9 +207,10 @@ std::string mlir::ternary::kernelFeatures(const llvm::TargetMachine &tm) {
 llvm::Error mlir::ternary::deriveRequestedGradients(ModuleOp module) {
   PassManager pm(module->getContext());
   pm.addPass(createTernaryAutodiff());
+  pm.addPass(createTernaryTrainStep());
   if (failed(pm.run(module)))
-    return makeError("deriving the requested gradient functions failed (see "
-                     "the diagnostics above)");
+    return makeError("deriving the requested gradient and training functions "
+                     "failed (see the diagnostics above)");
   return llvm::Error::success();
 }
 
@@ -369,6 +370,22 @@ CompiledModule::lookupCInterface(const std::string &function) const {
 llvm::Expected<std::vector<HostArray>>
 CompiledModule::call(const std::string &function,
                      const std::vector<HostArray> &inputs) {
+  std::vector<HostArray *> pointers;
+  for (const HostArray &in : inputs)
+    pointers.push_back(const_cast<HostArray *>(&in));
+  return invoke(function, pointers, /*copyInputs=*/true);
+}
+
+llvm::Expected<std::vector<HostArray>>
+CompiledModule::callInPlace(const std::string &function,
+                            const std::vector<HostArray *> &inputs) {
+  return invoke(function, inputs, /*copyInputs=*/false);
+}
+
+llvm::Expected<std::vector<HostArray>>
+CompiledModule::invoke(const std::string &function,
+                       const std::vector<HostArray *> &inputs,
+                       bool copyInputs) {
   auto it = signatures.find(function);
   if (it == signatures.end()) {
     std::string known;
@@ -410,7 +427,7 @@ CompiledModule::call(const std::string &function,
     packed.push_back(&resultPointer);
 
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const HostArray &in = inputs[i];
+    HostArray &in = *inputs[i];
     Type expected = sig.inputs[i];
     auto tensor = dyn_cast<RankedTensorType>(expected);
     Type element = tensor ? tensor.getElementType() : expected;
@@ -428,20 +445,25 @@ CompiledModule::call(const std::string &function,
                        ": expected " + typeString(expected) +
                        ", got an array of shape " + in.shapeString() +
                        " and dtype " + ::ternary::dtypeName(in.dtype));
-    // The callee may update its arguments in place: pass copies.
-    auto data = std::make_unique<Buffer>(in.bytes.size());
-    std::memcpy(data->data(), in.bytes.data(), in.bytes.size());
-    inputData.insert(data->data());
-    if (!tensor) {
-      pointers[i] = data->data();
-      packed.push_back(pointers[i]);
+    // The callee may update its arguments in place: pass copies unless the
+    // caller wants the updates.
+    void *memory = in.bytes.data();
+    if (copyInputs) {
+      auto data = std::make_unique<Buffer>(in.bytes.size());
+      std::memcpy(data->data(), in.bytes.data(), in.bytes.size());
+      memory = data->data();
       storage.push_back(std::move(data));
+    }
+    inputData.insert(memory);
+    if (!tensor) {
+      pointers[i] = memory;
+      packed.push_back(pointers[i]);
       continue;
     }
     int64_t rank = tensor.getRank();
     auto desc = std::make_unique<Buffer>(8 * (3 + 2 * rank));
-    desc->words[0] = reinterpret_cast<int64_t>(data->data());
-    desc->words[1] = reinterpret_cast<int64_t>(data->data());
+    desc->words[0] = reinterpret_cast<int64_t>(memory);
+    desc->words[1] = reinterpret_cast<int64_t>(memory);
     desc->words[2] = 0;
     int64_t stride = 1;
     for (int64_t d = rank - 1; d >= 0; --d) {
@@ -451,7 +473,6 @@ CompiledModule::call(const std::string &function,
     }
     pointers[i] = desc->data();
     packed.push_back(&pointers[i]);
-    storage.push_back(std::move(data));
     storage.push_back(std::move(desc));
   }
   if (!viaPointer && sig.results.size() == 1)

@@ -62,6 +62,12 @@ void populateTernaryToLinalgConversionPatterns(
 void populateTernaryTrainingToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns);
 
+/// Adds the patterns lowering the optimiser ops (adamw, sgd, lr_schedule,
+/// clip_coefficient) to linalg, arith and math; part of
+/// --convert-ternary-to-linalg.
+void populateTernaryOptimizersToLinalgConversionPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns);
+
 /// Adds the vector kernel for `ternary.matmul` with packed 2-D weights,
 /// with a higher benefit than the linalg lowering (nothing for `loops`).
 void populatePackedMatmulKernelPatterns(const TypeConverter &typeConverter,

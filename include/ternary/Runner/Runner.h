@@ -54,9 +54,10 @@ struct FunctionSignature {
   std::vector<Type> results;
 };
 
-/// Runs --ternary-autodiff on `module`, so that the gradient functions it
-/// requests exist before the signatures are collected (the pass consumes
-/// the requests: the pipeline's own autodiff run then does nothing).
+/// Runs --ternary-autodiff and --ternary-train-step on `module`, so that the
+/// gradient and training functions it requests exist before the signatures
+/// are collected (the passes consume the requests: the pipeline's own runs
+/// then do nothing).
 llvm::Error deriveRequestedGradients(ModuleOp module);
 
 /// The signatures of the public functions of `module`, with packed weights
@@ -89,12 +90,22 @@ public:
   llvm::Expected<std::vector<HostArray>>
   call(const std::string &function, const std::vector<HostArray> &inputs);
 
+  /// Like call, but the function works on the inputs' own memory: what it
+  /// updates in place (the parameters and state of a train step) is
+  /// updated in `inputs`.
+  llvm::Expected<std::vector<HostArray>>
+  callInPlace(const std::string &function,
+              const std::vector<HostArray *> &inputs);
+
   /// The address of the C interface of `function` (`_mlir_ciface_NAME`),
   /// for callers that build memref descriptors themselves (benchmarks).
   llvm::Expected<void *> lookupCInterface(const std::string &function) const;
 
 private:
   CompiledModule() = default;
+  llvm::Expected<std::vector<HostArray>>
+  invoke(const std::string &function, const std::vector<HostArray *> &inputs,
+         bool copyInputs);
   std::unique_ptr<ExecutionEngine> engine;
   std::vector<std::string> names;
   std::map<std::string, FunctionSignature> signatures;

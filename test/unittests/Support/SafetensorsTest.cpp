@@ -1,0 +1,95 @@
+//===- SafetensorsTest.cpp - The safetensors reader and writer ------------===//
+
+#include "ternary/Support/Safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+using namespace ternary;
+
+namespace {
+
+std::string tempPath(const std::string &name) {
+  return ::testing::TempDir() + "/" + name + "." + std::to_string(getpid());
+}
+
+TEST(Safetensors, RoundTripsTensorsAndMetadata) {
+  TensorFile file;
+  HostArray w = HostArray::zeros(DType::F32, {2, 3});
+  for (int i = 0; i < 6; ++i)
+    w.data<float>()[i] = 0.5f * i - 1;
+  HostArray step = HostArray::zeros(DType::I64, {});
+  step.data<int64_t>()[0] = 1234;
+  file.tensors = {{"layer.weight", w}, {"step", step}};
+  file.metadata["epoch"] = "3";
+  std::string path = tempPath("roundtrip.safetensors"), error;
+  ASSERT_TRUE(writeSafetensors(path, file, error)) << error;
+  EXPECT_NE(access((path + ".tmp").c_str(), F_OK), 0) << "temporary file left";
+
+  TensorFile back;
+  ASSERT_TRUE(readSafetensors(path, back, error)) << error;
+  ASSERT_EQ(back.tensors.size(), 2u);
+  const HostArray *rw = back.find("layer.weight");
+  ASSERT_TRUE(rw);
+  EXPECT_EQ(rw->shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(rw->bytes, w.bytes);
+  ASSERT_TRUE(back.find("step"));
+  EXPECT_EQ(back.find("step")->data<int64_t>()[0], 1234);
+  EXPECT_TRUE(back.find("step")->shape.empty());
+  EXPECT_EQ(back.metadata.at("epoch"), "3");
+  EXPECT_EQ(back.find("missing"), nullptr);
+  std::remove(path.c_str());
+}
+
+TEST(Safetensors, ReadsTheReferenceLayout) {
+  // A file as the safetensors library writes it: header length (LE u64),
+  // JSON header, data; one F32 [2] tensor holding 1.0 and -2.0.
+  std::string header =
+      R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  bytes += header;
+  float values[2] = {1.0f, -2.0f};
+  bytes.append(reinterpret_cast<const char *>(values), 8);
+  std::string path = tempPath("reference.safetensors"), error;
+  std::ofstream(path, std::ios::binary) << bytes;
+  TensorFile file;
+  ASSERT_TRUE(readSafetensors(path, file, error)) << error;
+  ASSERT_TRUE(file.find("t"));
+  EXPECT_EQ(file.find("t")->data<float>()[1], -2.0f);
+  std::remove(path.c_str());
+}
+
+TEST(Safetensors, RejectsBadFiles) {
+  std::string path = tempPath("bad.safetensors"), error;
+  TensorFile file;
+  EXPECT_FALSE(readSafetensors(path + ".missing", file, error));
+  EXPECT_NE(error.find("cannot open"), std::string::npos) << error;
+
+  std::ofstream(path, std::ios::binary) << std::string("\x40\0\0\0", 4);
+  EXPECT_FALSE(readSafetensors(path, file, error));
+  EXPECT_NE(error.find("too short"), std::string::npos) << error;
+
+  std::string header = R"({"t":{"dtype":"F32","shape":[4],"data_offsets":[0,8]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  std::ofstream(path, std::ios::binary) << bytes + header + std::string(8, 'x');
+  EXPECT_FALSE(readSafetensors(path, file, error));
+  EXPECT_NE(error.find("bad data range for tensor 't'"), std::string::npos)
+      << error;
+
+  bytes[0] = 5;
+  std::ofstream(path, std::ios::binary) << bytes + "{oops";
+  EXPECT_FALSE(readSafetensors(path, file, error));
+  EXPECT_NE(error.find("malformed JSON header"), std::string::npos) << error;
+  std::remove(path.c_str());
+
+  // A directory that does not exist: the write fails, nothing is created.
+  EXPECT_FALSE(writeSafetensors("/nonexistent-dir/x.safetensors", file, error));
+  EXPECT_NE(error.find("cannot create"), std::string::npos) << error;
+}
+
+} // namespace
