@@ -591,6 +591,18 @@ struct ConvertTernaryToLinalg
     if (undecomposed)
       return signalPassFailure();
 
+    // Argument annotations of the training runtime (ternary.name) have no
+    // meaning below this level.
+    module.walk([](func::FuncOp func) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        for (NamedAttribute attr :
+             llvm::to_vector(func.getArgAttrDict(i)
+                                 ? func.getArgAttrDict(i).getValue()
+                                 : ArrayRef<NamedAttribute>()))
+          if (attr.getName().getValue().starts_with("ternary."))
+            func.removeArgAttr(i, attr.getName());
+    });
+
     MLIRContext *ctx = &getContext();
     TypeConverter typeConverter;
     populateTernaryToLinalgTypeConversion(typeConverter);

@@ -254,8 +254,9 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
                                    << "' already exists";
     func::FuncOp eval = forward.clone();
     eval.setSymName(r.eval);
-    eval->removeAttr(kRequestAttr);
-    eval->removeAttr("ternary.gradient");
+    for (NamedAttribute attr : forward->getDiscardableAttrs())
+      if (attr.getName().getValue().starts_with("ternary."))
+        eval->removeAttr(attr.getName());
     b.setInsertionPointAfter(step);
     b.insert(eval);
   }

@@ -29,7 +29,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
 tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
-         "ternary-npy-compare"]
+         "ternary-npy-compare", "ternary-train"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The differential test: a sample by default, 10,000 cases with -Dfull=1.

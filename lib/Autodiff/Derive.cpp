@@ -106,9 +106,11 @@ mlir::ternary::autodiff::deriveGradientFunction(func::FuncOp forward,
 
   func::FuncOp grad = forward.clone();
   grad.setSymName(name);
-  grad->setAttrs(forward->getAttrDictionary());
-  grad->removeAttr("ternary.gradient");
-  grad.setSymName(name);
+  // The forward's requests (ternary.gradient, ternary.train_step) are not
+  // the derived function's.
+  for (NamedAttribute attr : forward->getDiscardableAttrs())
+    if (attr.getName().getValue().starts_with("ternary."))
+      grad->removeAttr(attr.getName());
   OpBuilder outer(forward);
   outer.setInsertionPointAfter(forward);
   outer.insert(grad);

@@ -362,6 +362,17 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
   return out;
 }
 
+llvm::Expected<HostArray> mlir::ternary::readArrayArgument(llvm::StringRef spec) {
+  if (spec.starts_with("@")) {
+    HostArray a;
+    std::string error;
+    if (!::ternary::readNpy(spec.drop_front().str(), a, error))
+      return makeError(error);
+    return a;
+  }
+  return parseInlineArray(spec);
+}
+
 llvm::Expected<void *>
 CompiledModule::lookupCInterface(const std::string &function) const {
   return engine->lookup("_mlir_ciface_" + function);

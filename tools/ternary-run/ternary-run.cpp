@@ -85,14 +85,7 @@ int main(int argc, char **argv) {
   // Read the inputs before compiling, so that bad arguments fail fast.
   std::vector<::ternary::HostArray> args;
   for (const std::string &spec : inputs) {
-    if (!spec.empty() && spec[0] == '@') {
-      ::ternary::HostArray a;
-      if (!::ternary::readNpy(spec.substr(1), a, error))
-        return fail(error);
-      args.push_back(std::move(a));
-      continue;
-    }
-    auto a = parseInlineArray(spec);
+    auto a = readArrayArgument(spec);
     if (!a)
       return fail(llvm::toString(a.takeError()));
     args.push_back(std::move(*a));

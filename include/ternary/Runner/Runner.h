@@ -118,6 +118,9 @@ std::optional<DType> hostDType(Type elementType);
 /// Formats an array as "2x3xf32" followed by its values, for printing.
 std::string formatArray(const HostArray &array);
 
+/// Reads a tool argument: "@file.npy" or an inline value (parseInlineArray).
+llvm::Expected<HostArray> readArrayArgument(llvm::StringRef spec);
+
 /// Parses an inline value "2x3xf32=1,2,3,4,5,6" (or "f32=1.5" for a
 /// scalar; "2x3xf32=0" fills the array with one value).
 llvm::Expected<HostArray> parseInlineArray(llvm::StringRef text);

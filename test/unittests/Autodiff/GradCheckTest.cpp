@@ -10,14 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ternary/InitAll.h"
+#include "Jit.h"
+
 #include "ternary/Reference/BitLinear.h"
-#include "ternary/Runner/Runner.h"
-
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-
-#include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
@@ -144,27 +139,8 @@ std::string moduleText(const Case &c) {
 
 class GradCheck : public ::testing::Test {
 public:
-  GradCheck() {
-    registerAllDialects(registry);
-    registerAllTranslations(registry);
-  }
-
   std::unique_ptr<CompiledModule> compile(const std::string &text) {
-    auto context = std::make_unique<MLIRContext>(registry);
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(text, context.get());
-    if (!module) {
-      ADD_FAILURE() << "does not parse:\n" << text;
-      return nullptr;
-    }
-    auto compiled = CompiledModule::compile(std::move(module),
-                                            InferencePipelineOptions(), {});
-    if (!compiled) {
-      ADD_FAILURE() << llvm::toString(compiled.takeError()) << "\n" << text;
-      return nullptr;
-    }
-    contexts.push_back(std::move(context));
-    return std::make_unique<CompiledModule>(std::move(*compiled));
+    return jit.compile(text);
   }
 
   static HostArray random(const Arg &arg, std::mt19937 &rng) {
@@ -234,8 +210,7 @@ public:
     }
   }
 
-  DialectRegistry registry;
-  std::vector<std::unique_ptr<MLIRContext>> contexts;
+  ternary_test::Jit jit;
 };
 
 //===----------------------------------------------------------------------===//

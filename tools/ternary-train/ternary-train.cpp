@@ -1,0 +1,586 @@
+//===- ternary-train.cpp - Train a model with its compiled train step -----===//
+//
+// Runs the training loop of a model whose loss function carries a
+// `ternary.train_step` request (see --ternary-train-step): the train step
+// (loss, gradients, optimiser update, in place) and the evaluation step are
+// compiled; this tool initialises or loads the parameters, batches and
+// shuffles the data, shows progress, evaluates every epoch, writes
+// checkpoints (safetensors, atomically) and resumes from them, and exports
+// the trained parameters (.npy, or an inference function with the
+// parameters as constants, for ternary-compile).
+//
+//   ternary-train model.mlir --input=@x.npy --input=@labels.npy \
+//       --val-input=@xv.npy --val-input=@lv.npy --batch-size=64 --epochs=3 \
+//       --checkpoint=ckpt.safetensors --export=trained.mlir \
+//       --export-function=predict
+//
+// The data inputs are the loss function's arguments that are not
+// parameters, in order; their first dimension indexes the examples.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/InitAll.h"
+#include "ternary/Runner/Runner.h"
+#include "ternary/Runner/ToolSupport.h"
+#include "ternary/Support/Safetensors.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <random>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using ::ternary::DType;
+using ::ternary::HostArray;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("ternary-train options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir>"),
+                                      cl::cat(category));
+static cl::list<std::string>
+    inputs("input",
+           cl::desc("Training data for the loss function's non-parameter "
+                    "arguments, in order: @file.npy (first dim = examples)"),
+           cl::cat(category));
+static cl::list<std::string>
+    valInputs("val-input",
+              cl::desc("Validation data, like --input (evaluated every "
+                       "epoch with the eval function)"),
+              cl::cat(category));
+static cl::list<std::string>
+    paramInputs("param",
+                cl::desc("Initial value of each parameter, in order "
+                         "(@file.npy or inline); default: PyTorch's "
+                         "initialisation, seeded"),
+                cl::cat(category));
+static cl::opt<int64_t> batchSize("batch-size", cl::desc("Examples a step"),
+                                  cl::init(64), cl::cat(category));
+static cl::opt<unsigned> epochs("epochs", cl::desc("Passes over the data"),
+                                cl::init(1), cl::cat(category));
+static cl::opt<int64_t>
+    maxSteps("max-steps", cl::desc("Stop after this many steps (0: no limit)"),
+             cl::init(0), cl::cat(category));
+static cl::opt<bool> shuffle("shuffle",
+                             cl::desc("Shuffle the examples every epoch"),
+                             cl::init(true), cl::cat(category));
+static cl::opt<bool> dropLast("drop-last",
+                              cl::desc("Skip an epoch's last partial batch"),
+                              cl::init(false), cl::cat(category));
+static cl::opt<unsigned> seed("seed",
+                              cl::desc("Seed of initialisation and shuffling"),
+                              cl::init(0), cl::cat(category));
+static cl::opt<std::string>
+    checkpoint("checkpoint",
+               cl::desc("Write a safetensors checkpoint here every epoch"),
+               cl::cat(category));
+static cl::opt<std::string>
+    resume("resume", cl::desc("Resume from a checkpoint of this tool"),
+           cl::cat(category));
+static cl::opt<std::string>
+    saveParams("save-params",
+               cl::desc("Write the trained parameters as NAME.npy here"),
+               cl::cat(category));
+static cl::opt<std::string>
+    lossesFile("losses", cl::desc("Write every step's loss to this .npy"),
+               cl::cat(category));
+static cl::opt<std::string>
+    exportFile("export",
+               cl::desc("Write the --export-function with the trained "
+                        "parameters as constants to this .mlir"),
+               cl::cat(category));
+static cl::opt<std::string> exportFunction(
+    "export-function",
+    cl::desc("The inference function to export; its last arguments are the "
+             "parameters, in order"),
+    cl::init("predict"), cl::cat(category));
+static cl::opt<std::string> progress(
+    "progress", cl::desc("Progress display: auto (bar on a terminal), bar, "
+                         "lines, none"),
+    cl::init("auto"), cl::cat(category));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "ternary-train: " << message << "\n";
+  return 1;
+}
+
+namespace {
+
+/// What the tool reads off the loss function's request.
+struct Model {
+  std::string loss, step, eval;
+  std::vector<int64_t> params;
+  std::vector<unsigned> dataArgs;
+  std::vector<std::string> names; ///< parameter names
+  std::vector<RankedTensorType> paramTypes;
+  unsigned statePerParam = 2;
+};
+
+llvm::Expected<Model> readModel(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    auto request = func->getAttrOfType<DictionaryAttr>("ternary.train_step");
+    if (!request)
+      continue;
+    Model m;
+    m.loss = func.getName().str();
+    auto name = request.getAs<StringAttr>("name");
+    auto params = request.getAs<DenseI64ArrayAttr>("params");
+    if (!name || !params)
+      return llvm::createStringError("@" + m.loss +
+                                     ": ternary.train_step needs name and "
+                                     "params");
+    m.step = name.getValue().str();
+    if (auto eval = request.getAs<StringAttr>("eval"))
+      m.eval = eval.getValue().str();
+    if (auto opt = request.getAs<StringAttr>("optimizer"))
+      m.statePerParam = opt.getValue() == "sgd" ? 1 : 2;
+    m.params.assign(params.asArrayRef().begin(), params.asArrayRef().end());
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (!llvm::is_contained(m.params, int64_t(i)))
+        m.dataArgs.push_back(i);
+    for (int64_t p : m.params) {
+      auto given = func.getArgAttrOfType<StringAttr>(p, "ternary.name");
+      m.names.push_back(given ? given.getValue().str()
+                              : "arg" + std::to_string(p));
+      m.paramTypes.push_back(
+          cast<RankedTensorType>(func.getArgumentTypes()[p]));
+    }
+    return m;
+  }
+  return llvm::createStringError(
+      "no function with a ternary.train_step request in the module");
+}
+
+/// PyTorch's default initialisation by parameter rank: [N, K] weights and
+/// the [N] bias after them U(-1/sqrt(K), 1/sqrt(K)) (nn.Linear); a 1-D
+/// parameter with no weight before it ones (a norm's gain).
+llvm::Expected<std::vector<HostArray>> initialise(const Model &m,
+                                                  std::mt19937 &rng) {
+  std::vector<HostArray> out;
+  int64_t fanIn = 0;
+  for (size_t i = 0; i < m.params.size(); ++i) {
+    RankedTensorType type = m.paramTypes[i];
+    if (!type.hasStaticShape())
+      return llvm::createStringError(
+          "parameter '" + m.names[i] +
+          "' has a dynamic shape: give initial values with --param");
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    HostArray a = HostArray::zeros(DType::F32, shape);
+    if (shape.size() >= 2) {
+      fanIn = 1;
+      for (size_t d = 1; d < shape.size(); ++d)
+        fanIn *= shape[d];
+    }
+    if (shape.size() >= 2 || (shape.size() == 1 && fanIn > 0)) {
+      float bound = 1.0f / std::sqrt(static_cast<float>(fanIn));
+      std::uniform_real_distribution<float> u(-bound, bound);
+      for (int64_t e = 0; e < a.numElements(); ++e)
+        a.data<float>()[e] = u(rng);
+      if (shape.size() == 1)
+        fanIn = 0; // a bias closes its layer
+    } else {
+      for (int64_t e = 0; e < a.numElements(); ++e)
+        a.data<float>()[e] = 1.0f;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+/// Rows `rows` of `a` (its first dimension).
+HostArray gather(const HostArray &a, const std::vector<int64_t> &rows) {
+  std::vector<int64_t> shape = a.shape;
+  shape[0] = rows.size();
+  HostArray out = HostArray::zeros(a.dtype, shape);
+  size_t rowBytes = a.bytes.size() / std::max<int64_t>(1, a.shape[0]);
+  for (size_t r = 0; r < rows.size(); ++r)
+    std::memcpy(out.bytes.data() + r * rowBytes,
+                a.bytes.data() + rows[r] * rowBytes, rowBytes);
+  return out;
+}
+
+llvm::Expected<std::vector<HostArray>>
+readArrays(const std::vector<std::string> &specs) {
+  std::vector<HostArray> out;
+  for (const std::string &spec : specs) {
+    auto a = readArrayArgument(spec);
+    if (!a)
+      return a.takeError();
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+/// Checks a data set: one array per data argument, equal first dims.
+llvm::Error checkData(const Model &m, const std::vector<HostArray> &data,
+                      const char *what) {
+  if (data.size() != m.dataArgs.size())
+    return llvm::createStringError(
+        "@" + m.loss + " has " + std::to_string(m.dataArgs.size()) +
+        " data arguments, got " + std::to_string(data.size()) + " " + what);
+  for (const HostArray &a : data)
+    if (a.shape.empty() || a.shape[0] != data[0].shape[0])
+      return llvm::createStringError(std::string("the ") + what +
+                                     " arrays differ in their first "
+                                     "dimension (the examples)");
+  return llvm::Error::success();
+}
+
+std::string formatDuration(double seconds) {
+  long s = std::lround(seconds);
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%ld:%02ld:%02ld", s / 3600,
+                (s / 60) % 60, s % 60);
+  return buffer;
+}
+
+/// The progress display: a bar redrawn in place on a terminal, plain lines
+/// (ten an epoch) otherwise.
+class Progress {
+public:
+  explicit Progress(const std::string &mode) {
+    bar = mode == "bar" || (mode == "auto" && isatty(fileno(stderr)));
+    quiet = mode == "none";
+  }
+
+  void startEpoch(unsigned epoch, unsigned total, int64_t steps) {
+    this->epoch = epoch, this->epochs = total, this->steps = steps;
+    start = std::chrono::steady_clock::now();
+    items = 0;
+  }
+
+  void update(int64_t step, int64_t batchItems, double loss) {
+    items += batchItems;
+    if (quiet)
+      return;
+    double elapsed = seconds();
+    double rate = items / std::max(elapsed, 1e-9);
+    double eta = elapsed / step * (steps - step);
+    char line[200];
+    if (bar) {
+      int width = 24, done = static_cast<int>(width * step / steps);
+      std::string b(done, '=');
+      if (done < width)
+        b += '>' + std::string(width - done - 1, ' ');
+      std::snprintf(line, sizeof(line),
+                    "\repoch %u/%u [%s] %lld/%lld loss %.4f %.0f items/s "
+                    "ETA %s ",
+                    epoch, epochs, b.c_str(), (long long)step,
+                    (long long)steps, loss, rate, formatDuration(eta).c_str());
+      llvm::errs() << line;
+      if (step == steps)
+        llvm::errs() << "\n";
+    } else if (step == steps || step % std::max<int64_t>(1, steps / 10) == 0) {
+      std::snprintf(line, sizeof(line),
+                    "epoch %u/%u step %lld/%lld loss %.4f %.0f items/s "
+                    "ETA %s\n",
+                    epoch, epochs, (long long)step, (long long)steps, loss,
+                    rate, formatDuration(eta).c_str());
+      llvm::errs() << line;
+    }
+    llvm::errs().flush();
+  }
+
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  }
+
+private:
+  bool bar = false, quiet = false;
+  unsigned epoch = 0, epochs = 0;
+  int64_t steps = 0, items = 0;
+  std::chrono::steady_clock::time_point start;
+};
+
+/// The module text of `function` with its last parameters bound to
+/// constants.
+llvm::Expected<std::string> exportModule(const std::string &path,
+                                         const std::string &function,
+                                         const std::vector<HostArray> &params) {
+  ToolContext tool;
+  std::string error;
+  OwningOpRef<ModuleOp> module = tool.parse(path, error);
+  if (!module)
+    return llvm::createStringError("cannot re-read the model: " + error);
+  auto func = module->lookupSymbol<func::FuncOp>(function);
+  if (!func)
+    return llvm::createStringError("no function @" + function +
+                                   " to export (--export-function)");
+  if (func.getNumArguments() < params.size())
+    return llvm::createStringError("@" + function + " has fewer arguments than "
+                                   "the model has parameters");
+  OpBuilder b(func.getBody());
+  unsigned first = func.getNumArguments() - params.size();
+  llvm::BitVector erase(func.getNumArguments());
+  for (size_t i = 0; i < params.size(); ++i) {
+    BlockArgument arg = func.getArgument(first + i);
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    std::vector<int64_t> shape = params[i].shape;
+    auto staticType = RankedTensorType::get(shape, b.getF32Type());
+    if (!type || !type.getElementType().isF32() ||
+        !succeeded(verifyCompatibleShape(type, staticType)))
+      return llvm::createStringError(
+          "argument #" + std::to_string(first + i) + " of @" + function +
+          " does not take parameter " + std::to_string(i));
+    auto values = llvm::ArrayRef<float>(params[i].data<float>(),
+                                        params[i].numElements());
+    Value cst = arith::ConstantOp::create(
+        b, func.getLoc(), DenseElementsAttr::get(staticType, values));
+    if (type != staticType)
+      cst = tensor::CastOp::create(b, func.getLoc(), type, cst);
+    arg.replaceAllUsesWith(cst);
+    erase.set(first + i);
+  }
+  if (failed(func.eraseArguments(erase)))
+    return llvm::createStringError("cannot remove the parameter arguments");
+  // Only the exported function (and what it calls) is kept.
+  for (auto other : llvm::make_early_inc_range(module->getOps<func::FuncOp>()))
+    if (other != func && !other.isPrivate())
+      other.erase();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  return text;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv, "Train a model with its compiled train step\n");
+  if (batchSize <= 0)
+    return fail("--batch-size must be positive");
+  if (progress != "auto" && progress != "bar" && progress != "lines" &&
+      progress != "none")
+    return fail("--progress must be auto, bar, lines or none");
+
+  ToolContext tool;
+  std::string error;
+  OwningOpRef<ModuleOp> module = tool.parse(inputFile, error);
+  if (!module)
+    return error.empty() ? 1 : fail(error);
+  auto model = readModel(*module);
+  if (!model)
+    return fail(llvm::toString(model.takeError()));
+
+  auto data = readArrays(inputs);
+  if (!data)
+    return fail(llvm::toString(data.takeError()));
+  if (llvm::Error e = checkData(*model, *data, "--input"))
+    return fail(llvm::toString(std::move(e)));
+  auto valData = readArrays(valInputs);
+  if (!valData)
+    return fail(llvm::toString(valData.takeError()));
+  if (!valData->empty())
+    if (llvm::Error e = checkData(*model, *valData, "--val-input"))
+      return fail(llvm::toString(std::move(e)));
+  if (!valData->empty() && model->eval.empty())
+    return fail("--val-input needs an eval function (eval = \"...\" in the "
+                "ternary.train_step request)");
+
+  // Parameters, optimiser state (zeros) and the step counter.
+  std::mt19937 rng(seed);
+  std::vector<HostArray> params;
+  if (!paramInputs.empty()) {
+    auto given = readArrays(paramInputs);
+    if (!given)
+      return fail(llvm::toString(given.takeError()));
+    if (given->size() != model->params.size())
+      return fail("the model has " + llvm::Twine(model->params.size()) +
+                  " parameters, got " + llvm::Twine(given->size()) +
+                  " --param");
+    params = std::move(*given);
+  } else {
+    auto init = initialise(*model, rng);
+    if (!init)
+      return fail(llvm::toString(init.takeError()));
+    params = std::move(*init);
+  }
+  std::vector<HostArray> state;
+  for (unsigned s = 0; s < model->statePerParam; ++s)
+    for (const HostArray &p : params)
+      state.push_back(HostArray::zeros(DType::F32, p.shape));
+  HostArray step = HostArray::zeros(DType::I64, {});
+  unsigned firstEpoch = 1;
+  const char *stateNames[2] = {model->statePerParam == 2 ? "exp_avg"
+                                                         : "momentum",
+                               "exp_avg_sq"};
+  if (!resume.empty()) {
+    ::ternary::TensorFile file;
+    if (!::ternary::readSafetensors(resume, file, error))
+      return fail(error);
+    auto load = [&](const std::string &name, HostArray &into) -> bool {
+      const HostArray *a = file.find(name);
+      if (!a || a->shape != into.shape || a->dtype != into.dtype) {
+        error = "checkpoint '" + resume + "' has no matching tensor '" +
+                name + "'";
+        return false;
+      }
+      into = *a;
+      return true;
+    };
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (!load("param." + model->names[i], params[i]))
+        return fail(error);
+      for (unsigned s = 0; s < model->statePerParam; ++s)
+        if (!load(std::string(stateNames[s]) + "." + model->names[i],
+                  state[s * params.size() + i]))
+          return fail(error);
+    }
+    if (!load("step", step))
+      return fail(error);
+    firstEpoch = std::stoi(file.metadata["epoch"]) + 1;
+    llvm::errs() << "ternary-train: resumed from '" << resume << "' after epoch "
+                 << firstEpoch - 1 << ", step " << step.data<int64_t>()[0]
+                 << "\n";
+  }
+
+  auto compiled = CompiledModule::compile(std::move(module),
+                                          InferencePipelineOptions(), {});
+  if (!compiled)
+    return fail(llvm::toString(compiled.takeError()));
+
+  int64_t examples = (*data)[0].shape[0];
+  int64_t batches = dropLast ? examples / batchSize
+                             : (examples + batchSize - 1) / batchSize;
+  if (batches == 0)
+    return fail("no complete batch: " + llvm::Twine(examples) +
+                " examples, --batch-size " + llvm::Twine(batchSize));
+  std::vector<float> losses;
+  Progress display(progress);
+  int64_t stepsDone = 0;
+  bool stop = false;
+  for (unsigned epoch = firstEpoch; epoch <= epochs && !stop; ++epoch) {
+    std::vector<int64_t> order(examples);
+    std::iota(order.begin(), order.end(), 0);
+    if (shuffle) {
+      std::mt19937 epochRng(seed * 1000003u + epoch);
+      std::shuffle(order.begin(), order.end(), epochRng);
+    }
+    display.startEpoch(epoch, epochs, batches);
+    double lossSum = 0;
+    int64_t lossCount = 0;
+    for (int64_t b = 0; b < batches; ++b) {
+      int64_t begin = b * batchSize;
+      int64_t end = std::min(examples, begin + batchSize);
+      std::vector<int64_t> rows(order.begin() + begin, order.begin() + end);
+      std::vector<HostArray> batch;
+      for (const HostArray &a : *data)
+        batch.push_back(gather(a, rows));
+      // Arguments: the loss function's (data and parameters interleaved
+      // as declared), then the state, then the step.
+      std::vector<HostArray *> args(model->dataArgs.size() +
+                                    model->params.size());
+      for (size_t d = 0; d < model->dataArgs.size(); ++d)
+        args[model->dataArgs[d]] = &batch[d];
+      for (size_t p = 0; p < model->params.size(); ++p)
+        args[model->params[p]] = &params[p];
+      for (HostArray &s : state)
+        args.push_back(&s);
+      args.push_back(&step);
+      auto result = compiled->callInPlace(model->step, args);
+      if (!result)
+        return fail(llvm::toString(result.takeError()));
+      float loss = (*result)[0].data<float>()[0];
+      losses.push_back(loss);
+      lossSum += loss;
+      ++lossCount;
+      display.update(b + 1, end - begin, loss);
+      if (maxSteps > 0 && ++stepsDone >= maxSteps) {
+        stop = true;
+        break;
+      }
+    }
+    char line[160];
+    std::snprintf(line, sizeof(line), "epoch %u: train loss %.4f", epoch,
+                  lossSum / std::max<int64_t>(1, lossCount));
+    llvm::outs() << line;
+    if (!valData->empty()) {
+      int64_t valExamples = (*valData)[0].shape[0];
+      double sum = 0;
+      for (int64_t begin = 0; begin < valExamples; begin += batchSize) {
+        int64_t end = std::min(valExamples, begin + batchSize);
+        std::vector<int64_t> rows(end - begin);
+        std::iota(rows.begin(), rows.end(), begin);
+        std::vector<HostArray> batch;
+        for (const HostArray &a : *valData)
+          batch.push_back(gather(a, rows));
+        std::vector<HostArray> args(model->dataArgs.size() +
+                                    model->params.size());
+        for (size_t d = 0; d < model->dataArgs.size(); ++d)
+          args[model->dataArgs[d]] = batch[d];
+        for (size_t p = 0; p < model->params.size(); ++p)
+          args[model->params[p]] = params[p];
+        auto result = compiled->call(model->eval, args);
+        if (!result)
+          return fail(llvm::toString(result.takeError()));
+        sum += double((*result)[0].data<float>()[0]) * (end - begin);
+      }
+      std::snprintf(line, sizeof(line), ", validation loss %.4f",
+                    sum / valExamples);
+      llvm::outs() << line;
+    }
+    llvm::outs() << "\n";
+    llvm::outs().flush();
+
+    if (!checkpoint.empty()) {
+      ::ternary::TensorFile file;
+      for (size_t i = 0; i < params.size(); ++i)
+        file.tensors.emplace_back("param." + model->names[i], params[i]);
+      for (unsigned s = 0; s < model->statePerParam; ++s)
+        for (size_t i = 0; i < params.size(); ++i)
+          file.tensors.emplace_back(std::string(stateNames[s]) + "." +
+                                        model->names[i],
+                                    state[s * params.size() + i]);
+      file.tensors.emplace_back("step", step);
+      file.metadata["epoch"] = std::to_string(epoch);
+      file.metadata["model"] = llvm::sys::path::filename(inputFile).str();
+      if (!::ternary::writeSafetensors(checkpoint, file, error))
+        return fail(error);
+    }
+  }
+
+  if (!lossesFile.empty()) {
+    HostArray a = HostArray::zeros(DType::F32, {int64_t(losses.size())});
+    std::copy(losses.begin(), losses.end(), a.data<float>());
+    if (!::ternary::writeNpy(lossesFile, a, error))
+      return fail(error);
+  }
+  if (!saveParams.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(saveParams))
+      return fail("cannot create '" + saveParams + "': " + ec.message());
+    for (size_t i = 0; i < params.size(); ++i) {
+      llvm::SmallString<128> path(saveParams);
+      llvm::sys::path::append(path, model->names[i] + ".npy");
+      if (!::ternary::writeNpy(path.str().str(), params[i], error))
+        return fail(error);
+    }
+  }
+  if (!exportFile.empty()) {
+    auto text = exportModule(inputFile, exportFunction, params);
+    if (!text)
+      return fail(llvm::toString(text.takeError()));
+    std::error_code ec;
+    llvm::raw_fd_ostream os(exportFile, ec);
+    if (ec)
+      return fail("cannot write '" + exportFile + "': " + ec.message());
+    os << *text;
+  }
+  return 0;
+}
