@@ -615,3 +615,95 @@ func.func @cross_entropy_grad_shape(%z: tensor<4x10xf32>, %l: tensor<4xi64>, %d:
   %dz = ternary.cross_entropy_grad %z, %l, %d : (tensor<4x10xf32>, tensor<4xi64>, tensor<f32>) -> tensor<4x9xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Optimiser operations
+//===----------------------------------------------------------------------===//
+
+func.func @adamw_beta(%p: tensor<4xf32>, %lr: f64, %t: i64) {
+  // expected-error @+1 {{'ternary.adamw' op beta2 must be in [0, 1), got 1}}
+  %a:3 = ternary.adamw %p, %p, %p, %p, %lr, %lr, %t {beta2 = 1.0} : tensor<4xf32>, f64, i64
+  return
+}
+
+// -----
+
+func.func @adamw_eps(%p: tensor<4xf32>, %lr: f64, %t: i64) {
+  // expected-error @+1 {{'ternary.adamw' op eps must be positive, got 0}}
+  %a:3 = ternary.adamw %p, %p, %p, %p, %lr, %lr, %t {eps = 0.0} : tensor<4xf32>, f64, i64
+  return
+}
+
+// -----
+
+func.func @adamw_types(%p: tensor<4xf32>, %g: tensor<5xf32>, %lr: f64, %t: i64) {
+  // expected-error @+1 {{'ternary.adamw' op failed to verify that all of {param, grad, exp_avg, exp_avg_sq, new_param, new_exp_avg, new_exp_avg_sq} have same type}}
+  %a:3 = "ternary.adamw"(%p, %g, %p, %p, %lr, %lr, %t) : (tensor<4xf32>, tensor<5xf32>, tensor<4xf32>, tensor<4xf32>, f64, f64, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @sgd_momentum(%p: tensor<4xf32>, %lr: f64) {
+  // expected-error @+1 {{'ternary.sgd' op momentum must be >= 0, got -0.5}}
+  %a:2 = ternary.sgd %p, %p, %p, %lr, %lr {momentum = -0.5} : tensor<4xf32>, f64
+  return
+}
+
+// -----
+
+func.func @sgd_nesterov(%p: tensor<4xf32>, %lr: f64) {
+  // expected-error @+1 {{'ternary.sgd' op nesterov needs a momentum above 0}}
+  %a:2 = ternary.sgd %p, %p, %p, %lr, %lr {nesterov = true} : tensor<4xf32>, f64
+  return
+}
+
+// -----
+
+func.func @schedule_total(%t: i64) {
+  // expected-error @+1 {{'ternary.lr_schedule' op schedule 'cosine' needs total_steps > warmup_steps, got 10 and 10}}
+  %l = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<cosine>, lr = 0.1, warmup_steps = 10 : i64, total_steps = 10 : i64} : i64
+  return
+}
+
+// -----
+
+func.func @schedule_warmup(%t: i64) {
+  // expected-error @+1 {{'ternary.lr_schedule' op schedule 'linear_warmup' needs warmup_steps > 0}}
+  %l = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<linear_warmup>, lr = 0.1} : i64
+  return
+}
+
+// -----
+
+func.func @schedule_negative_warmup(%t: i64) {
+  // expected-error @+1 {{'ternary.lr_schedule' op warmup_steps must be >= 0, got -1}}
+  %l = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<constant>, lr = 0.1, warmup_steps = -1 : i64} : i64
+  return
+}
+
+// -----
+
+func.func @schedule_lr(%t: i64) {
+  // expected-error @+1 {{'ternary.lr_schedule' op lr must be >= 0, got -0.1}}
+  %l = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<constant>, lr = -0.1} : i64
+  return
+}
+
+// -----
+
+func.func @clip_empty() {
+  // expected-error @+1 {{'ternary.clip_coefficient' op needs at least one gradient}}
+  %c = "ternary.clip_coefficient"() {max_norm = 1.0} : () -> f32
+  return
+}
+
+// -----
+
+func.func @clip_norm(%g: tensor<4xf32>) {
+  // expected-error @+1 {{'ternary.clip_coefficient' op max_norm must be positive, got 0}}
+  %c = ternary.clip_coefficient %g {max_norm = 0.0} : tensor<4xf32>
+  return
+}
