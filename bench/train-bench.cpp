@@ -1,0 +1,154 @@
+//===- train-bench.cpp - Compiled train steps (Google Benchmark) ----------===//
+//
+// Times one compiled training step (forward, STE backward, AdamW, in place)
+// of the models in bench/*.mlir at their benchmark batch, on random data
+// and PyTorch-initialised parameters. bench/torch_train_step.py times the
+// same steps in PyTorch; bench/compare-train-step.sh runs both and prints
+// the ratio. Single-threaded: the compiled code uses one thread.
+//
+//   build/bin/ternary-train-bench --benchmark_min_time=2s
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/InitAll.h"
+#include "ternary/Runner/Runner.h"
+#include "ternary/Runner/ToolSupport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using ::ternary::DType;
+using ::ternary::HostArray;
+
+namespace {
+
+/// A compiled model with its training state, kept for the whole run.
+struct Model {
+  std::unique_ptr<ToolContext> tool;
+  std::unique_ptr<CompiledModule> module;
+  std::vector<HostArray> data, params, state;
+  std::vector<int64_t> paramIndices;
+  HostArray step = HostArray::zeros(DType::I64, {});
+};
+
+/// Data: f32 inputs N(0, 1), i64 inputs uniform in [0, classes).
+HostArray randomData(RankedTensorType type, int64_t batch, int64_t classes,
+                     std::mt19937 &rng) {
+  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+  for (int64_t &d : shape)
+    if (ShapedType::isDynamic(d))
+      d = batch;
+  bool labels = type.getElementType().isInteger(64);
+  HostArray a = HostArray::zeros(labels ? DType::I64 : DType::F32, shape);
+  std::normal_distribution<float> normal;
+  std::uniform_int_distribution<int64_t> pick(0, classes - 1);
+  for (int64_t i = 0; i < a.numElements(); ++i) {
+    if (labels)
+      a.data<int64_t>()[i] = pick(rng);
+    else
+      a.data<float>()[i] = normal(rng);
+  }
+  return a;
+}
+
+std::map<std::string, Model> &models() {
+  static std::map<std::string, Model> all;
+  return all;
+}
+
+Model &load(const std::string &file, int64_t batch, int64_t classes) {
+  Model &m = models()[file];
+  if (m.module)
+    return m;
+  m.tool = std::make_unique<ToolContext>();
+  std::string error;
+  OwningOpRef<ModuleOp> module =
+      m.tool->parse(std::string(TERNARY_BENCH_DIR) + "/" + file, error);
+  if (!module) {
+    llvm::errs() << error << "\n";
+    std::exit(1);
+  }
+  func::FuncOp loss;
+  for (auto f : module->getOps<func::FuncOp>())
+    if (f->hasAttr("ternary.train_step"))
+      loss = f;
+  auto request = loss->getAttrOfType<DictionaryAttr>("ternary.train_step");
+  auto params = request.getAs<DenseI64ArrayAttr>("params").asArrayRef();
+  m.paramIndices.assign(params.begin(), params.end());
+  std::mt19937 rng(0);
+  int64_t fanIn = 1;
+  for (auto [i, type] : llvm::enumerate(loss.getArgumentTypes())) {
+    auto tensor = cast<RankedTensorType>(type);
+    if (!llvm::is_contained(m.paramIndices, int64_t(i))) {
+      m.data.push_back(randomData(tensor, batch, classes, rng));
+      continue;
+    }
+    // nn.Linear's U(-1/sqrt(fan_in), 1/sqrt(fan_in)); ones for a 1-D
+    // parameter before any weight (a gain).
+    std::vector<int64_t> shape(tensor.getShape().begin(),
+                               tensor.getShape().end());
+    HostArray p = HostArray::zeros(DType::F32, shape);
+    if (shape.size() >= 2)
+      fanIn = shape.back();
+    std::uniform_real_distribution<float> u(-1 / std::sqrt(float(fanIn)),
+                                            1 / std::sqrt(float(fanIn)));
+    for (int64_t e = 0; e < p.numElements(); ++e)
+      p.data<float>()[e] = u(rng);
+    m.params.push_back(std::move(p));
+  }
+  for (int s = 0; s < 2; ++s) // AdamW moments
+    for (const HostArray &p : m.params)
+      m.state.push_back(HostArray::zeros(DType::F32, p.shape));
+  auto compiled = CompiledModule::compile(std::move(module),
+                                          InferencePipelineOptions(), {});
+  if (!compiled) {
+    llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
+    std::exit(1);
+  }
+  m.module = std::make_unique<CompiledModule>(std::move(*compiled));
+  return m;
+}
+
+void trainStep(benchmark::State &state, const char *file, int64_t classes) {
+  int64_t batch = state.range(0);
+  Model &m = load(file, batch, classes);
+  std::vector<HostArray *> args;
+  size_t d = 0, p = 0;
+  for (size_t i = 0; i < m.data.size() + m.params.size(); ++i)
+    args.push_back(llvm::is_contained(m.paramIndices, int64_t(i))
+                       ? &m.params[p++]
+                       : &m.data[d++]);
+  for (HostArray &s : m.state)
+    args.push_back(&s);
+  args.push_back(&m.step);
+  // The first call also JIT-compiles the code: keep it out of the timing.
+  if (!m.module->callInPlace("train_step", args)) {
+    state.SkipWithError("train_step failed");
+    return;
+  }
+  for (auto _ : state) {
+    auto loss = m.module->callInPlace("train_step", args);
+    benchmark::DoNotOptimize(loss);
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
+} // namespace
+
+BENCHMARK_CAPTURE(trainStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
+    ->Arg(64)
+    ->Unit(benchmark::kMillisecond);
+
+int main(int argc, char **argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  models().clear(); // JIT engines before LLVM's globals
+  return 0;
+}
