@@ -27,6 +27,8 @@ extern "C" const char *ternary_check_message(int32_t code) {
   case TERNARY_CHECK_LABEL_RANGE:
     return "a label is outside [0, C) and is not the ignore index "
            "(ternary.cross_entropy)";
+  case TERNARY_CHECK_INDEX_RANGE:
+    return "an id is outside [0, V) (ternary.embedding)";
   }
   return "unknown run-time check";
 }

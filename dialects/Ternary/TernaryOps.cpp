@@ -604,3 +604,32 @@ LogicalResult ClipCoefficientOp::verify() {
                          << formatNumber(getMaxNorm().convertToDouble());
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// EmbeddingOp, EmbeddingGradOp
+//===----------------------------------------------------------------------===//
+
+/// Checks table [V, D] and an [ids..., D] tensor named `name`.
+static LogicalResult verifyEmbedding(Operation *op, RankedTensorType table,
+                                     RankedTensorType ids, Type gathered,
+                                     StringRef name) {
+  if (table.getRank() != 2)
+    return op->emitOpError() << "table must be 2-D ([V, D]), got rank "
+                             << table.getRank();
+  SmallVector<int64_t> expected(ids.getShape());
+  expected.push_back(table.getDimSize(1));
+  return verifyShape(op, name, gathered, expected);
+}
+
+LogicalResult EmbeddingOp::verify() {
+  return verifyEmbedding(*this, getTable().getType(), getIds().getType(),
+                         getResult().getType(), "result");
+}
+
+LogicalResult EmbeddingGradOp::verify() {
+  if (failed(verifyEmbedding(*this, getTable().getType(), getIds().getType(),
+                             getResultGrad().getType(), "result gradient")))
+    return failure();
+  return verifyShape(*this, "table gradient", getTableGrad().getType(),
+                     getTable().getType().getShape());
+}

@@ -566,6 +566,59 @@ def Ternary_CrossEntropyGradOp : Ternary_Op<"cross_entropy_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Ternary_EmbeddingOp : Ternary_Op<"embedding", [Pure]> {
+  let summary = "Rows of an embedding table gathered by integer ids";
+  let description = [{
+    `result[i..., d] = table[ids[i...], d]` for `table : [V, D]` f32 and
+    `ids` of any shape, i64; the result has the shape of `ids` followed by
+    `D` (PyTorch's `nn.Embedding`). Compiled code checks at run time that
+    every id is in `[0, V)`. Its gradient is `ternary.embedding_grad`.
+
+    Upstream has no gather with a matching scatter-add gradient that
+    bufferizes in place (`tensor.gather`/`tensor.scatter` have no lowering
+    to loops), hence this op.
+
+    Example:
+
+    ```mlir
+    %e = ternary.embedding %table, %ids
+        : (tensor<65x64xf32>, tensor<?x32xi64>) -> tensor<?x32x64xf32>
+    ```
+  }];
+  let arguments = (ins Ternary_F32Tensor:$table, RankedTensorOf<[I64]>:$ids);
+  let results = (outs Ternary_F32Tensor:$result);
+  let assemblyFormat = [{
+    $table `,` $ids attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ternary_EmbeddingGradOp : Ternary_Op<"embedding_grad", [Pure]> {
+  let summary = "Gradient of ternary.embedding with respect to the table";
+  let description = [{
+    `result[v, d] = sum over positions p with ids[p] = v of
+    result_grad[p, d]`: a scatter-add of the output gradient into a zero
+    table of the shape of `table` (whose values are not read), in the order
+    of the positions.
+
+    Example:
+
+    ```mlir
+    %dt = ternary.embedding_grad %table, %ids, %de
+        : (tensor<65x64xf32>, tensor<?x32xi64>, tensor<?x32x64xf32>)
+        -> tensor<65x64xf32>
+    ```
+  }];
+  let arguments = (ins Ternary_F32Tensor:$table, RankedTensorOf<[I64]>:$ids,
+                       Ternary_F32Tensor:$result_grad);
+  let results = (outs Ternary_F32Tensor:$table_grad);
+  let assemblyFormat = [{
+    $table `,` $ids `,` $result_grad attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Optimiser operations
 //===----------------------------------------------------------------------===//

@@ -80,6 +80,14 @@ FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildOperandAdjoints(
               resultAdjoints[0], o.getIgnoreIndex());
         return grads;
       })
+      .Case([&](EmbeddingOp o) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> grads = none;
+        if (resultAdjoints[0])
+          grads[0] = EmbeddingGradOp::create(b, loc, o.getTable().getType(),
+                                             o.getTable(), o.getIds(),
+                                             resultAdjoints[0]);
+        return grads;
+      })
       .Case([&](linalg::GenericOp o) {
         return buildGenericAdjoints(b, o, resultAdjoints[0], needed);
       })

@@ -707,3 +707,31 @@ func.func @clip_norm(%g: tensor<4xf32>) {
   %c = ternary.clip_coefficient %g {max_norm = 0.0} : tensor<4xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// ternary.embedding, ternary.embedding_grad
+//===----------------------------------------------------------------------===//
+
+func.func @embedding_table(%t: tensor<65xf32>, %ids: tensor<8xi64>) {
+  // expected-error @+1 {{'ternary.embedding' op table must be 2-D ([V, D]), got rank 1}}
+  %e = ternary.embedding %t, %ids : (tensor<65xf32>, tensor<8xi64>) -> tensor<8x16xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_result(%t: tensor<65x16xf32>, %ids: tensor<8xi64>) {
+  // expected-error @+1 {{'ternary.embedding' op result must have shape [8, 16], got [8, 15]}}
+  %e = ternary.embedding %t, %ids : (tensor<65x16xf32>, tensor<8xi64>) -> tensor<8x15xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_grad_shape(%t: tensor<65x16xf32>, %ids: tensor<8xi64>, %d: tensor<8x16xf32>) {
+  // expected-error @+1 {{'ternary.embedding_grad' op table gradient must have shape [65, 16], got [64, 16]}}
+  %g = ternary.embedding_grad %t, %ids, %d : (tensor<65x16xf32>, tensor<8xi64>, tensor<8x16xf32>) -> tensor<64x16xf32>
+  return
+}

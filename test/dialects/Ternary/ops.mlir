@@ -149,3 +149,12 @@ func.func @optimizers(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %v: tensor<?xf32
   %c = ternary.clip_coefficient %g, %v {max_norm = 1.0} : tensor<4x8xf32>, tensor<?xf32>
   return
 }
+
+// CHECK-LABEL: func @embedding
+// CHECK: ternary.embedding %{{.*}}, %{{.*}} : (tensor<65x16xf32>, tensor<?x8xi64>) -> tensor<?x8x16xf32>
+// CHECK: ternary.embedding_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<65x16xf32>, tensor<?x8xi64>, tensor<?x8x16xf32>) -> tensor<65x16xf32>
+func.func @embedding(%t: tensor<65x16xf32>, %ids: tensor<?x8xi64>) -> tensor<65x16xf32> {
+  %e = ternary.embedding %t, %ids : (tensor<65x16xf32>, tensor<?x8xi64>) -> tensor<?x8x16xf32>
+  %g = ternary.embedding_grad %t, %ids, %e : (tensor<65x16xf32>, tensor<?x8xi64>, tensor<?x8x16xf32>) -> tensor<65x16xf32>
+  return %g : tensor<65x16xf32>
+}

@@ -108,6 +108,7 @@ std::string elementwise(const std::string &out, const std::string &x,
 struct Arg {
   std::vector<int64_t> shape;
   int64_t labelsOf = 0; ///< > 0: an i64 label tensor with that many classes
+  bool ignoreOne = true; ///< labels: make element 1 the ignore index -100
 };
 
 /// A forward function `@f(args) -> tensor<f32>` whose gradients with
@@ -149,7 +150,7 @@ public:
       std::uniform_int_distribution<int64_t> pick(0, arg.labelsOf - 1);
       for (int64_t i = 0; i < a.numElements(); ++i)
         a.data<int64_t>()[i] = pick(rng);
-      if (a.numElements() > 1)
+      if (arg.ignoreOne && a.numElements() > 1)
         a.data<int64_t>()[1] = -100; // an ignored row
       return a;
     }
@@ -504,6 +505,19 @@ TEST_F(GradCheck, CrossEntropyWithIgnoredRow) {
   Case c{"cross_entropy", {{{5, 4}}, {{5}, 4}}, {0}, R"(
   %loss = ternary.cross_entropy %a0, %a1 : (tensor<5x4xf32>, tensor<5xi64>) -> tensor<f32>
 )"};
+  check(c);
+}
+
+TEST_F(GradCheck, Embedding) {
+  // Ids repeat (6 positions, 4 rows): their gradients add up.
+  Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(
+  %e = ternary.embedding %a0, %a1 : (tensor<4x5xf32>, tensor<2x3xi64>) -> tensor<2x3x5xf32>
+  %sq = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i, j, k)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%e : tensor<2x3x5xf32>) outs(%e : tensor<2x3x5xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.mulf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x5xf32>
+)" + weightedSum("loss", "sq", "a2", {2, 3, 5})};
   check(c);
 }
 
