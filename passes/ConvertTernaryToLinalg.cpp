@@ -591,6 +591,22 @@ struct ConvertTernaryToLinalg
     if (undecomposed)
       return signalPassFailure();
 
+    // Upstream linalg.softmax (training models use it) into its generics.
+    SmallVector<linalg::SoftmaxOp> softmaxes;
+    module.walk([&](linalg::SoftmaxOp op) { softmaxes.push_back(op); });
+    for (linalg::SoftmaxOp op : softmaxes) {
+      OpBuilder b(op);
+      FailureOr<SmallVector<Value>> parts =
+          cast<linalg::AggregatedOpInterface>(op.getOperation())
+              .decomposeOperation(b);
+      if (failed(parts)) {
+        op.emitOpError("cannot be decomposed into linalg.generic");
+        return signalPassFailure();
+      }
+      op->replaceAllUsesWith(*parts);
+      op.erase();
+    }
+
     // Argument annotations of the training runtime (ternary.name) have no
     // meaning below this level.
     module.walk([](func::FuncOp func) {

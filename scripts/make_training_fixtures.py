@@ -14,6 +14,13 @@ db2), and, after 3 AdamW steps on that batch (lr 0.01, betas 0.9/0.999,
 eps 1e-8, weight decay 0.01), the parameters (w1_step3, ...) and the loss
 of each step (losses).
 
+Written to OUT/transformer/: the same for the one-block character-level
+decoder of examples/transformer_train.mlir (scripts/gen_char_transformer.py
+--vocab 11 --context 6 --dim 8 --heads 2 --hidden 16): ids and targets
+[3, 6], the 11 parameters (tok, pos, wq, wk, wv, wo, w1, b1, w2, b2, head;
+PyTorch's nn.Embedding and nn.Linear initialisation), loss, gradients
+(d<name>) and the parameters after 3 AdamW steps (<name>_step3).
+
 Run with Debian's PyTorch (python3-torch):
     /usr/bin/python3 scripts/make_training_fixtures.py test/fixtures/training
 """
@@ -89,9 +96,73 @@ def mlp(out_dir):
     save(os.path.join(out_dir, "mlp"), arrays)
 
 
+TRANSFORMER = ["tok", "pos", "wq", "wk", "wv", "wo", "w1", "b1", "w2", "b2",
+               "head"]
+
+
+def transformer_loss(ids, targets, p, heads):
+    """The decoder of scripts/gen_char_transformer.py."""
+    batch, context = ids.shape
+    dim = p["tok"].shape[1]
+    dh = dim // heads
+
+    def bl(x, w, b=None):
+        return bitlinear(x, w, b, None, None, "layer", "absmedian", 128, 1.0)
+
+    x = (p["tok"][ids] + p["pos"]).reshape(batch * context, dim)
+    q, k, v = (bl(x, p[n]).view(batch, context, heads, dh)
+               for n in ("wq", "wk", "wv"))
+    scores = torch.einsum("bihd,bjhd->bhij", q, k) * (1.0 / dh ** 0.5)
+    future = torch.triu(torch.ones(context, context, dtype=torch.bool), 1)
+    scores = torch.where(future, torch.tensor(-1e9), scores)
+    probs = torch.softmax(scores, dim=-1)
+    att = torch.einsum("bhij,bjhd->bihd", probs, v).reshape(-1, dim)
+    x1 = x + bl(att, p["wo"])
+    g = torch.nn.functional.gelu(bl(x1, p["w1"], p["b1"]))
+    x2 = x1 + bl(g, p["w2"], p["b2"])
+    logits = x2 @ p["head"].t()
+    return torch.nn.functional.cross_entropy(logits, targets.reshape(-1))
+
+
+def transformer(out_dir):
+    torch.manual_seed(58)
+    vocab, context, dim, heads, hidden, batch = 11, 6, 8, 2, 16, 3
+    ids = torch.randint(0, vocab, (batch, context))
+    targets = torch.randint(0, vocab, (batch, context))
+    p = {"tok": torch.nn.Embedding(vocab, dim).weight,
+         "pos": torch.nn.Embedding(context, dim).weight}
+    for name, (n, k) in {"wq": (dim, dim), "wk": (dim, dim),
+                         "wv": (dim, dim), "wo": (dim, dim)}.items():
+        p[name] = torch.nn.Linear(k, n, bias=False).weight
+    p["w1"], p["b1"] = linear_init(hidden, dim)
+    p["w2"], p["b2"] = linear_init(dim, hidden)
+    p["head"] = torch.nn.Linear(dim, vocab, bias=False).weight
+    p = {n: v.detach().clone().requires_grad_() for n, v in p.items()}
+    arrays = {n: p[n].detach().clone() for n in TRANSFORMER}
+    loss = transformer_loss(ids, targets, p, heads)
+    loss.backward()
+    arrays.update({"d" + n: p[n].grad.detach().clone() for n in TRANSFORMER})
+    arrays.update({"ids": ids.numpy().astype(np.int64),
+                   "targets": targets.numpy().astype(np.int64),
+                   "loss": loss})
+    params = [p[n] for n in TRANSFORMER]
+    opt = torch.optim.AdamW(params, **ADAMW)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        step_loss = transformer_loss(ids, targets, p, heads)
+        losses.append(step_loss.item())
+        step_loss.backward()
+        opt.step()
+    arrays.update({n + "_step3": p[n] for n in TRANSFORMER})
+    arrays["losses"] = np.array(losses, dtype=np.float32)
+    save(os.path.join(out_dir, "transformer"), arrays)
+
+
 def main(out_dir):
     mlp(out_dir)
-    print(f"wrote {out_dir}/mlp")
+    transformer(out_dir)
+    print(f"wrote {out_dir}/mlp and {out_dir}/transformer")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,7 @@ mlir::ternary::autodiff::deriveGradientFunction(func::FuncOp forward,
     if (!isa<linalg::GenericOp, linalg::FillOp>(op))
       named.push_back(op);
   });
+  // (linalg.softmax is not a LinalgOp: it has a rule of its own.)
   for (linalg::LinalgOp op : named) {
     rewriter.setInsertionPoint(op);
     if (failed(linalg::generalizeNamedOp(rewriter, op))) {

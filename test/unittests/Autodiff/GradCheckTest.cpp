@@ -508,6 +508,16 @@ TEST_F(GradCheck, CrossEntropyWithIgnoredRow) {
   check(c);
 }
 
+TEST_F(GradCheck, UpstreamSoftmax) {
+  // linalg.softmax over the last dimension (decomposed with max subtraction
+  // by the pipeline; differentiated by its own rule).
+  Case c{"softmax", {{{3, 6}}, {{3, 6}}}, {0}, R"(
+  %e = tensor.empty() : tensor<3x6xf32>
+  %p = linalg.softmax dimension(1) ins(%a0 : tensor<3x6xf32>) outs(%e : tensor<3x6xf32>) -> tensor<3x6xf32>
+)" + weightedSum("loss", "p", "a1", {3, 6})};
+  check(c);
+}
+
 TEST_F(GradCheck, Embedding) {
   // Ids repeat (6 positions, 4 rows): their gradients add up.
   Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(
