@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Times the compiled train steps (build/bin/ternary-train-bench) and the same
 # steps in PyTorch 1.13 (bench/torch_train_step.py, Debian python3-torch) in
-# one run, one thread each, and prints the ratio.
+# one run, one thread each, and prints the ratios.
 #   bench/compare-train-step.sh [build-dir]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-$ROOT/build}
 ours=$("$BUILD/bin/ternary-train-bench" --benchmark_min_time=2s \
-  --benchmark_format=csv 2>/dev/null |
-  awk -F, '/mlp_784_256_256_10/ { print $3 }') # real_time, in ms
-torch=$(/usr/bin/python3 "$ROOT/bench/torch_train_step.py" --threads 1 |
-  sed -E 's/.* ([0-9.]+) ms\/step/\1/')
-echo "mlp_784_256_256_10 batch 64, 1 thread: ternary ${ours} ms/step," \
-  "PyTorch ${torch} ms/step, PyTorch / ternary = $(
-    awk -v a="$torch" -v b="$ours" 'BEGIN { printf "%.2f", a / b }')"
+  --benchmark_format=csv 2>/dev/null | grep '^"trainStep')
+torch=$(/usr/bin/python3 "$ROOT/bench/torch_train_step.py" --threads 1)
+for model in mlp_784_256_256_10/64 char_transformer/16; do
+  a=$(echo "$ours" | awk -F, -v m="trainStep/$model" '$1 == "\"" m "\"" { print $3 }')
+  b=$(echo "$torch" | awk -v m="$model" '$0 ~ m { print $(NF - 1) }')
+  echo "$model, 1 thread: ternary $a ms/step, PyTorch $b ms/step," \
+    "PyTorch / ternary = $(awk -v a="$b" -v b="$a" 'BEGIN { printf "%.2f", a / b }')"
+done

@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """PyTorch baseline of bench/train-bench.cpp: the same training steps.
 
-The 784-256-256-10 BitLinear MLP (authors' defaults: absmedian, LayerNorm,
+1. The 784-256-256-10 BitLinear MLP (authors' defaults: absmedian, LayerNorm,
 Q = 128; the independent PyTorch BitLinear of
 scripts/make_bitlinear_fixtures.py with its straight-through estimator),
 ReLU, mean cross-entropy, AdamW (lr 1e-3, weight decay 0.01), batch 64, on
-random data. Prints milliseconds per step (median of 5 repetitions).
+random data.
+2. The one-block character-level decoder of bench/char_transformer.mlir
+(vocab 65, context 64, dim 128, 4 heads, hidden 512; the PyTorch model of
+scripts/make_training_fixtures.py), AdamW, batch 16.
+Prints milliseconds per step (median of 5 repetitions).
 
     /usr/bin/python3 bench/torch_train_step.py --threads 1
 """
@@ -20,6 +24,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
 from make_bitlinear_fixtures import bitlinear  # noqa: E402
+from make_training_fixtures import TRANSFORMER, transformer_loss  # noqa: E402
 
 
 def mlp_step_fn(batch):
@@ -47,6 +52,30 @@ def mlp_step_fn(batch):
     return step
 
 
+def transformer_step_fn(batch, vocab=65, context=64, dim=128, heads=4,
+                        hidden=512):
+    torch.manual_seed(0)
+    shapes = {"tok": (vocab, dim), "pos": (context, dim), "wq": (dim, dim),
+              "wk": (dim, dim), "wv": (dim, dim), "wo": (dim, dim),
+              "w1": (hidden, dim), "b1": (hidden,), "w2": (dim, hidden),
+              "b2": (dim,), "head": (vocab, dim)}
+    p = {n: (torch.randn(*shapes[n]) * 0.05).requires_grad_()
+         for n in TRANSFORMER}
+    opt = torch.optim.AdamW([p[n] for n in TRANSFORMER], lr=1e-3,
+                            weight_decay=0.01)
+    ids = torch.randint(0, vocab, (batch, context))
+    targets = torch.randint(0, vocab, (batch, context))
+
+    def step():
+        opt.zero_grad()
+        loss = transformer_loss(ids, targets, p, heads)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
 def time_step(step, min_time):
     step()  # warm-up
     times = []
@@ -66,9 +95,11 @@ def main():
     parser.add_argument("--min-time", type=float, default=2.0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    seconds = time_step(mlp_step_fn(64), args.min_time)
-    print(f"torch {torch.__version__} threads {args.threads}: "
-          f"mlp_784_256_256_10/64 {seconds * 1e3:.3f} ms/step")
+    for name, step in [("mlp_784_256_256_10/64", mlp_step_fn(64)),
+                       ("char_transformer/16", transformer_step_fn(16))]:
+        seconds = time_step(step, args.min_time)
+        print(f"torch {torch.__version__} threads {args.threads}: "
+              f"{name} {seconds * 1e3:.3f} ms/step")
 
 
 if __name__ == "__main__":

@@ -144,6 +144,11 @@ void trainStep(benchmark::State &state, const char *file, int64_t classes) {
 BENCHMARK_CAPTURE(trainStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
     ->Arg(64)
     ->Unit(benchmark::kMillisecond);
+// scripts/gen_char_transformer.py --vocab 65 --context 64 --dim 128
+// --heads 4 --hidden 512: batch 16 sequences of 64 characters.
+BENCHMARK_CAPTURE(trainStep, char_transformer, "char_transformer.mlir", 65)
+    ->Arg(16)
+    ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char **argv) {
   benchmark::Initialize(&argc, argv);
