@@ -518,11 +518,190 @@ struct EmbeddingGradLowering : OpConversionPattern<EmbeddingGradOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// SpmmOp, SpmmTransposeOp
+//===----------------------------------------------------------------------===//
+
+/// Checks CSR arrays at run time: indptr[0] = 0, indptr non-decreasing,
+/// indptr[M] = nnz, every column index in [0, columns).
+void emitCsrChecks(LinalgBuilder &h, Value indptr, Value indices,
+                   Value columns) {
+  OpBuilder &b = h.b;
+  Location loc = h.loc;
+  Type i64 = b.getI64Type();
+  Value m1 = tensor::DimOp::create(b, loc, indptr, 0);
+  Value nnz = tensor::DimOp::create(b, loc, indices, 0);
+  Value m = arith::SubIOp::create(b, loc, m1, h.index(1));
+  auto asIndex = [&](Value v) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v).getResult();
+  };
+  Value first = asIndex(tensor::ExtractOp::create(b, loc, indptr, h.index(0)));
+  emitSizeCheck(b, loc, first, h.index(0), TERNARY_CHECK_CSR);
+  Value last = asIndex(tensor::ExtractOp::create(b, loc, indptr, m));
+  emitSizeCheck(b, loc, last, nnz, TERNARY_CHECK_CSR);
+  // Decreasing steps of indptr and column indices out of range, counted.
+  Value cols = arith::IndexCastOp::create(b, loc, i64, columns);
+  auto count = [&](Value over, function_ref<Value(OpBuilder &, Location,
+                                                  Value)> bad) {
+    Value total = h.generic(
+        {over}, h.filled({}, b.getI64IntegerAttr(0)),
+        {b.getMultiDimIdentityMap(1), AffineMap::get(1, 0, {}, b.getContext())},
+        {red}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value one = arith::ExtUIOp::create(nb, l, i64, bad(nb, l, a[0]));
+          return arith::AddIOp::create(nb, l, a[1], one).getResult();
+        });
+    return asIndex(tensor::ExtractOp::create(b, loc, total, ValueRange{}));
+  };
+  Value steps = tensor::ExtractSliceOp::create(
+      b, loc, indptr, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{m}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  Value decreasing = count(steps, [&](OpBuilder &nb, Location l, Value v) {
+    Value r = linalg::IndexOp::create(nb, l, 0);
+    Value r1 = arith::AddIOp::create(
+        nb, l, r, arith::ConstantIndexOp::create(nb, l, 1));
+    Value next = tensor::ExtractOp::create(nb, l, indptr, ValueRange{r1});
+    return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, v, next)
+        .getResult();
+  });
+  emitSizeCheck(b, loc, decreasing, h.index(0), TERNARY_CHECK_CSR);
+  Value outside = count(indices, [&](OpBuilder &nb, Location l, Value c) {
+    Value zero = arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(0));
+    return arith::OrIOp::create(
+               nb, l,
+               arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, c, zero),
+               arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, c, cols))
+        .getResult();
+  });
+  emitSizeCheck(b, loc, outside, h.index(0), TERNARY_CHECK_CSR);
+}
+
+/// for r < M: for e in [indptr[r], indptr[r + 1]): for d < D:
+///   acc = update(acc, r, indices[e], values[e], d), threading `init`.
+Value csrLoops(LinalgBuilder &h, Value indptr, Value indices, Value values,
+               Value dSize, Value init,
+               function_ref<Value(OpBuilder &, Location, Value acc, Value r,
+                                  Value c, Value v, Value d)>
+                   update) {
+  OpBuilder &b = h.b;
+  Location loc = h.loc;
+  Value m = arith::SubIOp::create(
+      b, loc, tensor::DimOp::create(b, loc, indptr, 0), h.index(1));
+  Value c0 = h.index(0), c1 = h.index(1);
+  auto asIndex = [](OpBuilder &nb, Location l, Value v) {
+    return arith::IndexCastOp::create(nb, l, nb.getIndexType(), v).getResult();
+  };
+  auto rows = scf::ForOp::create(
+      b, loc, c0, m, c1, ValueRange{init},
+      [&](OpBuilder &rb, Location rl, Value r, ValueRange acc) {
+        Value r1 = arith::AddIOp::create(rb, rl, r,
+                                         arith::ConstantIndexOp::create(rb, rl, 1));
+        Value begin = asIndex(rb, rl, tensor::ExtractOp::create(rb, rl, indptr, r));
+        Value end = asIndex(rb, rl, tensor::ExtractOp::create(rb, rl, indptr, r1));
+        Value one = arith::ConstantIndexOp::create(rb, rl, 1);
+        Value zero = arith::ConstantIndexOp::create(rb, rl, 0);
+        auto entries = scf::ForOp::create(
+            rb, rl, begin, end, one, acc,
+            [&](OpBuilder &eb, Location el, Value e, ValueRange acc2) {
+              Value c = asIndex(eb, el,
+                                tensor::ExtractOp::create(eb, el, indices, e));
+              Value v = tensor::ExtractOp::create(eb, el, values, e);
+              auto cols = scf::ForOp::create(
+                  eb, el, zero, dSize, one, acc2,
+                  [&](OpBuilder &db, Location dl, Value d, ValueRange acc3) {
+                    scf::YieldOp::create(
+                        db, dl, update(db, dl, acc3[0], r, c, v, d));
+                  });
+              scf::YieldOp::create(eb, el, cols.getResults());
+            });
+        scf::YieldOp::create(rb, rl, entries.getResults());
+      });
+  return rows.getResult(0);
+}
+
+/// acc[at..] += v * src[from..], on tensors.
+Value accumulate(OpBuilder &b, Location l, Value acc, Value src,
+                 ValueRange at, ValueRange from, Value v) {
+  Value x = tensor::ExtractOp::create(b, l, src, from);
+  Value old = tensor::ExtractOp::create(b, l, acc, at);
+  Value sum = arith::AddFOp::create(b, l, old, arith::MulFOp::create(b, l, v, x));
+  return tensor::InsertOp::create(b, l, sum, acc, at);
+}
+
+struct SpmmLowering : OpConversionPattern<SpmmOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SpmmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    Value input = adaptor.getInput();
+    emitCsrChecks(h, adaptor.getIndptr(), adaptor.getIndices(),
+                  tensor::DimOp::create(rewriter, loc, input, 0));
+    emitSizeCheck(rewriter, loc,
+                  tensor::DimOp::create(rewriter, loc, adaptor.getValues(), 0),
+                  tensor::DimOp::create(rewriter, loc, adaptor.getIndices(), 0),
+                  TERNARY_CHECK_CSR);
+    Value m = arith::SubIOp::create(
+        rewriter, loc,
+        tensor::DimOp::create(rewriter, loc, adaptor.getIndptr(), 0),
+        h.index(1));
+    Value dSize = tensor::DimOp::create(rewriter, loc, input, 1);
+    Value init = h.filled({m, dSize}, rewriter.getF32FloatAttr(0));
+    Value result = csrLoops(
+        h, adaptor.getIndptr(), adaptor.getIndices(), adaptor.getValues(),
+        dSize, init,
+        [&](OpBuilder &b, Location l, Value acc, Value r, Value c, Value v,
+            Value d) {
+          return accumulate(b, l, acc, input, {r, d}, {c, d}, v);
+        });
+    rewriter.replaceOp(op, tensor::CastOp::create(
+                               rewriter, loc, op.getResult().getType(), result));
+    return success();
+  }
+};
+
+struct SpmmTransposeLowering : OpConversionPattern<SpmmTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SpmmTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    Value input = adaptor.getInput();
+    Value n = tensor::DimOp::create(rewriter, loc, adaptor.getLike(), 0);
+    emitCsrChecks(h, adaptor.getIndptr(), adaptor.getIndices(), n);
+    emitSizeCheck(rewriter, loc,
+                  tensor::DimOp::create(rewriter, loc, adaptor.getValues(), 0),
+                  tensor::DimOp::create(rewriter, loc, adaptor.getIndices(), 0),
+                  TERNARY_CHECK_CSR);
+    Value m = arith::SubIOp::create(
+        rewriter, loc,
+        tensor::DimOp::create(rewriter, loc, adaptor.getIndptr(), 0),
+        h.index(1));
+    emitSizeCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, input, 0),
+                  m, TERNARY_CHECK_ROWS_MISMATCH);
+    Value dSize = tensor::DimOp::create(rewriter, loc, input, 1);
+    Value init = h.filled({n, dSize}, rewriter.getF32FloatAttr(0));
+    Value result = csrLoops(
+        h, adaptor.getIndptr(), adaptor.getIndices(), adaptor.getValues(),
+        dSize, init,
+        [&](OpBuilder &b, Location l, Value acc, Value r, Value c, Value v,
+            Value d) {
+          return accumulate(b, l, acc, input, {c, d}, {r, d}, v);
+        });
+    rewriter.replaceOp(op, tensor::CastOp::create(
+                               rewriter, loc, op.getResult().getType(), result));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::ternary::populateTernaryTrainingToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<BitLinearGradLowering, CrossEntropyLowering,
                CrossEntropyGradLowering, EmbeddingLowering,
-               EmbeddingGradLowering>(typeConverter, patterns.getContext());
+               EmbeddingGradLowering, SpmmLowering, SpmmTransposeLowering>(typeConverter, patterns.getContext());
 }

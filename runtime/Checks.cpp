@@ -29,6 +29,10 @@ extern "C" const char *ternary_check_message(int32_t code) {
            "(ternary.cross_entropy)";
   case TERNARY_CHECK_INDEX_RANGE:
     return "an id is outside [0, V) (ternary.embedding)";
+  case TERNARY_CHECK_CSR:
+    return "the CSR arrays are inconsistent: indptr must start at 0, not "
+           "decrease and end at the number of entries, and every column "
+           "index must be in range (ternary.spmm)";
   }
   return "unknown run-time check";
 }

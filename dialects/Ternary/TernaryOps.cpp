@@ -633,3 +633,50 @@ LogicalResult EmbeddingGradOp::verify() {
   return verifyShape(*this, "table gradient", getTableGrad().getType(),
                      getTable().getType().getShape());
 }
+
+//===----------------------------------------------------------------------===//
+// SpmmOp, SpmmTransposeOp
+//===----------------------------------------------------------------------===//
+
+/// Checks CSR arrays (indptr [M + 1], indices and values [nnz]) and a dense
+/// 2-D operand; returns M through `rows` (dynamic if unknown).
+static LogicalResult verifyCsr(Operation *op, RankedTensorType indptr,
+                               RankedTensorType indices,
+                               RankedTensorType values, RankedTensorType dense,
+                               int64_t &rows) {
+  if (indptr.getRank() != 1 || indices.getRank() != 1 || values.getRank() != 1)
+    return op->emitOpError() << "indptr, indices and values must be 1-D";
+  if (failed(verifyShape(op, "values", values, {indices.getDimSize(0)})))
+    return failure();
+  if (dense.getRank() != 2)
+    return op->emitOpError() << "the dense operand must be 2-D, got rank "
+                             << dense.getRank();
+  rows = indptr.isDynamicDim(0) ? ShapedType::kDynamic
+                                : indptr.getDimSize(0) - 1;
+  if (rows < 0 && !ShapedType::isDynamic(rows))
+    return op->emitOpError() << "indptr must have at least one element";
+  return success();
+}
+
+LogicalResult SpmmOp::verify() {
+  int64_t rows;
+  if (failed(verifyCsr(*this, getIndptr().getType(), getIndices().getType(),
+                       getValues().getType(), getInput().getType(), rows)))
+    return failure();
+  return verifyShape(*this, "result", getResult().getType(),
+                     {rows, getInput().getType().getDimSize(1)});
+}
+
+LogicalResult SpmmTransposeOp::verify() {
+  int64_t rows;
+  if (failed(verifyCsr(*this, getIndptr().getType(), getIndices().getType(),
+                       getValues().getType(), getInput().getType(), rows)) ||
+      failed(verifyShape(*this, "input", getInput().getType(),
+                         {rows, getInput().getType().getDimSize(1)})))
+    return failure();
+  if (getLike().getType().getRank() != 2)
+    return emitOpError() << "like must be 2-D";
+  return verifyShape(*this, "result", getResult().getType(),
+                     {getLike().getType().getDimSize(0),
+                      getInput().getType().getDimSize(1)});
+}

@@ -619,6 +619,70 @@ def Ternary_EmbeddingGradOp : Ternary_Op<"embedding_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Ternary_SpmmOp : Ternary_Op<"spmm", [Pure]> {
+  let summary = "Sparse (CSR) times dense: neighbourhood aggregation";
+  let description = [{
+    `result[r, :] = sum_{e in [indptr[r], indptr[r + 1])} values[e] *
+    input[indices[e], :]` for a sparse `[M, N]` matrix in CSR form
+    (`indptr : [M + 1]`, `indices` and `values : [nnz]`) and a dense
+    `input : [N, D]`: the normalised neighbourhood aggregation of GCN and
+    SGC layers (`values` holds the normalised adjacency, e.g.
+    `D^-1/2 (A + I) D^-1/2`). Terms are added in the order of the entries.
+    Compiled code checks the indices at run time. Its gradient with respect
+    to `input` is `ternary.spmm_transpose` (the adjacency is a constant of
+    training: `values` gets no gradient).
+
+    Upstream has sparse tensors (`sparse_tensor`) but not on the project's
+    plain-buffer ABI; this op takes the CSR arrays as ordinary tensors.
+
+    Example:
+
+    ```mlir
+    %h = ternary.spmm %indptr, %indices, %values, %x
+        : (tensor<2709xi64>, tensor<?xi64>, tensor<?xf32>, tensor<2708x16xf32>)
+        -> tensor<2708x16xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$indptr,
+                       RankedTensorOf<[I64]>:$indices,
+                       Ternary_F32Tensor:$values, Ternary_F32Tensor:$input);
+  let results = (outs Ternary_F32Tensor:$result);
+  let assemblyFormat = [{
+    $indptr `,` $indices `,` $values `,` $input attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ternary_SpmmTransposeOp : Ternary_Op<"spmm_transpose", [Pure]> {
+  let summary = "Transposed sparse (CSR) times dense";
+  let description = [{
+    `result = A^T input` for the CSR matrix `A : [M, N]` of
+    `ternary.spmm` and `input : [M, D]`; `result : [N, D]` (its first
+    dimension is that of `like`, whose values are not read): the gradient
+    of `ternary.spmm` with respect to its dense operand, a scatter-add in
+    the order of the entries.
+
+    Example:
+
+    ```mlir
+    %dx = ternary.spmm_transpose %indptr, %indices, %values, %dh, %x
+        : (tensor<2709xi64>, tensor<?xi64>, tensor<?xf32>, tensor<2708x16xf32>,
+           tensor<2708x16xf32>) -> tensor<2708x16xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$indptr,
+                       RankedTensorOf<[I64]>:$indices,
+                       Ternary_F32Tensor:$values, Ternary_F32Tensor:$input,
+                       Ternary_F32Tensor:$like);
+  let results = (outs Ternary_F32Tensor:$result);
+  let assemblyFormat = [{
+    $indptr `,` $indices `,` $values `,` $input `,` $like attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Optimiser operations
 //===----------------------------------------------------------------------===//

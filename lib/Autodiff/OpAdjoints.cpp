@@ -143,6 +143,18 @@ FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildOperandAdjoints(
           return o.emitOpError() << "ternary-autodiff needs tensor operands";
         return softmaxAdjoints(b, o, resultAdjoints[0]);
       })
+      .Case([&](SpmmOp o) -> FailureOr<SmallVector<Value>> {
+        SmallVector<Value> grads = none;
+        if (needed[2])
+          return o.emitOpError()
+                 << "ternary-autodiff does not differentiate with respect to "
+                    "the sparse values (a constant adjacency)";
+        if (resultAdjoints[0])
+          grads[3] = SpmmTransposeOp::create(
+              b, loc, o.getInput().getType(), o.getIndptr(), o.getIndices(),
+              o.getValues(), resultAdjoints[0], o.getInput());
+        return grads;
+      })
       .Case([&](linalg::GenericOp o) {
         return buildGenericAdjoints(b, o, resultAdjoints[0], needed);
       })

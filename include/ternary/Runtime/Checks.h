@@ -27,7 +27,8 @@ typedef enum ternary_check {
   TERNARY_CHECK_ROWS_MISMATCH = 6, ///< operands differ in their rows
   TERNARY_CHECK_GRAD_COLUMNS = 7,  ///< an output gradient has not N columns
   TERNARY_CHECK_LABEL_RANGE = 8,   ///< a label outside [0, C), not ignored
-  TERNARY_CHECK_INDEX_RANGE = 9    ///< an embedding id outside [0, V)
+  TERNARY_CHECK_INDEX_RANGE = 9,   ///< an embedding id outside [0, V)
+  TERNARY_CHECK_CSR = 10           ///< CSR arrays that are not consistent
 } ternary_check;
 
 /// The message of a check code ("unknown run-time check" for others).

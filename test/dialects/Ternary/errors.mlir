@@ -735,3 +735,39 @@ func.func @embedding_grad_shape(%t: tensor<65x16xf32>, %ids: tensor<8xi64>, %d: 
   %g = ternary.embedding_grad %t, %ids, %d : (tensor<65x16xf32>, tensor<8xi64>, tensor<8x16xf32>) -> tensor<64x16xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// ternary.spmm, ternary.spmm_transpose
+//===----------------------------------------------------------------------===//
+
+func.func @spmm_rank(%p: tensor<5x1xi64>, %i: tensor<6xi64>, %v: tensor<6xf32>, %x: tensor<7x16xf32>) {
+  // expected-error @+1 {{'ternary.spmm' op indptr, indices and values must be 1-D}}
+  %h = ternary.spmm %p, %i, %v, %x : (tensor<5x1xi64>, tensor<6xi64>, tensor<6xf32>, tensor<7x16xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @spmm_values(%p: tensor<5xi64>, %i: tensor<6xi64>, %v: tensor<5xf32>, %x: tensor<7x16xf32>) {
+  // expected-error @+1 {{'ternary.spmm' op values must have shape [6], got [5]}}
+  %h = ternary.spmm %p, %i, %v, %x : (tensor<5xi64>, tensor<6xi64>, tensor<5xf32>, tensor<7x16xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @spmm_result(%p: tensor<5xi64>, %i: tensor<6xi64>, %v: tensor<6xf32>, %x: tensor<7x16xf32>) {
+  // expected-error @+1 {{'ternary.spmm' op result must have shape [4, 16], got [5, 16]}}
+  %h = ternary.spmm %p, %i, %v, %x : (tensor<5xi64>, tensor<6xi64>, tensor<6xf32>, tensor<7x16xf32>) -> tensor<5x16xf32>
+  return
+}
+
+// -----
+
+func.func @spmm_transpose_result(%p: tensor<5xi64>, %i: tensor<6xi64>, %v: tensor<6xf32>, %h: tensor<4x16xf32>, %x: tensor<7x16xf32>) {
+  // expected-error @+1 {{'ternary.spmm_transpose' op result must have shape [7, 16], got [4, 16]}}
+  %g = ternary.spmm_transpose %p, %i, %v, %h, %x : (tensor<5xi64>, tensor<6xi64>, tensor<6xf32>, tensor<4x16xf32>, tensor<7x16xf32>) -> tensor<4x16xf32>
+  return
+}

@@ -158,3 +158,12 @@ func.func @embedding(%t: tensor<65x16xf32>, %ids: tensor<?x8xi64>) -> tensor<65x
   %g = ternary.embedding_grad %t, %ids, %e : (tensor<65x16xf32>, tensor<?x8xi64>, tensor<?x8x16xf32>) -> tensor<65x16xf32>
   return %g : tensor<65x16xf32>
 }
+
+// CHECK-LABEL: func @spmm
+// CHECK: ternary.spmm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<5xi64>, tensor<?xi64>, tensor<?xf32>, tensor<7x16xf32>) -> tensor<4x16xf32>
+// CHECK: ternary.spmm_transpose %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<5xi64>, tensor<?xi64>, tensor<?xf32>, tensor<4x16xf32>, tensor<7x16xf32>) -> tensor<7x16xf32>
+func.func @spmm(%p: tensor<5xi64>, %i: tensor<?xi64>, %v: tensor<?xf32>, %x: tensor<7x16xf32>) -> tensor<7x16xf32> {
+  %h = ternary.spmm %p, %i, %v, %x : (tensor<5xi64>, tensor<?xi64>, tensor<?xf32>, tensor<7x16xf32>) -> tensor<4x16xf32>
+  %g = ternary.spmm_transpose %p, %i, %v, %h, %x : (tensor<5xi64>, tensor<?xi64>, tensor<?xf32>, tensor<4x16xf32>, tensor<7x16xf32>) -> tensor<7x16xf32>
+  return %g : tensor<7x16xf32>
+}

@@ -518,6 +518,23 @@ TEST_F(GradCheck, UpstreamSoftmax) {
   check(c);
 }
 
+TEST_F(GradCheck, SparseAggregation) {
+  // A [4, 5] CSR matrix with a repeated column and an empty row, times a
+  // dense [5, 3] input (GCN/SGC aggregation).
+  Case c{"spmm", {{{5, 3}}, {{4, 3}}}, {0}, R"(
+  %indptr = arith.constant dense<[0, 2, 2, 5, 6]> : tensor<5xi64>
+  %indices = arith.constant dense<[1, 4, 0, 4, 4, 2]> : tensor<6xi64>
+  %values = arith.constant dense<[0.5, -1.0, 2.0, 0.25, 1.5, -0.75]> : tensor<6xf32>
+  %h = ternary.spmm %indptr, %indices, %values, %a0 : (tensor<5xi64>, tensor<6xi64>, tensor<6xf32>, tensor<5x3xf32>) -> tensor<4x3xf32>
+  %sq = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%h : tensor<4x3xf32>) outs(%h : tensor<4x3xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.mulf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<4x3xf32>
+)" + weightedSum("loss", "sq", "a1", {4, 3})};
+  check(c);
+}
+
 TEST_F(GradCheck, Embedding) {
   // Ids repeat (6 positions, 4 rows): their gradients add up.
   Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(
