@@ -80,7 +80,8 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
       caller's buffers (`bufferization.writable` arguments written with
       `bufferization.materialize_in_destination`), and returns the loss
       before the update;
-    - with `eval = "EVAL"`, a copy `EVAL` of the forward function.
+    - with `eval = "EVAL"`, a copy `EVAL` of the forward function without
+      its `ternary.dropout` ops (evaluation mode).
 
     Keys: `optimizer` ("adamw", default, or "sgd"), `lr` (peak, 1e-3),
     `schedule` (`#ternary.lr_schedule<...>`, constant), `warmup_steps`,

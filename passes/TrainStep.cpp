@@ -259,6 +259,11 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
         eval->removeAttr(attr.getName());
     b.setInsertionPointAfter(step);
     b.insert(eval);
+    // Evaluation does not drop anything.
+    eval.walk([](DropoutOp dropout) {
+      dropout.replaceAllUsesWith(dropout.getInput());
+      dropout.erase();
+    });
   }
   return success();
 }

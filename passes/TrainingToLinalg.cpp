@@ -697,11 +697,88 @@ struct SpmmTransposeLowering : OpConversionPattern<SpmmTransposeOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// DropoutOp
+//===----------------------------------------------------------------------===//
+
+struct DropoutLowering : OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    Value x = adaptor.getInput();
+    double p = op.getP().convertToDouble();
+    if (p == 0.0) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank();
+    Type i64 = rewriter.getI64Type();
+    SmallVector<Value> sizes;
+    for (unsigned d = 0; d < rank; ++d)
+      sizes.push_back(arith::IndexCastOp::create(
+          rewriter, loc, i64, tensor::DimOp::create(rewriter, loc, x, d)));
+    Value seed = adaptor.getSeed();
+    Value scale = h.f32(1.0 / (1.0 - p));
+    Value threshold = h.f32(p);
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    Value result = h.generic(
+        {x}, h.empty(h.sizes(x), rewriter.getF32Type()), {id, id},
+        SmallVector<IteratorType>(rank, par),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          auto cst = [&](uint64_t v) {
+            return arith::ConstantOp::create(
+                       b, l, b.getI64IntegerAttr(static_cast<int64_t>(v)))
+                .getResult();
+          };
+          // The row-major linear index.
+          Value index = cst(0);
+          for (unsigned d = 0; d < rank; ++d) {
+            Value i = arith::IndexCastOp::create(
+                b, l, i64, linalg::IndexOp::create(b, l, d));
+            index = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, index, sizes[d]), i);
+          }
+          // splitmix64(seed * 2^32 + index).
+          Value z = arith::AddIOp::create(
+              b, l, arith::ShLIOp::create(b, l, seed, cst(32)), index);
+          z = arith::AddIOp::create(b, l, z, cst(0x9E3779B97F4A7C15ull));
+          auto mix = [&](Value v, uint64_t shift, uint64_t mul) {
+            Value s = arith::ShRUIOp::create(b, l, v, cst(shift));
+            Value xr = arith::XOrIOp::create(b, l, v, s);
+            return mul ? arith::MulIOp::create(b, l, xr, cst(mul)).getResult()
+                       : xr;
+          };
+          z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+          z = mix(z, 27, 0x94D049BB133111EBull);
+          z = mix(z, 31, 0);
+          // u = top 24 bits * 2^-24, exact in f32.
+          Value top = arith::ShRUIOp::create(b, l, z, cst(40));
+          Value u = arith::MulFOp::create(
+              b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), top),
+              LinalgBuilder{b, l}.f32(1.0 / (1 << 24)));
+          Value keep =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, threshold);
+          Value kept = arith::MulFOp::create(b, l, a[0], scale);
+          return arith::SelectOp::create(b, l, keep, kept,
+                                         LinalgBuilder{b, l}.f32(0))
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::ternary::populateTernaryTrainingToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<BitLinearGradLowering, CrossEntropyLowering,
                CrossEntropyGradLowering, EmbeddingLowering,
-               EmbeddingGradLowering, SpmmLowering, SpmmTransposeLowering>(typeConverter, patterns.getContext());
+               EmbeddingGradLowering, SpmmLowering, SpmmTransposeLowering,
+               DropoutLowering>(typeConverter, patterns.getContext());
 }

@@ -680,3 +680,14 @@ LogicalResult SpmmTransposeOp::verify() {
                      {getLike().getType().getDimSize(0),
                       getInput().getType().getDimSize(1)});
 }
+
+//===----------------------------------------------------------------------===//
+// DropoutOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::verify() {
+  double p = getP().convertToDouble();
+  if (!(p >= 0.0 && p < 1.0))
+    return emitOpError() << "p must be in [0, 1), got " << formatNumber(p);
+  return success();
+}

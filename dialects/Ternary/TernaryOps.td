@@ -683,6 +683,29 @@ def Ternary_SpmmTransposeOp : Ternary_Op<"spmm_transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Ternary_DropoutOp : Ternary_Op<"dropout", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Seeded, reproducible dropout";
+  let description = [{
+    `result[i] = keep(seed, i) ? input[i] / (1 - p) : 0` where `i` is the
+    row-major linear index of the element and `keep` is a counter-based
+    random draw: `u = (splitmix64(seed * 2^32 + i) >> 40) * 2^-24`, kept
+    when `u >= p`. The same seed and shape give the same mask on any
+    machine; the mask does not depend on the values, so the op is its own
+    gradient (`ternary-autodiff` applies it, with the same seed, to the
+    output gradient). `p = 0` is the identity.
+
+    Example:
+
+    ```mlir
+    %h = ternary.dropout %x, %seed {p = 0.5} : tensor<?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Ternary_F32Tensor:$input, I64:$seed, F64Attr:$p);
+  let results = (outs Ternary_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $seed attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Optimiser operations
 //===----------------------------------------------------------------------===//

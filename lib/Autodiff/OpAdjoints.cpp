@@ -155,6 +155,16 @@ FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildOperandAdjoints(
               o.getValues(), resultAdjoints[0], o.getInput());
         return grads;
       })
+      .Case([&](DropoutOp o) -> FailureOr<SmallVector<Value>> {
+        // The mask depends on the seed and the shape only: the gradient is
+        // the same dropout of the output gradient.
+        SmallVector<Value> grads = none;
+        if (resultAdjoints[0])
+          grads[0] = DropoutOp::create(b, loc, resultAdjoints[0].getType(),
+                                       resultAdjoints[0], o.getSeed(),
+                                       o.getPAttr());
+        return grads;
+      })
       .Case([&](linalg::GenericOp o) {
         return buildGenericAdjoints(b, o, resultAdjoints[0], needed);
       })

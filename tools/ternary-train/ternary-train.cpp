@@ -15,7 +15,9 @@
 //       --export-function=predict
 //
 // The data inputs are the loss function's arguments that are not
-// parameters, in order; their first dimension indexes the examples.
+// parameters, in order; their first dimension indexes the examples. An
+// argument marked {ternary.seed} (tensor<i64>) is not data: every step
+// passes it a new seed (for ternary.dropout).
 //
 //===----------------------------------------------------------------------===//
 
@@ -123,6 +125,9 @@ struct Model {
   std::string loss, step, eval;
   std::vector<int64_t> params;
   std::vector<unsigned> dataArgs;
+  /// Arguments marked `ternary.seed` (tensor<i64>): they receive a seed
+  /// derived from --seed and the step, for ternary.dropout.
+  std::vector<unsigned> seedArgs;
   std::vector<std::string> names; ///< parameter names
   std::vector<RankedTensorType> paramTypes;
   unsigned statePerParam = 2;
@@ -147,9 +152,14 @@ llvm::Expected<Model> readModel(ModuleOp module) {
     if (auto opt = request.getAs<StringAttr>("optimizer"))
       m.statePerParam = opt.getValue() == "sgd" ? 1 : 2;
     m.params.assign(params.asArrayRef().begin(), params.asArrayRef().end());
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      if (!llvm::is_contained(m.params, int64_t(i)))
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      if (llvm::is_contained(m.params, int64_t(i)))
+        continue;
+      if (func.getArgAttr(i, "ternary.seed"))
+        m.seedArgs.push_back(i);
+      else
         m.dataArgs.push_back(i);
+    }
     for (int64_t p : m.params) {
       auto given = func.getArgAttrOfType<StringAttr>(p, "ternary.name");
       m.names.push_back(given ? given.getValue().str()
@@ -486,9 +496,15 @@ int main(int argc, char **argv) {
       // Arguments: the loss function's (data and parameters interleaved
       // as declared), then the state, then the step.
       std::vector<HostArray *> args(model->dataArgs.size() +
+                                    model->seedArgs.size() +
                                     model->params.size());
       for (size_t d = 0; d < model->dataArgs.size(); ++d)
         args[model->dataArgs[d]] = &batch[d];
+      HostArray stepSeed = HostArray::zeros(DType::I64, {});
+      stepSeed.data<int64_t>()[0] =
+          int64_t(seed) * 1000003 + step.data<int64_t>()[0];
+      for (unsigned s : model->seedArgs)
+        args[s] = &stepSeed;
       for (size_t p = 0; p < model->params.size(); ++p)
         args[model->params[p]] = &params[p];
       for (HostArray &s : state)
@@ -522,9 +538,12 @@ int main(int argc, char **argv) {
         for (const HostArray &a : *valData)
           batch.push_back(gather(a, rows));
         std::vector<HostArray> args(model->dataArgs.size() +
+                                    model->seedArgs.size() +
                                     model->params.size());
         for (size_t d = 0; d < model->dataArgs.size(); ++d)
           args[model->dataArgs[d]] = batch[d];
+        for (unsigned s : model->seedArgs) // unused: eval drops nothing
+          args[s] = HostArray::zeros(DType::I64, {});
         for (size_t p = 0; p < model->params.size(); ++p)
           args[model->params[p]] = params[p];
         auto result = compiled->call(model->eval, args);

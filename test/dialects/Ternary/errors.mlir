@@ -771,3 +771,11 @@ func.func @spmm_transpose_result(%p: tensor<5xi64>, %i: tensor<6xi64>, %v: tenso
   %g = ternary.spmm_transpose %p, %i, %v, %h, %x : (tensor<5xi64>, tensor<6xi64>, tensor<6xf32>, tensor<4x16xf32>, tensor<7x16xf32>) -> tensor<4x16xf32>
   return
 }
+
+// -----
+
+func.func @dropout_p(%x: tensor<4xf32>, %s: i64) {
+  // expected-error @+1 {{'ternary.dropout' op p must be in [0, 1), got 1}}
+  %y = ternary.dropout %x, %s {p = 1.0} : tensor<4xf32>
+  return
+}

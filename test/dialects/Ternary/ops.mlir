@@ -167,3 +167,10 @@ func.func @spmm(%p: tensor<5xi64>, %i: tensor<?xi64>, %v: tensor<?xf32>, %x: ten
   %g = ternary.spmm_transpose %p, %i, %v, %h, %x : (tensor<5xi64>, tensor<?xi64>, tensor<?xf32>, tensor<4x16xf32>, tensor<7x16xf32>) -> tensor<7x16xf32>
   return %g : tensor<7x16xf32>
 }
+
+// CHECK-LABEL: func @dropout
+// CHECK: ternary.dropout %{{.*}}, %{{.*}} {p = 5.000000e-01 : f64} : tensor<?x16xf32>
+func.func @dropout(%x: tensor<?x16xf32>, %s: i64) -> tensor<?x16xf32> {
+  %y = ternary.dropout %x, %s {p = 0.5} : tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

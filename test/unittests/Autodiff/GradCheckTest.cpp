@@ -535,6 +535,21 @@ TEST_F(GradCheck, SparseAggregation) {
   check(c);
 }
 
+TEST_F(GradCheck, Dropout) {
+  // A fixed seed fixes the mask: the gradient is the same dropout of the
+  // output gradient.
+  Case c{"dropout", {{{6, 7}}, {{6, 7}}}, {0}, R"(
+  %seed = arith.constant 1234 : i64
+  %d = ternary.dropout %a0, %seed {p = 0.3} : tensor<6x7xf32>
+  %sq = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%d : tensor<6x7xf32>) outs(%d : tensor<6x7xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.mulf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<6x7xf32>
+)" + weightedSum("loss", "sq", "a1", {6, 7})};
+  check(c);
+}
+
 TEST_F(GradCheck, Embedding) {
   // Ids repeat (6 positions, 4 rows): their gradients add up.
   Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(

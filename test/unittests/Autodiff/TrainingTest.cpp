@@ -155,6 +155,54 @@ func.func @clip(%a: tensor<3x4xf32>, %b: tensor<5xf32>) -> tensor<f32> {
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+/// The documented mask: splitmix64(seed * 2^32 + index), top 24 bits as a
+/// uniform draw u in [0, 1), kept when u >= p.
+bool referenceKeep(uint64_t seed, uint64_t index, float p) {
+  uint64_t z = (seed << 32) + index + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z = z ^ (z >> 31);
+  float u = static_cast<float>(z >> 40) * (1.0f / (1 << 24));
+  return u >= p;
+}
+
+TEST(Training, DropoutMaskIsSeededAndDocumented) {
+  ternary_test::Jit jit;
+  auto compiled = jit.compile(R"(
+func.func @drop(%x: tensor<?x?xf32>, %seed: tensor<i64>) -> tensor<?x?xf32> {
+  %s = tensor.extract %seed[] : tensor<i64>
+  %y = ternary.dropout %x, %s {p = 0.3} : tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+)");
+  ASSERT_TRUE(compiled);
+  HostArray x = HostArray::zeros(DType::F32, {50, 41});
+  for (int64_t i = 0; i < x.numElements(); ++i)
+    x.data<float>()[i] = 1.0f + i % 7;
+  std::vector<std::vector<float>> outputs;
+  for (int64_t seed : {7, 7, 8}) {
+    auto r = compiled->call("drop", {x, scalarI64(seed)});
+    ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+    const float *y = (*r)[0].data<float>();
+    int64_t kept = 0;
+    for (int64_t i = 0; i < x.numElements(); ++i) {
+      bool keep = referenceKeep(seed, i, 0.3f);
+      kept += keep;
+      EXPECT_EQ(y[i], keep ? x.data<float>()[i] * (1.0f / 0.7f) : 0.0f)
+          << "seed " << seed << " element " << i;
+    }
+    // 2050 draws: the kept fraction is 0.7 within 4 standard deviations.
+    EXPECT_NEAR(kept / 2050.0, 0.7, 4 * std::sqrt(0.21 / 2050));
+    outputs.emplace_back(y, y + x.numElements());
+  }
+  EXPECT_EQ(outputs[0], outputs[1]) << "the same seed, the same mask";
+  EXPECT_NE(outputs[0], outputs[2]) << "another seed, another mask";
+}
+
+//===----------------------------------------------------------------------===//
 // A short training run
 //===----------------------------------------------------------------------===//
 
