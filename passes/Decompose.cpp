@@ -1,7 +1,8 @@
 //===- Decompose.cpp - Decompose ternary.bitlinear ------------------------===//
 //
 // ternary.bitlinear -> normalize, quantize_activations, weight_scale,
-// quantize_weights, matmul, rescale.
+// quantize_weights, matmul, rescale (lambda = 1; warm-up layers are left
+// alone).
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,19 +71,8 @@ struct DecomposeBitLinear : OpRewritePattern<BitLinearOp> {
 struct TernaryDecompose
     : public mlir::ternary::impl::TernaryDecomposeBase<TernaryDecompose> {
   void runOnOperation() override {
-    // Training-time layers have no integer form: say so, once per layer.
-    bool failedAny = false;
-    getOperation()->walk([&](BitLinearOp op) {
-      if (op.getLambda().convertToFloat() != 1.0f) {
-        op.emitError() << "cannot decompose a layer with lambda = "
-                       << formatNumber(op.getLambda().convertToFloat())
-                       << ": the integer form needs lambda = 1 (lambda < 1 "
-                          "is quantisation warm-up, a training-time setting)";
-        failedAny = true;
-      }
-    });
-    if (failedAny)
-      return signalPassFailure();
+    // Training-time layers (lambda < 1) have no integer form: the pattern
+    // leaves them to --convert-ternary-to-linalg.
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeBitLinear>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -120,8 +120,9 @@ def TernaryDecompose : Pass<"ternary-decompose"> {
     `norm = none`), `ternary.quantize_activations`, `ternary.weight_scale`,
     `ternary.quantize_weights`, `ternary.matmul` and `ternary.rescale`,
     carrying the layer's attributes over. The integer decomposition exists
-    only for `lambda = 1`; a layer with a quantisation warm-up factor below 1
-    is a training-time layer and makes the pass fail with an error.
+    only for `lambda = 1`: a layer with a quantisation warm-up factor below 1
+    is a training-time layer, left as it is (`--convert-ternary-to-linalg`
+    lowers it in f32 with the blended operands).
 
     Example:
 

@@ -32,13 +32,129 @@ AffineMap dimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<unsigned> dims) {
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+/// An i8 value as f32 (f32 values pass through).
 Value sitofp(OpBuilder &b, Location l, Value v) {
+  if (v.getType().isF32())
+    return v;
   return arith::SIToFPOp::create(b, l, b.getF32Type(), v);
 }
 
 //===----------------------------------------------------------------------===//
 // BitLinearGradOp
 //===----------------------------------------------------------------------===//
+
+/// The operands of a warm-up layer's product (lambda < 1), blended in the
+/// integer domain as the reference does: xMix = v + lambda (xq - v) with
+/// v = xh * (Q / a), wMix = u + lambda (wq - u) with u = W / g.
+struct WarmupOperands {
+  Value xMix, wMix;
+};
+
+WarmupOperands buildWarmupOperands(LinalgBuilder &h, Value x, Value gamma,
+                                   Value beta, NormKind norm, float eps,
+                                   int32_t q, float lambda, Value xq,
+                                   Value absmax, Value w, Value wq, Value g) {
+  OpBuilder &rewriter = h.b;
+  MLIRContext *ctx = rewriter.getContext();
+  Type f32 = rewriter.getF32Type();
+  auto xType = cast<RankedTensorType>(x.getType());
+  Value xh = x;
+  if (norm != NormKind::none)
+    xh = NormalizeOp::create(rewriter, h.loc, xType, x, gamma, beta,
+                             NormKindAttr::get(ctx, norm),
+                             rewriter.getF32FloatAttr(eps));
+  Value qv = h.f32(q), lam = h.f32(lambda);
+  auto blend = [&](OpBuilder &b, Location l, Value v, Value quantized) {
+    Value d = arith::SubFOp::create(b, l, sitofp(b, l, quantized), v);
+    return arith::AddFOp::create(b, l, v, arith::MulFOp::create(b, l, lam, d))
+        .getResult();
+  };
+  AffineMap id2 = identityMap(ctx, 2), rows = dimsMap(ctx, 2, {0});
+  Value xMix = h.generic(
+      {xh, xq, absmax}, h.empty(h.sizes(x), f32), {id2, id2, rows, id2},
+      {par, par}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value sx = arith::DivFOp::create(b, l, qv, a[2]);
+        return blend(b, l, arith::MulFOp::create(b, l, a[0], sx), a[1]);
+      });
+  Value wMix = h.generic(
+      {w, wq}, h.empty(h.sizes(w), f32), {id2, id2, id2}, {par, par},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        return blend(b, l, arith::DivFOp::create(b, l, a[0], g), a[1]);
+      });
+  return {xMix, wMix};
+}
+
+/// A BitLinear layer with lambda < 1 (training-time quantisation warm-up):
+/// y = (f32(sum_i xMix w Mix in f64) + b) * ((g * a) / Q), as the reference.
+struct BitLinearWarmupLowering : OpConversionPattern<BitLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(BitLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    float lambda = op.getLambda().convertToFloat();
+    if (lambda == 1.0f)
+      return rewriter.notifyMatchFailure(op, "not a warm-up layer");
+    if (op.getInput().getType().getRank() != 2)
+      return op.emitOpError("warm-up layers (lambda < 1) are lowered for 2-D "
+                            "inputs only");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    LinalgBuilder h{rewriter, loc};
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type(),
+         i8 = rewriter.getI8Type();
+    Value x = adaptor.getInput(), w = adaptor.getWeight();
+    emitProductChecks(rewriter, loc, x, w, PackedType());
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto wType = cast<RankedTensorType>(w.getType());
+    auto quantized = QuantizeActivationsOp::create(
+        rewriter, loc, RankedTensorType::get(xType.getShape(), i8),
+        RankedTensorType::get(xType.getShape().drop_back(), f32), x,
+        adaptor.getGamma(), adaptor.getBeta(), op.getActBits(), op.getQ(),
+        op.getEps(), op.getNorm());
+    Value g = WeightScaleOp::create(rewriter, loc, f32, w, op.getScale(),
+                                    op.getEps());
+    Value wq = QuantizeWeightsOp::create(
+        rewriter, loc, RankedTensorType::get(wType.getShape(), i8), w, g);
+    WarmupOperands mix = buildWarmupOperands(
+        h, x, adaptor.getGamma(), adaptor.getBeta(), op.getNorm(),
+        op.getEps().convertToFloat(), op.getQ(), lambda,
+        quantized.getValues(), quantized.getAbsmax(), w, wq, g);
+    SmallVector<OpFoldResult> ySizes = {h.sizes(x)[0], h.sizes(w)[0]};
+    Value dot = h.generic(
+        {mix.xMix, mix.wMix}, h.filled(ySizes, rewriter.getF64FloatAttr(0)),
+        {dimsMap(ctx, 3, {0, 2}), dimsMap(ctx, 3, {1, 2}),
+         dimsMap(ctx, 3, {0, 1})},
+        {par, par, red}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value t = arith::MulFOp::create(b, l,
+                                          arith::ExtFOp::create(b, l, f64, a[0]),
+                                          arith::ExtFOp::create(b, l, f64, a[1]));
+          return arith::AddFOp::create(b, l, a[2], t).getResult();
+        });
+    SmallVector<Value> ins = {dot, quantized.getAbsmax()};
+    SmallVector<AffineMap> maps = {identityMap(ctx, 2), dimsMap(ctx, 2, {0})};
+    Value bias = adaptor.getBias();
+    if (bias) {
+      ins.push_back(bias);
+      maps.push_back(dimsMap(ctx, 2, {1}));
+    }
+    maps.push_back(identityMap(ctx, 2));
+    Value q = h.f32(op.getQ());
+    Value y = h.generic(
+        ins, h.empty(ySizes, f32), maps, {par, par},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = arith::TruncFOp::create(b, l, f32, a[0]);
+          if (bias)
+            v = arith::AddFOp::create(b, l, v, a[2]);
+          Value factor = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, g, a[1]), q);
+          return arith::MulFOp::create(b, l, v, factor).getResult();
+        });
+    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, loc,
+                                                  op.getResult().getType(), y));
+    return success();
+  }
+};
 
 struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -78,6 +194,16 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
         rewriter, loc, RankedTensorType::get(wType.getShape(), i8), w, g);
     Value xq = quantized.getValues(), absmax = quantized.getAbsmax();
     Value q = h.f32(op.getQ());
+    // The operands of the product: the quantised values, or with lambda < 1
+    // their blends with the unquantised ones (f32).
+    float lambda = op.getLambda().convertToFloat();
+    if (lambda != 1.0f) {
+      WarmupOperands mix =
+          buildWarmupOperands(h, x, gamma, beta, norm, eps, op.getQ(), lambda,
+                              xq, absmax, w, wq, g);
+      xq = mix.xMix;
+      wq = mix.wMix;
+    }
 
     // dbias[j] = sum_r dy[r, j] * ((g * a_r) / Q), space (r, j).
     SmallVector<OpFoldResult> nSizes = {h.sizes(w)[0]};
@@ -777,7 +903,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
 
 void mlir::ternary::populateTernaryTrainingToLinalgConversionPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns.add<BitLinearGradLowering, CrossEntropyLowering,
+  patterns.add<BitLinearWarmupLowering, BitLinearGradLowering,
+               CrossEntropyLowering,
                CrossEntropyGradLowering, EmbeddingLowering,
                EmbeddingGradLowering, SpmmLowering, SpmmTransposeLowering,
                DropoutLowering>(typeConverter, patterns.getContext());

@@ -520,9 +520,14 @@ LogicalResult BitLinearGradOp::verify() {
   for (Value grad : getAffineGrads())
     if (failed(verifyShape(*this, "gamma/beta gradient", grad.getType(), {k})))
       return failure();
-  if (failed(verifyActivationBits(*this, getActBits(), getQ())))
+  if (failed(verifyActivationBits(*this, getActBits(), getQ())) ||
+      failed(verifyEps(*this, getEps())))
     return failure();
-  return verifyEps(*this, getEps());
+  float lambda = getLambda().convertToFloat();
+  if (!(lambda >= 0.0f && lambda <= 1.0f))
+    return emitOpError() << "lambda must be in [0, 1], got "
+                         << formatNumber(lambda);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

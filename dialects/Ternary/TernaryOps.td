@@ -465,6 +465,10 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
     - `dx` is `dxh` through the normalisation's backward pass; with
       `layer_affine` the results also hold `dgamma` and `dbeta`.
 
+    With `lambda < 1` (quantisation warm-up) the products use the blended
+    operands `v + lambda * (q(v) - v)` (`v = xh * Q / a`, resp. `W / g`)
+    in place of `xq` and `wq`, as the forward does.
+
     The results are `dx`, `dW`, `dbias` and, with `layer_affine`, `dgamma`
     and `dbeta`. `dbias` is computed whether or not the layer has a bias.
     `ternary-autodiff` creates this op; `--convert-ternary-to-linalg`
@@ -490,7 +494,8 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
                       "::mlir::ternary::NormKind::layer">:$norm,
     DefaultValuedAttr<I32Attr, "8">:$act_bits,
     DefaultQ:$q,
-    DefaultEps:$eps
+    DefaultEps:$eps,
+    DefaultValuedAttr<F32Attr, "1.0">:$lambda
   );
   let results = (outs
     Ternary_F32Tensor:$input_grad,

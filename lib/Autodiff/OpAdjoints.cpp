@@ -31,10 +31,6 @@ FailureOr<SmallVector<Value>> bitLinearAdjoints(OpBuilder &b, BitLinearOp op,
   SmallVector<Value> grads(op->getNumOperands());
   if (!dy)
     return grads;
-  if (op.getLambda().convertToFloat() != 1.0f)
-    return op.emitOpError()
-           << "ternary-autodiff supports lambda = 1 only; quantisation "
-              "warm-up (lambda < 1) has no compiled gradient yet";
   RankedTensorType x = op.getInput().getType(), w = op.getWeight().getType();
   if (x.getRank() != 2)
     return op.emitOpError() << "ternary-autodiff differentiates 2-D inputs "
@@ -49,7 +45,7 @@ FailureOr<SmallVector<Value>> bitLinearAdjoints(OpBuilder &b, BitLinearOp op,
   auto grad = BitLinearGradOp::create(
       b, op.getLoc(), types, op.getInput(), op.getWeight(), dy, op.getGamma(),
       op.getBeta(), op.getScale(), op.getNorm(), op.getActBits(), op.getQ(),
-      op.getEps());
+      op.getEps(), op.getLambda());
   grads[0] = grad.getInputGrad();
   grads[1] = grad.getWeightGrad();
   if (int bias = flatOperand(op, 2); bias >= 0)

@@ -49,15 +49,6 @@ func.func @taken() {
 
 // -----
 
-func.func @warmup(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %labels: tensor<2xi64>) -> tensor<f32> attributes {ternary.gradient = {name = "g", wrt = array<i64: 1>}} {
-  // expected-error @+1 {{'ternary.bitlinear' op ternary-autodiff supports lambda = 1 only; quantisation warm-up (lambda < 1) has no compiled gradient yet}}
-  %y = ternary.bitlinear %x, %w {lambda = 0.5 : f32} : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
-  %l = ternary.cross_entropy %y, %labels : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
-  return %l : tensor<f32>
-}
-
-// -----
-
 func.func @rank3(%x: tensor<2x3x8xf32>, %w: tensor<4x8xf32>, %labels: tensor<6xi64>) -> tensor<f32> attributes {ternary.gradient = {name = "g", wrt = array<i64: 1>}} {
   // expected-error @+1 {{'ternary.bitlinear' op ternary-autodiff differentiates 2-D inputs ([M, K]) only, got rank 3}}
   %y = ternary.bitlinear %x, %w : (tensor<2x3x8xf32>, tensor<4x8xf32>) -> tensor<2x3x4xf32>

@@ -124,3 +124,15 @@ func.func @affine(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %g: tensor<8xf32>, %
   %l = ternary.cross_entropy %y, %labels : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// Quantisation warm-up: the gradient op carries lambda.
+// CHECK-LABEL: func.func @warmup_grads(
+// CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} {lambda = 2.500000e-01 : f32}
+func.func @warmup(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %labels: tensor<2xi64>) -> tensor<f32>
+    attributes {ternary.gradient = {name = "warmup_grads", wrt = array<i64: 1>}} {
+  %y = ternary.bitlinear %x, %w {lambda = 0.25 : f32} : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  %l = ternary.cross_entropy %y, %labels : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}

@@ -53,3 +53,15 @@ func.func @leaves_primitives(%w: tensor<8x16xf32>, %a: f32) -> f32 {
   %s = arith.addf %g, %a : f32
   return %s : f32
 }
+
+// -----
+
+// A training-time layer (lambda < 1, quantisation warm-up) has no integer
+// form: it is left for --convert-ternary-to-linalg, which lowers it in f32.
+// CHECK-LABEL: func @warmup
+// CHECK-NEXT: ternary.bitlinear %{{.*}}, %{{.*}} {lambda = 5.000000e-01 : f32}
+// CHECK-NOT: ternary.matmul
+func.func @warmup(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>) -> tensor<4x8xf32> {
+  %y = ternary.bitlinear %x, %w {lambda = 0.5 : f32} : (tensor<4x16xf32>, tensor<8x16xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

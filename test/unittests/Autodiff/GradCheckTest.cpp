@@ -585,20 +585,27 @@ struct BitLinearConfig {
   const char *norm;
   const char *scale;
   int q;
+  float lambda = 1.0f; ///< quantisation warm-up
 };
 
 TEST_F(GradCheck, BitLinearSTEMatchesReference) {
+  // Every normalisation and scale, both Q, and the warm-up (lambda < 1,
+  // whose forward is lowered in f32 with the blended operands).
   const BitLinearConfig configs[] = {
       {"layer", "absmedian", 128}, {"layer", "absmean", 127},
       {"none", "absmean", 127},    {"none", "absmedian", 128},
       {"rms", "absmean", 128},     {"rms", "absmedian", 127},
       {"layer_affine", "absmedian", 128},
-      {"layer_affine", "absmean", 127}};
+      {"layer_affine", "absmean", 127},
+      {"layer", "absmedian", 128, 0.5f},
+      {"rms", "absmean", 127, 0.0f},
+      {"layer_affine", "absmedian", 128, 0.25f}};
   std::mt19937 rng(42);
   for (const BitLinearConfig &config : configs) {
     bool affine = std::string(config.norm) == "layer_affine";
     SCOPED_TRACE(std::string(config.norm) + " " + config.scale + " q=" +
-                 std::to_string(config.q));
+                 std::to_string(config.q) +
+                 " lambda=" + std::to_string(config.lambda));
     // loss = sum(bitlinear(x, w, b) * r): the gradient of y is r.
     std::ostringstream text;
     text << "func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, "
@@ -609,7 +616,9 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
          << "  %y = ternary.bitlinear %x, %w bias %b"
          << (affine ? " affine(%g, %be)" : "") << " {norm = #ternary.norm<"
          << config.norm << ">, scale = #ternary.scale<" << config.scale
-         << ">, q = " << config.q << " : i32} : (tensor<?x?xf32>, "
+         << ">, q = " << config.q << " : i32, lambda = " << std::fixed
+         << config.lambda
+         << " : f32} : (tensor<?x?xf32>, "
          << "tensor<?x?xf32>, tensor<?xf32>"
          << (affine ? ", tensor<?xf32>, tensor<?xf32>" : "")
          << ") -> tensor<?x?xf32>\n"
@@ -661,8 +670,17 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
                        ? ::ternary::ref::ScaleMethod::AbsMean
                        : ::ternary::ref::ScaleMethod::AbsMedian;
       opts.q = config.q;
+      opts.lambda = config.lambda;
       auto ref = ::ternary::ref::bitLinearBackward(args, opts,
                                                    in[5].data<float>());
+      // The loss: sum(y * r) with the reference forward.
+      std::vector<float> y(m * n);
+      ::ternary::ref::bitLinearForward(args, opts, y.data());
+      double loss = 0;
+      for (int64_t i = 0; i < m * n; ++i)
+        loss += double(y[i]) * in[5].data<float>()[i];
+      EXPECT_NEAR((*results)[0].data<float>()[0], loss,
+                  1e-4 * (1 + std::fabs(loss)));
       std::vector<std::pair<const char *, const std::vector<float> *>> want = {
           {"dx", &ref.dx}, {"dw", &ref.dw}, {"db", &ref.dbias}};
       if (affine) {
