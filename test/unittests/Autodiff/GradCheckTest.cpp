@@ -550,6 +550,45 @@ TEST_F(GradCheck, Dropout) {
   check(c);
 }
 
+TEST_F(GradCheck, EmbeddingBagMean) {
+  // The WideMLP's input layer: the mean of the embeddings of a padded bag of
+  // ids (id 0 is padding), composed from ternary.embedding and generics.
+  Case c{"embedding_bag_mean", {{{6, 4}}, {{3, 5}, 6, false}, {{3, 4}}}, {0},
+         R"(
+  %e = ternary.embedding %a0, %a1 : (tensor<6x4xf32>, tensor<3x5xi64>) -> tensor<3x5x4xf32>
+  %z = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<3x4xf32>
+  %zs = linalg.fill ins(%z : f32) outs(%es : tensor<3x4xf32>) -> tensor<3x4xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(b, l, d) -> (b, l, d)>, affine_map<(b, l, d) -> (b, l)>, affine_map<(b, l, d) -> (b, d)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%e, %a1 : tensor<3x5x4xf32>, tensor<3x5xi64>) outs(%zs : tensor<3x4xf32>) {
+  ^bb0(%x: f32, %id: i64, %acc: f32):
+    %zero = arith.constant 0 : i64
+    %pad = arith.cmpi eq, %id, %zero : i64
+    %zf = arith.constant 0.0 : f32
+    %v = arith.select %pad, %zf, %x : f32
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<3x4xf32>
+  %ec = tensor.empty() : tensor<3xf32>
+  %zc = linalg.fill ins(%z : f32) outs(%ec : tensor<3xf32>) -> tensor<3xf32>
+  %count = linalg.generic {indexing_maps = [affine_map<(b, l) -> (b, l)>, affine_map<(b, l) -> (b)>], iterator_types = ["parallel", "reduction"]} ins(%a1 : tensor<3x5xi64>) outs(%zc : tensor<3xf32>) {
+  ^bb0(%id: i64, %acc: f32):
+    %zero = arith.constant 0 : i64
+    %kept = arith.cmpi ne, %id, %zero : i64
+    %one = arith.uitofp %kept : i1 to f32
+    %s = arith.addf %acc, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  %mean = linalg.generic {indexing_maps = [affine_map<(b, d) -> (b, d)>, affine_map<(b, d) -> (b)>, affine_map<(b, d) -> (b, d)>], iterator_types = ["parallel", "parallel"]} ins(%sum, %count : tensor<3x4xf32>, tensor<3xf32>) outs(%es : tensor<3x4xf32>) {
+  ^bb0(%s: f32, %n: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %safe = arith.maximumf %n, %one : f32
+    %m = arith.divf %s, %safe : f32
+    linalg.yield %m : f32
+  } -> tensor<3x4xf32>
+)" + weightedSum("loss", "mean", "a2", {3, 4})};
+  check(c);
+}
+
 TEST_F(GradCheck, Embedding) {
   // Ids repeat (6 positions, 4 rows): their gradients add up.
   Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(
