@@ -584,8 +584,8 @@ struct ConvertTernaryToLinalg
     ModuleOp module = getOperation();
     bool undecomposed = false;
     module.walk([&](BitLinearOp op) {
-      if (op.getLambda().convertToFloat() != 1.0f)
-        return; // a training-time layer: lowered here in f32
+      if (op.isTrainingTime())
+        return; // lowered here in f32
       op.emitError("ternary.bitlinear must be decomposed before lowering "
                    "(run --ternary-decompose first)");
       undecomposed = true;

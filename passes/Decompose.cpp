@@ -39,8 +39,8 @@ struct DecomposeBitLinear : OpRewritePattern<BitLinearOp> {
 
   LogicalResult matchAndRewrite(BitLinearOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getLambda().convertToFloat() != 1.0f)
-      return rewriter.notifyMatchFailure(op, "lambda below 1");
+    if (op.isTrainingTime())
+      return rewriter.notifyMatchFailure(op, "a training-time layer");
     Location loc = op.getLoc();
     Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type(),
          i32 = rewriter.getI32Type();

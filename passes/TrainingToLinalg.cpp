@@ -52,7 +52,7 @@ struct WarmupOperands {
 
 WarmupOperands buildWarmupOperands(LinalgBuilder &h, Value x, Value gamma,
                                    Value beta, NormKind norm, float eps,
-                                   int32_t q, float lambda, Value xq,
+                                   int32_t q, Value lambda, Value xq,
                                    Value absmax, Value w, Value wq, Value g) {
   OpBuilder &rewriter = h.b;
   MLIRContext *ctx = rewriter.getContext();
@@ -63,7 +63,7 @@ WarmupOperands buildWarmupOperands(LinalgBuilder &h, Value x, Value gamma,
     xh = NormalizeOp::create(rewriter, h.loc, xType, x, gamma, beta,
                              NormKindAttr::get(ctx, norm),
                              rewriter.getF32FloatAttr(eps));
-  Value qv = h.f32(q), lam = h.f32(lambda);
+  Value qv = h.f32(q), lam = lambda;
   auto blend = [&](OpBuilder &b, Location l, Value v, Value quantized) {
     Value d = arith::SubFOp::create(b, l, sitofp(b, l, quantized), v);
     return arith::AddFOp::create(b, l, v, arith::MulFOp::create(b, l, lam, d))
@@ -92,9 +92,12 @@ struct BitLinearWarmupLowering : OpConversionPattern<BitLinearOp> {
   LogicalResult
   matchAndRewrite(BitLinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    float lambda = op.getLambda().convertToFloat();
-    if (lambda == 1.0f)
-      return rewriter.notifyMatchFailure(op, "not a warm-up layer");
+    if (!op.isTrainingTime())
+      return rewriter.notifyMatchFailure(op, "not a training-time layer");
+    Value lambda = adaptor.getLambdaValue()
+                       ? adaptor.getLambdaValue()
+                       : LinalgBuilder{rewriter, op.getLoc()}.f32(
+                             op.getLambda().convertToFloat());
     if (op.getInput().getType().getRank() != 2)
       return op.emitOpError("warm-up layers (lambda < 1) are lowered for 2-D "
                             "inputs only");
@@ -196,8 +199,10 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
     Value q = h.f32(op.getQ());
     // The operands of the product: the quantised values, or with lambda < 1
     // their blends with the unquantised ones (f32).
-    float lambda = op.getLambda().convertToFloat();
-    if (lambda != 1.0f) {
+    if (adaptor.getLambdaValue() || op.getLambda().convertToFloat() != 1.0f) {
+      Value lambda = adaptor.getLambdaValue()
+                         ? adaptor.getLambdaValue()
+                         : h.f32(op.getLambda().convertToFloat());
       WarmupOperands mix =
           buildWarmupOperands(h, x, gamma, beta, norm, eps, op.getQ(), lambda,
                               xq, absmax, w, wq, g);

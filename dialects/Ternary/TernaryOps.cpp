@@ -172,7 +172,14 @@ LogicalResult BitLinearOp::verify() {
   if (!(lambda >= 0.0f && lambda <= 1.0f))
     return emitOpError() << "lambda must be in [0, 1], got "
                          << formatNumber(lambda);
+  if (getLambdaValue() && lambda != 1.0f)
+    return emitOpError() << "a run-time lambda operand and a lambda "
+                            "attribute below 1 are exclusive";
   return success();
+}
+
+bool BitLinearOp::isTrainingTime() {
+  return getLambdaValue() || getLambda().convertToFloat() != 1.0f;
 }
 
 namespace {
@@ -527,6 +534,9 @@ LogicalResult BitLinearGradOp::verify() {
   if (!(lambda >= 0.0f && lambda <= 1.0f))
     return emitOpError() << "lambda must be in [0, 1], got "
                          << formatNumber(lambda);
+  if (getLambdaValue() && lambda != 1.0f)
+    return emitOpError() << "a run-time lambda operand and a lambda "
+                            "attribute below 1 are exclusive";
   return success();
 }
 

@@ -51,6 +51,12 @@ def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
     rescaled bias. Its gradient is the straight-through estimator of the
     semantics document.
 
+    A warm-up schedule changes lambda every step: the optional f32 operand
+    `lambda(%l)` gives it at run time (the attribute must then keep its
+    default). Such a layer is a training-time layer: it is lowered in f32
+    with the blended operands whatever the value (at `%l = 1` that equals
+    the integer form up to the rounding of the blend).
+
     `eps` is the variance epsilon of the normalisation and the floor of both
     scales. `q` must be `B` or `B - 1` (128 or 127 for 8 bits).
 
@@ -70,6 +76,7 @@ def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
     Optional<Ternary_F32Tensor>:$bias,
     Optional<Ternary_F32Tensor>:$gamma,
     Optional<Ternary_F32Tensor>:$beta,
+    Optional<F32>:$lambda_value,
     DefaultValuedAttr<Ternary_ScaleMethodAttr,
                       "::mlir::ternary::ScaleMethod::absmedian">:$scale,
     DefaultValuedAttr<Ternary_NormKindAttr,
@@ -82,7 +89,13 @@ def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
   let results = (outs Ternary_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`bias` $bias^)? (`affine` `(` $gamma^ `,` $beta `)`)?
+    (`lambda` `(` $lambda_value^ `)`)?
     attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether the layer is a training-time layer (lambda below 1 or given
+    /// at run time), which has no integer form.
+    bool isTrainingTime();
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
@@ -467,7 +480,8 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
 
     With `lambda < 1` (quantisation warm-up) the products use the blended
     operands `v + lambda * (q(v) - v)` (`v = xh * Q / a`, resp. `W / g`)
-    in place of `xq` and `wq`, as the forward does.
+    in place of `xq` and `wq`, as the forward does; the optional operand
+    `lambda(%l)` gives lambda at run time (as for `ternary.bitlinear`).
 
     The results are `dx`, `dW`, `dbias` and, with `layer_affine`, `dgamma`
     and `dbeta`. `dbias` is computed whether or not the layer has a bias.
@@ -488,6 +502,7 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
     Ternary_F32Tensor:$result_grad,
     Optional<Ternary_F32Tensor>:$gamma,
     Optional<Ternary_F32Tensor>:$beta,
+    Optional<F32>:$lambda_value,
     DefaultValuedAttr<Ternary_ScaleMethodAttr,
                       "::mlir::ternary::ScaleMethod::absmedian">:$scale,
     DefaultValuedAttr<Ternary_NormKindAttr,
@@ -505,6 +520,7 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
   );
   let assemblyFormat = [{
     $input `,` $weight `,` $result_grad (`affine` `(` $gamma^ `,` $beta `)`)?
+    (`lambda` `(` $lambda_value^ `)`)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

@@ -17,7 +17,8 @@
 // The data inputs are the loss function's arguments that are not
 // parameters, in order; their first dimension indexes the examples. An
 // argument marked {ternary.seed} (tensor<i64>) is not data: every step
-// passes it a new seed (for ternary.dropout).
+// passes it a new seed (for ternary.dropout); one marked {ternary.lambda}
+// (tensor<f32>) gets the step's quantisation warm-up factor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -108,6 +109,12 @@ static cl::opt<std::string> exportFunction(
     cl::desc("The inference function to export; its last arguments are the "
              "parameters, in order"),
     cl::init("predict"), cl::cat(category));
+static cl::opt<int64_t> lambdaWarmupSteps(
+    "lambda-warmup-steps",
+    cl::desc("Quantisation warm-up: arguments marked {ternary.lambda} get "
+             "2 * sigmoid(5 * step / N) - 1 for the first N steps, then 1 "
+             "(0: always 1)"),
+    cl::init(0), cl::cat(category));
 static cl::opt<std::string> progress(
     "progress", cl::desc("Progress display: auto (bar on a terminal), bar, "
                          "lines, none"),
@@ -128,6 +135,9 @@ struct Model {
   /// Arguments marked `ternary.seed` (tensor<i64>): they receive a seed
   /// derived from --seed and the step, for ternary.dropout.
   std::vector<unsigned> seedArgs;
+  /// Arguments marked `ternary.lambda` (tensor<f32>): they receive the
+  /// quantisation warm-up factor of the step (--lambda-warmup-steps).
+  std::vector<unsigned> lambdaArgs;
   std::vector<std::string> names; ///< parameter names
   std::vector<RankedTensorType> paramTypes;
   unsigned statePerParam = 2;
@@ -157,6 +167,8 @@ llvm::Expected<Model> readModel(ModuleOp module) {
         continue;
       if (func.getArgAttr(i, "ternary.seed"))
         m.seedArgs.push_back(i);
+      else if (func.getArgAttr(i, "ternary.lambda"))
+        m.lambdaArgs.push_back(i);
       else
         m.dataArgs.push_back(i);
     }
@@ -207,6 +219,15 @@ llvm::Expected<std::vector<HostArray>> initialise(const Model &m,
     out.push_back(std::move(a));
   }
   return out;
+}
+
+/// The warm-up factor of (0-based) step `t` (the semantics document's
+/// schedule).
+float warmupLambda(int64_t t) {
+  if (lambdaWarmupSteps <= 0 || t >= lambdaWarmupSteps)
+    return 1.0f;
+  double x = 5.0 * double(t) / double(lambdaWarmupSteps);
+  return static_cast<float>(2.0 / (1.0 + std::exp(-x)) - 1.0);
 }
 
 /// Rows `rows` of `a` (its first dimension).
@@ -497,6 +518,7 @@ int main(int argc, char **argv) {
       // as declared), then the state, then the step.
       std::vector<HostArray *> args(model->dataArgs.size() +
                                     model->seedArgs.size() +
+                                    model->lambdaArgs.size() +
                                     model->params.size());
       for (size_t d = 0; d < model->dataArgs.size(); ++d)
         args[model->dataArgs[d]] = &batch[d];
@@ -505,6 +527,10 @@ int main(int argc, char **argv) {
           int64_t(seed) * 1000003 + step.data<int64_t>()[0];
       for (unsigned s : model->seedArgs)
         args[s] = &stepSeed;
+      HostArray stepLambda = HostArray::zeros(DType::F32, {});
+      stepLambda.data<float>()[0] = warmupLambda(step.data<int64_t>()[0]);
+      for (unsigned l : model->lambdaArgs)
+        args[l] = &stepLambda;
       for (size_t p = 0; p < model->params.size(); ++p)
         args[model->params[p]] = &params[p];
       for (HostArray &s : state)
@@ -539,11 +565,16 @@ int main(int argc, char **argv) {
           batch.push_back(gather(a, rows));
         std::vector<HostArray> args(model->dataArgs.size() +
                                     model->seedArgs.size() +
+                                    model->lambdaArgs.size() +
                                     model->params.size());
         for (size_t d = 0; d < model->dataArgs.size(); ++d)
           args[model->dataArgs[d]] = batch[d];
         for (unsigned s : model->seedArgs) // unused: eval drops nothing
           args[s] = HostArray::zeros(DType::I64, {});
+        for (unsigned l : model->lambdaArgs) { // evaluation is quantised
+          args[l] = HostArray::zeros(DType::F32, {});
+          args[l].data<float>()[0] = 1.0f;
+        }
         for (size_t p = 0; p < model->params.size(); ++p)
           args[model->params[p]] = params[p];
         auto result = compiled->call(model->eval, args);

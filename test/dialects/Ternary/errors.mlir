@@ -779,3 +779,27 @@ func.func @dropout_p(%x: tensor<4xf32>, %s: i64) {
   %y = ternary.dropout %x, %s {p = 1.0} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @bitlinear_two_lambdas(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %l: f32) {
+  // expected-error @+1 {{'ternary.bitlinear' op a run-time lambda operand and a lambda attribute below 1 are exclusive}}
+  %y = ternary.bitlinear %x, %w lambda(%l) {lambda = 0.5 : f32} : (tensor<4x16xf32>, tensor<8x16xf32>, f32) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_two_lambdas(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>, %l: f32) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op a run-time lambda operand and a lambda attribute below 1 are exclusive}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy lambda(%l) {lambda = 0.5 : f32} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>, f32) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @bitlinear_grad_lambda_range(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>) {
+  // expected-error @+1 {{'ternary.bitlinear_grad' op lambda must be in [0, 1], got 2}}
+  %r:3 = ternary.bitlinear_grad %x, %w, %dy {lambda = 2.0 : f32} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return
+}

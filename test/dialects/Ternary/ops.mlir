@@ -174,3 +174,12 @@ func.func @dropout(%x: tensor<?x16xf32>, %s: i64) -> tensor<?x16xf32> {
   %y = ternary.dropout %x, %s {p = 0.5} : tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// CHECK-LABEL: func @runtime_lambda
+// CHECK: ternary.bitlinear %{{.*}}, %{{.*}} bias %{{.*}} lambda(%{{.*}}) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>, f32) -> tensor<?x8xf32>
+// CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} lambda(%{{.*}}) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+func.func @runtime_lambda(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf32>, %l: f32) -> tensor<?x16xf32> {
+  %y = ternary.bitlinear %x, %w bias %b lambda(%l) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>, f32) -> tensor<?x8xf32>
+  %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %y lambda(%l) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return %dx : tensor<?x16xf32>
+}

@@ -743,4 +743,57 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
   }
 }
 
+TEST_F(GradCheck, BitLinearRunTimeLambdaMatchesReference) {
+  // lambda as an f32 operand (a warm-up schedule's value of the step).
+  std::unique_ptr<CompiledModule> compiled = compile(R"(
+func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>, %r: tensor<?x?xf32>, %lam: f32) -> tensor<f32>
+    attributes {ternary.gradient = {name = "g", wrt = array<i64: 0, 1, 2>}} {
+  %y = ternary.bitlinear %x, %w bias %b lambda(%lam) : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, f32) -> tensor<?x?xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
+  ^bb0(%a: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %a, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %loss : tensor<f32>
+}
+)");
+  ASSERT_TRUE(compiled);
+  std::mt19937 rng(9);
+  const int64_t m = 5, k = 37, n = 11;
+  for (float lambda : {0.0f, 0.3f, 0.9f, 1.0f}) {
+    SCOPED_TRACE("lambda " + std::to_string(lambda));
+    std::vector<HostArray> in = {random({{m, k}}, rng), random({{n, k}}, rng),
+                                 random({{n}}, rng), random({{m, n}}, rng)};
+    HostArray lam = HostArray::zeros(DType::F32, {});
+    lam.data<float>()[0] = lambda;
+    in.push_back(lam);
+    auto results = compiled->call("g", in);
+    ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+    ::ternary::ref::BitLinearArgs args;
+    args.x = in[0].data<float>();
+    args.w = in[1].data<float>();
+    args.bias = in[2].data<float>();
+    args.rows = m, args.k = k, args.n = n;
+    ::ternary::ref::BitLinearOptions opts;
+    opts.lambda = lambda;
+    auto ref = ::ternary::ref::bitLinearBackward(args, opts, in[3].data<float>());
+    for (auto [r, expected] : llvm::enumerate(
+             std::vector<const std::vector<float> *>{&ref.dx, &ref.dw,
+                                                     &ref.dbias})) {
+      const HostArray &got = (*results)[r + 1];
+      double largest = 0;
+      for (float v : *expected)
+        largest = std::max(largest, double(std::fabs(v)));
+      for (size_t i = 0; i < expected->size(); ++i)
+        ASSERT_NEAR(got.data<float>()[i], (*expected)[i],
+                    1e-4 * std::fabs((*expected)[i]) + 1e-6 * largest)
+            << "result " << r + 1 << " [" << i << "]";
+    }
+  }
+}
+
 } // namespace
