@@ -32,6 +32,72 @@ AffineMap dimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<unsigned> dims) {
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+/// A uniform draw in [0, 1) for (seed, index), both i64: the top 24 bits
+/// of splitmix64(seed * 2^32 + index), exact in f32. The generator of
+/// ternary.dropout and of stochastic weight rounding.
+Value uniformDraw(OpBuilder &b, Location l, Value seed, Value index) {
+  auto cst = [&](uint64_t v) {
+    return arith::ConstantOp::create(b, l,
+                                     b.getI64IntegerAttr(static_cast<int64_t>(v)))
+        .getResult();
+  };
+  Value z = arith::AddIOp::create(
+      b, l, arith::ShLIOp::create(b, l, seed, cst(32)), index);
+  z = arith::AddIOp::create(b, l, z, cst(0x9E3779B97F4A7C15ull));
+  auto mix = [&](Value v, uint64_t shift, uint64_t mul) {
+    Value s = arith::ShRUIOp::create(b, l, v, cst(shift));
+    Value xr = arith::XOrIOp::create(b, l, v, s);
+    return mul ? arith::MulIOp::create(b, l, xr, cst(mul)).getResult() : xr;
+  };
+  z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+  z = mix(z, 27, 0x94D049BB133111EBull);
+  z = mix(z, 31, 0);
+  Value top = arith::ShRUIOp::create(b, l, z, cst(40));
+  return arith::MulFOp::create(
+      b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), top),
+      LinalgBuilder{b, l}.f32(1.0 / (1 << 24)));
+}
+
+/// Stochastically rounded ternary weights (i8): sign(v) * [|v| >= u] with
+/// v = W / g and u the draw of (seed, row-major index).
+Value sampleWeights(LinalgBuilder &h, Value w, Value g, Value seed) {
+  OpBuilder &rewriter = h.b;
+  Type i64 = rewriter.getI64Type();
+  Value k = arith::IndexCastOp::create(
+      rewriter, h.loc, i64, tensor::DimOp::create(rewriter, h.loc, w, 1));
+  AffineMap id = rewriter.getMultiDimIdentityMap(2);
+  return h.generic(
+      {w}, h.empty(h.sizes(w), rewriter.getI8Type()), {id, id}, {par, par},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        auto index = [&](unsigned d) {
+          return arith::IndexCastOp::create(b, l, i64,
+                                            linalg::IndexOp::create(b, l, d))
+              .getResult();
+        };
+        Value linear = arith::AddIOp::create(
+            b, l, arith::MulIOp::create(b, l, index(0), k), index(1));
+        Value u = uniformDraw(b, l, seed, linear);
+        Value v = arith::DivFOp::create(b, l, a[0], g);
+        Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                           math::AbsFOp::create(b, l, v), u);
+        auto i8c = [&](int v) {
+          return arith::ConstantOp::create(b, l, b.getI8IntegerAttr(v))
+              .getResult();
+        };
+        LinalgBuilder hb{b, l};
+        Value sign = arith::SelectOp::create(
+            b, l,
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, hb.f32(0)),
+            i8c(1),
+            arith::SelectOp::create(
+                b, l,
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, v,
+                                      hb.f32(0)),
+                i8c(-1), i8c(0)));
+        return arith::SelectOp::create(b, l, keep, sign, i8c(0)).getResult();
+      });
+}
+
 /// An i8 value as f32 (f32 values pass through).
 Value sitofp(OpBuilder &b, Location l, Value v) {
   if (v.getType().isF32())
@@ -65,6 +131,8 @@ WarmupOperands buildWarmupOperands(LinalgBuilder &h, Value x, Value gamma,
                              rewriter.getF32FloatAttr(eps));
   Value qv = h.f32(q), lam = lambda;
   auto blend = [&](OpBuilder &b, Location l, Value v, Value quantized) {
+    if (!lam) // lambda = 1: the quantised value itself
+      return sitofp(b, l, quantized);
     Value d = arith::SubFOp::create(b, l, sitofp(b, l, quantized), v);
     return arith::AddFOp::create(b, l, v, arith::MulFOp::create(b, l, lam, d))
         .getResult();
@@ -94,10 +162,10 @@ struct BitLinearWarmupLowering : OpConversionPattern<BitLinearOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!op.isTrainingTime())
       return rewriter.notifyMatchFailure(op, "not a training-time layer");
-    Value lambda = adaptor.getLambdaValue()
-                       ? adaptor.getLambdaValue()
-                       : LinalgBuilder{rewriter, op.getLoc()}.f32(
-                             op.getLambda().convertToFloat());
+    Value lambda = adaptor.getLambdaValue();
+    if (!lambda && op.getLambda().convertToFloat() != 1.0f)
+      lambda = LinalgBuilder{rewriter, op.getLoc()}.f32(
+          op.getLambda().convertToFloat());
     if (op.getInput().getType().getRank() != 2)
       return op.emitOpError("warm-up layers (lambda < 1) are lowered for 2-D "
                             "inputs only");
@@ -117,8 +185,12 @@ struct BitLinearWarmupLowering : OpConversionPattern<BitLinearOp> {
         op.getEps(), op.getNorm());
     Value g = WeightScaleOp::create(rewriter, loc, f32, w, op.getScale(),
                                     op.getEps());
-    Value wq = QuantizeWeightsOp::create(
-        rewriter, loc, RankedTensorType::get(wType.getShape(), i8), w, g);
+    Value wq = adaptor.getRoundingSeed()
+                   ? sampleWeights(h, w, g, adaptor.getRoundingSeed())
+                   : QuantizeWeightsOp::create(
+                         rewriter, loc,
+                         RankedTensorType::get(wType.getShape(), i8), w, g)
+                         .getResult();
     WarmupOperands mix = buildWarmupOperands(
         h, x, adaptor.getGamma(), adaptor.getBeta(), op.getNorm(),
         op.getEps().convertToFloat(), op.getQ(), lambda,
@@ -193,8 +265,12 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
         beta, op.getActBits(), op.getQ(), op.getEps(), norm);
     Value g = WeightScaleOp::create(rewriter, loc, f32, w, op.getScale(),
                                     op.getEps());
-    Value wq = QuantizeWeightsOp::create(
-        rewriter, loc, RankedTensorType::get(wType.getShape(), i8), w, g);
+    Value wq = adaptor.getRoundingSeed()
+                   ? sampleWeights(h, w, g, adaptor.getRoundingSeed())
+                   : QuantizeWeightsOp::create(
+                         rewriter, loc,
+                         RankedTensorType::get(wType.getShape(), i8), w, g)
+                         .getResult();
     Value xq = quantized.getValues(), absmax = quantized.getAbsmax();
     Value q = h.f32(op.getQ());
     // The operands of the product: the quantised values, or with lambda < 1
@@ -874,24 +950,7 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
             index = arith::AddIOp::create(
                 b, l, arith::MulIOp::create(b, l, index, sizes[d]), i);
           }
-          // splitmix64(seed * 2^32 + index).
-          Value z = arith::AddIOp::create(
-              b, l, arith::ShLIOp::create(b, l, seed, cst(32)), index);
-          z = arith::AddIOp::create(b, l, z, cst(0x9E3779B97F4A7C15ull));
-          auto mix = [&](Value v, uint64_t shift, uint64_t mul) {
-            Value s = arith::ShRUIOp::create(b, l, v, cst(shift));
-            Value xr = arith::XOrIOp::create(b, l, v, s);
-            return mul ? arith::MulIOp::create(b, l, xr, cst(mul)).getResult()
-                       : xr;
-          };
-          z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
-          z = mix(z, 27, 0x94D049BB133111EBull);
-          z = mix(z, 31, 0);
-          // u = top 24 bits * 2^-24, exact in f32.
-          Value top = arith::ShRUIOp::create(b, l, z, cst(40));
-          Value u = arith::MulFOp::create(
-              b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), top),
-              LinalgBuilder{b, l}.f32(1.0 / (1 << 24)));
+          Value u = uniformDraw(b, l, seed, index);
           Value keep =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, u, threshold);
           Value kept = arith::MulFOp::create(b, l, a[0], scale);

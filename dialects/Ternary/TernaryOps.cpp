@@ -179,7 +179,8 @@ LogicalResult BitLinearOp::verify() {
 }
 
 bool BitLinearOp::isTrainingTime() {
-  return getLambdaValue() || getLambda().convertToFloat() != 1.0f;
+  return getLambdaValue() || getRoundingSeed() ||
+         getLambda().convertToFloat() != 1.0f;
 }
 
 namespace {

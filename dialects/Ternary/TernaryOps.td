@@ -57,6 +57,12 @@ def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
     with the blended operands whatever the value (at `%l = 1` that equals
     the integer form up to the rounding of the blend).
 
+    `sample(%seed)` (an i64) rounds the weights stochastically instead
+    (the semantics document's `strategy = sample`):
+    `wq = sign(v) * [|v| >= u]` with `v = W / g` and `u` in [0, 1) drawn
+    per weight from the seed and the weight's row-major index with the
+    generator of `ternary.dropout`. Also a training-time option.
+
     `eps` is the variance epsilon of the normalisation and the floor of both
     scales. `q` must be `B` or `B - 1` (128 or 127 for 8 bits).
 
@@ -77,6 +83,7 @@ def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
     Optional<Ternary_F32Tensor>:$gamma,
     Optional<Ternary_F32Tensor>:$beta,
     Optional<F32>:$lambda_value,
+    Optional<I64>:$rounding_seed,
     DefaultValuedAttr<Ternary_ScaleMethodAttr,
                       "::mlir::ternary::ScaleMethod::absmedian">:$scale,
     DefaultValuedAttr<Ternary_NormKindAttr,
@@ -89,12 +96,12 @@ def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
   let results = (outs Ternary_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`bias` $bias^)? (`affine` `(` $gamma^ `,` $beta `)`)?
-    (`lambda` `(` $lambda_value^ `)`)?
+    (`lambda` `(` $lambda_value^ `)`)? (`sample` `(` $rounding_seed^ `)`)?
     attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// Whether the layer is a training-time layer (lambda below 1 or given
-    /// at run time), which has no integer form.
+    /// at run time, or stochastic rounding), which has no integer form.
     bool isTrainingTime();
   }];
   let hasVerifier = 1;
@@ -481,7 +488,9 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
     With `lambda < 1` (quantisation warm-up) the products use the blended
     operands `v + lambda * (q(v) - v)` (`v = xh * Q / a`, resp. `W / g`)
     in place of `xq` and `wq`, as the forward does; the optional operand
-    `lambda(%l)` gives lambda at run time (as for `ternary.bitlinear`).
+    `lambda(%l)` gives lambda at run time and `sample(%seed)` selects the
+    stochastic rounding of the weights (as for `ternary.bitlinear`; the
+    same seed gives the forward's weights).
 
     The results are `dx`, `dW`, `dbias` and, with `layer_affine`, `dgamma`
     and `dbeta`. `dbias` is computed whether or not the layer has a bias.
@@ -503,6 +512,7 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
     Optional<Ternary_F32Tensor>:$gamma,
     Optional<Ternary_F32Tensor>:$beta,
     Optional<F32>:$lambda_value,
+    Optional<I64>:$rounding_seed,
     DefaultValuedAttr<Ternary_ScaleMethodAttr,
                       "::mlir::ternary::ScaleMethod::absmedian">:$scale,
     DefaultValuedAttr<Ternary_NormKindAttr,
@@ -520,7 +530,7 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
   );
   let assemblyFormat = [{
     $input `,` $weight `,` $result_grad (`affine` `(` $gamma^ `,` $beta `)`)?
-    (`lambda` `(` $lambda_value^ `)`)?
+    (`lambda` `(` $lambda_value^ `)`)? (`sample` `(` $rounding_seed^ `)`)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

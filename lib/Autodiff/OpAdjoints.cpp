@@ -44,7 +44,8 @@ FailureOr<SmallVector<Value>> bitLinearAdjoints(OpBuilder &b, BitLinearOp op,
     types.append({op.getGamma().getType(), op.getBeta().getType()});
   auto grad = BitLinearGradOp::create(
       b, op.getLoc(), types, op.getInput(), op.getWeight(), dy, op.getGamma(),
-      op.getBeta(), op.getLambdaValue(), op.getScale(), op.getNorm(),
+      op.getBeta(), op.getLambdaValue(), op.getRoundingSeed(), op.getScale(),
+      op.getNorm(),
       op.getActBits(), op.getQ(), op.getEps(), op.getLambda());
   grads[0] = grad.getInputGrad();
   grads[1] = grad.getWeightGrad();

@@ -183,3 +183,12 @@ func.func @runtime_lambda(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %b: tensor
   %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %y lambda(%l) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
   return %dx : tensor<?x16xf32>
 }
+
+// CHECK-LABEL: func @stochastic_rounding
+// CHECK: ternary.bitlinear %{{.*}}, %{{.*}} sample(%{{.*}}) : (tensor<?x16xf32>, tensor<8x16xf32>, i64) -> tensor<?x8xf32>
+// CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} lambda(%{{.*}}) sample(%{{.*}}) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32, i64) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+func.func @stochastic_rounding(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %s: i64, %l: f32) -> tensor<?x16xf32> {
+  %y = ternary.bitlinear %x, %w sample(%s) : (tensor<?x16xf32>, tensor<8x16xf32>, i64) -> tensor<?x8xf32>
+  %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %y lambda(%l) sample(%s) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32, i64) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return %dx : tensor<?x16xf32>
+}

@@ -743,6 +743,86 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
   }
 }
 
+TEST_F(GradCheck, BitLinearStochasticRounding) {
+  // sample(%seed): wq = sign(W / g) * [|W / g| >= u], u the documented draw
+  // of (seed, weight index); the forward and the STE gradients use them.
+  std::unique_ptr<CompiledModule> compiled = compile(R"(
+func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>, %r: tensor<?x?xf32>, %seed: tensor<i64>) -> tensor<f32>
+    attributes {ternary.gradient = {name = "g", wrt = array<i64: 0, 1, 2>}} {
+  %s = tensor.extract %seed[] : tensor<i64>
+  %y = ternary.bitlinear %x, %w bias %b sample(%s) {norm = #ternary.norm<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, i64) -> tensor<?x?xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
+  ^bb0(%a: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %a, %q : f32
+    %s2 = arith.addf %acc, %m : f32
+    linalg.yield %s2 : f32
+  } -> tensor<f32>
+  return %loss : tensor<f32>
+}
+)");
+  ASSERT_TRUE(compiled);
+  namespace ref = ::ternary::ref;
+  std::mt19937 rng(21);
+  const int64_t m = 4, k = 29, n = 9;
+  for (int64_t seed : {3, 4}) {
+    std::vector<HostArray> in = {random({{m, k}}, rng), random({{n, k}}, rng),
+                                 random({{n}}, rng), random({{m, n}}, rng)};
+    HostArray s = HostArray::zeros(DType::I64, {});
+    s.data<int64_t>()[0] = seed;
+    in.push_back(s);
+    auto results = compiled->call("g", in);
+    ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+
+    const float *x = in[0].data<float>(), *w = in[1].data<float>(),
+                *b = in[2].data<float>(), *r = in[3].data<float>();
+    float g = ref::weightScale(w, n * k, ref::ScaleMethod::AbsMedian, 1e-5f);
+    std::vector<int8_t> wq(n * k), xq(m * k);
+    int zeros = 0;
+    for (int64_t i = 0; i < n * k; ++i) {
+      float v = w[i] / g;
+      bool keep = std::fabs(v) >= ternary_test::uniformDraw(seed, i);
+      wq[i] = keep ? (v > 0) - (v < 0) : 0;
+      zeros += wq[i] == 0;
+    }
+    EXPECT_GT(zeros, 0);
+    std::vector<float> absmax(m), y(m * n);
+    ref::quantizeActivations(x, m, k, 8, 128, 1e-5f, xq.data(), absmax.data());
+    std::vector<int32_t> acc(m * n);
+    ref::ternaryMatmul(xq.data(), wq.data(), m, n, k, acc.data());
+    ref::rescale(acc.data(), absmax.data(), g, b, m, n, 128, y.data());
+    double loss = 0;
+    for (int64_t i = 0; i < m * n; ++i)
+      loss += double(y[i]) * r[i];
+    EXPECT_NEAR((*results)[0].data<float>()[0], loss, 1e-5 * (1 + std::fabs(loss)));
+    // Straight-through: dx = g r wq, dW = sum_rows r (a / Q) xq,
+    // db = sum_rows r g a / Q.
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t c = 0; c < k; ++c) {
+        double dx = 0;
+        for (int64_t j = 0; j < n; ++j)
+          dx += double(r[row * n + j]) * wq[j * k + c];
+        EXPECT_NEAR((*results)[1].data<float>()[row * k + c], g * dx,
+                    1e-4 * (1 + std::fabs(g * dx)));
+      }
+    for (int64_t j = 0; j < n; ++j) {
+      double db = 0;
+      for (int64_t row = 0; row < m; ++row)
+        db += double(r[row * n + j]) * g * absmax[row] / 128;
+      EXPECT_NEAR((*results)[3].data<float>()[j], db, 1e-4 * (1 + std::fabs(db)));
+      for (int64_t c = 0; c < k; ++c) {
+        double dw = 0;
+        for (int64_t row = 0; row < m; ++row)
+          dw += double(r[row * n + j]) * absmax[row] / 128 * xq[row * k + c];
+        EXPECT_NEAR((*results)[2].data<float>()[j * k + c], dw,
+                    1e-4 * (1 + std::fabs(dw)));
+      }
+    }
+  }
+}
+
 TEST_F(GradCheck, BitLinearRunTimeLambdaMatchesReference) {
   // lambda as an f32 operand (a warm-up schedule's value of the step).
   std::unique_ptr<CompiledModule> compiled = compile(R"(

@@ -17,6 +17,17 @@
 
 namespace ternary_test {
 
+/// The documented counter-based generator of ternary.dropout and of
+/// stochastic weight rounding: the top 24 bits of
+/// splitmix64(seed * 2^32 + index), as a float in [0, 1).
+inline float uniformDraw(uint64_t seed, uint64_t index) {
+  uint64_t z = (seed << 32) + index + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z = z ^ (z >> 31);
+  return static_cast<float>(z >> 40) * (1.0f / (1 << 24));
+}
+
 /// Compiles MLIR text through the whole pipeline and keeps the contexts
 /// alive as long as the compiled modules.
 class Jit {

@@ -158,15 +158,9 @@ func.func @clip(%a: tensor<3x4xf32>, %b: tensor<5xf32>) -> tensor<f32> {
 // Dropout
 //===----------------------------------------------------------------------===//
 
-/// The documented mask: splitmix64(seed * 2^32 + index), top 24 bits as a
-/// uniform draw u in [0, 1), kept when u >= p.
+/// The documented mask: kept when the draw u >= p.
 bool referenceKeep(uint64_t seed, uint64_t index, float p) {
-  uint64_t z = (seed << 32) + index + 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z = z ^ (z >> 31);
-  float u = static_cast<float>(z >> 40) * (1.0f / (1 << 24));
-  return u >= p;
+  return ternary_test::uniformDraw(seed, index) >= p;
 }
 
 TEST(Training, DropoutMaskIsSeededAndDocumented) {
