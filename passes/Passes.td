@@ -113,6 +113,31 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
   ];
 }
 
+def TernaryStridedCopiesToLinalg : Pass<"ternary-strided-copies-to-linalg"> {
+  let summary = "Turn memref.copy of non-contiguous buffers into linalg.copy";
+  let description = [{
+    `memref.copy` between buffers that are not both contiguous lowers to a
+    call of MLIR's C runner library (`memrefCopy`), which the project's JIT
+    and object files do not link. This pass rewrites those copies (and only
+    those: contiguous copies stay `memcpy`) as `linalg.copy`, which
+    `--convert-linalg-to-loops` lowers to plain loops. Bufferization creates
+    them for slices, e.g. the gradient of `tensor.pad`.
+
+    Example:
+
+    ```mlir
+    memref.copy %slice, %buf : memref<2x3xf32, strided<[7, 1], offset: 8>> to memref<2x3xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    linalg.copy ins(%slice : memref<2x3xf32, strided<[7, 1], offset: 8>>) outs(%buf : memref<2x3xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TernaryDecompose : Pass<"ternary-decompose"> {
   let summary = "Decompose ternary.bitlinear into its quantisation steps";
   let description = [{

@@ -53,6 +53,7 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createTernaryStridedCopiesToLinalg());
   pm.addPass(createTernaryLowerDotBytes());
 
   // Loops and LLVM.

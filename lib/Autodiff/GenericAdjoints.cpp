@@ -207,30 +207,52 @@ bool isSumReduction(linalg::GenericOp op) {
   return add.getLhs() == out || add.getRhs() == out;
 }
 
+/// For a body yielding `max(out, e)` (a max reduction, `out` used nowhere
+/// else): `e`, else null.
+Value maxReductionTerm(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  BlockArgument out = body.getArgument(op.getNumDpsInputs());
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Operation *max = yield.getOperand(0).getDefiningOp();
+  if (!max || !isa<arith::MaximumFOp, arith::MaxNumFOp>(max) ||
+      !out.hasOneUse())
+    return Value();
+  if (max->getOperand(0) == out)
+    return max->getOperand(1);
+  if (max->getOperand(1) == out)
+    return max->getOperand(0);
+  return Value();
+}
+
 /// The adjoint of operand `index` (an input, or the init of an all-parallel
-/// generic) as a new generic.
+/// generic) as a new generic. An input read through a map that is not a
+/// projected permutation (a convolution's `oh + kh`, a pooling window) gets
+/// its adjoint scattered through that map, every loop then a reduction. In
+/// a max reduction the result's adjoint goes to the terms equal to the
+/// maximum (to each of them when several are).
 FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
                                 Value resultAdjoint, unsigned index) {
   Location loc = op.getLoc();
   Value operand = op->getOperand(index);
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   AffineMap operandMap = maps[index];
-  if (!operandMap.isProjectedPermutation())
-    return op.emitOpError()
-           << "operand #" << index
-           << " has an indexing map ternary-autodiff cannot invert: "
-           << AffineMapAttr::get(operandMap);
-
+  bool scatter = !operandMap.isProjectedPermutation();
   SmallVector<utils::IteratorType> iterators;
   for (unsigned d = 0; d < op.getNumLoops(); ++d)
-    iterators.push_back(operandMap.isFunctionOfDim(d)
+    iterators.push_back(!scatter && operandMap.isFunctionOfDim(d)
                             ? utils::IteratorType::parallel
                             : utils::IteratorType::reduction);
+  Value maxTerm = maxReductionTerm(op);
   SmallVector<Value> inputs(op->getOperands());
   inputs.push_back(resultAdjoint);
+  AffineMap outMap = maps[op.getNumDpsInputs()];
   SmallVector<AffineMap> newMaps = maps;
-  newMaps.push_back(maps[op.getNumDpsInputs()]); // the result's adjoint
-  newMaps.push_back(operandMap);                 // the operand's adjoint
+  newMaps.push_back(outMap); // the result's adjoint
+  if (maxTerm) {
+    inputs.push_back(op->getResult(0)); // the maximum
+    newMaps.push_back(outMap);
+  }
+  newMaps.push_back(operandMap); // the operand's adjoint
 
   Block &body = op.getRegion().front();
   unsigned numArgs = body.getNumArguments();
@@ -247,9 +269,19 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
           cloned.push_back(nb.clone(inner, mapping));
         Value yielded = mapping.lookupOrDefault(
             body.getTerminator()->getOperand(0));
+        Value seed = args[numArgs];
+        if (maxTerm) {
+          // Only the terms equal to the maximum receive the adjoint.
+          yielded = mapping.lookupOrDefault(maxTerm);
+          Value isMax = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, yielded, args[numArgs + 1]);
+          Value zero = arith::ConstantOp::create(
+              nb, nl, nb.getFloatAttr(seed.getType(), 0.0));
+          seed = arith::SelectOp::create(nb, nl, isMax, seed, zero);
+        }
         ScalarReverse sweep(nb);
         Value acc = args.back();
-        if (failed(sweep.run(cloned, yielded, args[numArgs]))) {
+        if (failed(sweep.run(cloned, yielded, seed))) {
           status = failure();
           linalg::YieldOp::create(nb, nl, acc);
           return;
@@ -297,10 +329,11 @@ mlir::ternary::autodiff::buildGenericAdjoints(OpBuilder &b,
              << "ternary-autodiff cannot differentiate a region inside a "
                 "linalg.generic body";
   bool reduces = op.getNumReductionLoops() != 0;
-  if (reduces && !isSumReduction(op))
+  bool maxReduction = reduces && maxReductionTerm(op);
+  if (reduces && !isSumReduction(op) && !maxReduction)
     return op.emitOpError()
            << "ternary-autodiff differentiates reductions that are sums "
-              "(yield %out + ...) only";
+              "(yield %out + ...) or maxima (yield max(%out, ...)) only";
 
   unsigned init = op.getNumDpsInputs();
   for (unsigned i = 0; i < op->getNumOperands(); ++i) {
@@ -314,7 +347,10 @@ mlir::ternary::autodiff::buildGenericAdjoints(OpBuilder &b,
     if (i == init) {
       // A sum adds the init once; an element-wise body may read it.
       if (reduces) {
-        grads[i] = resultAdjoint;
+        // A sum adds the init once; a maximum's init (-inf, a constant)
+        // gets nothing.
+        if (!maxReduction)
+          grads[i] = resultAdjoint;
         continue;
       }
       if (body.getArgument(init).use_empty())

@@ -184,6 +184,22 @@ FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildOperandAdjoints(
               o.getReassociationIndices());
         return grads;
       })
+      .Case([&](tensor::PadOp o) -> FailureOr<SmallVector<Value>> {
+        // The source's part of the padded adjoint; the padding value is a
+        // constant of the models (no gradient).
+        SmallVector<Value> grads = none;
+        if (!resultAdjoints[0])
+          return grads;
+        if (needed[0]) {
+          SmallVector<OpFoldResult> strides(
+              o.getSourceType().getRank(), b.getIndexAttr(1));
+          grads[0] = tensor::ExtractSliceOp::create(
+              b, loc, o.getSourceType(), resultAdjoints[0],
+              o.getMixedLowPad(),
+              tensor::getMixedSizes(b, loc, o.getSource()), strides);
+        }
+        return grads;
+      })
       .Case([&](tensor::CastOp o) -> FailureOr<SmallVector<Value>> {
         SmallVector<Value> grads = none;
         if (resultAdjoints[0])

@@ -81,11 +81,11 @@ func.func @no_rule(%x: tensor<4xf32>) -> tensor<f32> attributes {ternary.gradien
 
 #id = affine_map<(d0) -> (d0)>
 #scalar = affine_map<(d0) -> ()>
-func.func @max_reduction(%x: tensor<4xf32>, %init: tensor<f32>) -> tensor<f32> attributes {ternary.gradient = {name = "g", wrt = array<i64: 0>}} {
-  // expected-error @+1 {{'linalg.generic' op ternary-autodiff differentiates reductions that are sums (yield %out + ...) only}}
+func.func @product_reduction(%x: tensor<4xf32>, %init: tensor<f32>) -> tensor<f32> attributes {ternary.gradient = {name = "g", wrt = array<i64: 0>}} {
+  // expected-error @+1 {{'linalg.generic' op ternary-autodiff differentiates reductions that are sums (yield %out + ...) or maxima (yield max(%out, ...)) only}}
   %m = linalg.generic {indexing_maps = [#id, #scalar], iterator_types = ["reduction"]} ins(%x : tensor<4xf32>) outs(%init : tensor<f32>) {
     ^bb0(%a: f32, %acc: f32):
-      %t = arith.maximumf %acc, %a : f32
+      %t = arith.mulf %acc, %a : f32
       linalg.yield %t : f32
   } -> tensor<f32>
   return %m : tensor<f32>

@@ -33,10 +33,13 @@ FailureOr<SmallVector<Value>> buildOperandAdjoints(OpBuilder &b,
                                                    ArrayRef<bool> needed);
 
 /// The rule for linalg.generic: one result, pure tensor semantics, a body
-/// without regions of arith/math ops, reductions only as sums
-/// (`yield out + e`). Every needed input's adjoint is a linalg.generic over
-/// the same iteration space that reduces over the dimensions the input's
-/// (projected permutation) map does not use.
+/// without regions of arith/math ops, reductions as sums (`yield out + e`)
+/// or maxima (`yield max(out, e)`: the adjoint goes to the terms equal to
+/// the maximum). Every needed input's adjoint is a linalg.generic over the
+/// same iteration space that reduces over the dimensions the input's map
+/// does not use; an input read through a map that is not a projected
+/// permutation (convolution and pooling windows) gets its adjoint scattered
+/// through that map.
 FailureOr<SmallVector<Value>> buildGenericAdjoints(OpBuilder &b,
                                                    linalg::GenericOp op,
                                                    Value resultAdjoint,

@@ -589,6 +589,54 @@ TEST_F(GradCheck, EmbeddingBagMean) {
   check(c);
 }
 
+TEST_F(GradCheck, Conv2dStridedAndPadded) {
+  // linalg.conv_2d_nchw_fchw, stride 2, on an input padded by 1 with
+  // tensor.pad: the input's gradient is scattered through the window map,
+  // the pad's gradient is the inner slice.
+  Case c{"conv2d", {{{2, 3, 6, 5}}, {{4, 3, 3, 3}}, {{2, 4, 3, 3}}}, {0, 1},
+         R"(
+  %z = arith.constant 0.0 : f32
+  %p = tensor.pad %a0 low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %z : f32
+  } : tensor<2x3x6x5xf32> to tensor<2x3x8x7xf32>
+  %e = tensor.empty() : tensor<2x4x3x3xf32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<2x4x3x3xf32>) -> tensor<2x4x3x3xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %a1 : tensor<2x3x8x7xf32>, tensor<4x3x3x3xf32>) outs(%zf : tensor<2x4x3x3xf32>) -> tensor<2x4x3x3xf32>
+)" + weightedSum("loss", "y", "a2", {2, 4, 3, 3})};
+  check(c);
+}
+
+TEST_F(GradCheck, MaxAndAvgPooling) {
+  // 2x2 windows, stride 2: max pooling routes the gradient to the maximum,
+  // average pooling spreads it.
+  Case c{"pooling", {{{2, 3, 4, 6}}, {{2, 3, 2, 3}}, {{2, 3, 2, 3}}}, {0}, R"(
+  %win = tensor.empty() : tensor<2x2xf32>
+  %ninf = arith.constant -3.4e38 : f32
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3x2x3xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%e : tensor<2x3x2x3xf32>) -> tensor<2x3x2x3xf32>
+  %max = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%a0, %win : tensor<2x3x4x6xf32>, tensor<2x2xf32>) outs(%mi : tensor<2x3x2x3xf32>) -> tensor<2x3x2x3xf32>
+  %si = linalg.fill ins(%z : f32) outs(%e : tensor<2x3x2x3xf32>) -> tensor<2x3x2x3xf32>
+  %sum = linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%a0, %win : tensor<2x3x4x6xf32>, tensor<2x2xf32>) outs(%si : tensor<2x3x2x3xf32>) -> tensor<2x3x2x3xf32>
+  %avg = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sum : tensor<2x3x2x3xf32>) outs(%e : tensor<2x3x2x3xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %q = arith.constant 0.25 : f32
+    %m = arith.mulf %s, %q : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x2x3xf32>
+)" + weightedSum("lmax", "max", "a1", {2, 3, 2, 3}) +
+                                  weightedSum("lavg", "avg", "a2", {2, 3, 2, 3}) +
+                                  R"(
+  %loss = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%lmax, %lavg : tensor<f32>, tensor<f32>) outs(%lmax_e : tensor<f32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+)"};
+  check(c);
+}
+
 TEST_F(GradCheck, Embedding) {
   // Ids repeat (6 positions, 4 rows): their gradients add up.
   Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(
