@@ -139,6 +139,7 @@ struct Model {
   /// quantisation warm-up factor of the step (--lambda-warmup-steps).
   std::vector<unsigned> lambdaArgs;
   std::vector<std::string> names; ///< parameter names
+  std::vector<std::string> inits; ///< ternary.init of each ("" if none)
   std::vector<RankedTensorType> paramTypes;
   unsigned statePerParam = 2;
 };
@@ -176,6 +177,8 @@ llvm::Expected<Model> readModel(ModuleOp module) {
       auto given = func.getArgAttrOfType<StringAttr>(p, "ternary.name");
       m.names.push_back(given ? given.getValue().str()
                               : "arg" + std::to_string(p));
+      auto init = func.getArgAttrOfType<StringAttr>(p, "ternary.init");
+      m.inits.push_back(init ? init.getValue().str() : "");
       m.paramTypes.push_back(
           cast<RankedTensorType>(func.getArgumentTypes()[p]));
     }
@@ -185,11 +188,17 @@ llvm::Expected<Model> readModel(ModuleOp module) {
       "no function with a ternary.train_step request in the module");
 }
 
-/// PyTorch's default initialisation by parameter rank: [N, K] weights and
-/// the [N] bias after them U(-1/sqrt(K), 1/sqrt(K)) (nn.Linear); a 1-D
-/// parameter with no weight before it ones (a norm's gain).
-llvm::Expected<std::vector<HostArray>> initialise(const Model &m,
-                                                  std::mt19937 &rng) {
+/// PyTorch's default initialisation of a parameter of kind `kind` (the
+/// argument attribute `ternary.init`; by default `linear` for 2-D and more,
+/// `bias` for a 1-D parameter after one, `ones` otherwise):
+/// - linear / conv (nn.Linear, nn.Conv2d: kaiming_uniform(a = sqrt(5))):
+///   U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = product of dims 1..;
+/// - bias: U(-1/sqrt(fan_in), ...) with the fan_in of the weight before it;
+/// - embedding (nn.Embedding): N(0, 1);
+/// - ones, zeros (norm gains and shifts).
+llvm::Expected<std::vector<HostArray>>
+initialise(const Model &m, const std::vector<std::string> &kinds,
+           std::mt19937 &rng) {
   std::vector<HostArray> out;
   int64_t fanIn = 0;
   for (size_t i = 0; i < m.params.size(); ++i) {
@@ -200,21 +209,37 @@ llvm::Expected<std::vector<HostArray>> initialise(const Model &m,
           "' has a dynamic shape: give initial values with --param");
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
     HostArray a = HostArray::zeros(DType::F32, shape);
-    if (shape.size() >= 2) {
-      fanIn = 1;
-      for (size_t d = 1; d < shape.size(); ++d)
-        fanIn *= shape[d];
-    }
-    if (shape.size() >= 2 || (shape.size() == 1 && fanIn > 0)) {
-      float bound = 1.0f / std::sqrt(static_cast<float>(fanIn));
+    std::string kind = kinds[i];
+    if (kind.empty())
+      kind = shape.size() >= 2 ? "linear" : fanIn > 0 ? "bias" : "ones";
+    auto uniform = [&](int64_t fan) {
+      float bound = 1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(fan, 1)));
       std::uniform_real_distribution<float> u(-bound, bound);
       for (int64_t e = 0; e < a.numElements(); ++e)
         a.data<float>()[e] = u(rng);
-      if (shape.size() == 1)
-        fanIn = 0; // a bias closes its layer
-    } else {
+    };
+    if (kind == "linear" || kind == "conv") {
+      fanIn = 1;
+      for (size_t d = 1; d < shape.size(); ++d)
+        fanIn *= shape[d];
+      uniform(fanIn);
+    } else if (kind == "bias") {
+      if (fanIn == 0)
+        return llvm::createStringError("bias '" + m.names[i] +
+                                       "' has no weight before it");
+      uniform(fanIn);
+      fanIn = 0;
+    } else if (kind == "embedding") {
+      std::normal_distribution<float> normal(0.f, 1.f);
+      for (int64_t e = 0; e < a.numElements(); ++e)
+        a.data<float>()[e] = normal(rng);
+    } else if (kind == "ones") {
       for (int64_t e = 0; e < a.numElements(); ++e)
         a.data<float>()[e] = 1.0f;
+    } else if (kind != "zeros") {
+      return llvm::createStringError(
+          "parameter '" + m.names[i] + "': unknown ternary.init '" + kind +
+          "' (linear, conv, bias, embedding, ones, zeros)");
     }
     out.push_back(std::move(a));
   }
@@ -438,7 +463,7 @@ int main(int argc, char **argv) {
                   " --param");
     params = std::move(*given);
   } else {
-    auto init = initialise(*model, rng);
+    auto init = initialise(*model, model->inits, rng);
     if (!init)
       return fail(llvm::toString(init.takeError()));
     params = std::move(*init);
