@@ -834,36 +834,48 @@ Value accumulate(OpBuilder &b, Location l, Value acc, Value src,
   return tensor::InsertOp::create(b, l, sum, acc, at);
 }
 
+/// A [M, N] CSR matrix A times a dense input: A x ([N, D] -> [M, D]) or,
+/// `transposed`, A^T x ([M, D] -> [outRows = N, D]), with the run-time
+/// checks of the CSR arrays.
+Value csrProduct(LinalgBuilder &h, Value indptr, Value indices, Value values,
+                 Value input, Value outRows, bool transposed) {
+  OpBuilder &b = h.b;
+  Location loc = h.loc;
+  Value m = arith::SubIOp::create(b, loc, tensor::DimOp::create(b, loc, indptr, 0),
+                                  h.index(1));
+  Value columns =
+      transposed ? outRows : tensor::DimOp::create(b, loc, input, 0).getResult();
+  emitCsrChecks(h, indptr, indices, columns);
+  emitSizeCheck(b, loc, tensor::DimOp::create(b, loc, values, 0),
+                tensor::DimOp::create(b, loc, indices, 0), TERNARY_CHECK_CSR);
+  if (transposed)
+    emitSizeCheck(b, loc, tensor::DimOp::create(b, loc, input, 0), m,
+                  TERNARY_CHECK_ROWS_MISMATCH);
+  Value dSize = tensor::DimOp::create(b, loc, input, 1);
+  Value init =
+      h.filled({transposed ? outRows : m, dSize}, b.getF32FloatAttr(0));
+  return csrLoops(h, indptr, indices, values, dSize, init,
+                  [&](OpBuilder &nb, Location l, Value acc, Value r, Value c,
+                      Value v, Value d) {
+                    return transposed
+                               ? accumulate(nb, l, acc, input, {c, d}, {r, d}, v)
+                               : accumulate(nb, l, acc, input, {r, d}, {c, d}, v);
+                  });
+}
+
 struct SpmmLowering : OpConversionPattern<SpmmOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(SpmmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    LinalgBuilder h{rewriter, loc};
-    Value input = adaptor.getInput();
-    emitCsrChecks(h, adaptor.getIndptr(), adaptor.getIndices(),
-                  tensor::DimOp::create(rewriter, loc, input, 0));
-    emitSizeCheck(rewriter, loc,
-                  tensor::DimOp::create(rewriter, loc, adaptor.getValues(), 0),
-                  tensor::DimOp::create(rewriter, loc, adaptor.getIndices(), 0),
-                  TERNARY_CHECK_CSR);
-    Value m = arith::SubIOp::create(
-        rewriter, loc,
-        tensor::DimOp::create(rewriter, loc, adaptor.getIndptr(), 0),
-        h.index(1));
-    Value dSize = tensor::DimOp::create(rewriter, loc, input, 1);
-    Value init = h.filled({m, dSize}, rewriter.getF32FloatAttr(0));
-    Value result = csrLoops(
-        h, adaptor.getIndptr(), adaptor.getIndices(), adaptor.getValues(),
-        dSize, init,
-        [&](OpBuilder &b, Location l, Value acc, Value r, Value c, Value v,
-            Value d) {
-          return accumulate(b, l, acc, input, {r, d}, {c, d}, v);
-        });
-    rewriter.replaceOp(op, tensor::CastOp::create(
-                               rewriter, loc, op.getResult().getType(), result));
+    LinalgBuilder h{rewriter, op.getLoc()};
+    Value result = csrProduct(h, adaptor.getIndptr(), adaptor.getIndices(),
+                              adaptor.getValues(), adaptor.getInput(),
+                              Value(), /*transposed=*/false);
+    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, op.getLoc(),
+                                                  op.getResult().getType(),
+                                                  result));
     return success();
   }
 };
@@ -874,32 +886,14 @@ struct SpmmTransposeLowering : OpConversionPattern<SpmmTransposeOp> {
   LogicalResult
   matchAndRewrite(SpmmTransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    LinalgBuilder h{rewriter, loc};
-    Value input = adaptor.getInput();
-    Value n = tensor::DimOp::create(rewriter, loc, adaptor.getLike(), 0);
-    emitCsrChecks(h, adaptor.getIndptr(), adaptor.getIndices(), n);
-    emitSizeCheck(rewriter, loc,
-                  tensor::DimOp::create(rewriter, loc, adaptor.getValues(), 0),
-                  tensor::DimOp::create(rewriter, loc, adaptor.getIndices(), 0),
-                  TERNARY_CHECK_CSR);
-    Value m = arith::SubIOp::create(
-        rewriter, loc,
-        tensor::DimOp::create(rewriter, loc, adaptor.getIndptr(), 0),
-        h.index(1));
-    emitSizeCheck(rewriter, loc, tensor::DimOp::create(rewriter, loc, input, 0),
-                  m, TERNARY_CHECK_ROWS_MISMATCH);
-    Value dSize = tensor::DimOp::create(rewriter, loc, input, 1);
-    Value init = h.filled({n, dSize}, rewriter.getF32FloatAttr(0));
-    Value result = csrLoops(
-        h, adaptor.getIndptr(), adaptor.getIndices(), adaptor.getValues(),
-        dSize, init,
-        [&](OpBuilder &b, Location l, Value acc, Value r, Value c, Value v,
-            Value d) {
-          return accumulate(b, l, acc, input, {c, d}, {r, d}, v);
-        });
-    rewriter.replaceOp(op, tensor::CastOp::create(
-                               rewriter, loc, op.getResult().getType(), result));
+    LinalgBuilder h{rewriter, op.getLoc()};
+    Value n = tensor::DimOp::create(rewriter, op.getLoc(), adaptor.getLike(), 0);
+    Value result = csrProduct(h, adaptor.getIndptr(), adaptor.getIndices(),
+                              adaptor.getValues(), adaptor.getInput(), n,
+                              /*transposed=*/true);
+    rewriter.replaceOp(op, tensor::CastOp::create(rewriter, op.getLoc(),
+                                                  op.getResult().getType(),
+                                                  result));
     return success();
   }
 };

@@ -123,6 +123,20 @@ static LogicalResult verifyNormOperands(Operation *op, NormKind kind,
   return success();
 }
 
+/// Checks the warm-up factor: in [0, 1], and not below 1 when it is also
+/// given at run time.
+static LogicalResult verifyLambda(Operation *op, APFloat attr,
+                                  bool hasOperand) {
+  float lambda = attr.convertToFloat();
+  if (!(lambda >= 0.0f && lambda <= 1.0f))
+    return op->emitOpError() << "lambda must be in [0, 1], got "
+                             << formatNumber(lambda);
+  if (hasOperand && lambda != 1.0f)
+    return op->emitOpError() << "a run-time lambda operand and a lambda "
+                                "attribute below 1 are exclusive";
+  return success();
+}
+
 /// The logical [N, K] shape of an i8 or packed weight.
 static SmallVector<int64_t, 2> weightShape(Type type) {
   if (auto packed = dyn_cast<PackedType>(type))
@@ -168,14 +182,7 @@ LogicalResult BitLinearOp::verify() {
   if (failed(verifyActivationBits(*this, getActBits(), getQ())) ||
       failed(verifyEps(*this, getEps())))
     return failure();
-  float lambda = getLambda().convertToFloat();
-  if (!(lambda >= 0.0f && lambda <= 1.0f))
-    return emitOpError() << "lambda must be in [0, 1], got "
-                         << formatNumber(lambda);
-  if (getLambdaValue() && lambda != 1.0f)
-    return emitOpError() << "a run-time lambda operand and a lambda "
-                            "attribute below 1 are exclusive";
-  return success();
+  return verifyLambda(*this, getLambda(), bool(getLambdaValue()));
 }
 
 bool BitLinearOp::isTrainingTime() {
@@ -531,14 +538,7 @@ LogicalResult BitLinearGradOp::verify() {
   if (failed(verifyActivationBits(*this, getActBits(), getQ())) ||
       failed(verifyEps(*this, getEps())))
     return failure();
-  float lambda = getLambda().convertToFloat();
-  if (!(lambda >= 0.0f && lambda <= 1.0f))
-    return emitOpError() << "lambda must be in [0, 1], got "
-                         << formatNumber(lambda);
-  if (getLambdaValue() && lambda != 1.0f)
-    return emitOpError() << "a run-time lambda operand and a lambda "
-                            "attribute below 1 are exclusive";
-  return success();
+  return verifyLambda(*this, getLambda(), bool(getLambdaValue()));
 }
 
 //===----------------------------------------------------------------------===//

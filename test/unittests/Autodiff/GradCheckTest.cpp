@@ -791,15 +791,16 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
   }
 }
 
-TEST_F(GradCheck, BitLinearStochasticRounding) {
-  // sample(%seed): wq = sign(W / g) * [|W / g| >= u], u the documented draw
-  // of (seed, weight index); the forward and the STE gradients use them.
-  std::unique_ptr<CompiledModule> compiled = compile(R"(
-func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>, %r: tensor<?x?xf32>, %seed: tensor<i64>) -> tensor<f32>
-    attributes {ternary.gradient = {name = "g", wrt = array<i64: 0, 1, 2>}} {
-  %s = tensor.extract %seed[] : tensor<i64>
-  %y = ternary.bitlinear %x, %w bias %b sample(%s) {norm = #ternary.norm<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, i64) -> tensor<?x?xf32>
-  %z = arith.constant 0.0 : f32
+/// `@f(%x, %w, %b, %r, extraArg) -> sum(y * r)` where `layer` computes %y
+/// (a BitLinear layer), with its gradients of x, w, b requested as `@g`.
+std::string bitLinearLossModule(const std::string &extraArg,
+                                const std::string &layer) {
+  return "func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, "
+         "%b: tensor<?xf32>, %r: tensor<?x?xf32>, " +
+         extraArg +
+         ") -> tensor<f32>\n    attributes {ternary.gradient = {name = "
+         "\"g\", wrt = array<i64: 0, 1, 2>}} {\n" +
+         layer + R"(  %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<f32>
   %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
   %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
@@ -810,7 +811,18 @@ func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>, %r: te
   } -> tensor<f32>
   return %loss : tensor<f32>
 }
-)");
+)";
+}
+
+TEST_F(GradCheck, BitLinearStochasticRounding) {
+  // sample(%seed): wq = sign(W / g) * [|W / g| >= u], u the documented draw
+  // of (seed, weight index); the forward and the STE gradients use them.
+  std::unique_ptr<CompiledModule> compiled = compile(bitLinearLossModule(
+      "%seed: tensor<i64>",
+      "  %s = tensor.extract %seed[] : tensor<i64>\n"
+      "  %y = ternary.bitlinear %x, %w bias %b sample(%s) {norm = "
+      "#ternary.norm<none>} : (tensor<?x?xf32>, tensor<?x?xf32>, "
+      "tensor<?xf32>, i64) -> tensor<?x?xf32>\n"));
   ASSERT_TRUE(compiled);
   namespace ref = ::ternary::ref;
   std::mt19937 rng(21);
@@ -873,22 +885,11 @@ func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>, %r: te
 
 TEST_F(GradCheck, BitLinearRunTimeLambdaMatchesReference) {
   // lambda as an f32 operand (a warm-up schedule's value of the step).
-  std::unique_ptr<CompiledModule> compiled = compile(R"(
-func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, %b: tensor<?xf32>, %r: tensor<?x?xf32>, %lam: f32) -> tensor<f32>
-    attributes {ternary.gradient = {name = "g", wrt = array<i64: 0, 1, 2>}} {
-  %y = ternary.bitlinear %x, %w bias %b lambda(%lam) : (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, f32) -> tensor<?x?xf32>
-  %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<f32>
-  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
-  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
-  ^bb0(%a: f32, %q: f32, %acc: f32):
-    %m = arith.mulf %a, %q : f32
-    %s = arith.addf %acc, %m : f32
-    linalg.yield %s : f32
-  } -> tensor<f32>
-  return %loss : tensor<f32>
-}
-)");
+  std::unique_ptr<CompiledModule> compiled = compile(bitLinearLossModule(
+      "%lam: f32",
+      "  %y = ternary.bitlinear %x, %w bias %b lambda(%lam) : "
+      "(tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, f32) -> "
+      "tensor<?x?xf32>\n"));
   ASSERT_TRUE(compiled);
   std::mt19937 rng(9);
   const int64_t m = 5, k = 37, n = 11;
