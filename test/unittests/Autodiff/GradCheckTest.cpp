@@ -101,6 +101,32 @@ std::string elementwise(const std::string &out, const std::string &x,
   return os.str();
 }
 
+/// `@f(%x, %w, %b, %r, extraArgs) -> sum(y * r)` where `layer` computes %y
+/// (a BitLinear layer), with the gradients of arguments `wrt` requested as
+/// `@g` (the gradient of y is then r).
+std::string bitLinearLossModule(const std::string &extraArgs,
+                                const std::string &layer,
+                                const std::string &wrt = "0, 1, 2") {
+  return "func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, "
+         "%b: tensor<?xf32>, %r: tensor<?x?xf32>, " +
+         extraArgs +
+         ") -> tensor<f32>\n    attributes {ternary.gradient = {name = "
+         "\"g\", wrt = array<i64: " +
+         wrt + ">}} {\n" +
+         layer + R"(  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
+  ^bb0(%a: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %a, %q : f32
+    %s2 = arith.addf %acc, %m : f32
+    linalg.yield %s2 : f32
+  } -> tensor<f32>
+  return %loss : tensor<f32>
+}
+)";
+}
+
 //===----------------------------------------------------------------------===//
 // The harness
 //===----------------------------------------------------------------------===//
@@ -694,36 +720,19 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
                  std::to_string(config.q) +
                  " lambda=" + std::to_string(config.lambda));
     // loss = sum(bitlinear(x, w, b) * r): the gradient of y is r.
-    std::ostringstream text;
-    text << "func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, "
-            "%b: tensor<?xf32>, %g: tensor<?xf32>, %be: tensor<?xf32>, "
-            "%r: tensor<?x?xf32>) -> tensor<f32> attributes "
-            "{ternary.gradient = {name = \"g\", wrt = array<i64: 0, 1, 2"
-         << (affine ? ", 3, 4" : "") << ">}} {\n"
-         << "  %y = ternary.bitlinear %x, %w bias %b"
-         << (affine ? " affine(%g, %be)" : "") << " {norm = #ternary.norm<"
-         << config.norm << ">, scale = #ternary.scale<" << config.scale
-         << ">, q = " << config.q << " : i32, lambda = " << std::fixed
-         << config.lambda
-         << " : f32} : (tensor<?x?xf32>, "
-         << "tensor<?x?xf32>, tensor<?xf32>"
-         << (affine ? ", tensor<?xf32>, tensor<?xf32>" : "")
-         << ") -> tensor<?x?xf32>\n"
-         << R"(  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<f32>
-  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
-  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
-  ^bb0(%a: f32, %q: f32, %acc: f32):
-    %m = arith.mulf %a, %q : f32
-    %s = arith.addf %acc, %m : f32
-    linalg.yield %s : f32
-  } -> tensor<f32>
-  return %loss : tensor<f32>
-}
-)";
-    std::unique_ptr<CompiledModule> compiled = compile(text.str());
+    std::ostringstream layer;
+    layer << "  %y = ternary.bitlinear %x, %w bias %b"
+          << (affine ? " affine(%g, %be)" : "") << " {norm = #ternary.norm<"
+          << config.norm << ">, scale = #ternary.scale<" << config.scale
+          << ">, q = " << config.q << " : i32, lambda = " << std::fixed
+          << config.lambda << " : f32} : (tensor<?x?xf32>, tensor<?x?xf32>, "
+          << "tensor<?xf32>"
+          << (affine ? ", tensor<?xf32>, tensor<?xf32>" : "")
+          << ") -> tensor<?x?xf32>\n";
+    std::string text = bitLinearLossModule(
+        "%g: tensor<?xf32>, %be: tensor<?xf32>", layer.str(),
+        affine ? "0, 1, 2, 4, 5" : "0, 1, 2");
+    std::unique_ptr<CompiledModule> compiled = compile(text);
     ASSERT_TRUE(compiled);
     for (int trial = 0; trial < 6; ++trial) {
       std::uniform_int_distribution<int64_t> rowsDist(1, 9), kDist(1, 70),
@@ -731,10 +740,11 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
       int64_t m = rowsDist(rng), k = kDist(rng), n = nDist(rng);
       SCOPED_TRACE("M=" + std::to_string(m) + " K=" + std::to_string(k) +
                    " N=" + std::to_string(n));
+      // x, w, b, r, gamma, beta.
       std::vector<HostArray> in = {
           GradCheck::random({{m, k}}, rng), GradCheck::random({{n, k}}, rng),
-          GradCheck::random({{n}}, rng),    GradCheck::random({{k}}, rng),
-          GradCheck::random({{k}}, rng),    GradCheck::random({{m, n}}, rng)};
+          GradCheck::random({{n}}, rng),    GradCheck::random({{m, n}}, rng),
+          GradCheck::random({{k}}, rng),    GradCheck::random({{k}}, rng)};
       for (int64_t i = 0; i < n * k; ++i)
         in[1].data<float>()[i] *= 0.1f;
       auto results = compiled->call("g", in);
@@ -744,8 +754,8 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
       args.x = in[0].data<float>();
       args.w = in[1].data<float>();
       args.bias = in[2].data<float>();
-      args.gamma = affine ? in[3].data<float>() : nullptr;
-      args.beta = affine ? in[4].data<float>() : nullptr;
+      args.gamma = affine ? in[4].data<float>() : nullptr;
+      args.beta = affine ? in[5].data<float>() : nullptr;
       args.rows = m, args.k = k, args.n = n;
       ::ternary::ref::BitLinearOptions opts;
       std::string norm = config.norm;
@@ -759,13 +769,13 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
       opts.q = config.q;
       opts.lambda = config.lambda;
       auto ref = ::ternary::ref::bitLinearBackward(args, opts,
-                                                   in[5].data<float>());
+                                                   in[3].data<float>());
       // The loss: sum(y * r) with the reference forward.
       std::vector<float> y(m * n);
       ::ternary::ref::bitLinearForward(args, opts, y.data());
       double loss = 0;
       for (int64_t i = 0; i < m * n; ++i)
-        loss += double(y[i]) * in[5].data<float>()[i];
+        loss += double(y[i]) * in[3].data<float>()[i];
       EXPECT_NEAR((*results)[0].data<float>()[0], loss,
                   1e-4 * (1 + std::fabs(loss)));
       std::vector<std::pair<const char *, const std::vector<float> *>> want = {
@@ -789,29 +799,6 @@ TEST_F(GradCheck, BitLinearSTEMatchesReference) {
       }
     }
   }
-}
-
-/// `@f(%x, %w, %b, %r, extraArg) -> sum(y * r)` where `layer` computes %y
-/// (a BitLinear layer), with its gradients of x, w, b requested as `@g`.
-std::string bitLinearLossModule(const std::string &extraArg,
-                                const std::string &layer) {
-  return "func.func @f(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>, "
-         "%b: tensor<?xf32>, %r: tensor<?x?xf32>, " +
-         extraArg +
-         ") -> tensor<f32>\n    attributes {ternary.gradient = {name = "
-         "\"g\", wrt = array<i64: 0, 1, 2>}} {\n" +
-         layer + R"(  %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<f32>
-  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
-  %loss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<?x?xf32>, tensor<?x?xf32>) outs(%zf : tensor<f32>) {
-  ^bb0(%a: f32, %q: f32, %acc: f32):
-    %m = arith.mulf %a, %q : f32
-    %s2 = arith.addf %acc, %m : f32
-    linalg.yield %s2 : f32
-  } -> tensor<f32>
-  return %loss : tensor<f32>
-}
-)";
 }
 
 TEST_F(GradCheck, BitLinearStochasticRounding) {
