@@ -1,3 +1,5 @@
+// Tests passes/TrainingToLinalg.cpp and passes/OptimizersToLinalg.cpp (part of
+// --convert-ternary-to-linalg).
 // RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize | FileCheck %s
 
 // The training ops lower to linalg.generic on tensors (part of

@@ -1,3 +1,4 @@
+// Tests passes/StridedCopiesToLinalg.cpp.
 // RUN: ternary-opt %s --ternary-strided-copies-to-linalg | FileCheck %s
 
 // A copy out of a strided view becomes linalg.copy (loops later); a copy

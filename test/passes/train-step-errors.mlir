@@ -1,3 +1,4 @@
+// Tests passes/TrainStep.cpp (--ternary-train-step).
 // RUN: ternary-opt %s --ternary-train-step -split-input-file -verify-diagnostics
 
 // expected-error @+1 {{'func.func' op 'ternary.train_step': needs name = "..." and params = array<i64: ...>}}

@@ -1,3 +1,4 @@
+// Tests passes/TrainStep.cpp (--ternary-train-step).
 // RUN: ternary-opt %s --ternary-train-step --split-input-file | FileCheck %s
 
 // AdamW with a cosine schedule, clipping and an eval copy: the private
