@@ -22,6 +22,15 @@ config.substitutions.append(("%ternary_src", config.ternary_src_root))
 config.substitutions.append(("%ternary_obj", config.ternary_obj_root))
 config.substitutions.append(
     ("%fixtures", os.path.join(config.ternary_src_root, "test", "fixtures")))
+
+# The shared data sets (../shared/data): tests that need one REQUIRE its
+# feature and are reported UNSUPPORTED (skipped) without it.
+config.substitutions.append(("%shared", config.shared_dir))
+if os.path.isdir(os.path.join(config.shared_dir, "data", "planetoid", "cora")):
+    config.available_features.add("cora")
+else:
+    lit_config.note("no Cora under " + config.shared_dir +
+                    "/data: the tests that train on it are skipped")
 config.substitutions.append(("%cc", config.cc))
 
 llvm_config.use_default_substitutions()

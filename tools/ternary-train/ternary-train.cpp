@@ -79,6 +79,17 @@ static cl::opt<int64_t>
 static cl::opt<bool> shuffle("shuffle",
                              cl::desc("Shuffle the examples every epoch"),
                              cl::init(true), cl::cat(category));
+static cl::opt<bool> fullBatch(
+    "full-batch",
+    cl::desc("One step an epoch on the whole --input arrays (not batched, "
+             "not shuffled, first dimensions free: graphs)"),
+    cl::init(false), cl::cat(category));
+static cl::list<std::string> metrics(
+    "metric",
+    cl::desc("A function of the module with the eval step's arguments "
+             "returning a scalar (e.g. accuracy), reported on the "
+             "validation data every epoch"),
+    cl::cat(category));
 static cl::opt<bool> dropLast("drop-last",
                               cl::desc("Skip an epoch's last partial batch"),
                               cl::init(false), cl::cat(category));
@@ -286,6 +297,8 @@ llvm::Error checkData(const Model &m, const std::vector<HostArray> &data,
     return llvm::createStringError(
         "@" + m.loss + " has " + std::to_string(m.dataArgs.size()) +
         " data arguments, got " + std::to_string(data.size()) + " " + what);
+  if (fullBatch)
+    return llvm::Error::success();
   for (const HostArray &a : data)
     if (a.shape.empty() || a.shape[0] != data[0].shape[0])
       return llvm::createStringError(std::string("the ") + what +
@@ -413,6 +426,40 @@ llvm::Expected<std::string> exportModule(const std::string &path,
   return text;
 }
 
+/// The mean of `function` (the eval step's arguments, a scalar result) over
+/// `data` in batches weighted by their size (whole with --full-batch), with
+/// the parameters `params`, no dropout and lambda = 1.
+llvm::Expected<double> evaluate(CompiledModule &compiled, const Model &model,
+                                const std::string &function,
+                                const std::vector<HostArray> &data,
+                                const std::vector<HostArray> &params) {
+  int64_t examples = fullBatch ? 1 : data[0].shape[0];
+  int64_t step = fullBatch ? 1 : batchSize;
+  double sum = 0;
+  for (int64_t begin = 0; begin < examples; begin += step) {
+    int64_t end = std::min(examples, begin + step);
+    std::vector<int64_t> rows(end - begin);
+    std::iota(rows.begin(), rows.end(), begin);
+    std::vector<HostArray> args(model.dataArgs.size() + model.seedArgs.size() +
+                                model.lambdaArgs.size() + model.params.size());
+    for (size_t d = 0; d < model.dataArgs.size(); ++d)
+      args[model.dataArgs[d]] = fullBatch ? data[d] : gather(data[d], rows);
+    for (unsigned s : model.seedArgs) // unused: evaluation drops nothing
+      args[s] = HostArray::zeros(DType::I64, {});
+    for (unsigned l : model.lambdaArgs) { // evaluation is quantised
+      args[l] = HostArray::zeros(DType::F32, {});
+      args[l].data<float>()[0] = 1.0f;
+    }
+    for (size_t p = 0; p < model.params.size(); ++p)
+      args[model.params[p]] = params[p];
+    auto result = compiled.call(function, args);
+    if (!result)
+      return result.takeError();
+    sum += double((*result)[0].data<float>()[0]) * (end - begin);
+  }
+  return sum / examples;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -512,9 +559,16 @@ int main(int argc, char **argv) {
   if (!compiled)
     return fail(llvm::toString(compiled.takeError()));
 
-  int64_t examples = (*data)[0].shape[0];
-  int64_t batches = dropLast ? examples / batchSize
-                             : (examples + batchSize - 1) / batchSize;
+  for (const std::string &metric : metrics)
+    if (!llvm::is_contained(compiled->functionNames(), metric))
+      return fail("--metric: the module has no public function @" + metric);
+  if (!metrics.empty() && valData->empty())
+    return fail("--metric needs --val-input");
+
+  int64_t examples = (*data)[0].shape.empty() ? 1 : (*data)[0].shape[0];
+  int64_t batches = fullBatch  ? 1
+                    : dropLast ? examples / batchSize
+                               : (examples + batchSize - 1) / batchSize;
   if (batches == 0)
     return fail("no complete batch: " + llvm::Twine(examples) +
                 " examples, --batch-size " + llvm::Twine(batchSize));
@@ -525,7 +579,7 @@ int main(int argc, char **argv) {
   for (unsigned epoch = firstEpoch; epoch <= epochs && !stop; ++epoch) {
     std::vector<int64_t> order(examples);
     std::iota(order.begin(), order.end(), 0);
-    if (shuffle) {
+    if (shuffle && !fullBatch) {
       std::mt19937 epochRng(seed * 1000003u + epoch);
       std::shuffle(order.begin(), order.end(), epochRng);
     }
@@ -538,7 +592,7 @@ int main(int argc, char **argv) {
       std::vector<int64_t> rows(order.begin() + begin, order.begin() + end);
       std::vector<HostArray> batch;
       for (const HostArray &a : *data)
-        batch.push_back(gather(a, rows));
+        batch.push_back(fullBatch ? a : gather(a, rows));
       // Arguments: the loss function's (data and parameters interleaved
       // as declared), then the state, then the step.
       std::vector<HostArray *> args(model->dataArgs.size() +
@@ -579,37 +633,19 @@ int main(int argc, char **argv) {
                   lossSum / std::max<int64_t>(1, lossCount));
     llvm::outs() << line;
     if (!valData->empty()) {
-      int64_t valExamples = (*valData)[0].shape[0];
-      double sum = 0;
-      for (int64_t begin = 0; begin < valExamples; begin += batchSize) {
-        int64_t end = std::min(valExamples, begin + batchSize);
-        std::vector<int64_t> rows(end - begin);
-        std::iota(rows.begin(), rows.end(), begin);
-        std::vector<HostArray> batch;
-        for (const HostArray &a : *valData)
-          batch.push_back(gather(a, rows));
-        std::vector<HostArray> args(model->dataArgs.size() +
-                                    model->seedArgs.size() +
-                                    model->lambdaArgs.size() +
-                                    model->params.size());
-        for (size_t d = 0; d < model->dataArgs.size(); ++d)
-          args[model->dataArgs[d]] = batch[d];
-        for (unsigned s : model->seedArgs) // unused: eval drops nothing
-          args[s] = HostArray::zeros(DType::I64, {});
-        for (unsigned l : model->lambdaArgs) { // evaluation is quantised
-          args[l] = HostArray::zeros(DType::F32, {});
-          args[l].data<float>()[0] = 1.0f;
-        }
-        for (size_t p = 0; p < model->params.size(); ++p)
-          args[model->params[p]] = params[p];
-        auto result = compiled->call(model->eval, args);
-        if (!result)
-          return fail(llvm::toString(result.takeError()));
-        sum += double((*result)[0].data<float>()[0]) * (end - begin);
-      }
-      std::snprintf(line, sizeof(line), ", validation loss %.4f",
-                    sum / valExamples);
+      auto loss = evaluate(*compiled, *model, model->eval, *valData, params);
+      if (!loss)
+        return fail(llvm::toString(loss.takeError()));
+      std::snprintf(line, sizeof(line), ", validation loss %.4f", *loss);
       llvm::outs() << line;
+      for (const std::string &metric : metrics) {
+        auto value = evaluate(*compiled, *model, metric, *valData, params);
+        if (!value)
+          return fail(llvm::toString(value.takeError()));
+        std::snprintf(line, sizeof(line), ", validation %s %.4f",
+                      metric.c_str(), *value);
+        llvm::outs() << line;
+      }
     }
     llvm::outs() << "\n";
     llvm::outs().flush();
