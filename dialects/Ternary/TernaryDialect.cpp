@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstdio>
@@ -33,7 +34,19 @@ std::string mlir::ternary::formatNumber(double value) {
   return buffer;
 }
 
+namespace {
+/// Every ternary op is pure and region-free: calls of functions using them
+/// can be inlined (the autodiff pass inlines the forward's calls).
+struct TernaryInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
 void TernaryDialect::initialize() {
+  addInterfaces<TernaryInlinerInterface>();
   addOperations<
 #define GET_OP_LIST
 #include "Ternary/TernaryOps.cpp.inc"

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/Inliner.h"
+#include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
 using namespace mlir::ternary;
@@ -53,6 +55,33 @@ Value mlir::ternary::autodiff::addAdjoints(OpBuilder &b, Location loc, Value a,
                    arith::AddFOp::create(nb, nl, args[0], args[1]).getResult());
              })
       .getResult(0);
+}
+
+/// Inlines the calls of `func` (and the calls they bring), so that the
+/// differentiated body is one block of ops with rules.
+static LogicalResult inlineCalls(func::FuncOp func) {
+  InlinerInterface interface(func.getContext());
+  InlinerConfig config;
+  for (int round = 0; round < 32; ++round) {
+    SmallVector<func::CallOp> calls;
+    func.walk([&](func::CallOp call) { calls.push_back(call); });
+    if (calls.empty())
+      return success();
+    for (func::CallOp call : calls) {
+      auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+          call, call.getCalleeAttr());
+      if (!callee || callee.isExternal())
+        return call.emitOpError()
+               << "cannot be differentiated: the callee has no body";
+      if (failed(inlineCall(interface, config.getCloneCallback(), call,
+                            callee, &callee.getBody())))
+        return call.emitOpError() << "could not be inlined for "
+                                     "ternary-autodiff";
+      call.erase();
+    }
+  }
+  return func.emitOpError()
+         << "ternary-autodiff: calls nest too deeply to inline (recursion?)";
 }
 
 static bool isDifferentiable(Type type) {
@@ -118,6 +147,9 @@ mlir::ternary::autodiff::deriveGradientFunction(func::FuncOp forward,
     grad.erase();
     return failure();
   };
+
+  if (failed(inlineCalls(grad)))
+    return fail();
 
   // Named linalg ops become generics, which one rule differentiates.
   IRRewriter rewriter(grad.getContext());

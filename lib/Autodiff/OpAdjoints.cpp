@@ -207,10 +207,6 @@ FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildOperandAdjoints(
                                             resultAdjoints[0]);
         return grads;
       })
-      .Case([&](func::CallOp o) -> FailureOr<SmallVector<Value>> {
-        return o.emitOpError()
-               << "cannot be differentiated: inline calls first (--inline)";
-      })
       .Default([&](Operation *o) -> FailureOr<SmallVector<Value>> {
         return o->emitOpError() << "has no derivative rule in ternary-autodiff";
       });

@@ -3,6 +3,7 @@
 #include "ternary/InitAll.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
 
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
@@ -47,6 +48,8 @@ void mlir::ternary::registerAllDialects(DialectRegistry &registry) {
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // Inlining (ternary-autodiff inlines the calls of forward functions).
+  func::registerInlinerExtension(registry);
 }
 
 void mlir::ternary::registerAllTranslations(DialectRegistry &registry) {

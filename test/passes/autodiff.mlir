@@ -136,3 +136,22 @@ func.func @warmup(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %labels: tensor<2xi6
   %l = ternary.cross_entropy %y, %labels : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// Calls are inlined into the derived function (the callee stays).
+// CHECK-LABEL: func.func private @layer(
+// CHECK-LABEL: func.func @call_grads(
+// CHECK-NOT: call @layer
+// CHECK: ternary.cross_entropy_grad
+// CHECK: ternary.bitlinear_grad
+func.func private @layer(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>) -> tensor<2x4xf32> {
+  %y = ternary.bitlinear %x, %w : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+func.func @call(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %labels: tensor<2xi64>) -> tensor<f32>
+    attributes {ternary.gradient = {name = "call_grads", wrt = array<i64: 1>}} {
+  %y = func.call @layer(%x, %w) : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  %l = ternary.cross_entropy %y, %labels : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
