@@ -83,6 +83,9 @@ std::string weightedSum(const std::string &out, const std::string &v,
   return os.str();
 }
 
+/// The body of `elementwise` squaring its input.
+const char *kSquare = "    %y = arith.mulf %x_, %x_ : f32\n";
+
 /// `%out = f(%x)` element-wise; `body` computes `%y` from `%x_` (f32).
 std::string elementwise(const std::string &out, const std::string &x,
                         const std::vector<int64_t> &shape,
@@ -552,12 +555,7 @@ TEST_F(GradCheck, SparseAggregation) {
   %indices = arith.constant dense<[1, 4, 0, 4, 4, 2]> : tensor<6xi64>
   %values = arith.constant dense<[0.5, -1.0, 2.0, 0.25, 1.5, -0.75]> : tensor<6xf32>
   %h = ternary.spmm %indptr, %indices, %values, %a0 : (tensor<5xi64>, tensor<6xi64>, tensor<6xf32>, tensor<5x3xf32>) -> tensor<4x3xf32>
-  %sq = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%h : tensor<4x3xf32>) outs(%h : tensor<4x3xf32>) {
-  ^bb0(%x: f32, %o: f32):
-    %s = arith.mulf %x, %x : f32
-    linalg.yield %s : f32
-  } -> tensor<4x3xf32>
-)" + weightedSum("loss", "sq", "a1", {4, 3})};
+)" + elementwise("sq", "h", {4, 3}, kSquare) + weightedSum("loss", "sq", "a1", {4, 3})};
   check(c);
 }
 
@@ -567,12 +565,7 @@ TEST_F(GradCheck, Dropout) {
   Case c{"dropout", {{{6, 7}}, {{6, 7}}}, {0}, R"(
   %seed = arith.constant 1234 : i64
   %d = ternary.dropout %a0, %seed {p = 0.3} : tensor<6x7xf32>
-  %sq = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%d : tensor<6x7xf32>) outs(%d : tensor<6x7xf32>) {
-  ^bb0(%x: f32, %o: f32):
-    %s = arith.mulf %x, %x : f32
-    linalg.yield %s : f32
-  } -> tensor<6x7xf32>
-)" + weightedSum("loss", "sq", "a1", {6, 7})};
+)" + elementwise("sq", "d", {6, 7}, kSquare) + weightedSum("loss", "sq", "a1", {6, 7})};
   check(c);
 }
 
@@ -667,12 +660,7 @@ TEST_F(GradCheck, Embedding) {
   // Ids repeat (6 positions, 4 rows): their gradients add up.
   Case c{"embedding", {{{4, 5}}, {{2, 3}, 4, false}, {{2, 3, 5}}}, {0}, R"(
   %e = ternary.embedding %a0, %a1 : (tensor<4x5xf32>, tensor<2x3xi64>) -> tensor<2x3x5xf32>
-  %sq = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i, j, k)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%e : tensor<2x3x5xf32>) outs(%e : tensor<2x3x5xf32>) {
-  ^bb0(%x: f32, %o: f32):
-    %s = arith.mulf %x, %x : f32
-    linalg.yield %s : f32
-  } -> tensor<2x3x5xf32>
-)" + weightedSum("loss", "sq", "a2", {2, 3, 5})};
+)" + elementwise("sq", "e", {2, 3, 5}, kSquare) + weightedSum("loss", "sq", "a2", {2, 3, 5})};
   check(c);
 }
 
@@ -681,12 +669,7 @@ TEST_F(GradCheck, FlattenAndTranspose) {
   %f = tensor.collapse_shape %a0 [[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
   %e = tensor.empty() : tensor<4x6xf32>
   %t = linalg.transpose ins(%f : tensor<6x4xf32>) outs(%e : tensor<4x6xf32>) permutation = [1, 0]
-  %sq = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) {
-  ^bb0(%x: f32, %o: f32):
-    %s = arith.mulf %x, %x : f32
-    linalg.yield %s : f32
-  } -> tensor<4x6xf32>
-)" + weightedSum("loss", "sq", "a1", {4, 6})};
+)" + elementwise("sq", "t", {4, 6}, kSquare) + weightedSum("loss", "sq", "a1", {4, 6})};
   check(c);
 }
 
