@@ -323,11 +323,23 @@ mlir::ternary::autodiff::buildGenericAdjoints(OpBuilder &b,
     return op.emitOpError() << "ternary-autodiff handles linalg.generic with "
                                "one tensor result only";
   Block &body = op.getRegion().front();
-  for (Operation &inner : body)
+  for (Operation &inner : body) {
     if (inner.getNumRegions() != 0)
       return inner.emitOpError()
              << "ternary-autodiff cannot differentiate a region inside a "
                 "linalg.generic body";
+    // A float value read from outside the body (not an operand, not a
+    // constant) would get no gradient: say so instead of dropping it.
+    for (Value v : inner.getOperands()) {
+      if (v.getParentRegion() == &op.getRegion() ||
+          !isa<FloatType>(getElementTypeOrSelf(v.getType())) ||
+          v.getDefiningOp<arith::ConstantOp>())
+        continue;
+      return inner.emitOpError()
+             << "reads a float value from outside its linalg.generic: "
+                "ternary-autodiff needs it as an input of the generic";
+    }
+  }
   bool reduces = op.getNumReductionLoops() != 0;
   bool maxReduction = reduces && maxReductionTerm(op);
   if (reduces && !isSumReduction(op) && !maxReduction)

@@ -105,3 +105,20 @@ func.func @no_scalar_rule(%x: tensor<4xf32>, %init: tensor<f32>) -> tensor<f32> 
   } -> tensor<f32>
   return %m : tensor<f32>
 }
+
+// -----
+
+#id = affine_map<(d0) -> (d0)>
+#scalar = affine_map<(d0) -> ()>
+func.func @captured(%x: tensor<4xf32>, %t: tensor<4xf32>, %init: tensor<f32>) -> tensor<f32> attributes {ternary.gradient = {name = "g", wrt = array<i64: 0, 1>}} {
+  %m = linalg.generic {indexing_maps = [#id, #scalar], iterator_types = ["reduction"]} ins(%x : tensor<4xf32>) outs(%init : tensor<f32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %i = linalg.index 0 : index
+      // expected-error @+1 {{'tensor.extract' op reads a float value from outside its linalg.generic: ternary-autodiff needs it as an input of the generic}}
+      %b = tensor.extract %t[%i] : tensor<4xf32>
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+  } -> tensor<f32>
+  return %m : tensor<f32>
+}
