@@ -15,6 +15,8 @@
 #include "ternary/Reference/BitLinear.h"
 
 #include <cmath>
+#include <functional>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -167,8 +169,46 @@ std::string moduleText(const Case &c) {
   return os.str();
 }
 
+/// Sizes drawn for a case, by name ("M", "K", ...).
+using Sizes = std::map<std::string, int64_t>;
+
+/// `text` with every `{X}` replaced by sizes[X] and every `{X.f}` by it as
+/// an f32 literal.
+std::string subst(std::string text, const Sizes &sizes) {
+  for (const auto &[name, value] : sizes) {
+    for (auto [token, replacement] :
+         {std::pair{"{" + name + "}", std::to_string(value)},
+          std::pair{"{" + name + ".f}", std::to_string(value) + ".0"}}) {
+      size_t pos;
+      while ((pos = text.find(token)) != std::string::npos)
+        text.replace(pos, token.size(), replacement);
+    }
+  }
+  return text;
+}
+
 class GradCheck : public ::testing::Test {
 public:
+  /// Checks the cases `make` builds for `draws` random draws of the sizes
+  /// `names`, each in [lo, hi] (random shapes, most not multiples of the
+  /// vector width).
+  void checkRandomShapes(const std::vector<std::string> &names, int64_t lo,
+                         int64_t hi, std::function<Case(const Sizes &)> make,
+                         unsigned draws = 3) {
+    std::mt19937 rng(names.size() * 7919 + lo * 31 + hi);
+    std::uniform_int_distribution<int64_t> pick(lo, hi);
+    for (unsigned d = 0; d < draws; ++d) {
+      Sizes sizes;
+      std::string trace;
+      for (const std::string &n : names) {
+        sizes[n] = pick(rng);
+        trace += n + "=" + std::to_string(sizes[n]) + " ";
+      }
+      SCOPED_TRACE(trace);
+      check(make(sizes), d + 1);
+    }
+  }
+
   std::unique_ptr<CompiledModule> compile(const std::string &text) {
     return jit.compile(text);
   }
@@ -249,28 +289,34 @@ public:
 
 TEST_F(GradCheck, LinearWithBias) {
   // y = x W + b (linalg.matmul and a broadcast), loss = sum(y * r).
-  Case c{"linear", {{{5, 7}}, {{7, 4}}, {{4}}, {{5, 4}}}, {0, 1, 2}, ""};
-  c.body = R"(  %z = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<5x4xf32>
-  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<5x4xf32>) -> tensor<5x4xf32>
-  %xw = linalg.matmul ins(%a0, %a1 : tensor<5x7xf32>, tensor<7x4xf32>) outs(%zf : tensor<5x4xf32>) -> tensor<5x4xf32>
-  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%xw, %a2 : tensor<5x4xf32>, tensor<4xf32>) outs(%e : tensor<5x4xf32>) {
+  checkRandomShapes({"M", "K", "N"}, 1, 19, [](const Sizes &z) {
+    int64_t m = z.at("M"), k = z.at("K"), n = z.at("N");
+    Case c{"linear", {{{m, k}}, {{k, n}}, {{n}}, {{m, n}}}, {0, 1, 2}, ""};
+    c.body = subst(R"(  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<{M}x{N}xf32>
+  %zf = linalg.fill ins(%z : f32) outs(%e : tensor<{M}x{N}xf32>) -> tensor<{M}x{N}xf32>
+  %xw = linalg.matmul ins(%a0, %a1 : tensor<{M}x{K}xf32>, tensor<{K}x{N}xf32>) outs(%zf : tensor<{M}x{N}xf32>) -> tensor<{M}x{N}xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%xw, %a2 : tensor<{M}x{N}xf32>, tensor<{N}xf32>) outs(%e : tensor<{M}x{N}xf32>) {
   ^bb0(%p: f32, %q: f32, %o: f32):
     %s = arith.addf %p, %q : f32
     linalg.yield %s : f32
-  } -> tensor<5x4xf32>
-)" + weightedSum("loss", "y", "a3", {5, 4});
-  check(c);
+  } -> tensor<{M}x{N}xf32>
+)", z) + weightedSum("loss", "y", "a3", {m, n});
+    return c;
+  });
 }
 
-/// An activation applied to a [3, 7] input.
+/// An activation applied to inputs of random [R, C] shapes.
 void activation(GradCheck *t, const std::string &name, const std::string &body,
                 std::vector<double> kinks) {
-  Case c{name, {{{3, 7}}, {{3, 7}}}, {0}, ""};
-  c.kinks = std::move(kinks);
-  c.body = elementwise("y", "a0", {3, 7}, body) +
-           weightedSum("loss", "y", "a1", {3, 7});
-  t->check(c, 7);
+  t->checkRandomShapes({"R", "C"}, 1, 23, [&](const Sizes &z) {
+    std::vector<int64_t> shape = {z.at("R"), z.at("C")};
+    Case c{name, {{shape}, {shape}}, {0}, ""};
+    c.kinks = kinks;
+    c.body = elementwise("y", "a0", shape, body) +
+             weightedSum("loss", "y", "a1", shape);
+    return c;
+  });
 }
 
 TEST_F(GradCheck, Activations) {
@@ -334,9 +380,11 @@ TEST_F(GradCheck, Activations) {
 
 TEST_F(GradCheck, SwiGLU) {
   // silu(a) * b, the gated unit of SwiGLU feed-forward layers.
-  Case c{"swiglu", {{{4, 6}}, {{4, 6}}, {{4, 6}}}, {0, 1}, ""};
-  c.body = R"(  %e = tensor.empty() : tensor<4x6xf32>
-  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %a1 : tensor<4x6xf32>, tensor<4x6xf32>) outs(%e : tensor<4x6xf32>) {
+  checkRandomShapes({"R", "C"}, 1, 17, [](const Sizes &z) {
+    std::vector<int64_t> shape = {z.at("R"), z.at("C")};
+    Case c{"swiglu", {{shape}, {shape}, {shape}}, {0, 1}, ""};
+    c.body = subst(R"(  %e = tensor.empty() : tensor<{R}x{C}xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %a1 : tensor<{R}x{C}xf32>, tensor<{R}x{C}xf32>) outs(%e : tensor<{R}x{C}xf32>) {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %one = arith.constant 1.0 : f32
     %n = arith.negf %a : f32
@@ -345,37 +393,38 @@ TEST_F(GradCheck, SwiGLU) {
     %s = arith.divf %a, %d : f32
     %g = arith.mulf %s, %b : f32
     linalg.yield %g : f32
-  } -> tensor<4x6xf32>
-)" + weightedSum("loss", "y", "a2", {4, 6});
-  check(c);
+  } -> tensor<{R}x{C}xf32>
+)", z) + weightedSum("loss", "y", "a2", shape);
+    return c;
+  });
 }
 
-/// Row statistics and normalisation of a [3, 8] input, as generics.
+/// Row statistics and normalisation of an [R, K] input, as generics.
 const char *kLayerNorm = R"(  %z = arith.constant 0.0 : f32
-  %er = tensor.empty() : tensor<3xf32>
-  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<3xf32>) -> tensor<3xf32>
-  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%a0 : tensor<3x8xf32>) outs(%zr : tensor<3xf32>) {
+  %er = tensor.empty() : tensor<{R}xf32>
+  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<{R}xf32>) -> tensor<{R}xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%a0 : tensor<{R}x{K}xf32>) outs(%zr : tensor<{R}xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %s = arith.addf %acc, %x : f32
     linalg.yield %s : f32
-  } -> tensor<3xf32>
-  %e = tensor.empty() : tensor<3x8xf32>
-  %c = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %sum : tensor<3x8xf32>, tensor<3xf32>) outs(%e : tensor<3x8xf32>) {
+  } -> tensor<{R}xf32>
+  %e = tensor.empty() : tensor<{R}x{K}xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %sum : tensor<{R}x{K}xf32>, tensor<{R}xf32>) outs(%e : tensor<{R}x{K}xf32>) {
   ^bb0(%x: f32, %s: f32, %o: f32):
-    %k = arith.constant 8.0 : f32
+    %k = arith.constant {K.f} : f32
     %m = arith.divf %s, %k : f32
     %d = arith.subf %x, %m : f32
     linalg.yield %d : f32
-  } -> tensor<3x8xf32>
-  %var = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%c : tensor<3x8xf32>) outs(%zr : tensor<3xf32>) {
+  } -> tensor<{R}x{K}xf32>
+  %var = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%c : tensor<{R}x{K}xf32>) outs(%zr : tensor<{R}xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %sq = arith.mulf %x, %x : f32
     %s = arith.addf %acc, %sq : f32
     linalg.yield %s : f32
-  } -> tensor<3xf32>
-  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%c, %var, %a1, %a2 : tensor<3x8xf32>, tensor<3xf32>, tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<3x8xf32>) {
+  } -> tensor<{R}xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%c, %var, %a1, %a2 : tensor<{R}x{K}xf32>, tensor<{R}xf32>, tensor<{K}xf32>, tensor<{K}xf32>) outs(%e : tensor<{R}x{K}xf32>) {
   ^bb0(%x: f32, %v: f32, %g: f32, %b: f32, %o: f32):
-    %k = arith.constant 8.0 : f32
+    %k = arith.constant {K.f} : f32
     %eps = arith.constant 1.0e-5 : f32
     %mv = arith.divf %v, %k : f32
     %ve = arith.addf %mv, %eps : f32
@@ -384,30 +433,35 @@ const char *kLayerNorm = R"(  %z = arith.constant 0.0 : f32
     %ng = arith.mulf %n, %g : f32
     %out = arith.addf %ng, %b : f32
     linalg.yield %out : f32
-  } -> tensor<3x8xf32>
+  } -> tensor<{R}x{K}xf32>
 )";
 
 TEST_F(GradCheck, LayerNormAffine) {
-  Case c{"layernorm", {{{3, 8}}, {{8}}, {{8}}, {{3, 8}}}, {0, 1, 2}, ""};
-  c.body = std::string(kLayerNorm) + weightedSum("loss", "y", "a3", {3, 8});
-  check(c);
+  checkRandomShapes({"R", "K"}, 2, 23, [](const Sizes &z) {
+    int64_t r = z.at("R"), k = z.at("K");
+    Case c{"layernorm", {{{r, k}}, {{k}}, {{k}}, {{r, k}}}, {0, 1, 2}, ""};
+    c.body = subst(kLayerNorm, z) + weightedSum("loss", "y", "a3", {r, k});
+    return c;
+  });
 }
 
 TEST_F(GradCheck, RMSNorm) {
-  Case c{"rmsnorm", {{{3, 8}}, {{8}}, {{3, 8}}}, {0, 1}, ""};
-  c.body = R"(  %z = arith.constant 0.0 : f32
-  %er = tensor.empty() : tensor<3xf32>
-  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<3xf32>) -> tensor<3xf32>
-  %ss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%a0 : tensor<3x8xf32>) outs(%zr : tensor<3xf32>) {
+  checkRandomShapes({"R", "K"}, 2, 23, [](const Sizes &z) {
+    int64_t r = z.at("R"), k = z.at("K");
+    Case c{"rmsnorm", {{{r, k}}, {{k}}, {{r, k}}}, {0, 1}, ""};
+    c.body = subst(R"(  %z = arith.constant 0.0 : f32
+  %er = tensor.empty() : tensor<{R}xf32>
+  %zr = linalg.fill ins(%z : f32) outs(%er : tensor<{R}xf32>) -> tensor<{R}xf32>
+  %ss = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%a0 : tensor<{R}x{K}xf32>) outs(%zr : tensor<{R}xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %sq = arith.mulf %x, %x : f32
     %s = arith.addf %acc, %sq : f32
     linalg.yield %s : f32
-  } -> tensor<3xf32>
-  %e = tensor.empty() : tensor<3x8xf32>
-  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %ss, %a1 : tensor<3x8xf32>, tensor<3xf32>, tensor<8xf32>) outs(%e : tensor<3x8xf32>) {
+  } -> tensor<{R}xf32>
+  %e = tensor.empty() : tensor<{R}x{K}xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a0, %ss, %a1 : tensor<{R}x{K}xf32>, tensor<{R}xf32>, tensor<{K}xf32>) outs(%e : tensor<{R}x{K}xf32>) {
   ^bb0(%x: f32, %v: f32, %g: f32, %o: f32):
-    %k = arith.constant 8.0 : f32
+    %k = arith.constant {K.f} : f32
     %eps = arith.constant 1.0e-5 : f32
     %mv = arith.divf %v, %k : f32
     %ve = arith.addf %mv, %eps : f32
@@ -415,9 +469,10 @@ TEST_F(GradCheck, RMSNorm) {
     %n = arith.mulf %x, %r : f32
     %out = arith.mulf %n, %g : f32
     linalg.yield %out : f32
-  } -> tensor<3x8xf32>
-)" + weightedSum("loss", "y", "a2", {3, 8});
-  check(c);
+  } -> tensor<{R}x{K}xf32>
+)", z) + weightedSum("loss", "y", "a2", {r, k});
+    return c;
+  });
 }
 
 /// Multi-head scaled dot-product attention on [H = 2, T = 4, D = 3] with a
@@ -509,11 +564,15 @@ TEST_F(GradCheck, PaddedAttention) {
 }
 
 TEST_F(GradCheck, MeanSquaredError) {
-  Case c{"mse", {{{4, 5}}, {{4, 5}}}, {0, 1}, ""};
-  c.body = R"(  %z = arith.constant 0.0 : f32
+  checkRandomShapes({"R", "C"}, 1, 17, [](const Sizes &z) {
+    std::vector<int64_t> shape = {z.at("R"), z.at("C")};
+    Sizes with = z;
+    with["RC"] = z.at("R") * z.at("C");
+    Case c{"mse", {{shape}, {shape}}, {0, 1}, ""};
+    c.body = subst(R"(  %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<f32>
   %zf = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
-  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%a0, %a1 : tensor<4x5xf32>, tensor<4x5xf32>) outs(%zf : tensor<f32>) {
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%a0, %a1 : tensor<{R}x{C}xf32>, tensor<{R}x{C}xf32>) outs(%zf : tensor<f32>) {
   ^bb0(%y: f32, %t: f32, %acc: f32):
     %d = arith.subf %y, %t : f32
     %sq = arith.mulf %d, %d : f32
@@ -522,29 +581,35 @@ TEST_F(GradCheck, MeanSquaredError) {
   } -> tensor<f32>
   %loss = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%sum : tensor<f32>) outs(%e : tensor<f32>) {
   ^bb0(%s: f32, %o: f32):
-    %n = arith.constant 20.0 : f32
+    %n = arith.constant {RC.f} : f32
     %m = arith.divf %s, %n : f32
     linalg.yield %m : f32
   } -> tensor<f32>
-)";
-  check(c);
+)", with);
+    return c;
+  });
 }
 
 TEST_F(GradCheck, CrossEntropyWithIgnoredRow) {
-  Case c{"cross_entropy", {{{5, 4}}, {{5}, 4}}, {0}, R"(
-  %loss = ternary.cross_entropy %a0, %a1 : (tensor<5x4xf32>, tensor<5xi64>) -> tensor<f32>
-)"};
-  check(c);
+  checkRandomShapes({"M", "C"}, 2, 19, [](const Sizes &z) {
+    int64_t m = z.at("M"), classes = z.at("C");
+    return Case{"cross_entropy", {{{m, classes}}, {{m}, classes}}, {0},
+                subst(R"(
+  %loss = ternary.cross_entropy %a0, %a1 : (tensor<{M}x{C}xf32>, tensor<{M}xi64>) -> tensor<f32>
+)", z)};
+  });
 }
 
 TEST_F(GradCheck, UpstreamSoftmax) {
   // linalg.softmax over the last dimension (decomposed with max subtraction
   // by the pipeline; differentiated by its own rule).
-  Case c{"softmax", {{{3, 6}}, {{3, 6}}}, {0}, R"(
-  %e = tensor.empty() : tensor<3x6xf32>
-  %p = linalg.softmax dimension(1) ins(%a0 : tensor<3x6xf32>) outs(%e : tensor<3x6xf32>) -> tensor<3x6xf32>
-)" + weightedSum("loss", "p", "a1", {3, 6})};
-  check(c);
+  checkRandomShapes({"R", "C"}, 1, 19, [](const Sizes &z) {
+    std::vector<int64_t> shape = {z.at("R"), z.at("C")};
+    return Case{"softmax", {{shape}, {shape}}, {0}, subst(R"(
+  %e = tensor.empty() : tensor<{R}x{C}xf32>
+  %p = linalg.softmax dimension(1) ins(%a0 : tensor<{R}x{C}xf32>) outs(%e : tensor<{R}x{C}xf32>) -> tensor<{R}x{C}xf32>
+)", z) + weightedSum("loss", "p", "a1", shape)};
+  });
 }
 
 TEST_F(GradCheck, SparseAggregation) {
