@@ -725,6 +725,10 @@ def Ternary_DropoutOp : Ternary_Op<"dropout", [Pure, AllTypesMatch<["input", "re
     gradient (`ternary-autodiff` applies it, with the same seed, to the
     output gradient). `p = 0` is the identity.
 
+    Upstream has no random-number op whose stream is fixed by a seed and
+    the element's index on every target (which makes the mask recomputable
+    in the backward pass without storing it), hence this op.
+
     Example:
 
     ```mlir
