@@ -51,7 +51,10 @@ def main():
                 f"({t(['?', k])}, {t([n, k])}{bt}) -> {t(['?', n])}\n")
 
     args = [f"%ids: {t(['?', T], 'i64')}", f"%targets: {t(['?', T], 'i64')}"]
-    args += [f'%{n}: {t(shapes[n])} {{ternary.name = "{n}"}}' for n in PARAMS]
+    init = {"tok": ", ternary.init = \"embedding\"",
+            "pos": ", ternary.init = \"embedding\""}
+    args += [f'%{n}: {t(shapes[n])} {{ternary.name = "{n}"{init.get(n, "")}}}'
+             for n in PARAMS]
     wrt = ", ".join(str(i + 2) for i in range(len(PARAMS)))
     BT = t(["?", T, D])
     S = t(["?", H, T, T])

