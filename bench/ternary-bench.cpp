@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/InitAll.h"
+#include "ternary/Passes/Codegen/CPU/KernelSelection.h"
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runtime/Packing.h"
 
@@ -75,12 +76,12 @@ struct Compiled {
 
 /// Released before main returns: JIT engines must not outlive LLVM's
 /// globals, which static destruction does not guarantee.
-std::map<PackedMatmulKernel, Compiled> &compiledModules() {
-  static std::map<PackedMatmulKernel, Compiled> modules;
+std::map<PackedKernel, Compiled> &compiledModules() {
+  static std::map<PackedKernel, Compiled> modules;
   return modules;
 }
 
-Kernel kernelFor(PackedMatmulKernel kernel, Encoding encoding) {
+Kernel kernelFor(PackedKernel kernel, Encoding encoding) {
   Compiled &c = compiledModules()[kernel];
   if (!c.module) {
     DialectRegistry registry;
@@ -157,7 +158,7 @@ void setCounters(benchmark::State &state, int64_t outF, int64_t inF,
 
 /// Args: out features, in features, tokens, cold (0/1), threads (1/2);
 /// kernel and encoding bound at registration.
-void ternaryProduct(benchmark::State &state, PackedMatmulKernel kernelKind,
+void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
                     Encoding encoding) {
   int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
   bool cold = state.range(3);
@@ -250,10 +251,10 @@ void shapes(benchmark::internal::Benchmark *b) {
 }
 
 void registerAll() {
-  const std::pair<const char *, PackedMatmulKernel> kernels[] = {
-      {"avx512-vnni", PackedMatmulKernel::avx512_vnni},
-      {"avx2", PackedMatmulKernel::avx2},
-      {"vector", PackedMatmulKernel::vector}};
+  const std::pair<const char *, PackedKernel> kernels[] = {
+      {"avx512-vnni", PackedKernel::avx512_vnni},
+      {"avx2", PackedKernel::avx2},
+      {"vector", PackedKernel::vector}};
   std::string host = hostTargetFeatures();
   for (auto [name, kind] : kernels) {
     if (!missingKernelFeatures(kind, host).empty())

@@ -205,11 +205,7 @@ def TernaryPackWeights : Pass<"ternary-pack-weights"> {
     Option<"encoding", "encoding", "::mlir::ternary::Encoding",
            /*default=*/"::mlir::ternary::Encoding::i2",
            "Storage encoding of the packed weights",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::ternary::Encoding::i2, "i2",
-                        "2 bits a weight, 4 weights a byte"),
-             clEnumValN(::mlir::ternary::Encoding::base3, "base3",
-                        "1.6 bits a weight, 5 weights a byte"))}]>,
+           "::mlir::ternary::encodingOptionValues()">,
     Option<"runtimeWeights", "runtime-weights", "bool", /*default=*/"false",
            "Also pack the quantised weights computed at run time">
   ];
@@ -256,55 +252,91 @@ def TernaryFuseQuantization : Pass<"ternary-fuse-quantization"> {
   let dependentDialects = ["::mlir::ternary::TernaryDialect"];
 }
 
-def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp"> {
-  let summary = "Lower the ternary primitives to linalg, tensor, arith and math";
+def TernarySelectKernels : Pass<"ternary-select-kernels"> {
+  let summary = "Choose the kernel of every packed ternary product";
   let description = [{
-    Lowers `ternary.normalize`, `ternary.quantize_activations`,
-    `ternary.weight_scale`, `ternary.quantize_weights`, `ternary.matmul`,
-    `ternary.rescale`, `ternary.pack`, `ternary.unpack` and
-    `ternary.packed_constant` to `linalg.generic`, `tensor`, `arith`, `math`
-    and `scf` on builtin tensors, with the exact numerics of the reference
-    (sums in f64, round half to even, the rescale order). `!ternary.packed`
-    values become their storage, `tensor<N x rowBytes x i8>`, in function
-    signatures too: that is the packed ABI of weights passed as arguments.
-    The packed product decodes the weights inside the loop nest.
-    `ternary.bitlinear` must be decomposed first (`ternary-decompose`).
+    Sets the `kernel` attribute of every `ternary.matmul` and
+    `ternary.matmul_rescale` whose weights are packed and whose activations
+    are 2-D: the choice of `--convert-ternary-to-linalg`, made visible in
+    the IR (as IREE's lowering configurations are). `kernel=auto` (the
+    default) picks the best kernel the target features allow, from
+    `target-features` or, when that is empty, the host CPU: `avx512_vnni`
+    (AVX-512 F, BW and VNNI), else `avx2`, else `vector`. Any other value
+    is set as it is, without a check of the target: the tools check a
+    requested kernel against their target machine. A product that already
+    has a kernel keeps it; unpacked products and products of more than two
+    dimensions are left alone (they become `linalg.generic` loops).
 
-    With dynamic shapes, the sizes that must agree (K of activations and
-    weights, the bias and absmax against the product, gamma and beta
-    against K) are checked at run time: a mismatch calls the runtime's
-    `ternary_check_failed` (`ternary/Runtime/Checks.h`), which reports it
-    and ends the process.
+    Example (`--ternary-select-kernels=target-features=+avx2`):
 
-    The product with packed weights becomes a vector kernel (see
-    `passes/PackedMatmulKernels.cpp`) chosen by `kernel`: `avx512-vnni`
-    (vpdpbusd), `avx2` (vpmaddubsw + vpmaddwd), `vector` (generic vector
-    code for any target) or `loops` (a `linalg.generic` decoding one weight
-    at a time); `auto` picks the best one the target features allow, from
-    `target-features` or, when that is empty, the host CPU.
+    ```mlir
+    %acc = ternary.matmul %xq, %p
+        : tensor<4x64xi8>, !ternary.packed<32x64, i2> -> tensor<4x32xi32>
+    ```
 
-    Example: `ternary.rescale %acc, %a, %g` becomes a `linalg.generic`
-    computing `(sitofp(acc) + b) * ((g * a) / Q)` element-wise.
+    becomes
+
+    ```mlir
+    %acc = ternary.matmul %xq, %p {kernel = #ternary.kernel<avx2>}
+        : tensor<4x64xi8>, !ternary.packed<32x64, i2> -> tensor<4x32xi32>
+    ```
   }];
   let options = [
-    Option<"kernel", "kernel", "::mlir::ternary::PackedMatmulKernel",
-           /*default=*/"::mlir::ternary::PackedMatmulKernel::auto_",
+    Option<"kernel", "kernel", "::mlir::ternary::PackedKernel",
+           /*default=*/"::mlir::ternary::PackedKernel::auto_",
            "Kernel of the packed ternary product",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::ternary::PackedMatmulKernel::auto_, "auto",
-                        "the best the target features allow"),
-             clEnumValN(::mlir::ternary::PackedMatmulKernel::loops, "loops",
-                        "scalar loops (linalg.generic)"),
-             clEnumValN(::mlir::ternary::PackedMatmulKernel::vector, "vector",
-                        "generic vector code"),
-             clEnumValN(::mlir::ternary::PackedMatmulKernel::avx2, "avx2",
-                        "AVX2"),
-             clEnumValN(::mlir::ternary::PackedMatmulKernel::avx512_vnni,
-                        "avx512-vnni", "AVX-512 VNNI"))}]>,
+           "::mlir::ternary::packedKernelOptionValues()">,
     Option<"targetFeatures", "target-features", "std::string",
            /*default=*/"\"\"",
            "LLVM target features for kernel=auto (default: the host's)">
   ];
+  let dependentDialects = ["::mlir::ternary::TernaryDialect"];
+}
+
+def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower the ternary dialect to linalg, tensor, arith, math, scf and vector";
+  let description = [{
+    Lowers every op of the ternary dialect but `ternary.dot_bytes` (the
+    kernels' dot-product step, lowered after bufferization by
+    `--ternary-lower-dot-bytes`) to `linalg.generic`, `tensor`, `arith`,
+    `math`, `scf` and `vector` on builtin tensors, with the exact numerics
+    of the reference (sums in f64, round half to even, the rescale order).
+    One file per op family in `passes/Conversion/TernaryToLinalg/`:
+
+    - quantisation: `normalize`, `quantize_activations`, `weight_scale`
+      (absmean; absmedian by a bitwise selection of the lower middle
+      value), `quantize_weights`;
+    - products: `matmul`, `rescale`, `matmul_rescale`; a product with a
+      `kernel` attribute (`--ternary-select-kernels`) becomes that vector
+      kernel (`passes/Codegen/CPU/PackedMatmulKernels.cpp`), one without
+      it a `linalg.generic` decoding one weight at a time;
+    - packing: `pack`, `unpack`, `packed_constant`;
+    - BitLinear training: `bitlinear` with a warm-up factor `lambda < 1`
+      (an f32 product of the blended operands), `bitlinear_grad` (the
+      straight-through estimator);
+    - losses: `cross_entropy`, `cross_entropy_grad`;
+    - embeddings: `embedding`, `embedding_grad` (scatter-add);
+    - sparse: `spmm`, `spmm_transpose` (CSR loops);
+    - random: `dropout` (counter-based mask);
+    - optimisers: `adamw`, `sgd`, `lr_schedule`, `clip_coefficient`.
+
+    `!ternary.packed` values become their storage, `tensor<N x rowBytes x
+    i8>`, in function signatures too: that is the packed ABI of weights
+    passed as arguments. Inference-time `ternary.bitlinear` (`lambda = 1`)
+    must be decomposed first (`--ternary-decompose`); an undecomposed one is
+    an error. `linalg.softmax` is decomposed into its generics, and the
+    argument annotations of the training runtime (`ternary.name`,
+    `ternary.seed`, ...) are dropped.
+
+    With dynamic shapes, the sizes that must agree (K of activations and
+    weights, the bias and absmax against the product, gamma and beta
+    against K, labels, ids and CSR arrays against their tables) are checked
+    at run time: a mismatch calls the runtime's `ternary_check_failed`
+    (`ternary/Runtime/Checks.h`), which reports it and ends the process.
+
+    Example: `ternary.rescale %acc, %a, %g` becomes a `linalg.generic`
+    computing `(sitofp(acc) + b) * ((g * a) / Q)` element-wise.
+  }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ternary/Passes/Pipelines.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -34,11 +35,14 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createTernaryFuseQuantization());
 
+  // Kernel selection, visible in the IR as the products' `kernel`.
+  TernarySelectKernelsOptions select;
+  select.kernel = options.kernel;
+  select.targetFeatures = options.targetFeatures;
+  pm.addPass(createTernarySelectKernels(select));
+
   // Tensor level.
-  ConvertTernaryToLinalgOptions lowering;
-  lowering.kernel = options.kernel;
-  lowering.targetFeatures = options.targetFeatures;
-  pm.addPass(createConvertTernaryToLinalg(lowering));
+  pm.addPass(createConvertTernaryToLinalg());
   // Element-wise arith/math on tensors (a ReLU, a residual add) as linalg.
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());

@@ -107,6 +107,46 @@ def Ternary_EncodingAttr
 }
 
 //===----------------------------------------------------------------------===//
+// PackedKernel
+//===----------------------------------------------------------------------===//
+
+def Ternary_PackedKernel : I32Enum<"PackedKernel",
+    "kernel of the ternary product with packed weights", [
+      I32EnumCase<"auto_", 0, "auto">,
+      I32EnumCase<"loops", 1>,
+      I32EnumCase<"vector", 2>,
+      I32EnumCase<"avx2", 3>,
+      I32EnumCase<"avx512_vnni", 4>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+def Ternary_PackedKernelAttr
+    : EnumAttr<Ternary_Dialect, Ternary_PackedKernel, "kernel"> {
+  let summary = "Kernel of a packed product: `loops`, `vector`, `avx2`, `avx512_vnni`";
+  let description = [{
+    How `ternary.matmul` and `ternary.matmul_rescale` with packed 2-D
+    weights are lowered. `--ternary-select-kernels` chooses one from the
+    target's features and sets it as the ops' `kernel` attribute;
+    `--convert-ternary-to-linalg` reads it:
+
+    - `loops`: a `linalg.generic` decoding one weight at a time (any
+      target; also what a product without the attribute gets);
+    - `vector`: generic vector code, widening multiply-adds that LLVM
+      legalises for any target;
+    - `avx2`: `vpmaddubsw` + `vpmaddwd` on 256-bit vectors;
+    - `avx512_vnni`: `vpdpbusd` on 512-bit vectors.
+
+    `auto` exists only as the value of the selection options (the best
+    kernel the target features allow); it is not a valid attribute value.
+    Command-line options spell `avx512_vnni` as `avx512-vnni`.
+
+    Example: `#ternary.kernel<avx2>`
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
 // DotKernel
 //===----------------------------------------------------------------------===//
 

@@ -129,8 +129,8 @@ static LogicalResult verifyLambda(Operation *op, APFloat attr,
                                   bool hasOperand) {
   float lambda = attr.convertToFloat();
   if (!(lambda >= 0.0f && lambda <= 1.0f))
-    return op->emitOpError() << "lambda must be in [0, 1], got "
-                             << formatNumber(lambda);
+    return op->emitOpError()
+           << "lambda must be in [0, 1], got " << formatNumber(lambda);
   if (hasOperand && lambda != 1.0f)
     return op->emitOpError() << "a run-time lambda operand and a lambda "
                                 "attribute below 1 are exclusive";
@@ -335,9 +335,30 @@ static LogicalResult verifyProduct(Operation *op, RankedTensorType x,
   return verifyShape(op, "result", result, replaceLastDim(x.getShape(), nk[0]));
 }
 
+/// Checks a product's kernel choice: a chosen kernel (never `auto`), and a
+/// vector kernel only where one exists (2-D activations, packed weights).
+static LogicalResult verifyKernel(Operation *op,
+                                  std::optional<PackedKernel> kernel,
+                                  RankedTensorType values, Type weight) {
+  if (!kernel)
+    return success();
+  if (*kernel == PackedKernel::auto_)
+    return op->emitOpError()
+           << "kernel must be a chosen kernel, not auto (auto is an option "
+              "of --ternary-select-kernels)";
+  if (*kernel != PackedKernel::loops &&
+      (!isa<PackedType>(weight) || values.getRank() != 2))
+    return op->emitOpError() << "kernel " << stringifyPackedKernel(*kernel)
+                             << " needs 2-D activations and packed weights";
+  return success();
+}
+
 LogicalResult MatmulOp::verify() {
-  return verifyProduct(*this, getValues().getType(), getWeight().getType(),
-                       getResult().getType());
+  if (failed(verifyProduct(*this, getValues().getType(), getWeight().getType(),
+                           getResult().getType())))
+    return failure();
+  return verifyKernel(*this, getKernel(), getValues().getType(),
+                      getWeight().getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -368,7 +389,9 @@ LogicalResult RescaleOp::verify() {
 
 LogicalResult MatmulRescaleOp::verify() {
   if (failed(verifyProduct(*this, getValues().getType(), getWeight().getType(),
-                           getResult().getType())))
+                           getResult().getType())) ||
+      failed(verifyKernel(*this, getKernel(), getValues().getType(),
+                          getWeight().getType())))
     return failure();
   return verifyRescale(*this, getResult().getType().getShape(), getAbsmax(),
                        getBias(), getQ());
@@ -550,8 +573,8 @@ static LogicalResult verifyLogitsAndLabels(Operation *op,
                                            RankedTensorType logits,
                                            RankedTensorType labels) {
   if (logits.getRank() != 2)
-    return op->emitOpError() << "logits must be 2-D ([M, C]), got rank "
-                             << logits.getRank();
+    return op->emitOpError()
+           << "logits must be 2-D ([M, C]), got rank " << logits.getRank();
   return verifyShape(op, "labels", labels, {logits.getDimSize(0)});
 }
 
@@ -573,8 +596,8 @@ LogicalResult CrossEntropyGradOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult AdamWOp::verify() {
-  for (auto [name, value] : {std::pair{"beta1", getBeta1()},
-                             std::pair{"beta2", getBeta2()}})
+  for (auto [name, value] :
+       {std::pair{"beta1", getBeta1()}, std::pair{"beta2", getBeta2()}})
     if (!(value.convertToDouble() >= 0.0 && value.convertToDouble() < 1.0))
       return emitOpError() << name << " must be in [0, 1), got "
                            << formatNumber(value.convertToDouble());
@@ -602,8 +625,8 @@ LogicalResult LRScheduleOp::verify() {
   bool needsTotal = kind == LRSchedule::cosine || kind == LRSchedule::two_stage;
   if (needsTotal && total <= warmup)
     return emitOpError() << "schedule '" << stringifyLRSchedule(kind)
-                         << "' needs total_steps > warmup_steps, got "
-                         << total << " and " << warmup;
+                         << "' needs total_steps > warmup_steps, got " << total
+                         << " and " << warmup;
   if (kind == LRSchedule::linear_warmup && warmup == 0)
     return emitOpError() << "schedule 'linear_warmup' needs warmup_steps > 0";
   if (!(getLr().convertToDouble() >= 0.0))
@@ -630,8 +653,8 @@ static LogicalResult verifyEmbedding(Operation *op, RankedTensorType table,
                                      RankedTensorType ids, Type gathered,
                                      StringRef name) {
   if (table.getRank() != 2)
-    return op->emitOpError() << "table must be 2-D ([V, D]), got rank "
-                             << table.getRank();
+    return op->emitOpError()
+           << "table must be 2-D ([V, D]), got rank " << table.getRank();
   SmallVector<int64_t> expected(ids.getShape());
   expected.push_back(table.getDimSize(1));
   return verifyShape(op, name, gathered, expected);
@@ -665,10 +688,10 @@ static LogicalResult verifyCsr(Operation *op, RankedTensorType indptr,
   if (failed(verifyShape(op, "values", values, {indices.getDimSize(0)})))
     return failure();
   if (dense.getRank() != 2)
-    return op->emitOpError() << "the dense operand must be 2-D, got rank "
-                             << dense.getRank();
-  rows = indptr.isDynamicDim(0) ? ShapedType::kDynamic
-                                : indptr.getDimSize(0) - 1;
+    return op->emitOpError()
+           << "the dense operand must be 2-D, got rank " << dense.getRank();
+  rows =
+      indptr.isDynamicDim(0) ? ShapedType::kDynamic : indptr.getDimSize(0) - 1;
   if (rows < 0 && !ShapedType::isDynamic(rows))
     return op->emitOpError() << "indptr must have at least one element";
   return success();
@@ -692,9 +715,9 @@ LogicalResult SpmmTransposeOp::verify() {
     return failure();
   if (getLike().getType().getRank() != 2)
     return emitOpError() << "like must be 2-D";
-  return verifyShape(*this, "result", getResult().getType(),
-                     {getLike().getType().getDimSize(0),
-                      getInput().getType().getDimSize(1)});
+  return verifyShape(
+      *this, "result", getResult().getType(),
+      {getLike().getType().getDimSize(0), getInput().getType().getDimSize(1)});
 }
 
 //===----------------------------------------------------------------------===//

@@ -264,6 +264,10 @@ def Ternary_MatmulOp : Ternary_Op<"matmul", [Pure]> {
     either unpacked (i8 with values in {-1, 0, +1}) or as a
     `!ternary.packed` value. The result is `[..., N]`.
 
+    `kernel` (set by `--ternary-select-kernels`, on 2-D activations with
+    packed weights only) names the vector kernel the product is lowered
+    to; without it the product becomes a `linalg.generic`.
+
     Example:
 
     ```mlir
@@ -271,7 +275,8 @@ def Ternary_MatmulOp : Ternary_Op<"matmul", [Pure]> {
         : tensor<4x64xi8>, !ternary.packed<32x64, i2> -> tensor<4x32xi32>
     ```
   }];
-  let arguments = (ins Ternary_I8Tensor:$values, Ternary_WeightLike:$weight);
+  let arguments = (ins Ternary_I8Tensor:$values, Ternary_WeightLike:$weight,
+                       OptionalAttr<Ternary_PackedKernelAttr>:$kernel);
   let results = (outs Ternary_I32Tensor:$result);
   let assemblyFormat = [{
     $values `,` $weight attr-dict `:` type($values) `,` type($weight)
@@ -328,7 +333,8 @@ def Ternary_MatmulRescaleOp : Ternary_Op<"matmul_rescale", [Pure]> {
     `y[..., n] = (f32(acc[..., n]) + bias[n]) * ((scale * absmax[...]) / q)`
     with `acc = values . weight^T` exact in i32. The kernels compute each
     accumulator and write the f32 result directly, so the i32 accumulators
-    are never stored. `--ternary-fuse-quantization` creates it.
+    are never stored. `--ternary-fuse-quantization` creates it. `kernel`
+    is as for `ternary.matmul`.
 
     Example:
 
@@ -344,7 +350,8 @@ def Ternary_MatmulRescaleOp : Ternary_Op<"matmul_rescale", [Pure]> {
     Ternary_F32Tensor:$absmax,
     F32:$scale,
     Optional<Ternary_F32Tensor>:$bias,
-    DefaultQ:$q
+    DefaultQ:$q,
+    OptionalAttr<Ternary_PackedKernelAttr>:$kernel
   );
   let results = (outs Ternary_F32Tensor:$result);
   let assemblyFormat = [{

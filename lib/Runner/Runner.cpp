@@ -10,6 +10,8 @@
 
 #include "ternary/Runner/Runner.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/Passes/Codegen/CPU/KernelSelection.h"
+#include "ternary/Passes/Passes.h"
 #include "ternary/Runtime/Checks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -241,7 +243,7 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
                                               forTarget.targetFeatures);
   if (!missing.empty())
     return makeError("kernel '" +
-                     stringifyPackedMatmulKernel(options.kernel.getValue()) +
+                     packedKernelOptionName(options.kernel.getValue()) +
                      "' needs target features the target lacks: " + missing);
   buildInferencePipeline(pm, forTarget);
   if (failed(pm.run(*module)))
@@ -362,7 +364,8 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
   return out;
 }
 
-llvm::Expected<HostArray> mlir::ternary::readArrayArgument(llvm::StringRef spec) {
+llvm::Expected<HostArray>
+mlir::ternary::readArrayArgument(llvm::StringRef spec) {
   if (spec.starts_with("@")) {
     HostArray a;
     std::string error;

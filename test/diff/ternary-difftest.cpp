@@ -52,9 +52,9 @@ static cl::opt<bool>
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
 
-static cl::opt<PackedMatmulKernel>
+static cl::opt<PackedKernel>
     kernel("kernel", cl::desc("Kernel of the packed ternary product"),
-           cl::init(PackedMatmulKernel::auto_), kernelOptionValues());
+           cl::init(PackedKernel::auto_), packedKernelOptionValues());
 
 namespace {
 
@@ -304,7 +304,7 @@ int main(int argc, char **argv) {
                    << " N=" << nOut << ": "
                    << (caseMismatches ? "MISMATCH" : "ok") << "\n";
   }
-  llvm::outs() << "kernel: " << stringifyPackedMatmulKernel(kernel) << "\n"
+  llvm::outs() << "kernel: " << packedKernelOptionName(kernel) << "\n"
                << "cases: " << cases << " over " << configs.size()
                << " configurations\n"
                << "outputs: " << outputs << " (" << exact

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/InitAll.h"
+#include "ternary/Passes/Codegen/CPU/KernelSelection.h"
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runner/ToolSupport.h"
 
@@ -67,10 +68,10 @@ cl::opt<Encoding> encoding("encoding",
                            cl::init(Encoding::i2), encodingOptionValues(),
                            cl::cat(category));
 
-cl::opt<PackedMatmulKernel>
-    kernel("kernel", cl::desc("Kernel of the packed ternary product"),
-           cl::init(PackedMatmulKernel::auto_), kernelOptionValues(),
-           cl::cat(category));
+cl::opt<PackedKernel> kernel("kernel",
+                             cl::desc("Kernel of the packed ternary product"),
+                             cl::init(PackedKernel::auto_),
+                             packedKernelOptionValues(), cl::cat(category));
 
 cl::opt<bool> packRuntimeWeights(
     "pack-runtime-weights",
@@ -126,7 +127,7 @@ int main(int argc, char **argv) {
   pipeline.targetFeatures = kernelFeatures(**tm);
   std::string missing = missingKernelFeatures(kernel, pipeline.targetFeatures);
   if (!missing.empty())
-    return fail("kernel '" + stringifyPackedMatmulKernel(kernel) +
+    return fail("kernel '" + packedKernelOptionName(kernel) +
                 "' needs target features the target lacks: " + missing);
   buildInferencePipeline(pm, pipeline);
   if (failed(pm.run(*module)))

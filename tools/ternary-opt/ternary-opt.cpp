@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/InitAll.h"
-#include "ternary/Passes/Passes.h"
+#include "ternary/Passes/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"

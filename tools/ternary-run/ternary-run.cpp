@@ -55,9 +55,9 @@ static cl::opt<Encoding>
     encoding("encoding", cl::desc("Storage encoding of constant weights"),
              cl::init(Encoding::i2), encodingOptionValues(), cl::cat(category));
 
-static cl::opt<PackedMatmulKernel>
+static cl::opt<PackedKernel>
     kernel("kernel", cl::desc("Kernel of the packed ternary product"),
-           cl::init(PackedMatmulKernel::auto_), kernelOptionValues(),
+           cl::init(PackedKernel::auto_), packedKernelOptionValues(),
            cl::cat(category));
 
 static cl::opt<bool> packRuntimeWeights(

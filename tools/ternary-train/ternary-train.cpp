@@ -29,6 +29,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -84,12 +85,12 @@ static cl::opt<bool> fullBatch(
     cl::desc("One step an epoch on the whole --input arrays (not batched, "
              "not shuffled, first dimensions free: graphs)"),
     cl::init(false), cl::cat(category));
-static cl::list<std::string> metrics(
-    "metric",
-    cl::desc("A function of the module with the eval step's arguments "
-             "returning a scalar (e.g. accuracy), reported on the "
-             "validation data every epoch"),
-    cl::cat(category));
+static cl::list<std::string>
+    metrics("metric",
+            cl::desc("A function of the module with the eval step's arguments "
+                     "returning a scalar (e.g. accuracy), reported on the "
+                     "validation data every epoch"),
+            cl::cat(category));
 static cl::opt<bool> dropLast("drop-last",
                               cl::desc("Skip an epoch's last partial batch"),
                               cl::init(false), cl::cat(category));
@@ -126,10 +127,11 @@ static cl::opt<int64_t> lambdaWarmupSteps(
              "2 * sigmoid(5 * step / N) - 1 for the first N steps, then 1 "
              "(0: always 1)"),
     cl::init(0), cl::cat(category));
-static cl::opt<std::string> progress(
-    "progress", cl::desc("Progress display: auto (bar on a terminal), bar, "
-                         "lines, none"),
-    cl::init("auto"), cl::cat(category));
+static cl::opt<std::string>
+    progress("progress",
+             cl::desc("Progress display: auto (bar on a terminal), bar, "
+                      "lines, none"),
+             cl::init("auto"), cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-train: " << message << "\n";
@@ -224,7 +226,8 @@ initialise(const Model &m, const std::vector<std::string> &kinds,
     if (kind.empty())
       kind = shape.size() >= 2 ? "linear" : fanIn > 0 ? "bias" : "ones";
     auto uniform = [&](int64_t fan) {
-      float bound = 1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(fan, 1)));
+      float bound =
+          1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(fan, 1)));
       std::uniform_real_distribution<float> u(-bound, bound);
       for (int64_t e = 0; e < a.numElements(); ++e)
         a.data<float>()[e] = u(rng);
@@ -346,8 +349,8 @@ public:
       std::snprintf(line, sizeof(line),
                     "\repoch %u/%u [%s] %lld/%lld loss %.4f %.0f items/s "
                     "ETA %s ",
-                    epoch, epochs, b.c_str(), (long long)step,
-                    (long long)steps, loss, rate, formatDuration(eta).c_str());
+                    epoch, epochs, b.c_str(), (long long)step, (long long)steps,
+                    loss, rate, formatDuration(eta).c_str());
       llvm::errs() << line;
       if (step == steps)
         llvm::errs() << "\n";
@@ -390,7 +393,8 @@ llvm::Expected<std::string> exportModule(const std::string &path,
     return llvm::createStringError("no function @" + function +
                                    " to export (--export-function)");
   if (func.getNumArguments() < params.size())
-    return llvm::createStringError("@" + function + " has fewer arguments than "
+    return llvm::createStringError("@" + function +
+                                   " has fewer arguments than "
                                    "the model has parameters");
   OpBuilder b(func.getBody());
   unsigned first = func.getNumArguments() - params.size();
@@ -405,8 +409,8 @@ llvm::Expected<std::string> exportModule(const std::string &path,
       return llvm::createStringError(
           "argument #" + std::to_string(first + i) + " of @" + function +
           " does not take parameter " + std::to_string(i));
-    auto values = llvm::ArrayRef<float>(params[i].data<float>(),
-                                        params[i].numElements());
+    auto values =
+        llvm::ArrayRef<float>(params[i].data<float>(), params[i].numElements());
     Value cst = arith::ConstantOp::create(
         b, func.getLoc(), DenseElementsAttr::get(staticType, values));
     if (type != staticType)
@@ -465,8 +469,8 @@ llvm::Expected<double> evaluate(CompiledModule &compiled, const Model &model,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv, "Train a model with its compiled train step\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Train a model with its compiled train step\n");
   if (batchSize <= 0)
     return fail("--batch-size must be positive");
   if (progress != "auto" && progress != "bar" && progress != "lines" &&
@@ -521,9 +525,8 @@ int main(int argc, char **argv) {
       state.push_back(HostArray::zeros(DType::F32, p.shape));
   HostArray step = HostArray::zeros(DType::I64, {});
   unsigned firstEpoch = 1;
-  const char *stateNames[2] = {model->statePerParam == 2 ? "exp_avg"
-                                                         : "momentum",
-                               "exp_avg_sq"};
+  const char *stateNames[2] = {
+      model->statePerParam == 2 ? "exp_avg" : "momentum", "exp_avg_sq"};
   if (!resume.empty()) {
     ::ternary::TensorFile file;
     if (!::ternary::readSafetensors(resume, file, error))
@@ -531,8 +534,8 @@ int main(int argc, char **argv) {
     auto load = [&](const std::string &name, HostArray &into) -> bool {
       const HostArray *a = file.find(name);
       if (!a || a->shape != into.shape || a->dtype != into.dtype) {
-        error = "checkpoint '" + resume + "' has no matching tensor '" +
-                name + "'";
+        error =
+            "checkpoint '" + resume + "' has no matching tensor '" + name + "'";
         return false;
       }
       into = *a;
@@ -549,9 +552,9 @@ int main(int argc, char **argv) {
     if (!load("step", step))
       return fail(error);
     firstEpoch = std::stoi(file.metadata["epoch"]) + 1;
-    llvm::errs() << "ternary-train: resumed from '" << resume << "' after epoch "
-                 << firstEpoch - 1 << ", step " << step.data<int64_t>()[0]
-                 << "\n";
+    llvm::errs() << "ternary-train: resumed from '" << resume
+                 << "' after epoch " << firstEpoch - 1 << ", step "
+                 << step.data<int64_t>()[0] << "\n";
   }
 
   auto compiled = CompiledModule::compile(std::move(module),
@@ -595,10 +598,9 @@ int main(int argc, char **argv) {
         batch.push_back(fullBatch ? a : gather(a, rows));
       // Arguments: the loss function's (data and parameters interleaved
       // as declared), then the state, then the step.
-      std::vector<HostArray *> args(model->dataArgs.size() +
-                                    model->seedArgs.size() +
-                                    model->lambdaArgs.size() +
-                                    model->params.size());
+      std::vector<HostArray *> args(
+          model->dataArgs.size() + model->seedArgs.size() +
+          model->lambdaArgs.size() + model->params.size());
       for (size_t d = 0; d < model->dataArgs.size(); ++d)
         args[model->dataArgs[d]] = &batch[d];
       HostArray stepSeed = HostArray::zeros(DType::I64, {});

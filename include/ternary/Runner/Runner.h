@@ -9,7 +9,7 @@
 #ifndef TERNARY_RUNNER_RUNNER_H
 #define TERNARY_RUNNER_RUNNER_H
 
-#include "ternary/Passes/Passes.h"
+#include "ternary/Passes/Pipelines.h"
 #include "ternary/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"

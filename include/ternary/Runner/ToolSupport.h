@@ -3,7 +3,7 @@
 #ifndef TERNARY_RUNNER_TOOLSUPPORT_H
 #define TERNARY_RUNNER_TOOLSUPPORT_H
 
-#include "ternary/Passes/Passes.h"
+#include "ternary/Dialect/Ternary/TernaryOptions.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -16,13 +16,6 @@
 
 namespace mlir {
 namespace ternary {
-
-/// The values of a `--kernel` option (auto, loops, vector, avx2,
-/// avx512-vnni).
-llvm::cl::ValuesClass kernelOptionValues();
-
-/// The values of an `--encoding` option (i2, base3).
-llvm::cl::ValuesClass encodingOptionValues();
 
 /// What a command-line tool needs to read MLIR: a context with every
 /// dialect and translation of the project, and diagnostics printed with

@@ -287,6 +287,39 @@ func.func @matmul_weight_rank(%x: tensor<4x16xi8>, %w: tensor<2x8x16xi8>) {
 
 // -----
 
+func.func @matmul_kernel_auto(%x: tensor<4x16xi8>, %p: !ternary.packed<8x16, i2>) {
+  // expected-error @+1 {{'ternary.matmul' op kernel must be a chosen kernel, not auto (auto is an option of --ternary-select-kernels)}}
+  %acc = ternary.matmul %x, %p {kernel = #ternary.kernel<auto>} : tensor<4x16xi8>, !ternary.packed<8x16, i2> -> tensor<4x8xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_kernel_unpacked(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>) {
+  // expected-error @+1 {{'ternary.matmul' op kernel avx2 needs 2-D activations and packed weights}}
+  %acc = ternary.matmul %x, %w {kernel = #ternary.kernel<avx2>} : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_rescale_kernel_rank3(%x: tensor<2x4x16xi8>, %p: !ternary.packed<8x16, i2>, %a: tensor<2x4xf32>, %g: f32) {
+  // expected-error @+1 {{'ternary.matmul_rescale' op kernel avx512_vnni needs 2-D activations and packed weights}}
+  %y = ternary.matmul_rescale %x, %p, %a, %g {kernel = #ternary.kernel<avx512_vnni>} : tensor<2x4x16xi8>, !ternary.packed<8x16, i2>, tensor<2x4xf32> -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_kernel_unknown(%x: tensor<4x16xi8>, %p: !ternary.packed<8x16, i2>) {
+  // expected-error @+2 {{expected one of [auto, loops, vector, avx2, avx512_vnni] for kernel of the ternary product with packed weights, got: sse}}
+  // expected-error @+1 {{failed to parse Ternary_PackedKernelAttr parameter 'value' which is to be a `::mlir::ternary::PackedKernel`}}
+  %acc = ternary.matmul %x, %p {kernel = #ternary.kernel<sse>} : tensor<4x16xi8>, !ternary.packed<8x16, i2> -> tensor<4x8xi32>
+  return
+}
+
+// -----
+
 func.func @matmul_k_packed(%x: tensor<4x16xi8>, %w: !ternary.packed<8x20, i2>) {
   // expected-error @+1 {{'ternary.matmul' op values feature size [16] does not match the weight's K [20] (weight is [N, K])}}
   %acc = ternary.matmul %x, %w : tensor<4x16xi8>, !ternary.packed<8x20, i2> -> tensor<4x8xi32>

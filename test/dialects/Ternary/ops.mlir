@@ -55,6 +55,8 @@ func.func @decomposed(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf
   %p = ternary.pack %wq : tensor<8x16xi8> -> !ternary.packed<8x16, base3>
   // CHECK: ternary.matmul %[[XQ]], %[[P]] : tensor<4x16xi8>, !ternary.packed<8x16, base3> -> tensor<4x8xi32>
   %acc = ternary.matmul %xq, %p : tensor<4x16xi8>, !ternary.packed<8x16, base3> -> tensor<4x8xi32>
+  // CHECK: ternary.matmul %[[XQ]], %[[P]] {kernel = #ternary.kernel<avx512_vnni>} : tensor<4x16xi8>, !ternary.packed<8x16, base3> -> tensor<4x8xi32>
+  %acck = ternary.matmul %xq, %p {kernel = #ternary.kernel<avx512_vnni>} : tensor<4x16xi8>, !ternary.packed<8x16, base3> -> tensor<4x8xi32>
   // CHECK: %[[ACC:.*]] = ternary.matmul %[[XQ]], %[[WQ]] : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
   %acc2 = ternary.matmul %xq, %wq : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
   // CHECK: ternary.rescale %[[ACC]], %[[A]], %[[G]] bias %{{.*}} : tensor<4x8xi32>, tensor<4xf32>, tensor<8xf32> -> tensor<4x8xf32>

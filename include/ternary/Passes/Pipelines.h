@@ -1,0 +1,62 @@
+//===- Pipelines.h - Pass pipelines of the ternary compiler -----*- C++ -*-===//
+//
+// The inference pipeline, from ternary and tensor IR to the LLVM dialect,
+// in stages: ternary-level rewrites (autodiff and train-step requests,
+// decompose, fold and pack constant weights, fuse), kernel selection, the
+// lowering to linalg, bufferization, and the lowering to LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_PASSES_PIPELINES_H
+#define TERNARY_PASSES_PIPELINES_H
+
+#include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/Dialect/Ternary/TernaryOptions.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir {
+namespace ternary {
+
+/// Options of the inference pipeline.
+struct InferencePipelineOptions
+    : public PassPipelineOptions<InferencePipelineOptions> {
+  PassOptions::Option<Encoding> encoding{
+      *this, "encoding", llvm::cl::desc("Storage encoding of constant weights"),
+      llvm::cl::init(Encoding::i2), encodingOptionValues()};
+  PassOptions::Option<bool> packRuntimeWeights{
+      *this, "pack-runtime-weights",
+      llvm::cl::desc("Pack weights quantised at run time too, for the "
+                     "packed kernels (pays off when many rows share them)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<PackedKernel> kernel{
+      *this, "kernel", llvm::cl::desc("Kernel of the packed ternary product"),
+      llvm::cl::init(PackedKernel::auto_), packedKernelOptionValues()};
+  PassOptions::Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("LLVM features of the target, e.g. +avx2,-avx512f "
+                     "(default: the host's)"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("Give public functions a C interface "
+                     "(_mlir_ciface_NAME taking memref descriptors)"),
+      llvm::cl::init(true)};
+};
+
+/// Builds the pipeline from ternary and upstream tensor IR down to the LLVM
+/// dialect: the ternary-level stage, kernel selection, the lowering to
+/// linalg, bufferization, the lowering to loops and to LLVM.
+void buildInferencePipeline(OpPassManager &pm,
+                            const InferencePipelineOptions &options);
+
+/// Registers every pass and pipeline of the project (for ternary-opt).
+void registerTernaryPassesAndPipelines();
+
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_PASSES_PIPELINES_H

@@ -1,0 +1,395 @@
+//===- PackedKernels.cpp - Vector kernels for packed products -------===//
+//
+// Lowers `ternary.matmul` of int8 activations with packed ternary weights to
+// vector code, the kernel named by the op's `kernel` attribute (set by
+// --ternary-select-kernels; the patterns are part of
+// --convert-ternary-to-linalg, see Passes.td):
+//
+//   sx[m] = sum of x[m, :] for every row m
+//   for each block of 128 outputs (their weights stay in L2):
+//     for each tile of 4 rows of x (then the remaining rows one at a time):
+//       for each output n of the block:
+//         for each full block of 64 p weights (64 storage bytes):
+//           bytes = the block's 64 bytes
+//           for each code position j < p:
+//             codes = code j of the 64 bytes   (64 consecutive weights + 1)
+//             acc  += dot(codes, x[m, block + 64 j .. + 64])
+//         the same for the partial last block, with masked loads
+//         y[m, n] = sum(acc) - sx[m]
+//
+// Codes are w + 1 in {0, 1, 2}: unsigned, which is what the x86 u8 x s8 dot
+// products want; the activation sum removes the + 1. The dot product is
+// `ternary.dot_bytes` (lowered late by --ternary-lower-dot-bytes):
+//   - AVX-512 VNNI: vpdpbusd zmm (u8 x s8 -> s32, 4 products a lane);
+//   - AVX2: vpmaddubsw + vpmaddwd on two ymm halves;
+//   - generic: widening multiply-add in the vector dialect, which LLVM
+//     legalises for any target.
+// The result is exact (i32), identical for every kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Codegen/CPU/PackedMatmulKernels.h"
+#include "Utils/RuntimeChecks.h"
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::detail;
+
+namespace {
+
+/// Rows of x handled together: each decoded weight vector serves all of
+/// them.
+constexpr int64_t kRowTile = 4;
+/// Outputs (packed weight rows) in one cache block: 128 rows of K = 4096
+/// take 128 KiB as i2, well inside a 1 MiB L2.
+constexpr int64_t kRowBlock = 128;
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  PackedKernel kernel;
+  Encoding encoding;
+  int64_t per; // codes a byte
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value splat(VectorType type, int64_t v) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(type,
+                               b.getIntegerAttr(type.getElementType(), v)));
+  }
+  VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
+
+  /// The accumulator type of the dot product.
+  VectorType accType() {
+    int64_t lanes = kernel == PackedKernel::avx2     ? 8
+                    : kernel == PackedKernel::vector ? 64
+                                                     : 16;
+    return VectorType::get({lanes}, b.getI32Type());
+  }
+
+  /// 64 bytes of a 2-D i8 tensor at [row, col]; unless `inBounds`, the
+  /// bytes past the end of the row read as 0 (a masked load).
+  Value load64(Value tensor, Value row, Value col, bool inBounds = true) {
+    Value pad = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    return vector::TransferReadOp::create(b, loc, bytes64(), tensor,
+                                          ValueRange{row, col}, pad,
+                                          ArrayRef<bool>{inBounds});
+  }
+
+  /// The p code vectors of 64 storage bytes: vector j holds code j of each
+  /// byte, i.e. 64 consecutive weights + 1, as unsigned bytes.
+  SmallVector<Value> codes(Value bytes) {
+    SmallVector<Value> result;
+    if (encoding == Encoding::i2) {
+      for (int64_t j = 0; j < per; ++j) {
+        Value shifted = bytes;
+        if (j)
+          shifted =
+              arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
+        result.push_back(
+            arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3)));
+      }
+      return result;
+    }
+    // Base 3, in byte arithmetic only: t_j = (byte * 3^j) mod 256 is
+    // 3 t_{j-1} (two wrapping byte adds), and floor(3 t / 256), the code,
+    // is (t > 85) + (t > 170).
+    Value t = bytes;
+    Value one = splat(bytes64(), 1), zero = splat(bytes64(), 0);
+    for (int64_t j = 0; j < per; ++j) {
+      if (j)
+        t = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
+                                  t);
+      auto above = [&](int64_t bound) {
+        Value cmp = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t,
+                                          splat(bytes64(), bound));
+        return arith::SelectOp::create(b, loc, cmp, one, zero);
+      };
+      result.push_back(arith::AddIOp::create(b, loc, above(85), above(170)));
+    }
+    return result;
+  }
+
+  /// acc + the dot products of unsigned `codes` with signed `x`, 4 bytes a
+  /// 32-bit lane.
+  Value dot(Value acc, Value codesV, Value x) {
+    switch (kernel) {
+    case PackedKernel::avx512_vnni:
+      return DotBytesOp::create(b, loc, acc.getType(), acc, codesV, x,
+                                DotKernel::avx512_vnni);
+    case PackedKernel::avx2:
+      // Two 256-bit halves.
+      for (int64_t h = 0; h < 2; ++h) {
+        Value c = vector::ExtractStridedSliceOp::create(b, loc, codesV,
+                                                        {32 * h}, {32}, {1});
+        Value xv = vector::ExtractStridedSliceOp::create(b, loc, x, {32 * h},
+                                                         {32}, {1});
+        acc = DotBytesOp::create(b, loc, acc.getType(), acc, c, xv,
+                                 DotKernel::avx2);
+      }
+      return acc;
+    default: {
+      Value c = arith::ExtUIOp::create(b, loc, accType(), codesV);
+      Value xv = arith::ExtSIOp::create(b, loc, accType(), x);
+      return arith::AddIOp::create(b, loc, acc,
+                                   arith::MulIOp::create(b, loc, c, xv));
+    }
+    }
+  }
+
+  Value reduce(Value acc) {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
+  }
+};
+
+/// Accumulates one block of weights for `tile` rows: the block's storage
+/// starts at byte `blk * 64` of row `n`, code j of its bytes holds the
+/// weights at columns `start + stride * j + i`. Full blocks have stride 64
+/// and are read in bounds; the last, partial block has stride
+/// s = ceil(r / p) and is read with masked loads, so that the bytes past the
+/// row (codes 0) and the activations past K (0) add nothing.
+///
+/// `accs` holds `chains` accumulators a row (row t, code position j go to
+/// accs[t * chains + j % chains]): independent chains hide the latency of
+/// the dot product when few rows share a block.
+SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
+                             Value m0, Value blk, Value stride, bool inBounds,
+                             ValueRange accs, int64_t chains) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  Value bytes = kb.load64(
+      storage, n, arith::MulIOp::create(b, loc, blk, kb.index(64)), inBounds);
+  Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
+  SmallVector<Value> next(accs.begin(), accs.end());
+  SmallVector<Value> allCodes = kb.codes(bytes);
+  for (int64_t j = 0; j < kb.per; ++j) {
+    Value c = allCodes[j];
+    Value col = arith::AddIOp::create(
+        b, loc, start, arith::MulIOp::create(b, loc, stride, kb.index(j)));
+    for (size_t t = 0; t < next.size() / chains; ++t) {
+      Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
+      Value &acc = next[t * chains + j % chains];
+      acc = kb.dot(acc, c, kb.load64(x, row, col, inBounds));
+    }
+  }
+  return next;
+}
+
+/// Emits the product for `tile` rows starting at `m0` and output `n` into
+/// `result` (tensor<M x N x i32>) and returns the updated tensor.
+Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
+                  Value m0, int64_t tile, Value n, Value k, Value fullBlocks,
+                  ArrayRef<Value> rowSums,
+                  function_ref<Value(Value, Value, Value)> finish) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  // A single row (GEMV) gets one accumulator per code position, which hides
+  // the dot product's latency. Measured (docs/performance.md): it speeds up
+  // the AVX2, generic and base-3 kernels and i2 + VNNI with warm weights, but
+  // slows i2 + VNNI with weights from DRAM (186 -> 232 us at 4096 x 4096),
+  // the case that matters for GEMV, so that one keeps a single chain.
+  bool vnniI2 =
+      kb.kernel == PackedKernel::avx512_vnni && kb.encoding == Encoding::i2;
+  int64_t chains = tile == 1 && !vnniI2 ? kb.per : 1;
+  SmallVector<Value> init(tile * chains, kb.splat(kb.accType(), 0));
+  auto blocks = scf::ForOp::create(
+      b, loc, kb.index(0), fullBlocks, kb.index(1), init,
+      [&](OpBuilder &, Location, Value blk, ValueRange accs) {
+        scf::YieldOp::create(b, loc,
+                             emitBlock(kb, x, storage, n, m0, blk, kb.index(64),
+                                       /*inBounds=*/true, accs, chains));
+      });
+  // The partial block, if any.
+  Value start =
+      arith::MulIOp::create(b, loc, fullBlocks, kb.index(64 * kb.per));
+  Value remaining = arith::SubIOp::create(b, loc, k, start);
+  Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                        remaining, kb.index(0));
+  auto tail = scf::IfOp::create(
+      b, loc, hasTail,
+      [&](OpBuilder &, Location) {
+        Value stride =
+            arith::CeilDivUIOp::create(b, loc, remaining, kb.index(kb.per));
+        scf::YieldOp::create(b, loc,
+                             emitBlock(kb, x, storage, n, m0, fullBlocks,
+                                       stride, /*inBounds=*/false,
+                                       blocks.getResults(), chains));
+      },
+      [&](OpBuilder &, Location) {
+        scf::YieldOp::create(b, loc, blocks.getResults());
+      });
+  for (int64_t t = 0; t < tile; ++t) {
+    Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
+    Value acc = tail.getResult(t * chains);
+    for (int64_t c = 1; c < chains; ++c)
+      acc = arith::AddIOp::create(b, loc, acc, tail.getResult(t * chains + c));
+    Value sum = arith::SubIOp::create(b, loc, kb.reduce(acc), rowSums[t]);
+    result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
+                                      ValueRange{row, n});
+  }
+  return result;
+}
+
+/// Sum of x[row, 0 .. k) as i32.
+Value rowSum(KernelBuilder &kb, Value x, Value row, Value k) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  VectorType wide = VectorType::get({64}, b.getI32Type());
+  Value chunks = arith::CeilDivUIOp::create(b, loc, k, kb.index(64));
+  auto loop = scf::ForOp::create(
+      b, loc, kb.index(0), chunks, kb.index(1), ValueRange{kb.splat(wide, 0)},
+      [&](OpBuilder &, Location, Value chunk, ValueRange acc) {
+        Value v = kb.load64(x, row,
+                            arith::MulIOp::create(b, loc, chunk, kb.index(64)),
+                            /*inBounds=*/false);
+        Value ext = arith::ExtSIOp::create(b, loc, wide, v);
+        scf::YieldOp::create(
+            b, loc, ValueRange{arith::AddIOp::create(b, loc, acc[0], ext)});
+      });
+  return kb.reduce(loop.getResult(0));
+}
+
+/// The kernel for ternary.matmul (i32 results) and ternary.matmul_rescale
+/// (each accumulator rescaled to f32 as it is computed).
+template <typename OpTy>
+struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
+  using Adaptor = typename OpTy::Adaptor;
+  PackedMatmulKernelLowering(const TypeConverter &converter,
+                             MLIRContext *context)
+      : OpConversionPattern<OpTy>(converter, context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto packed = dyn_cast<PackedType>(op.getWeight().getType());
+    std::optional<PackedKernel> kernel = op.getKernel();
+    if (!kernel || *kernel == PackedKernel::loops)
+      return rewriter.notifyMatchFailure(op, "no vector kernel selected");
+    if (!packed || op.getValues().getType().getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "not a 2-D packed product");
+    Location loc = op.getLoc();
+    KernelBuilder kb{rewriter, loc, *kernel, packed.getEncoding(),
+                     packed.getWeightsPerByte()};
+    Value x = adaptor.getValues(), storage = adaptor.getWeight();
+    Value m = tensor::DimOp::create(rewriter, loc, x, 0);
+    Value k = tensor::DimOp::create(rewriter, loc, x, 1);
+    Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);
+    emitProductChecks(rewriter, loc, x, storage, packed);
+    if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>)
+      emitRescaleChecks(rewriter, loc, {m}, nSize, adaptor.getAbsmax(),
+                        adaptor.getBias());
+    Value fullBlocks =
+        arith::DivUIOp::create(rewriter, loc, k, kb.index(64 * kb.per));
+    RankedTensorType resultType = op.getResult().getType();
+    SmallVector<Value> dynamic;
+    if (resultType.isDynamicDim(0))
+      dynamic.push_back(m);
+    if (resultType.isDynamicDim(1))
+      dynamic.push_back(nSize);
+    Value result =
+        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                resultType.getElementType(), dynamic);
+
+    // What is stored for accumulator `acc` at [row, n].
+    auto finish = [&](Value acc, Value row, Value n) -> Value {
+      if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>) {
+        // (f32(acc) + b[n]) * ((g * a[row]) / Q), as ternary.rescale.
+        Value a = tensor::ExtractOp::create(rewriter, loc, adaptor.getAbsmax(),
+                                            ValueRange{row});
+        Value q = arith::ConstantOp::create(
+            rewriter, loc, rewriter.getF32FloatAttr(op.getQ()));
+        Value factor = arith::DivFOp::create(
+            rewriter, loc,
+            arith::MulFOp::create(rewriter, loc, adaptor.getScale(), a), q);
+        Value v =
+            arith::SIToFPOp::create(rewriter, loc, rewriter.getF32Type(), acc);
+        if (adaptor.getBias())
+          v = arith::AddFOp::create(rewriter, loc, v,
+                                    tensor::ExtractOp::create(rewriter, loc,
+                                                              adaptor.getBias(),
+                                                              ValueRange{n}));
+        return arith::MulFOp::create(rewriter, loc, v, factor);
+      } else {
+        return acc;
+      }
+    };
+
+    // The activation sum of every row, first.
+    Value sumsInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+        rewriter.getI32Type(), ValueRange{m});
+    auto sums = scf::ForOp::create(
+        rewriter, loc, kb.index(0), m, kb.index(1), ValueRange{sumsInit},
+        [&](OpBuilder &, Location, Value row, ValueRange acc) {
+          Value sum = rowSum(kb, x, row, k);
+          scf::YieldOp::create(rewriter, loc,
+                               ValueRange{tensor::InsertOp::create(
+                                   rewriter, loc, sum, acc[0], row)});
+        });
+    Value rowSums = sums.getResult(0);
+
+    // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
+    // tile of kRowTile rows of x (in L1) goes over them, so the weights
+    // come from memory once a call however many rows x has.
+    Value tiledRows = arith::MulIOp::create(
+        rewriter, loc,
+        arith::DivUIOp::create(rewriter, loc, m, kb.index(kRowTile)),
+        kb.index(kRowTile));
+    auto nBlocks = scf::ForOp::create(
+        rewriter, loc, kb.index(0), nSize, kb.index(kRowBlock),
+        ValueRange{result},
+        [&](OpBuilder &, Location, Value nb, ValueRange blockAcc) {
+          Value nEnd = arith::MinUIOp::create(
+              rewriter, loc,
+              arith::AddIOp::create(rewriter, loc, nb, kb.index(kRowBlock)),
+              nSize);
+          Value current = blockAcc[0];
+          for (int64_t tile : {kRowTile, int64_t(1)}) {
+            Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
+            Value upper = tile == kRowTile ? tiledRows : m;
+            auto rows = scf::ForOp::create(
+                rewriter, loc, lower, upper, kb.index(tile),
+                ValueRange{current},
+                [&](OpBuilder &, Location, Value m0, ValueRange acc) {
+                  SmallVector<Value> tileSums;
+                  for (int64_t t = 0; t < tile; ++t)
+                    tileSums.push_back(tensor::ExtractOp::create(
+                        rewriter, loc, rowSums,
+                        ValueRange{arith::AddIOp::create(rewriter, loc, m0,
+                                                         kb.index(t))}));
+                  auto outputs = scf::ForOp::create(
+                      rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
+                      [&](OpBuilder &, Location, Value n, ValueRange inner) {
+                        Value updated =
+                            emitRowTile(kb, x, storage, inner[0], m0, tile, n,
+                                        k, fullBlocks, tileSums, finish);
+                        scf::YieldOp::create(rewriter, loc, updated);
+                      });
+                  scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
+                });
+            current = rows.getResult(0);
+          }
+          scf::YieldOp::create(rewriter, loc, current);
+        });
+    result = nBlocks.getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::ternary::detail::populatePackedMatmulKernelPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<PackedMatmulKernelLowering<MatmulOp>,
+               PackedMatmulKernelLowering<MatmulRescaleOp>>(
+      typeConverter, patterns.getContext());
+}

@@ -1,0 +1,243 @@
+//===- Quantization.cpp - Quantisation steps to linalg
+//----------------------===//
+//
+// Lowers ternary.normalize, ternary.quantize_activations,
+// ternary.weight_scale and ternary.quantize_weights to linalg.generic on
+// [..., K] tensors of any rank >= 1 (the leading dimensions are rows and
+// become parallel loops), with the reference's numerics (docs/numerics.md):
+// sums in f64 rounded once, round half to even, scales floored at eps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Conversion/TernaryToLinalg/PopulatePatterns.h"
+#include "Utils/LinalgBuilder.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::detail;
+
+namespace {
+
+/// round_half_even(v) clamped to [lo, hi], as i8.
+Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
+                     double hi) {
+  LinalgBuilder h{b, loc};
+  Value r = math::RoundEvenOp::create(b, loc, v);
+  r = arith::MaximumFOp::create(b, loc, r, h.f32(lo));
+  r = arith::MinimumFOp::create(b, loc, r, h.f32(hi));
+  return arith::FPToSIOp::create(b, loc, b.getI8Type(), r);
+}
+
+struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    LinalgBuilder h{rewriter, op.getLoc()};
+    Value x = adaptor.getInput();
+    unsigned rank = op.getInput().getType().getRank();
+    if (op.getKind() == NormKind::none) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    RowNorm norm =
+        RowNorm::build(h, x, rank, op.getKind(), op.getEps().convertToFloat(),
+                       adaptor.getGamma(), adaptor.getBeta());
+    AffineMap id = identityMap(op.getContext(), rank);
+    SmallVector<Value> inputs = {x};
+    inputs.append(norm.inputs);
+    SmallVector<AffineMap> maps = {id};
+    maps.append(norm.maps);
+    maps.push_back(id);
+    Value result = h.generic(
+        inputs, h.empty(h.sizes(x), rewriter.getF32Type()), maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return norm.apply(b, l, a[0], a.slice(1, norm.inputs.size()));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct QuantizeActivationsLowering
+    : OpConversionPattern<QuantizeActivationsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeActivationsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value x = adaptor.getInput();
+    unsigned rank = op.getInput().getType().getRank();
+    AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
+    SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
+    float eps = op.getEps().convertToFloat();
+    double q = op.getQ();
+    double bound = std::ldexp(1.0, op.getBits() - 1);
+    // A fused normalisation is recomputed inline by both sweeps below, so
+    // the normalised rows are never stored.
+    RowNorm norm = RowNorm::build(h, x, rank, op.getNorm(), eps,
+                                  adaptor.getGamma(), adaptor.getBeta());
+    size_t extra = norm.inputs.size();
+    SmallVector<Value> inputs = {x};
+    inputs.append(norm.inputs);
+    SmallVector<AffineMap> maps = {id};
+    maps.append(norm.maps);
+
+    // a = max(max|xh|, eps) per row.
+    SmallVector<AffineMap> reduceMaps = maps;
+    reduceMaps.push_back(rows);
+    Value maxAbs = h.generic(
+        inputs, h.filled(rowSizes, rewriter.getF32FloatAttr(0)), reduceMaps,
+        rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
+          Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
+          Value abs = math::AbsFOp::create(b, l, xh);
+          return arith::MaximumFOp::create(b, l, a.back(), abs).getResult();
+        });
+    Value absmax =
+        h.generic(maxAbs, h.empty(rowSizes, rewriter.getF32Type()),
+                  {AffineMap::getMultiDimIdentityMap(rank - 1, ctx),
+                   AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
+                  SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    return arith::MaximumFOp::create(
+                               b, l, a[0], LinalgBuilder{b, l}.f32(eps))
+                        .getResult();
+                  });
+    // values = clamp(round_half_even(xh * (Q / a))).
+    inputs.push_back(absmax);
+    maps.append({rows, id});
+    Value values =
+        h.generic(inputs, h.empty(h.sizes(x), rewriter.getI8Type()), maps,
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value xh = norm.apply(b, l, a[0], a.slice(1, extra));
+                    Value sx = arith::DivFOp::create(
+                        b, l, LinalgBuilder{b, l}.f32(q), a[1 + extra]);
+                    Value v = arith::MulFOp::create(b, l, xh, sx);
+                    return roundClampToI8(b, l, v, -bound, bound - 1);
+                  });
+    rewriter.replaceOp(op, {values, absmax});
+    return success();
+  }
+};
+
+struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(WeightScaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
+    Value w = adaptor.getWeight();
+    unsigned rank = op.getWeight().getType().getRank();
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type(),
+         i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    AffineMap id = identityMap(ctx, rank);
+    AffineMap scalar = AffineMap::get(rank, 0, ctx);
+    SmallVector<IteratorType> all(rank, IteratorType::reduction);
+
+    // The element count as i64.
+    Value count = h.index(1);
+    for (unsigned d = 0; d < rank; ++d)
+      count = arith::MulIOp::create(rewriter, loc, count,
+                                    tensor::DimOp::create(rewriter, loc, w, d));
+    count = arith::IndexCastOp::create(rewriter, loc, i64, count);
+
+    Value stat;
+    if (op.getMethod() == ScaleMethod::absmean) {
+      Value sum =
+          h.generic(w, h.filled({}, rewriter.getF64FloatAttr(0)), {id, scalar},
+                    all, [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value v = arith::ExtFOp::create(b, l, f64, a[0]);
+                      v = math::AbsFOp::create(b, l, v);
+                      return arith::AddFOp::create(b, l, a[1], v).getResult();
+                    });
+      sum = tensor::ExtractOp::create(rewriter, loc, sum, ValueRange{});
+      Value n = arith::SIToFPOp::create(rewriter, loc, f64, count);
+      stat = arith::TruncFOp::create(
+          rewriter, loc, f32, arith::DivFOp::create(rewriter, loc, sum, n));
+    } else {
+      // The element of rank r = (count - 1) / 2 of |W|: the largest bit
+      // pattern t with #{|w| < t} <= r, built bit by bit from the top (the
+      // bit patterns of non-negative floats are ordered like the floats).
+      Value r = arith::DivSIOp::create(
+          rewriter, loc,
+          arith::SubIOp::create(
+              rewriter, loc, count,
+              arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getI64IntegerAttr(1))),
+          arith::ConstantOp::create(rewriter, loc,
+                                    rewriter.getI64IntegerAttr(2)));
+      auto loop = scf::ForOp::create(
+          rewriter, loc, h.index(0), h.index(31), h.index(1),
+          ValueRange{h.i32(0)},
+          [&](OpBuilder &b, Location l, Value iv, ValueRange iter) {
+            LinalgBuilder hb{b, l};
+            Value bit = arith::SubIOp::create(
+                b, l, hb.i32(30), arith::IndexCastOp::create(b, l, i32, iv));
+            Value cand = arith::OrIOp::create(
+                b, l, iter[0], arith::ShLIOp::create(b, l, hb.i32(1), bit));
+            Value below = hb.generic(
+                w, hb.filled({}, b.getI64IntegerAttr(0)), {id, scalar}, all,
+                [&](OpBuilder &ib, Location il, ValueRange a) {
+                  Value abs = math::AbsFOp::create(ib, il, a[0]);
+                  Value bits = arith::BitcastOp::create(ib, il, i32, abs);
+                  Value lt = arith::CmpIOp::create(
+                      ib, il, arith::CmpIPredicate::slt, bits, cand);
+                  Value one = arith::ExtUIOp::create(ib, il, i64, lt);
+                  return arith::AddIOp::create(ib, il, a[1], one).getResult();
+                });
+            below = tensor::ExtractOp::create(b, l, below, ValueRange{});
+            Value keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle,
+                                               below, r);
+            Value next = arith::SelectOp::create(b, l, keep, cand, iter[0]);
+            scf::YieldOp::create(b, l, next);
+          });
+      stat = arith::BitcastOp::create(rewriter, loc, f32, loop.getResult(0));
+    }
+    // Floor at eps; an empty tensor (NaN statistic) gets eps.
+    Value g = arith::MaxNumFOp::create(rewriter, loc, stat,
+                                       h.f32(op.getEps().convertToFloat()));
+    rewriter.replaceOp(op, g);
+    return success();
+  }
+};
+
+struct QuantizeWeightsLowering : OpConversionPattern<QuantizeWeightsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeWeightsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    Value w = adaptor.getWeight(), g = adaptor.getScale();
+    unsigned rank = op.getWeight().getType().getRank();
+    AffineMap id = identityMap(op.getContext(), rank);
+    Value result =
+        h.generic(w, h.empty(h.sizes(w), rewriter.getI8Type()), {id, id},
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value v = arith::DivFOp::create(b, l, a[0], g);
+                    return roundClampToI8(b, l, v, -1, 1);
+                  });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::ternary::detail::populateQuantizationPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  patterns.add<NormalizeLowering, QuantizeActivationsLowering,
+               WeightScaleLowering, QuantizeWeightsLowering>(
+      typeConverter, patterns.getContext());
+}

@@ -1,0 +1,213 @@
+//===- LinalgBuilder.h - Helpers of the linalg lowerings --------*- C++ -*-===//
+//
+// Private to passes/: what the lowerings of ternary ops to linalg share
+// (constants, sizes, generics, indexing maps, the row normalisation).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_PASSES_UTILS_LINALGBUILDER_H
+#define TERNARY_PASSES_UTILS_LINALGBUILDER_H
+
+#include "Utils/RuntimeChecks.h"
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir {
+namespace ternary {
+namespace detail {
+
+using utils::IteratorType;
+constexpr IteratorType par = IteratorType::parallel;
+constexpr IteratorType red = IteratorType::reduction;
+
+/// Builds the pieces every lowering needs at one location.
+struct LinalgBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value f32(double v) const {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value i32(int64_t v) const {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value index(int64_t v) const {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+
+  /// Sizes of `value`'s dimensions, optionally without the last one.
+  SmallVector<OpFoldResult> sizes(Value value, bool dropLast = false) const {
+    SmallVector<OpFoldResult> result = tensor::getMixedSizes(b, loc, value);
+    if (dropLast)
+      result.pop_back();
+    return result;
+  }
+
+  Value empty(ArrayRef<OpFoldResult> sizes, Type element) const {
+    return tensor::EmptyOp::create(b, loc, sizes, element);
+  }
+
+  Value filled(ArrayRef<OpFoldResult> sizes, TypedAttr zero) const {
+    Value init = empty(sizes, zero.getType());
+    Value cst = arith::ConstantOp::create(b, loc, zero);
+    return linalg::FillOp::create(b, loc, ValueRange{cst}, ValueRange{init})
+        .getResult(0);
+  }
+
+  /// The size of dimension `dim` of `tensor` as an f64.
+  Value dimAsF64(Value tensor, int64_t dim) const {
+    Value size = tensor::DimOp::create(b, loc, tensor, dim);
+    Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+    return arith::SIToFPOp::create(b, loc, b.getF64Type(), asInt);
+  }
+
+  /// A linalg.generic with one result.
+  Value
+  generic(ValueRange inputs, Value output, ArrayRef<AffineMap> maps,
+          ArrayRef<IteratorType> iterators,
+          function_ref<Value(OpBuilder &, Location, ValueRange)> body) const {
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
+        iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+        });
+    return op.getResult(0);
+  }
+};
+
+/// Maps of a rank-`rank` iteration space: all dims, all but the last, and
+/// the last alone.
+/// The map of a `rank`-D iteration space onto the dimensions `dims`.
+inline AffineMap dimsMap(MLIRContext *ctx, unsigned rank,
+                         ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+inline AffineMap identityMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx);
+}
+inline AffineMap rowsMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
+}
+inline AffineMap lastMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+}
+
+inline SmallVector<IteratorType> rowReduction(unsigned rank) {
+  SmallVector<IteratorType> it(rank - 1, IteratorType::parallel);
+  it.push_back(IteratorType::reduction);
+  return it;
+}
+
+/// A row normalisation split in two: the row statistics (linalg reductions
+/// in f64, built once) and the element-wise step, which any consumer's
+/// linalg.generic can compute inline from x and the extra inputs. Inlining
+/// it is how quantize_activations with a fused normalisation avoids
+/// materialising the normalised rows.
+struct RowNorm {
+  NormKind kind = NormKind::none;
+  float eps = 0;
+  Value k;                     // K as f64
+  SmallVector<Value> inputs;   // sum[, sumSq][, gamma, beta]
+  SmallVector<AffineMap> maps; // their indexing maps
+
+  static RowNorm build(LinalgBuilder &h, Value x, unsigned rank, NormKind kind,
+                       float eps, Value gamma, Value beta) {
+    RowNorm norm;
+    norm.kind = kind;
+    norm.eps = eps;
+    if (kind == NormKind::none)
+      return norm;
+    OpBuilder &rewriter = h.b;
+    MLIRContext *ctx = rewriter.getContext();
+    Type f64 = rewriter.getF64Type();
+    AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
+    SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
+    Value k = norm.k = h.dimAsF64(x, rank - 1);
+    bool rms = kind == NormKind::rms;
+    // sum(x) or, for RMSNorm, sum(x^2), in f64.
+    Value sum = h.generic(
+        x, h.filled(rowSizes, rewriter.getF64FloatAttr(0)), {id, rows},
+        rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = arith::ExtFOp::create(b, l, f64, a[0]);
+          if (rms)
+            v = arith::MulFOp::create(b, l, v, v);
+          return arith::AddFOp::create(b, l, a[1], v).getResult();
+        });
+    norm.inputs.push_back(sum);
+    norm.maps.push_back(rows);
+    if (!rms) {
+      // sum((x - mean_d)^2) with the mean in f64.
+      Value sumSq =
+          h.generic({x, sum}, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
+                    {id, rows, rows}, rowReduction(rank),
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value mean = arith::DivFOp::create(b, l, a[1], k);
+                      Value d = arith::SubFOp::create(
+                          b, l, arith::ExtFOp::create(b, l, f64, a[0]), mean);
+                      Value sq = arith::MulFOp::create(b, l, d, d);
+                      return arith::AddFOp::create(b, l, a[2], sq).getResult();
+                    });
+      norm.inputs.push_back(sumSq);
+      norm.maps.push_back(rows);
+    }
+    if (kind == NormKind::layer_affine) {
+      Value kIndex = tensor::DimOp::create(rewriter, h.loc, x, rank - 1);
+      for (Value v : {gamma, beta})
+        emitSizeCheck(rewriter, h.loc,
+                      tensor::DimOp::create(rewriter, h.loc, v, 0), kIndex,
+                      TERNARY_CHECK_AFFINE_SIZE);
+      norm.inputs.append({gamma, beta});
+      norm.maps.append({lastMap(ctx, rank), lastMap(ctx, rank)});
+    }
+    return norm;
+  }
+
+  /// The row's denominator sqrt(var + eps) (RMSNorm: sqrt(mean(x^2) + eps))
+  /// inside a generic whose block arguments for `inputs` are `extra`; not
+  /// for `none`.
+  Value denominator(OpBuilder &b, Location l, ValueRange extra) const {
+    LinalgBuilder hb{b, l};
+    Value moment = toF32(b, l, extra[kind == NormKind::rms ? 0 : 1]);
+    return math::SqrtOp::create(
+        b, l, arith::AddFOp::create(b, l, moment, hb.f32(eps)));
+  }
+
+  /// The normalised value of element `x` inside a generic whose block
+  /// arguments for `inputs` are `extra`.
+  Value apply(OpBuilder &b, Location l, Value x, ValueRange extra) const {
+    if (kind == NormKind::none)
+      return x;
+    Value denom = denominator(b, l, extra);
+    if (kind == NormKind::rms)
+      return arith::DivFOp::create(b, l, x, denom);
+    Value mean = toF32(b, l, extra[0]);
+    Value v = arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, x, mean),
+                                    denom);
+    if (kind == NormKind::layer_affine) {
+      v = arith::MulFOp::create(b, l, v, extra[2]); // no fused multiply-add
+      v = arith::AddFOp::create(b, l, v, extra[3]);
+    }
+    return v;
+  }
+
+private:
+  /// A row sum (f64) divided by K, rounded to f32.
+  Value toF32(OpBuilder &b, Location l, Value sumValue) const {
+    return arith::TruncFOp::create(b, l, b.getF32Type(),
+                                   arith::DivFOp::create(b, l, sumValue, k));
+  }
+};
+
+} // namespace detail
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_PASSES_UTILS_LINALGBUILDER_H

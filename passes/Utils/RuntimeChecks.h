@@ -1,0 +1,43 @@
+//===- RuntimeChecks.h - Run-time checks of dynamic sizes -------*- C++ -*-===//
+//
+// Private to passes/: the run-time checks the lowerings emit where sizes
+// are dynamic (the verifiers check static ones). A failed check calls
+// `ternary_check_failed(check)` of the runtime (ternary/Runtime/Checks.h).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_PASSES_UTILS_RUNTIMECHECKS_H
+#define TERNARY_PASSES_UTILS_RUNTIMECHECKS_H
+
+#include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/Runtime/Checks.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace ternary {
+namespace detail {
+
+/// Emits a run-time check that the index values `actual` and `expected` are
+/// equal, calling the runtime's `ternary_check_failed(check)` when they are
+/// not (declared in the module on first use); nothing when both are
+/// constants (the verifiers check static shapes).
+void emitSizeCheck(OpBuilder &b, Location loc, Value actual, Value expected,
+                   ternary_check check);
+
+/// Emits the run-time checks of a product's operands: K of the activations
+/// `x` (2-D or more) against the weights, unpacked (`packed` null) or
+/// packed storage.
+void emitProductChecks(OpBuilder &b, Location loc, Value x, Value weight,
+                       PackedType packed);
+
+/// Emits the run-time checks of the rescale operands against accumulators
+/// of sizes [rowSizes..., n]: absmax [rowSizes...] and, if present, bias [n].
+void emitRescaleChecks(OpBuilder &b, Location loc, ArrayRef<Value> rowSizes,
+                       Value n, Value absmax, Value bias);
+
+} // namespace detail
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_PASSES_UTILS_RUNTIMECHECKS_H

@@ -1,0 +1,91 @@
+// Tests passes/Codegen/CPU/PackedMatmulKernels.cpp: the vector kernels of
+// the packed ternary product, chosen by --ternary-select-kernels (a named
+// kernel, or the best for the target features) and lowered by
+// --convert-ternary-to-linalg.
+// RUN: ternary-opt %s --ternary-select-kernels=kernel=avx512-vnni --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: ternary-opt %s --ternary-select-kernels=kernel=avx2 --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: ternary-opt %s --ternary-select-kernels=kernel=vector --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
+// RUN: ternary-opt %s --ternary-select-kernels="target-features=+avx2,+avx512f,+avx512bw,+avx512vnni" --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: ternary-opt %s --ternary-select-kernels="target-features=+avx2,+avx512f,-avx512vnni" --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: ternary-opt %s --ternary-select-kernels="target-features=-avx2" --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
+
+// i2: first the sum of x over every row (to remove the + 1 of the codes);
+// then blocks of 128 outputs, tiles of 4 rows of x (then one row at a time),
+// each output of the block: per full block of 256 weights one 64-byte load
+// of storage and 4 code positions, each (bytes >> 2j) & 3 against 64
+// consecutive activations.
+// CHECK-LABEL: func @i2
+// CHECK-DAG: arith.divui %{{.*}}, %c256 : index
+// CHECK: scf.for %[[R:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (tensor<?xi32>)
+// CHECK:   vector.transfer_read %arg0[%[[R]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// CHECK:   arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
+// CHECK: scf.for %[[NB:.*]] = %c0 to %{{.*}} step %c128 iter_args
+// CHECK:   scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args
+// CHECK:     scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
+// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// AVX2:        scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// VECTOR:      scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
+// CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// CHECK:       %[[C0:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
+// CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
+// VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
+// AVX2:        vector.extract_strided_slice %[[C0]] {offsets = [0], sizes = [32], strides = [1]}
+// AVX2:        ternary.dot_bytes %{{.*}} {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
+// VECTOR:      arith.extui %[[C0]] : vector<64xi8> to vector<64xi32>
+// VECTOR:      arith.muli %{{.*}} : vector<64xi32>
+// The partial last block, if any, with masked loads (no in_bounds).
+// CHECK:     scf.if
+// CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
+// CHECK:     vector.reduction <add>
+// CHECK:     tensor.insert
+// The remaining rows, one at a time.
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+
+// Base 3: blocks of 320 weights; five code positions decoded with byte
+// arithmetic alone: t_j = 3 t_(j-1) mod 256 (two byte adds), code
+// (t > 85) + (t > 170).
+// CHECK-LABEL: func @base3
+// CHECK: arith.divui %{{.*}}, %c320 : index
+// CHECK: %[[B3:.*]] = vector.transfer_read %arg1
+// CHECK: arith.cmpi ugt, %[[B3]], %{{.*}} : vector<64xi8>
+// CHECK: %[[T2:.*]] = arith.addi %[[B3]], %[[B3]] : vector<64xi8>
+// CHECK: %[[T3:.*]] = arith.addi %[[T2]], %[[B3]] : vector<64xi8>
+// CHECK: arith.cmpi ugt, %[[T3]], %{{.*}} : vector<64xi8>
+// CHECK-NOT: vector<64xi16>
+func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+
+// The fused rescale: each accumulator becomes (f32(acc) + b) * ((g * a) / Q)
+// as it is stored; no i32 tensor.
+// CHECK-LABEL: func @rescaled
+// CHECK-NOT: tensor<?x?xi32>
+// CHECK: vector.reduction <add>
+// CHECK: %[[A:.*]] = tensor.extract %arg2
+// CHECK: %[[GA:.*]] = arith.mulf %arg3, %[[A]] : f32
+// CHECK: %[[F:.*]] = arith.divf %[[GA]], %{{.*}} : f32
+// CHECK: %[[V:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: %[[B:.*]] = tensor.extract %arg4
+// CHECK: %[[VB:.*]] = arith.addf %[[V]], %[[B]] : f32
+// CHECK: %[[Y:.*]] = arith.mulf %[[VB]], %[[F]] : f32
+// CHECK: tensor.insert %[[Y]] into %{{.*}} : tensor<?x?xf32>
+func.func @rescaled(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>, %a: tensor<?xf32>, %g: f32, %b: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = ternary.matmul_rescale %x, %p, %a, %g bias %b : tensor<?x?xi8>, !ternary.packed<?x?, i2>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// Left to the linalg lowering: unpacked weights, and inputs of rank 3.
+// CHECK-LABEL: func @not_kernels
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x16xi8>, %p: !ternary.packed<8x16, i2>) -> (tensor<4x8xi32>, tensor<2x4x8xi32>) {
+  %a = ternary.matmul %x, %w : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+  %b = ternary.matmul %y, %p : tensor<2x4x16xi8>, !ternary.packed<8x16, i2> -> tensor<2x4x8xi32>
+  return %a, %b : tensor<4x8xi32>, tensor<2x4x8xi32>
+}

@@ -1,0 +1,21 @@
+// Tests passes/Codegen/StridedCopiesToLinalg.cpp.
+// RUN: ternary-opt %s --ternary-strided-copies-to-linalg | FileCheck %s
+
+// A copy out of a strided view becomes linalg.copy (loops later); a copy
+// between contiguous buffers stays a memref.copy (a memcpy).
+
+// CHECK-LABEL: func.func @strided
+// CHECK-NEXT: linalg.copy ins(%{{.*}} : memref<2x3xf32, strided<[7, 1], offset: 8>>) outs(%{{.*}} : memref<2x3xf32>)
+// CHECK-NEXT: return
+func.func @strided(%src: memref<2x3xf32, strided<[7, 1], offset: 8>>, %dst: memref<2x3xf32>) {
+  memref.copy %src, %dst : memref<2x3xf32, strided<[7, 1], offset: 8>> to memref<2x3xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @contiguous
+// CHECK-NEXT: memref.copy
+// CHECK-NOT: linalg.copy
+func.func @contiguous(%src: memref<2x3xf32>, %dst: memref<2x3xf32>) {
+  memref.copy %src, %dst : memref<2x3xf32> to memref<2x3xf32>
+  return
+}
