@@ -3,6 +3,7 @@
 #ifndef TERNARY_OPS_TD
 #define TERNARY_OPS_TD
 
+include "AdjointOpInterface.td"
 include "TernaryTypes.td"
 include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
@@ -26,7 +27,8 @@ defvar DefaultQ = DefaultValuedAttr<I32Attr, "128">;
 //===----------------------------------------------------------------------===//
 
 def Ternary_BitLinearOp : Ternary_Op<"bitlinear",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, AttrSizedOperandSegments,
+     DeclareOpInterfaceMethods<Ternary_AdjointOpInterface>]> {
   let summary = "A 1.58-bit linear layer (BitLinear)";
   let description = [{
     `y = BitLinear(x, W, b)` for an input `x : [..., K]`, a latent weight
@@ -543,7 +545,8 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
   let hasVerifier = 1;
 }
 
-def Ternary_CrossEntropyOp : Ternary_Op<"cross_entropy", [Pure]> {
+def Ternary_CrossEntropyOp : Ternary_Op<"cross_entropy",
+    [Pure, DeclareOpInterfaceMethods<Ternary_AdjointOpInterface>]> {
   let summary = "Mean softmax cross-entropy against integer labels";
   let description = [{
     `loss = sum_{r : labels[r] != ignore_index} (logsumexp(logits[r]) -
@@ -604,7 +607,8 @@ def Ternary_CrossEntropyGradOp : Ternary_Op<"cross_entropy_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Ternary_EmbeddingOp : Ternary_Op<"embedding", [Pure]> {
+def Ternary_EmbeddingOp : Ternary_Op<"embedding",
+    [Pure, DeclareOpInterfaceMethods<Ternary_AdjointOpInterface>]> {
   let summary = "Rows of an embedding table gathered by integer ids";
   let description = [{
     `result[i..., d] = table[ids[i...], d]` for `table : [V, D]` f32 and
@@ -657,7 +661,8 @@ def Ternary_EmbeddingGradOp : Ternary_Op<"embedding_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Ternary_SpmmOp : Ternary_Op<"spmm", [Pure]> {
+def Ternary_SpmmOp : Ternary_Op<"spmm",
+    [Pure, DeclareOpInterfaceMethods<Ternary_AdjointOpInterface>]> {
   let summary = "Sparse (CSR) times dense: neighbourhood aggregation";
   let description = [{
     `result[r, :] = sum_{e in [indptr[r], indptr[r + 1])} values[e] *
@@ -721,7 +726,9 @@ def Ternary_SpmmTransposeOp : Ternary_Op<"spmm_transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Ternary_DropoutOp : Ternary_Op<"dropout", [Pure, AllTypesMatch<["input", "result"]>]> {
+def Ternary_DropoutOp : Ternary_Op<"dropout",
+    [Pure, AllTypesMatch<["input", "result"]>,
+     DeclareOpInterfaceMethods<Ternary_AdjointOpInterface>]> {
   let summary = "Seeded, reproducible dropout";
   let description = [{
     `result[i] = keep(seed, i) ? input[i] / (1 - p) : 0` where `i` is the

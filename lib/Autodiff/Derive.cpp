@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/Autodiff/Autodiff.h"
+#include "ternary/Dialect/Ternary/AdjointOpInterface.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -30,8 +31,8 @@ Value mlir::ternary::autodiff::zerosLike(OpBuilder &b, Location loc,
       arith::ConstantOp::create(b, loc, b.getZeroAttr(element)).getResult();
   if (!tensor)
     return zero;
-  Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, like),
-                                       element);
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, like), element);
   return linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{init})
       .getResult(0);
 }
@@ -57,6 +58,22 @@ Value mlir::ternary::autodiff::addAdjoints(OpBuilder &b, Location loc, Value a,
       .getResult(0);
 }
 
+FailureOr<SmallVector<Value>>
+mlir::ternary::autodiff::buildOperandAdjoints(OpBuilder &b, Operation *op,
+                                              ArrayRef<Value> resultAdjoints,
+                                              ArrayRef<bool> needed) {
+  auto rule = dyn_cast<AdjointOpInterface>(op);
+  if (!rule)
+    return op->emitOpError() << "has no derivative rule in ternary-autodiff";
+  FailureOr<SmallVector<Value>> grads =
+      rule.buildOperandAdjoints(b, resultAdjoints, needed);
+  if (succeeded(grads) && grads->size() != op->getNumOperands())
+    return op->emitOpError()
+           << "derivative rule returned " << grads->size() << " adjoints for "
+           << op->getNumOperands() << " operands";
+  return grads;
+}
+
 /// Inlines the calls of `func` (and the calls they bring), so that the
 /// differentiated body is one block of ops with rules.
 static LogicalResult inlineCalls(func::FuncOp func) {
@@ -73,8 +90,8 @@ static LogicalResult inlineCalls(func::FuncOp func) {
       if (!callee || callee.isExternal())
         return call.emitOpError()
                << "cannot be differentiated: the callee has no body";
-      if (failed(inlineCall(interface, config.getCloneCallback(), call,
-                            callee, &callee.getBody())))
+      if (failed(inlineCall(interface, config.getCloneCallback(), call, callee,
+                            &callee.getBody())))
         return call.emitOpError() << "could not be inlined for "
                                      "ternary-autodiff";
       call.erase();
@@ -122,10 +139,8 @@ static LogicalResult verifyRequest(func::FuncOp forward,
   return success();
 }
 
-FailureOr<func::FuncOp>
-mlir::ternary::autodiff::deriveGradientFunction(func::FuncOp forward,
-                                                StringRef name,
-                                                ArrayRef<int64_t> wrt) {
+FailureOr<func::FuncOp> mlir::ternary::autodiff::deriveGradientFunction(
+    func::FuncOp forward, StringRef name, ArrayRef<int64_t> wrt) {
   if (failed(verifyRequest(forward, wrt)))
     return failure();
   auto module = forward->getParentOfType<ModuleOp>();
@@ -228,7 +243,7 @@ mlir::ternary::autodiff::deriveGradientFunction(func::FuncOp forward,
   }
   func::ReturnOp::create(b, loc, results);
   ret.erase();
-  grad.setFunctionType(b.getFunctionType(
-      grad.getArgumentTypes(), ValueRange(results).getTypes()));
+  grad.setFunctionType(b.getFunctionType(grad.getArgumentTypes(),
+                                         ValueRange(results).getTypes()));
   return grad;
 }

@@ -9,15 +9,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/Autodiff/Autodiff.h"
+#include "ternary/Dialect/Ternary/AdjointOpInterface.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "llvm/ADT/TypeSwitch.h"
-
-#include <cmath>
 
 using namespace mlir;
 using namespace mlir::ternary;
@@ -26,11 +23,6 @@ using namespace mlir::ternary::autodiff;
 namespace {
 
 bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
-
-Value constantLike(OpBuilder &b, Location l, Value like, double v) {
-  return arith::ConstantOp::create(b, l,
-                                   b.getFloatAttr(like.getType(), v));
-}
 
 /// Reverse sweep over straight-line scalar code.
 class ScalarReverse {
@@ -67,131 +59,25 @@ private:
     slot = slot ? arith::AddFOp::create(b, g.getLoc(), slot, g).getResult() : g;
   }
 
+  /// The rule of `op` (its AdjointOpInterface) for the result adjoint
+  /// `a`; ops without a rule and without float operands (index and
+  /// integer code) contribute nothing.
   LogicalResult visit(Operation *op, Value a) {
-    Location l = op->getLoc();
-    auto mul = [&](Value x, Value y) {
-      return arith::MulFOp::create(b, l, x, y).getResult();
-    };
-    auto neg = [&](Value x) { return arith::NegFOp::create(b, l, x).getResult(); };
-    auto div = [&](Value x, Value y) {
-      return arith::DivFOp::create(b, l, x, y).getResult();
-    };
-    auto select = [&](Value c, Value x, Value y) {
-      return arith::SelectOp::create(b, l, c, x, y).getResult();
-    };
-    auto cmp = [&](arith::CmpFPredicate p, Value x, Value y) {
-      return arith::CmpFOp::create(b, l, p, x, y).getResult();
-    };
-    Value zero = constantLike(b, l, a, 0.0);
-    Value r = op->getResult(0);
-    return TypeSwitch<Operation *, LogicalResult>(op)
-        .Case([&](arith::AddFOp o) {
-          add(o.getLhs(), a);
-          add(o.getRhs(), a);
-          return success();
-        })
-        .Case([&](arith::SubFOp o) {
-          add(o.getLhs(), a);
-          add(o.getRhs(), neg(a));
-          return success();
-        })
-        .Case([&](arith::MulFOp o) {
-          add(o.getLhs(), mul(a, o.getRhs()));
-          add(o.getRhs(), mul(a, o.getLhs()));
-          return success();
-        })
-        .Case([&](arith::DivFOp o) {
-          add(o.getLhs(), div(a, o.getRhs()));
-          // d(x / y)/dy = -(x / y) / y
-          add(o.getRhs(), neg(div(mul(a, r), o.getRhs())));
-          return success();
-        })
-        .Case([&](arith::NegFOp o) {
-          add(o.getOperand(), neg(a));
-          return success();
-        })
-        .Case<arith::MaximumFOp, arith::MaxNumFOp>([&](Operation *o) {
-          // Ties go to the right operand: max(x, 0) has PyTorch's ReLU
-          // gradient, 0 at x = 0.
-          Value x = o->getOperand(0), y = o->getOperand(1);
-          Value left = cmp(arith::CmpFPredicate::OGT, x, y);
-          add(x, select(left, a, zero));
-          add(y, select(left, zero, a));
-          return success();
-        })
-        .Case<arith::MinimumFOp, arith::MinNumFOp>([&](Operation *o) {
-          Value x = o->getOperand(0), y = o->getOperand(1);
-          Value left = cmp(arith::CmpFPredicate::OLT, x, y);
-          add(x, select(left, a, zero));
-          add(y, select(left, zero, a));
-          return success();
-        })
-        .Case([&](arith::SelectOp o) {
-          add(o.getTrueValue(), select(o.getCondition(), a, zero));
-          add(o.getFalseValue(), select(o.getCondition(), zero, a));
-          return success();
-        })
-        .Case([&](arith::ExtFOp o) {
-          add(o.getIn(), arith::TruncFOp::create(b, l, o.getIn().getType(), a));
-          return success();
-        })
-        .Case([&](arith::TruncFOp o) {
-          add(o.getIn(), arith::ExtFOp::create(b, l, o.getIn().getType(), a));
-          return success();
-        })
-        .Case([&](math::ExpOp o) {
-          add(o.getOperand(), mul(a, r));
-          return success();
-        })
-        .Case([&](math::LogOp o) {
-          add(o.getOperand(), div(a, o.getOperand()));
-          return success();
-        })
-        .Case([&](math::TanhOp o) {
-          Value one = constantLike(b, l, a, 1.0);
-          add(o.getOperand(),
-              mul(a, arith::SubFOp::create(b, l, one, mul(r, r))));
-          return success();
-        })
-        .Case([&](math::SqrtOp o) {
-          add(o.getOperand(), div(a, mul(constantLike(b, l, a, 2.0), r)));
-          return success();
-        })
-        .Case([&](math::RsqrtOp o) {
-          // d x^-1/2 = -1/2 x^-3/2 = -1/2 r^3
-          Value r3 = mul(mul(r, r), r);
-          add(o.getOperand(), mul(a, mul(constantLike(b, l, a, -0.5), r3)));
-          return success();
-        })
-        .Case([&](math::ErfOp o) {
-          Value x = o.getOperand();
-          Value e = math::ExpOp::create(b, l, neg(mul(x, x)));
-          add(x, mul(a, mul(constantLike(b, l, a, 2.0 / std::sqrt(M_PI)), e)));
-          return success();
-        })
-        .Case([&](math::AbsFOp o) {
-          Value x = o.getOperand();
-          Value sign =
-              select(cmp(arith::CmpFPredicate::OGT, x, zero),
-                     constantLike(b, l, a, 1.0),
-                     select(cmp(arith::CmpFPredicate::OLT, x, zero),
-                            constantLike(b, l, a, -1.0), zero));
-          add(x, mul(a, sign));
-          return success();
-        })
-        .Case([&](math::FmaOp o) {
-          add(o.getA(), mul(a, o.getB()));
-          add(o.getB(), mul(a, o.getA()));
-          add(o.getC(), a);
-          return success();
-        })
-        .Default([&](Operation *o) -> LogicalResult {
-          if (llvm::none_of(o->getOperands(), isFloat))
-            return success(); // integer and index code: no adjoint
-          return o->emitOpError()
-                 << "has no derivative rule in ternary-autodiff (inside a "
-                    "linalg.generic body)";
-        });
+    auto rule = dyn_cast<AdjointOpInterface>(op);
+    if (!rule) {
+      if (llvm::none_of(op->getOperands(), isFloat))
+        return success();
+      return op->emitOpError() << "has no derivative rule in ternary-autodiff "
+                                  "(inside a linalg.generic body)";
+    }
+    SmallVector<bool> needed = llvm::map_to_vector(op->getOperands(), isFloat);
+    FailureOr<SmallVector<Value>> grads =
+        rule.buildOperandAdjoints(b, {a}, needed);
+    if (failed(grads))
+      return failure();
+    for (auto [operand, g] : llvm::zip(op->getOperands(), *grads))
+      add(operand, g);
+    return success();
   }
 };
 
@@ -267,14 +153,14 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
         SmallVector<Operation *> cloned;
         for (Operation &inner : body.without_terminator())
           cloned.push_back(nb.clone(inner, mapping));
-        Value yielded = mapping.lookupOrDefault(
-            body.getTerminator()->getOperand(0));
+        Value yielded =
+            mapping.lookupOrDefault(body.getTerminator()->getOperand(0));
         Value seed = args[numArgs];
         if (maxTerm) {
           // Only the terms equal to the maximum receive the adjoint.
           yielded = mapping.lookupOrDefault(maxTerm);
-          Value isMax = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, yielded, args[numArgs + 1]);
+          Value isMax = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              yielded, args[numArgs + 1]);
           Value zero = arith::ConstantOp::create(
               nb, nl, nb.getFloatAttr(seed.getType(), 0.0));
           seed = arith::SelectOp::create(nb, nl, isMax, seed, zero);
@@ -287,10 +173,10 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
           return;
         }
         Value contribution = sweep.adjoint(args[index]);
-        Value sum = contribution
-                        ? arith::AddFOp::create(nb, nl, acc, contribution)
-                              .getResult()
-                        : acc;
+        Value sum =
+            contribution
+                ? arith::AddFOp::create(nb, nl, acc, contribution).getResult()
+                : acc;
         linalg::YieldOp::create(nb, nl, sum);
       });
   // The recomputed forward values the sweep did not need.
@@ -310,11 +196,9 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
 
 } // namespace
 
-FailureOr<SmallVector<Value>>
-mlir::ternary::autodiff::buildGenericAdjoints(OpBuilder &b,
-                                              linalg::GenericOp op,
-                                              Value resultAdjoint,
-                                              ArrayRef<bool> needed) {
+FailureOr<SmallVector<Value>> mlir::ternary::autodiff::buildGenericAdjoints(
+    OpBuilder &b, linalg::GenericOp op, Value resultAdjoint,
+    ArrayRef<bool> needed) {
   SmallVector<Value> grads(op->getNumOperands());
   if (!resultAdjoint)
     return grads;

@@ -1,9 +1,9 @@
 //===- InitAll.cpp - Register everything the tools need -------------------===//
 
 #include "ternary/InitAll.h"
+#include "ternary/Autodiff/Autodiff.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
 
-#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
@@ -12,6 +12,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -50,6 +51,8 @@ void mlir::ternary::registerAllDialects(DialectRegistry &registry) {
   vector::registerBufferizableOpInterfaceExternalModels(registry);
   // Inlining (ternary-autodiff inlines the calls of forward functions).
   func::registerInlinerExtension(registry);
+  // Derivative rules of upstream ops (ternary-autodiff).
+  autodiff::registerAdjointExternalModels(registry);
 }
 
 void mlir::ternary::registerAllTranslations(DialectRegistry &registry) {

@@ -30,6 +30,12 @@ constexpr StringLiteral kGradientAttr = "ternary.gradient";
 
 struct TernaryAutodiff
     : public mlir::ternary::impl::TernaryAutodiffBase<TernaryAutodiff> {
+  void getDependentDialects(DialectRegistry &registry) const override {
+    TernaryAutodiffBase::getDependentDialects(registry);
+    // The derivative rules of upstream ops.
+    autodiff::registerAdjointExternalModels(registry);
+  }
+
   void runOnOperation() override {
     SmallVector<func::FuncOp> requests;
     for (auto func : getOperation().getOps<func::FuncOp>())

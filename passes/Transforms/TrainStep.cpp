@@ -272,6 +272,12 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
 
 struct TernaryTrainStep
     : public mlir::ternary::impl::TernaryTrainStepBase<TernaryTrainStep> {
+  void getDependentDialects(DialectRegistry &registry) const override {
+    TernaryTrainStepBase::getDependentDialects(registry);
+    // The derivative rules of upstream ops.
+    autodiff::registerAdjointExternalModels(registry);
+  }
+
   void runOnOperation() override {
     SmallVector<func::FuncOp> requests;
     for (auto func : getOperation().getOps<func::FuncOp>())

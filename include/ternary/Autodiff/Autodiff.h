@@ -2,8 +2,11 @@
 //
 // Reverse-mode automatic differentiation of functions on tensors built from
 // linalg (any named op is generalised to linalg.generic first), tensor
-// reshapes and the ternary dialect's layers. The --ternary-autodiff pass is
-// the driver; the rules are usable on their own (e.g. by tests).
+// reshapes and the ternary dialect's layers. Every op's rule is its
+// AdjointOpInterface (ternary/Dialect/Ternary/AdjointOpInterface.h): the
+// ternary ops implement it, upstream ops get external models
+// (registerAdjointExternalModels). The --ternary-autodiff pass is the
+// driver's user; the rules are usable on their own (e.g. by tests).
 //
 // Conventions: an adjoint is a Value of the same type as the value it
 // belongs to; a null adjoint means zero (no contribution).
@@ -16,21 +19,28 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectRegistry.h"
 
 namespace mlir {
 namespace ternary {
 namespace autodiff {
 
+/// Attaches the AdjointOpInterface to the upstream ops that have a rule
+/// (linalg, tensor, arith, math; lib/Autodiff/Implementations). The
+/// ternary ops implement the interface themselves. The autodiff and
+/// train-step passes add these models to their context on their own; other
+/// users of deriveGradientFunction register them with their dialects.
+void registerAdjointExternalModels(DialectRegistry &registry);
+
 /// The adjoints of `op`'s operands given the adjoints of its results
-/// (`resultAdjoints`, null where a result has none); `needed[i]` says
-/// whether operand i's adjoint is wanted. Builds at `b`'s insertion point.
-/// Returns one Value per operand (null: no gradient) or, after emitting an
-/// error at `op`, failure (an op without a rule, or a form a rule does not
-/// handle).
-FailureOr<SmallVector<Value>> buildOperandAdjoints(OpBuilder &b,
-                                                   Operation *op,
-                                                   ArrayRef<Value> resultAdjoints,
-                                                   ArrayRef<bool> needed);
+/// (`resultAdjoints`, null where a result has none), from the op's
+/// AdjointOpInterface; `needed[i]` says whether operand i's adjoint is
+/// wanted. Returns one Value per operand (null: no gradient) or, after
+/// emitting an error at `op`, failure (an op without a rule, or a form its
+/// rule does not handle).
+FailureOr<SmallVector<Value>>
+buildOperandAdjoints(OpBuilder &b, Operation *op,
+                     ArrayRef<Value> resultAdjoints, ArrayRef<bool> needed);
 
 /// The rule for linalg.generic: one result, pure tensor semantics, a body
 /// without regions of arith/math ops, reductions as sums (`yield out + e`)

@@ -58,6 +58,10 @@ public:
         std::move(*compiled));
   }
 
+  /// The dialects, extensions and interface models of the compiled
+  /// modules' contexts (add to it before compiling).
+  mlir::DialectRegistry &dialects() { return registry; }
+
 private:
   mlir::DialectRegistry registry;
   std::vector<std::unique_ptr<mlir::MLIRContext>> contexts;

@@ -3,6 +3,7 @@
 #ifndef TERNARY_DIALECT_TERNARY_TERNARYOPS_H
 #define TERNARY_DIALECT_TERNARY_TERNARYOPS_H
 
+#include "ternary/Dialect/Ternary/AdjointOpInterface.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
