@@ -3,8 +3,8 @@
 // see the script for the model).
 func.func @loss(%ids: tensor<?x64xi64>, %targets: tensor<?x64xi64>, %tok: tensor<65x128xf32> {ternary.name = "tok", ternary.init = "embedding"}, %pos: tensor<64x128xf32> {ternary.name = "pos", ternary.init = "embedding"}, %wq: tensor<128x128xf32> {ternary.name = "wq"}, %wk: tensor<128x128xf32> {ternary.name = "wk"}, %wv: tensor<128x128xf32> {ternary.name = "wv"}, %wo: tensor<128x128xf32> {ternary.name = "wo"}, %w1: tensor<512x128xf32> {ternary.name = "w1"}, %b1: tensor<512xf32> {ternary.name = "b1"}, %w2: tensor<128x512xf32> {ternary.name = "w2"}, %b2: tensor<128xf32> {ternary.name = "b2"}, %head: tensor<65x128xf32> {ternary.name = "head"}) -> tensor<f32>
     attributes {ternary.gradient = {name = "loss_and_grads", wrt = array<i64: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12>},
-                ternary.train_step = {name = "train_step", params = array<i64: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12>,
-                    optimizer = "adamw", lr = 0.001, weight_decay = 0.01, eval = "eval_step"}} {
+                ternary.train_step = #ternary.train_step<name = "train_step", params = array<i64: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12>,
+                    optimizer = adamw, lr = 0.001, weight_decay = 0.01, eval = "eval_step">} {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
   %b = tensor.dim %ids, %c0 : tensor<?x64xi64>

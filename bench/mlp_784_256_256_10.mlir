@@ -6,9 +6,9 @@ func.func @loss(%x: tensor<?x784xf32>, %labels: tensor<?xi64>,
                 %w1: tensor<256x784xf32>, %b1: tensor<256xf32>,
                 %w2: tensor<256x256xf32>, %b2: tensor<256xf32>,
                 %w3: tensor<10x256xf32>, %b3: tensor<10xf32>) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step",
-        params = array<i64: 2, 3, 4, 5, 6, 7>, optimizer = "adamw",
-        lr = 1.0e-3, weight_decay = 0.01, eval = "eval_step"}} {
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step",
+        params = array<i64: 2, 3, 4, 5, 6, 7>, optimizer = adamw,
+        lr = 1.0e-3, weight_decay = 0.01, eval = "eval_step">} {
   %c0 = arith.constant 0 : index
   %h1 = ternary.bitlinear %x, %w1 bias %b1
       : (tensor<?x784xf32>, tensor<256x784xf32>, tensor<256xf32>) -> tensor<?x256xf32>

@@ -75,11 +75,13 @@ Model &load(const std::string &file, int64_t batch, int64_t classes) {
     std::exit(1);
   }
   func::FuncOp loss;
+  TrainStepAttr request;
   for (auto f : module->getOps<func::FuncOp>())
-    if (f->hasAttr("ternary.train_step"))
+    if (auto r = f->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName)) {
       loss = f;
-  auto request = loss->getAttrOfType<DictionaryAttr>("ternary.train_step");
-  auto params = request.getAs<DenseI64ArrayAttr>("params").asArrayRef();
+      request = r;
+    }
+  ArrayRef<int64_t> params = request.getParams().asArrayRef();
   m.paramIndices.assign(params.begin(), params.end());
   std::mt19937 rng(0);
   int64_t fanIn = 1;

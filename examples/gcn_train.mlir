@@ -22,11 +22,11 @@ func.func @loss(%x: tensor<?x1433xf32>, %indptr: tensor<?xi64>,
                 %b1: tensor<32xf32> {ternary.name = "b1"},
                 %w2: tensor<7x32xf32> {ternary.name = "w2"},
                 %b2: tensor<7xf32> {ternary.name = "b2"}) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step",
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step",
                                       params = array<i64: 6, 7, 8, 9>,
-                                      optimizer = "adamw", lr = 0.01,
+                                      optimizer = adamw, lr = 0.01,
                                       weight_decay = 5.0e-4,
-                                      eval = "eval_step"}} {
+                                      eval = "eval_step">} {
   %c0 = arith.constant 0 : index
   %s = tensor.extract %seed[] : tensor<i64>
   %h = ternary.bitlinear %x, %w1 bias %b1

@@ -30,11 +30,11 @@ func.func @loss(%x: tensor<?x?xf32>, %labels: tensor<?xi64>,
                 %b2: tensor<?xf32> {ternary.name = "b2"}) -> tensor<f32>
     attributes {ternary.gradient = {name = "loss_and_grads",
                                     wrt = array<i64: 0, 2, 3, 4, 5>},
-                ternary.train_step = {name = "train_step",
+                ternary.train_step = #ternary.train_step<name = "train_step",
                                       params = array<i64: 2, 3, 4, 5>,
-                                      optimizer = "adamw", lr = 0.01,
+                                      optimizer = adamw, lr = 0.01,
                                       weight_decay = 0.01,
-                                      eval = "eval_step"}} {
+                                      eval = "eval_step">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %h = ternary.bitlinear %x, %w1 bias %b1

@@ -14,11 +14,11 @@ func.func @loss(%x: tensor<?x784xf32>, %labels: tensor<?xi64>,
                 %b2: tensor<256xf32> {ternary.name = "b2"},
                 %w3: tensor<10x256xf32> {ternary.name = "w3"},
                 %b3: tensor<10xf32> {ternary.name = "b3"}) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step",
-        params = array<i64: 2, 3, 4, 5, 6, 7>, optimizer = "adamw",
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step",
+        params = array<i64: 2, 3, 4, 5, 6, 7>, optimizer = adamw,
         lr = 1.0e-3, weight_decay = 0.01,
-        schedule = #ternary.lr_schedule<cosine>, warmup_steps = 50 : i64,
-        total_steps = 938 : i64, min_lr = 1.0e-5, eval = "eval_step"}} {
+        schedule = cosine, warmup_steps = 50,
+        total_steps = 938, min_lr = 1.0e-5, eval = "eval_step">} {
   %logits = func.call @predict(%x, %w1, %b1, %w2, %b2, %w3, %b3)
       : (tensor<?x784xf32>, tensor<256x784xf32>, tensor<256xf32>,
          tensor<256x256xf32>, tensor<256xf32>, tensor<10x256xf32>,

@@ -68,7 +68,7 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
   let summary = "Generate compiled training steps (autodiff + optimiser)";
   let description = [{
     For every `func.func` computing a scalar loss and carrying
-    `ternary.train_step = {name = "NAME", params = array<i64: ...>, ...}`,
+    `ternary.train_step = #ternary.train_step<name = "NAME", params = array<i64: ...>, ...>`,
     adds:
 
     - `NAME_loss_and_grads` (private): the loss and the gradients of the
@@ -95,9 +95,9 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
     ```mlir
     func.func @loss(%x: tensor<?x784xf32>, %y: tensor<?xi64>,
                     %w: tensor<10x784xf32>) -> tensor<f32>
-        attributes {ternary.train_step = {name = "train_step",
-            params = array<i64: 2>, optimizer = "adamw", lr = 1.0e-3,
-            weight_decay = 0.01, eval = "eval_step"}} { ... }
+        attributes {ternary.train_step = #ternary.train_step<name = "train_step",
+            params = array<i64: 2>, optimizer = adamw, lr = 1.0e-3,
+            weight_decay = 0.01, eval = "eval_step">} { ... }
     ```
 
     gains `@train_step(%x, %y, %w, %exp_avg, %exp_avg_sq, %step)`,

@@ -68,10 +68,10 @@ def main():
     w(f"func.func @loss({', '.join(args)}) -> tensor<f32>\n")
     w(f"    attributes {{ternary.gradient = {{name = \"loss_and_grads\", "
       f"wrt = array<i64: {wrt}>}},\n"
-      f"                ternary.train_step = {{name = \"train_step\", "
-      f"params = array<i64: {wrt}>,\n"
-      f"                    optimizer = \"adamw\", lr = {a.lr}, "
-      f"weight_decay = {a.weight_decay}, eval = \"eval_step\"}}}} {{\n")
+      f"                ternary.train_step = #ternary.train_step<"
+      f"name = \"train_step\", params = array<i64: {wrt}>,\n"
+      f"                    optimizer = adamw, lr = {a.lr}, "
+      f"weight_decay = {a.weight_decay}, eval = \"eval_step\">}} {{\n")
     w("  %c0 = arith.constant 0 : index\n"
       "  %zero = arith.constant 0.0 : f32\n"
       f"  %b = tensor.dim %ids, %c0 : {t(['?', T], 'i64')}\n")

@@ -4,6 +4,7 @@
 #define TERNARY_ATTRS_TD
 
 include "TernaryDialect.td"
+include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 
 //===----------------------------------------------------------------------===//
@@ -204,6 +205,138 @@ def Ternary_LRScheduleAttr
     Example: `#ternary.lr_schedule<cosine>`
   }];
   let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer
+//===----------------------------------------------------------------------===//
+
+def Ternary_Optimizer : I32Enum<"Optimizer", "optimiser of a train step", [
+      I32EnumCase<"adamw", 0>,
+      I32EnumCase<"sgd", 1>
+    ]> {
+  let cppNamespace = "::mlir::ternary";
+}
+
+//===----------------------------------------------------------------------===//
+// TrainStepAttr
+//===----------------------------------------------------------------------===//
+
+/// A double (as an APFloat) with a default, written as a float literal
+/// (`0.1`, `1.0e-3`, or a hexadecimal bit pattern) and printed so that it
+/// reads back to the same value.
+class Ternary_NumberParameter<string value, string desc>
+    : APFloatParameter<desc> {
+  let defaultValue = "::llvm::APFloat(" # value # ")";
+  let parser = [{ ::mlir::ternary::detail::parseNumber($_parser) }];
+  let printer = [{ $_printer.printFloat($_self) }];
+}
+
+/// An `array<i64: ...>`, written and printed in full.
+def Ternary_I64ArrayParameter : AttrOrTypeParameter<"::mlir::DenseI64ArrayAttr",
+                                                     "argument numbers"> {
+  let parser = [{ ::mlir::ternary::detail::parseI64Array($_parser) }];
+  let printer = [{ $_printer.printAttribute($_self) }];
+}
+
+class Ternary_BoolParameter<string value, string desc>
+    : AttrOrTypeParameter<"bool", desc> {
+  let defaultValue = value;
+  let parser = [{ ::mlir::ternary::detail::parseBool($_parser) }];
+  let printer = [{ $_printer << ($_self ? "true" : "false") }];
+}
+
+def Ternary_TrainStepAttr : AttrDef<Ternary_Dialect, "TrainStep"> {
+  let mnemonic = "train_step";
+  let summary = "The request of a compiled train step (`--ternary-train-step`)";
+  let description = [{
+    Set as `ternary.train_step = #ternary.train_step<...>` on a loss
+    function (one scalar `f32` or `tensor<f32>` result): the contract
+    between the model, `--ternary-train-step` (which generates the step) and
+    `ternary-train` (which calls it). Keys, in any order; all but `name` and
+    `params` may be left out:
+
+    | key | meaning | default |
+    |---|---|---|
+    | `name` | the generated step function | (required) |
+    | `params` | the parameter arguments, `array<i64: ...>` | (required) |
+    | `eval` | a copy of the loss without dropout, for evaluation | none |
+    | `optimizer` | `adamw` or `sgd` | `adamw` |
+    | `lr` | peak learning rate (> 0) | 1e-3 |
+    | `schedule` | `constant`, `linear_warmup`, `cosine`, `two_stage` | `constant` |
+    | `warmup_steps`, `total_steps` | of the schedule | 0 |
+    | `min_lr` | floor of `cosine`, restart of `two_stage` | 0 |
+    | `weight_decay` | decoupled (AdamW) or L2 (SGD) | 0 |
+    | `beta1`, `beta2`, `eps` | AdamW's moments and epsilon | 0.9, 0.999, 1e-8 |
+    | `momentum`, `nesterov` | SGD's momentum | 0, false |
+    | `max_grad_norm` | global-norm clipping of all gradients (0: off) | 0 |
+
+    The verifier rejects values no run can use: a non-finite or non-positive
+    learning rate, betas outside [0, 1), a negative or non-finite weight
+    decay, momentum, epsilon or clipping norm, negative step counts, a
+    `cosine` or `two_stage` schedule without `total_steps` above
+    `warmup_steps`, Nesterov without SGD momentum, repeated parameters. On
+    a function it also checks that every parameter is a float tensor
+    argument.
+
+    The generated step takes the loss's arguments, then the optimiser state
+    (`getStatePerParam()` buffers a parameter: AdamW's `exp_avg` of every
+    parameter then their `exp_avg_sq`; SGD's momentum buffers), then the
+    step counter `tensor<i64>`.
+
+    Example:
+
+    ```mlir
+    func.func @loss(%x: tensor<?x784xf32>, %y: tensor<?xi64>,
+                    %w: tensor<10x784xf32>) -> tensor<f32>
+        attributes {ternary.train_step = #ternary.train_step<
+            name = "train_step", params = array<i64: 2>, lr = 1.0e-3,
+            weight_decay = 0.01, eval = "eval_step">} { ... }
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"name of the generated step">:$name,
+    Ternary_I64ArrayParameter:$params,
+    StringRefParameter<"name of the evaluation copy (empty: none)", "\"\"">:$eval,
+    DefaultValuedParameter<"::mlir::ternary::Optimizer",
+        "::mlir::ternary::Optimizer::adamw", "the optimiser">:$optimizer,
+    Ternary_NumberParameter<"1e-3", "peak learning rate">:$lr,
+    DefaultValuedParameter<"::mlir::ternary::LRSchedule",
+        "::mlir::ternary::LRSchedule::constant", "the schedule">:$schedule,
+    DefaultValuedParameter<"int64_t", "0", "warm-up steps">:$warmup_steps,
+    DefaultValuedParameter<"int64_t", "0", "steps of the run">:$total_steps,
+    Ternary_NumberParameter<"0.0", "lowest learning rate">:$min_lr,
+    Ternary_NumberParameter<"0.0", "weight decay">:$weight_decay,
+    Ternary_NumberParameter<"0.9", "AdamW beta1">:$beta1,
+    Ternary_NumberParameter<"0.999", "AdamW beta2">:$beta2,
+    Ternary_NumberParameter<"1e-8", "AdamW epsilon">:$eps,
+    Ternary_NumberParameter<"0.0", "SGD momentum">:$momentum,
+    Ternary_BoolParameter<"false", "SGD Nesterov momentum">:$nesterov,
+    Ternary_NumberParameter<"0.0", "global-norm clipping (0: off)">:$max_grad_norm
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The name of the attribute on loss functions.
+    static constexpr ::llvm::StringLiteral kAttrName = "ternary.train_step";
+
+    /// Optimiser state buffers a parameter (AdamW 2, SGD 1).
+    unsigned getStatePerParam() const {
+      return getOptimizer() == Optimizer::adamw ? 2 : 1;
+    }
+
+    /// The names of the state buffers, in order ("exp_avg", "exp_avg_sq";
+    /// "momentum"): the prefixes of their tensors in checkpoints.
+    ::llvm::SmallVector<::llvm::StringRef> getStateNames() const {
+      if (getOptimizer() == Optimizer::adamw)
+        return {"exp_avg", "exp_avg_sq"};
+      return {"momentum"};
+    }
+
+    /// Checks the request against the loss function `func` it is set on:
+    /// every parameter a float tensor argument, one scalar f32 result.
+    ::llvm::LogicalResult verifyOn(::mlir::Operation *func) const;
+  }];
 }
 
 #endif // TERNARY_ATTRS_TD

@@ -29,101 +29,9 @@ using namespace mlir::ternary;
 
 namespace {
 
-constexpr StringLiteral kRequestAttr = "ternary.train_step";
+constexpr StringLiteral kRequestAttr = TrainStepAttr::kAttrName;
 
-/// A parsed `ternary.train_step` request.
-struct Request {
-  std::string name, eval;
-  SmallVector<int64_t> params;
-  bool adamw = true;
-  double lr = 1e-3, weightDecay = 0.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double momentum = 0.0, minLr = 0.0, maxGradNorm = 0.0;
-  bool nesterov = false;
-  LRSchedule schedule = LRSchedule::constant;
-  int64_t warmupSteps = 0, totalSteps = 0;
-};
-
-FailureOr<Request> parseRequest(func::FuncOp func) {
-  auto dict = dyn_cast<DictionaryAttr>(func->getAttr(kRequestAttr));
-  auto fail = [&](const Twine &message) -> FailureOr<Request> {
-    func.emitOpError() << "'" << kRequestAttr << "': " << message;
-    return failure();
-  };
-  if (!dict)
-    return fail("must be a dictionary");
-  Request r;
-  for (NamedAttribute entry : dict) {
-    StringRef key = entry.getName().getValue();
-    Attribute value = entry.getValue();
-    auto number = [&](double &out) {
-      if (auto f = dyn_cast<FloatAttr>(value))
-        return out = f.getValueAsDouble(), true;
-      if (auto i = dyn_cast<IntegerAttr>(value))
-        return out = static_cast<double>(i.getInt()), true;
-      return false;
-    };
-    auto integer = [&](int64_t &out) {
-      if (auto i = dyn_cast<IntegerAttr>(value))
-        return out = i.getInt(), true;
-      return false;
-    };
-    auto string = [&](std::string &out) {
-      if (auto s = dyn_cast<StringAttr>(value))
-        return out = s.getValue().str(), true;
-      return false;
-    };
-    bool ok = true;
-    if (key == "name")
-      ok = string(r.name);
-    else if (key == "eval")
-      ok = string(r.eval);
-    else if (key == "params") {
-      auto array = dyn_cast<DenseI64ArrayAttr>(value);
-      ok = bool(array);
-      if (array)
-        r.params.assign(array.asArrayRef().begin(), array.asArrayRef().end());
-    } else if (key == "optimizer") {
-      std::string name;
-      ok = string(name) && (name == "adamw" || name == "sgd");
-      r.adamw = name == "adamw";
-    } else if (key == "schedule") {
-      auto attr = dyn_cast<LRScheduleAttr>(value);
-      ok = bool(attr);
-      if (attr)
-        r.schedule = attr.getValue();
-    } else if (key == "lr")
-      ok = number(r.lr);
-    else if (key == "weight_decay")
-      ok = number(r.weightDecay);
-    else if (key == "beta1")
-      ok = number(r.beta1);
-    else if (key == "beta2")
-      ok = number(r.beta2);
-    else if (key == "eps")
-      ok = number(r.eps);
-    else if (key == "momentum")
-      ok = number(r.momentum);
-    else if (key == "min_lr")
-      ok = number(r.minLr);
-    else if (key == "max_grad_norm")
-      ok = number(r.maxGradNorm);
-    else if (key == "nesterov") {
-      auto b = dyn_cast<BoolAttr>(value);
-      ok = bool(b);
-      r.nesterov = b && b.getValue();
-    } else if (key == "warmup_steps")
-      ok = integer(r.warmupSteps);
-    else if (key == "total_steps")
-      ok = integer(r.totalSteps);
-    else
-      return fail("unknown key '" + key + "'");
-    if (!ok)
-      return fail("bad value for '" + key + "'");
-  }
-  if (r.name.empty() || r.params.empty())
-    return fail("needs name = \"...\" and params = array<i64: ...>");
-  return r;
-}
+double value(const APFloat &f) { return f.convertToDouble(); }
 
 /// Writes `value` into the caller's buffer of argument `arg`.
 void writeBack(OpBuilder &b, Location loc, BlockArgument arg, Value value) {
@@ -136,17 +44,17 @@ void writeBack(OpBuilder &b, Location loc, BlockArgument arg, Value value) {
   op.setWritable(true);
 }
 
-LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
+LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
   MLIRContext *ctx = forward.getContext();
   Location loc = forward.getLoc();
   auto module = forward->getParentOfType<ModuleOp>();
-  std::string gradName = r.name + "_loss_and_grads";
-  for (StringRef name : {StringRef(r.name), StringRef(gradName)})
+  std::string gradName = (r.getName() + "_loss_and_grads").str();
+  for (StringRef name : {r.getName(), StringRef(gradName)})
     if (module.lookupSymbol(name))
       return forward.emitOpError() << "'" << kRequestAttr << "': the function '"
                                    << name << "' already exists";
-  FailureOr<func::FuncOp> grads =
-      autodiff::deriveGradientFunction(forward, gradName, r.params);
+  FailureOr<func::FuncOp> grads = autodiff::deriveGradientFunction(
+      forward, gradName, r.getParams().asArrayRef());
   if (failed(grads))
     return failure();
   grads->setPrivate();
@@ -156,19 +64,21 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
   // step counter tensor<i64>.
   FunctionType fwdType = forward.getFunctionType();
   SmallVector<Type> inputs(fwdType.getInputs());
-  unsigned statePerParam = r.adamw ? 2 : 1;
+  unsigned statePerParam = r.getStatePerParam();
+  ArrayRef<int64_t> params = r.getParams().asArrayRef();
   unsigned stateStart = inputs.size();
   for (unsigned s = 0; s < statePerParam; ++s)
-    for (int64_t p : r.params)
+    for (int64_t p : params)
       inputs.push_back(fwdType.getInput(p));
   Type i64 = IntegerType::get(ctx, 64);
   inputs.push_back(RankedTensorType::get({}, i64));
   OpBuilder b(ctx);
   b.setInsertionPointAfter(*grads);
   auto step = func::FuncOp::create(
-      b, loc, r.name, FunctionType::get(ctx, inputs, fwdType.getResults()));
+      b, loc, r.getName(),
+      FunctionType::get(ctx, inputs, fwdType.getResults()));
   auto writable = b.getNamedAttr("bufferization.writable", b.getBoolAttr(true));
-  for (int64_t p : r.params)
+  for (int64_t p : params)
     step.setArgAttrs(p, ArrayRef<NamedAttribute>{writable});
   for (unsigned i = stateStart; i < inputs.size(); ++i)
     step.setArgAttrs(i, ArrayRef<NamedAttribute>{writable});
@@ -185,24 +95,27 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
   Value t = tensor::ExtractOp::create(b, loc, counter, ValueRange{});
   Value one = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1));
   Value next = arith::AddIOp::create(b, loc, t, one);
-  Value lr = LRScheduleOp::create(
-      b, loc, b.getF64Type(), t, LRScheduleAttr::get(ctx, r.schedule),
-      b.getF64FloatAttr(r.lr), b.getI64IntegerAttr(r.warmupSteps),
-      b.getI64IntegerAttr(r.totalSteps), b.getF64FloatAttr(r.minLr));
-  Value wd =
-      arith::ConstantOp::create(b, loc, b.getF64FloatAttr(r.weightDecay));
-  if (r.schedule == LRSchedule::two_stage) {
+  Value lr = LRScheduleOp::create(b, loc, b.getF64Type(), t,
+                                  LRScheduleAttr::get(ctx, r.getSchedule()),
+                                  b.getF64FloatAttr(value(r.getLr())),
+                                  b.getI64IntegerAttr(r.getWarmupSteps()),
+                                  b.getI64IntegerAttr(r.getTotalSteps()),
+                                  b.getF64FloatAttr(value(r.getMinLr())));
+  Value wd = arith::ConstantOp::create(
+      b, loc, b.getF64FloatAttr(value(r.getWeightDecay())));
+  if (r.getSchedule() == LRSchedule::two_stage) {
     // BitNet b1.58: no weight decay in the second stage.
     Value half = arith::ConstantOp::create(
-        b, loc, b.getI64IntegerAttr(r.totalSteps / 2));
+        b, loc, b.getI64IntegerAttr(r.getTotalSteps() / 2));
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, t, half);
     Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0.0));
     wd = arith::SelectOp::create(b, loc, first, wd, zero);
   }
-  if (r.maxGradNorm > 0) {
-    Value coef = ClipCoefficientOp::create(b, loc, b.getF32Type(), gradients,
-                                           b.getF64FloatAttr(r.maxGradNorm));
+  if (value(r.getMaxGradNorm()) > 0) {
+    Value coef =
+        ClipCoefficientOp::create(b, loc, b.getF32Type(), gradients,
+                                  b.getF64FloatAttr(value(r.getMaxGradNorm())));
     for (Value &g : gradients) {
       auto type = cast<RankedTensorType>(g.getType());
       Value init = tensor::EmptyOp::create(
@@ -222,25 +135,25 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
     }
   }
 
-  for (auto [i, p] : llvm::enumerate(r.params)) {
+  for (auto [i, p] : llvm::enumerate(params)) {
     BlockArgument param = body->getArgument(p);
     BlockArgument state0 = body->getArgument(stateStart + i);
-    if (r.adamw) {
-      BlockArgument state1 =
-          body->getArgument(stateStart + r.params.size() + i);
+    if (r.getOptimizer() == Optimizer::adamw) {
+      BlockArgument state1 = body->getArgument(stateStart + params.size() + i);
       Type t = param.getType();
       auto update =
           AdamWOp::create(b, loc, t, t, t, param, gradients[i], state0, state1,
-                          lr, wd, next, b.getF64FloatAttr(r.beta1),
-                          b.getF64FloatAttr(r.beta2), b.getF64FloatAttr(r.eps));
+                          lr, wd, next, b.getF64FloatAttr(value(r.getBeta1())),
+                          b.getF64FloatAttr(value(r.getBeta2())),
+                          b.getF64FloatAttr(value(r.getEps())));
       writeBack(b, loc, param, update.getNewParam());
       writeBack(b, loc, state0, update.getNewExpAvg());
       writeBack(b, loc, state1, update.getNewExpAvgSq());
     } else {
       Type t = param.getType();
       auto update = SGDOp::create(b, loc, t, t, param, gradients[i], state0, lr,
-                                  wd, b.getF64FloatAttr(r.momentum),
-                                  b.getBoolAttr(r.nesterov));
+                                  wd, b.getF64FloatAttr(value(r.getMomentum())),
+                                  b.getBoolAttr(r.getNesterov()));
       writeBack(b, loc, param, update.getNewParam());
       writeBack(b, loc, state0, update.getNewMomentumBuffer());
     }
@@ -250,12 +163,12 @@ LogicalResult buildTrainStep(func::FuncOp forward, const Request &r) {
   writeBack(b, loc, counter, nextTensor);
   func::ReturnOp::create(b, loc, loss);
 
-  if (!r.eval.empty()) {
-    if (module.lookupSymbol(r.eval))
+  if (!r.getEval().empty()) {
+    if (module.lookupSymbol(r.getEval()))
       return forward.emitOpError() << "'" << kRequestAttr << "': the function '"
-                                   << r.eval << "' already exists";
+                                   << r.getEval() << "' already exists";
     func::FuncOp eval = forward.clone();
-    eval.setSymName(r.eval);
+    eval.setSymName(r.getEval());
     for (NamedAttribute attr : forward->getDiscardableAttrs())
       if (attr.getName().getValue().starts_with("ternary."))
         eval->removeAttr(attr.getName());
@@ -285,8 +198,12 @@ struct TernaryTrainStep
         requests.push_back(func);
     bool failedAny = false;
     for (func::FuncOp forward : requests) {
-      FailureOr<Request> request = parseRequest(forward);
-      if (failed(request) || failed(buildTrainStep(forward, *request))) {
+      // The dialect verified the request (TrainStepAttr::verify, verifyOn).
+      auto request = forward->getAttrOfType<TrainStepAttr>(kRequestAttr);
+      if (!request)
+        forward.emitOpError()
+            << "'" << kRequestAttr << "' must be a #ternary.train_step<...>";
+      if (!request || failed(buildTrainStep(forward, request))) {
         failedAny = true;
         continue;
       }

@@ -154,28 +154,25 @@ struct Model {
   std::vector<std::string> names; ///< parameter names
   std::vector<std::string> inits; ///< ternary.init of each ("" if none)
   std::vector<RankedTensorType> paramTypes;
-  unsigned statePerParam = 2;
+  /// Names of the optimiser state buffers of a parameter, in the train
+  /// step's order (TrainStepAttr::getStateNames).
+  std::vector<std::string> stateNames;
 };
 
 llvm::Expected<Model> readModel(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
-    auto request = func->getAttrOfType<DictionaryAttr>("ternary.train_step");
+    // Verified by the dialect when the module was parsed.
+    auto request = func->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName);
     if (!request)
       continue;
     Model m;
     m.loss = func.getName().str();
-    auto name = request.getAs<StringAttr>("name");
-    auto params = request.getAs<DenseI64ArrayAttr>("params");
-    if (!name || !params)
-      return llvm::createStringError("@" + m.loss +
-                                     ": ternary.train_step needs name and "
-                                     "params");
-    m.step = name.getValue().str();
-    if (auto eval = request.getAs<StringAttr>("eval"))
-      m.eval = eval.getValue().str();
-    if (auto opt = request.getAs<StringAttr>("optimizer"))
-      m.statePerParam = opt.getValue() == "sgd" ? 1 : 2;
-    m.params.assign(params.asArrayRef().begin(), params.asArrayRef().end());
+    m.step = request.getName().str();
+    m.eval = request.getEval().str();
+    for (StringRef name : request.getStateNames())
+      m.stateNames.push_back(name.str());
+    ArrayRef<int64_t> params = request.getParams().asArrayRef();
+    m.params.assign(params.begin(), params.end());
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       if (llvm::is_contained(m.params, int64_t(i)))
         continue;
@@ -520,13 +517,11 @@ int main(int argc, char **argv) {
     params = std::move(*init);
   }
   std::vector<HostArray> state;
-  for (unsigned s = 0; s < model->statePerParam; ++s)
+  for (unsigned s = 0; s < model->stateNames.size(); ++s)
     for (const HostArray &p : params)
       state.push_back(HostArray::zeros(DType::F32, p.shape));
   HostArray step = HostArray::zeros(DType::I64, {});
   unsigned firstEpoch = 1;
-  const char *stateNames[2] = {
-      model->statePerParam == 2 ? "exp_avg" : "momentum", "exp_avg_sq"};
   if (!resume.empty()) {
     ::ternary::TensorFile file;
     if (!::ternary::readSafetensors(resume, file, error))
@@ -544,8 +539,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < params.size(); ++i) {
       if (!load("param." + model->names[i], params[i]))
         return fail(error);
-      for (unsigned s = 0; s < model->statePerParam; ++s)
-        if (!load(std::string(stateNames[s]) + "." + model->names[i],
+      for (unsigned s = 0; s < model->stateNames.size(); ++s)
+        if (!load(model->stateNames[s] + "." + model->names[i],
                   state[s * params.size() + i]))
           return fail(error);
     }
@@ -656,9 +651,9 @@ int main(int argc, char **argv) {
       ::ternary::TensorFile file;
       for (size_t i = 0; i < params.size(); ++i)
         file.tensors.emplace_back("param." + model->names[i], params[i]);
-      for (unsigned s = 0; s < model->statePerParam; ++s)
+      for (unsigned s = 0; s < model->stateNames.size(); ++s)
         for (size_t i = 0; i < params.size(); ++i)
-          file.tensors.emplace_back(std::string(stateNames[s]) + "." +
+          file.tensors.emplace_back(model->stateNames[s] + "." +
                                         model->names[i],
                                     state[s * params.size() + i]);
       file.tensors.emplace_back("step", step);

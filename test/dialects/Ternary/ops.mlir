@@ -194,3 +194,28 @@ func.func @stochastic_rounding(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %s: i
   %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %y lambda(%l) sample(%s) : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32, i64) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
   return %dx : tensor<?x16xf32>
 }
+
+// The train-step contract: every key, read back to the same values (numbers
+// exactly), and the defaults left out when printed.
+// CHECK-LABEL: func @train_step_request
+// CHECK-SAME: ternary.train_step = #ternary.train_step<name = "step", params = array<i64: 0, 1>, eval = "eval", optimizer = sgd, lr = 1.000000e-01, schedule = two_stage, warmup_steps = 5, total_steps = 100, min_lr = 1.000000e-03, weight_decay = 5.000000e-04, beta1 = 8.000000e-01, beta2 = 0.98999999999999999, eps = 9.9999999999999995E-7, momentum = 9.000000e-01, nesterov = true, max_grad_norm = 2.500000e-01>
+func.func @train_step_request(%w: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<f32>
+    attributes {ternary.train_step = #ternary.train_step<
+        max_grad_norm = 0.25, nesterov = true, momentum = 0.9, eps = 1.0e-6,
+        beta2 = 0.99, beta1 = 0.8, weight_decay = 5.0e-4, min_lr = 1.0e-3,
+        total_steps = 100, warmup_steps = 5, schedule = two_stage, lr = 0.1,
+        optimizer = sgd, eval = "eval", params = array<i64: 0, 1>,
+        name = "step">} {
+  %c = arith.constant dense<0.0> : tensor<f32>
+  return %c : tensor<f32>
+}
+
+// CHECK-LABEL: func @train_step_defaults
+// CHECK-SAME: ternary.train_step = #ternary.train_step<name = "step", params = array<i64: 0>, lr = 3.000000e-04>
+func.func @train_step_defaults(%w: tensor<3xf32>) -> tensor<f32>
+    attributes {ternary.train_step = #ternary.train_step<name = "step",
+        params = array<i64: 0>, lr = 3.0e-4, optimizer = adamw, beta1 = 0.9,
+        schedule = constant, nesterov = false>} {
+  %c = arith.constant dense<0.0> : tensor<f32>
+  return %c : tensor<f32>
+}

@@ -39,11 +39,11 @@
 // CHECK-NOT: attributes
 // CHECK: ternary.cross_entropy
 func.func @loss(%x: tensor<?x4xf32>, %labels: tensor<?xi64>, %w: tensor<3x4xf32>, %b: tensor<3xf32>) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step", params = array<i64: 2, 3>,
-      optimizer = "adamw", lr = 0.05, beta1 = 0.8, weight_decay = 0.01,
-      schedule = #ternary.lr_schedule<cosine>, warmup_steps = 5 : i64,
-      total_steps = 50 : i64, min_lr = 0.001, max_grad_norm = 2.0,
-      eval = "eval_step"}} {
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step", params = array<i64: 2, 3>,
+      optimizer = adamw, lr = 0.05, beta1 = 0.8, weight_decay = 0.01,
+      schedule = cosine, warmup_steps = 5,
+      total_steps = 50, min_lr = 0.001, max_grad_norm = 2.0,
+      eval = "eval_step">} {
   %y = ternary.bitlinear %x, %w bias %b : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
   %l = ternary.cross_entropy %y, %labels : (tensor<?x3xf32>, tensor<?xi64>) -> tensor<f32>
   return %l : tensor<f32>
@@ -64,9 +64,9 @@ func.func @loss(%x: tensor<?x4xf32>, %labels: tensor<?xi64>, %w: tensor<3x4xf32>
 // CHECK: ternary.sgd %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[WD]] {momentum = 9.000000e-01 : f64} : tensor<3x4xf32>, f64
 // CHECK-NOT: ternary.adamw
 func.func @mse(%x: tensor<2x4xf32>, %labels: tensor<2xi64>, %w: tensor<3x4xf32>) -> tensor<f32>
-    attributes {ternary.train_step = {name = "sgd_step", params = array<i64: 2>,
-      optimizer = "sgd", lr = 0.1, momentum = 0.9, weight_decay = 0.1,
-      schedule = #ternary.lr_schedule<two_stage>, total_steps = 100 : i64, min_lr = 0.01}} {
+    attributes {ternary.train_step = #ternary.train_step<name = "sgd_step", params = array<i64: 2>,
+      optimizer = sgd, lr = 0.1, momentum = 0.9, weight_decay = 0.1,
+      schedule = two_stage, total_steps = 100, min_lr = 0.01>} {
   %y = ternary.bitlinear %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
   %l = ternary.cross_entropy %y, %labels : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<f32>
   return %l : tensor<f32>

@@ -26,9 +26,9 @@ func.func @loss(%x: tensor<?x20xf32>, %labels: tensor<?xi64>,
                 %b1: tensor<12xf32> {ternary.name = "b1"},
                 %w2: tensor<4x12xf32> {ternary.name = "w2"},
                 %b2: tensor<4xf32> {ternary.name = "b2"}) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step",
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step",
                                       params = array<i64: 3, 4, 5, 6>,
-                                      lr = 0.01, eval = "eval_step"}} {
+                                      lr = 0.01, eval = "eval_step">} {
   %s = tensor.extract %seed[] : tensor<i64>
   %h = ternary.bitlinear %x, %w1 bias %b1
       : (tensor<?x20xf32>, tensor<12x20xf32>, tensor<12xf32>) -> tensor<?x12xf32>

@@ -27,8 +27,8 @@ func.func @loss(%x: tensor<?x20xf32>, %labels: tensor<?xi64>,
                 %shift: tensor<20xf32> {ternary.name = "shift", ternary.init = "zeros"},
                 %w1: tensor<4x20xf32> {ternary.name = "w1"},
                 %b1: tensor<4xf32> {ternary.name = "b1"}) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step",
-                                      params = array<i64: 2, 3, 4, 5, 6>}} {
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step",
+                                      params = array<i64: 2, 3, 4, 5, 6>>} {
   %y = ternary.bitlinear %x, %w1 bias %b1 affine(%gain, %shift) {norm = #ternary.norm<layer_affine>}
       : (tensor<?x20xf32>, tensor<4x20xf32>, tensor<4xf32>, tensor<20xf32>, tensor<20xf32>) -> tensor<?x4xf32>
   %l = ternary.cross_entropy %y, %labels : (tensor<?x4xf32>, tensor<?xi64>) -> tensor<f32>

@@ -142,7 +142,8 @@ func.func @clip(%a: tensor<3x4xf32>, %b: tensor<5xf32>) -> tensor<f32> {
   ASSERT_TRUE(compiled);
   std::mt19937 rng(5);
   for (float scale : {0.05f, 1.0f, 10.0f}) {
-    HostArray a = randomArray({3, 4}, rng, scale), b = randomArray({5}, rng, scale);
+    HostArray a = randomArray({3, 4}, rng, scale),
+              b = randomArray({5}, rng, scale);
     double sq = 0;
     for (const HostArray *t : {&a, &b})
       for (int64_t i = 0; i < t->numElements(); ++i)
@@ -210,11 +211,11 @@ TEST(Training, LossFallsOnSeparableData) {
 func.func @loss(%x: tensor<?x16xf32>, %labels: tensor<?xi64>,
                 %w1: tensor<32x16xf32>, %b1: tensor<32xf32>,
                 %w2: tensor<3x32xf32>, %b2: tensor<3xf32>) -> tensor<f32>
-    attributes {ternary.train_step = {name = "train_step",
-        params = array<i64: 2, 3, 4, 5>, optimizer = "sgd", lr = 0.1,
+    attributes {ternary.train_step = #ternary.train_step<name = "train_step",
+        params = array<i64: 2, 3, 4, 5>, optimizer = sgd, lr = 0.1,
         momentum = 0.9, nesterov = true, weight_decay = 1.0e-4,
-        schedule = #ternary.lr_schedule<cosine>, warmup_steps = 8 : i64,
-        total_steps = 160 : i64, max_grad_norm = 5.0, eval = "eval_step"}} {
+        schedule = cosine, warmup_steps = 8,
+        total_steps = 160, max_grad_norm = 5.0, eval = "eval_step">} {
   %c0 = arith.constant 0 : index
   %h = ternary.bitlinear %x, %w1 bias %b1 : (tensor<?x16xf32>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<?x32xf32>
   %n = tensor.dim %h, %c0 : tensor<?x32xf32>
@@ -251,19 +252,17 @@ func.func @loss(%x: tensor<?x16xf32>, %labels: tensor<?xi64>,
       a.data<float>()[i] = u(rng);
     return a;
   };
-  std::vector<HostArray> params = {uniform({32, 16}, 0.25f),
-                                   uniform({32}, 0.25f),
-                                   uniform({3, 32}, 0.177f),
-                                   uniform({3}, 0.177f)};
+  std::vector<HostArray> params = {
+      uniform({32, 16}, 0.25f), uniform({32}, 0.25f), uniform({3, 32}, 0.177f),
+      uniform({3}, 0.177f)};
   std::vector<HostArray> state;
   for (const HostArray &p : params)
     state.push_back(HostArray::zeros(DType::F32, p.shape));
   HostArray step = scalarI64(0);
 
   auto evalLoss = [&]() {
-    auto r = compiled->call("eval_step",
-                            {x, labels, params[0], params[1], params[2],
-                             params[3]});
+    auto r = compiled->call(
+        "eval_step", {x, labels, params[0], params[1], params[2], params[3]});
     EXPECT_TRUE(bool(r));
     return r ? (*r)[0].data<float>()[0] : NAN;
   };
