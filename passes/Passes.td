@@ -113,6 +113,45 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
   ];
 }
 
+def TernaryFreezeParameters
+    : Pass<"ternary-freeze-parameters", "::mlir::ModuleOp"> {
+  let summary = "Bind a function's parameter arguments to trained values";
+  let description = [{
+    Replaces the trailing parameter arguments of `function` by constants
+    read from `checkpoint`, a safetensors file: a checkpoint of
+    `ternary-train` (its `param.NAME` tensors, in file order; the optimiser
+    state is not used) or a file holding the parameters alone, in order.
+    The other public functions are removed (the training functions take the
+    parameters as arguments); private ones stay. The result is the
+    inference module `ternary-compile` turns into an object file: the
+    inference pipeline quantises and packs the frozen BitLinear weights at
+    compile time. `ternary-train --export` does the same in memory.
+
+    Example (`--ternary-freeze-parameters="function=predict
+    checkpoint=run.safetensors"`, the checkpoint holding a 2x3 `param.w`):
+
+    ```mlir
+    func.func @predict(%x: tensor<?x3xf32>, %w: tensor<2x3xf32>) -> tensor<?x2xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    func.func @predict(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+      %w = arith.constant dense<[[...]]> : tensor<2x3xf32>
+      ...
+    ```
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"predict\"",
+           "The function whose trailing arguments are the parameters">,
+    Option<"checkpoint", "checkpoint", "std::string", /*default=*/"\"\"",
+           "The safetensors file of the trained values">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TernaryStridedCopiesToLinalg : Pass<"ternary-strided-copies-to-linalg"> {
   let summary = "Turn memref.copy of non-contiguous buffers into linalg.copy";
   let description = [{

@@ -23,13 +23,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/InitAll.h"
+#include "ternary/Passes/Transforms/FreezeParameters.h"
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runner/ToolSupport.h"
 #include "ternary/Support/Safetensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -375,8 +375,9 @@ private:
   std::chrono::steady_clock::time_point start;
 };
 
-/// The module text of `function` with its last parameters bound to
-/// constants.
+/// The inference function `function` of the model with the trained
+/// `params` bound as constants (freezeParameters), alone with what it
+/// calls: the module ternary-compile turns into an object file.
 llvm::Expected<std::string> exportModule(const std::string &path,
                                          const std::string &function,
                                          const std::vector<HostArray> &params) {
@@ -389,38 +390,17 @@ llvm::Expected<std::string> exportModule(const std::string &path,
   if (!func)
     return llvm::createStringError("no function @" + function +
                                    " to export (--export-function)");
-  if (func.getNumArguments() < params.size())
-    return llvm::createStringError("@" + function +
-                                   " has fewer arguments than "
-                                   "the model has parameters");
-  OpBuilder b(func.getBody());
-  unsigned first = func.getNumArguments() - params.size();
-  llvm::BitVector erase(func.getNumArguments());
-  for (size_t i = 0; i < params.size(); ++i) {
-    BlockArgument arg = func.getArgument(first + i);
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    std::vector<int64_t> shape = params[i].shape;
-    auto staticType = RankedTensorType::get(shape, b.getF32Type());
-    if (!type || !type.getElementType().isF32() ||
-        !succeeded(verifyCompatibleShape(type, staticType)))
-      return llvm::createStringError(
-          "argument #" + std::to_string(first + i) + " of @" + function +
-          " does not take parameter " + std::to_string(i));
-    auto values =
-        llvm::ArrayRef<float>(params[i].data<float>(), params[i].numElements());
-    Value cst = arith::ConstantOp::create(
-        b, func.getLoc(), DenseElementsAttr::get(staticType, values));
-    if (type != staticType)
-      cst = tensor::CastOp::create(b, func.getLoc(), type, cst);
-    arg.replaceAllUsesWith(cst);
-    erase.set(first + i);
+  SmallVector<DenseElementsAttr> values;
+  for (const HostArray &p : params) {
+    auto type =
+        RankedTensorType::get(p.shape, Float32Type::get(func.getContext()));
+    values.push_back(DenseElementsAttr::get(
+        type, llvm::ArrayRef<float>(p.data<float>(), p.numElements())));
   }
-  if (failed(func.eraseArguments(erase)))
-    return llvm::createStringError("cannot remove the parameter arguments");
-  // Only the exported function (and what it calls) is kept.
-  for (auto other : llvm::make_early_inc_range(module->getOps<func::FuncOp>()))
-    if (other != func && !other.isPrivate())
-      other.erase();
+  if (failed(freezeParameters(func, values)))
+    return llvm::createStringError("cannot bind the parameters to @" +
+                                   function + " (see the error above)");
+  keepOnlyPublicFunction(*module, func);
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os);
