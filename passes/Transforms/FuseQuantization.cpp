@@ -23,6 +23,14 @@ using namespace mlir::ternary;
 
 namespace {
 
+// These fusions are C++, not DRR (ToyCombine.td's form): both ops have
+// optional operands (gamma/beta behind AttrSizedOperandSegments, the bias),
+// and mlir-tblgen -gen-rewriters of LLVM 22 passes an absent optional
+// operand to the builder as a null Value and leaves the segment sizes
+// unset, which crashes in OperandStorage (tried: FuseRescale without a bias,
+// FuseNormalize). The same holds for the structural canonicalisations of
+// TernaryOps.cpp, which remove optional operands in place.
+
 /// Normalisation into the quantisation sweep, when the normalised rows have
 /// no other use and both steps use the same eps.
 struct FuseNormalize : OpRewritePattern<QuantizeActivationsOp> {

@@ -85,10 +85,11 @@ int main(int argc, char **argv) {
   // Read the inputs before compiling, so that bad arguments fail fast.
   std::vector<::ternary::HostArray> args;
   for (const std::string &spec : inputs) {
-    auto a = readArrayArgument(spec);
-    if (!a)
-      return fail(llvm::toString(a.takeError()));
-    args.push_back(std::move(*a));
+    ::ternary::HostArray a;
+    std::string error;
+    if (!::ternary::readArrayArgument(spec, a, error))
+      return fail(error);
+    args.push_back(std::move(a));
   }
 
   InferencePipelineOptions pipeline;
@@ -124,7 +125,8 @@ int main(int argc, char **argv) {
         return fail(error);
       continue;
     }
-    llvm::outs() << "result[" << r << "]: " << formatArray(result) << "\n";
+    llvm::outs() << "result[" << r << "]: " << ::ternary::formatArray(result)
+                 << "\n";
   }
   return 0;
 }

@@ -282,10 +282,11 @@ llvm::Expected<std::vector<HostArray>>
 readArrays(const std::vector<std::string> &specs) {
   std::vector<HostArray> out;
   for (const std::string &spec : specs) {
-    auto a = readArrayArgument(spec);
-    if (!a)
-      return a.takeError();
-    out.push_back(std::move(*a));
+    HostArray a;
+    std::string error;
+    if (!::ternary::readArrayArgument(spec, a, error))
+      return llvm::createStringError(error);
+    out.push_back(std::move(a));
   }
   return out;
 }

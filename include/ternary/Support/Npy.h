@@ -1,5 +1,4 @@
-//===- Npy.h - NumPy .npy arrays ---------------------------------*- C++
-//-*-===//
+//===- Npy.h - NumPy .npy arrays --------------------------------*- C++ -*-===//
 //
 // Reading and writing NumPy's .npy format (versions 1.0 to 3.0, C order,
 // little-endian), and a host array type shared by the tools. Plain C++.
