@@ -1,23 +1,18 @@
 // Tests passes/Pipelines.cpp: --ternary-inference-pipeline takes BitLinear
 // modules all the way to the LLVM dialect.
-// RUN: ternary-opt %ternary_src/examples/bitlinear.mlir --ternary-inference-pipeline | FileCheck %s --check-prefix=ONE
-// RUN: ternary-opt %ternary_src/examples/mlp.mlir --ternary-inference-pipeline | FileCheck %s --check-prefix=MLP
+// Nothing but the LLVM dialect is left, anywhere in the module (the
+// implicit checks apply between and after the matches too).
+// RUN: ternary-opt %ternary_src/examples/bitlinear.mlir --ternary-inference-pipeline | FileCheck %s --check-prefix=ONE --implicit-check-not=ternary. --implicit-check-not=linalg. --implicit-check-not=memref. --implicit-check-not=arith. --implicit-check-not=scf. --implicit-check-not=tensor.
+// RUN: ternary-opt %ternary_src/examples/mlp.mlir --ternary-inference-pipeline | FileCheck %s --check-prefix=MLP --implicit-check-not=ternary. --implicit-check-not=linalg. --implicit-check-not=memref. --implicit-check-not=arith. --implicit-check-not=scf. --implicit-check-not=tensor.
 // RUN: ternary-opt %ternary_src/examples/bitlinear.mlir --ternary-inference-pipeline=c-interface=false | FileCheck %s --check-prefix=NOC
 // RUN: ternary-opt %s --ternary-inference-pipeline=encoding=base3 | FileCheck %s --check-prefix=FROZEN
 
-// Nothing but the LLVM dialect is left.
-// ONE-NOT: ternary.
-// ONE-NOT: linalg.
-// ONE-NOT: memref.
-// ONE-NOT: arith.
-// ONE: llvm.func @bitlinear(
+// ONE-LABEL: llvm.func @bitlinear(
 // ONE: llvm.intr.roundeven
-// ONE: llvm.func @_mlir_ciface_bitlinear(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
-// ONE-NOT: ternary.
+// ONE-LABEL: llvm.func @_mlir_ciface_bitlinear(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 
-// MLP-NOT: ternary.
-// MLP: llvm.func @mlp(
-// MLP: llvm.func @_mlir_ciface_mlp(
+// MLP-LABEL: llvm.func @mlp(
+// MLP-LABEL: llvm.func @_mlir_ciface_mlp(
 
 // NOC: llvm.func @bitlinear(
 // NOC-NOT: _mlir_ciface_

@@ -1,0 +1,62 @@
+// Tests passes/Conversion/TernaryToLinalg/BitLinearTraining.cpp: the
+// training-time forms of BitLinear (part of --convert-ternary-to-linalg).
+// RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize | FileCheck %s --implicit-check-not=ternary.
+
+// CHECK-DAG: #[[RJ:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[JI:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[RI:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// BitLinearGradLowering. The STE gradient recomputes the forward's
+// quantities with the forward's ops, then: dbias over rows, dW over rows
+// with the innermost loop along K, and the input-gradient product by the
+// i8 ternary weights.
+// CHECK-LABEL: func.func @bitlinear_grad(
+// CHECK: %[[WQ:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xi8>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} outs(%{{.*}} : tensor<8xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]{{.*}} outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[RJ]], #[[JI]], #[[RI]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[WQ]] : tensor<?x8xf32>, tensor<8x16xi8>)
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+func.func @bitlinear_grad(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<?x8xf32>) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>) {
+  %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy {norm = #ternary.norm<none>} : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return %dx, %dw, %db : tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>
+}
+
+// BitLinearWarmupLowering. A warm-up layer (run-time lambda): both operands
+// blended as v + lambda (q - v), their product summed in f64, then the
+// rescale (f32(sum) * ((g * a) / Q)).
+// CHECK-LABEL: func.func @warmup(
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x16xf32>, %[[W:[^:]*]]: tensor<8x16xf32>, %[[L:[^:]*]]: f32)
+// CHECK: %[[XQ:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x16xi8>)
+// CHECK: math.roundeven
+// CHECK: %[[WQ:.*]] = linalg.generic {{.*}} ins(%[[W]] : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xi8>)
+// CHECK: %[[XM:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[XQ]], %{{.*}} : tensor<?x16xf32>, tensor<?x16xi8>, tensor<?xf32>) outs(%{{.*}} : tensor<?x16xf32>)
+// CHECK: %[[DX:.*]] = arith.subf
+// CHECK: %[[LX:.*]] = arith.mulf %[[L]], %[[DX]] : f32
+// CHECK: arith.addf %{{.*}}, %[[LX]] : f32
+// CHECK: %[[WM:.*]] = linalg.generic {{.*}} ins(%[[W]], %[[WQ]] : tensor<8x16xf32>, tensor<8x16xi8>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: arith.mulf %[[L]], %{{.*}} : f32
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[XM]], %[[WM]] : tensor<?x16xf32>, tensor<8x16xf32>) outs(%{{.*}} : tensor<?x8xf64>)
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]], %{{.*}} : tensor<?x8xf64>, tensor<?xf32>) outs(%{{.*}} : tensor<?x8xf32>)
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @warmup(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %l: f32) -> tensor<?x8xf32> {
+  %y = ternary.bitlinear %x, %w lambda(%l) {norm = #ternary.norm<none>} : (tensor<?x16xf32>, tensor<8x16xf32>, f32) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// BitLinearWarmupLowering with stochastic rounding: the weights are
+// sign(v) * [|v| >= u] with u drawn from splitmix64 of (seed, index)
+// instead of round-to-nearest (no roundeven on the weights).
+// CHECK-LABEL: func.func @sampled(
+// CHECK-SAME: %{{[^:]*}}: tensor<?x16xf32>, %[[W:[^:]*]]: tensor<8x16xf32>, %[[S:[^:]*]]: i64)
+// CHECK: linalg.generic {{.*}} ins(%[[W]] : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xi8>)
+// CHECK: arith.shli %[[S]], %{{.*}} : i64
+// CHECK: arith.xori
+// CHECK: arith.uitofp %{{.*}} : i64 to f32
+// CHECK: arith.cmpf oge
+// CHECK-NOT: math.roundeven
+// CHECK: return
+func.func @sampled(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %s: i64) -> tensor<?x8xf32> {
+  %y = ternary.bitlinear %x, %w sample(%s) {norm = #ternary.norm<none>} : (tensor<?x16xf32>, tensor<8x16xf32>, i64) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

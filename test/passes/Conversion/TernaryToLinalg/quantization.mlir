@@ -1,0 +1,106 @@
+// Tests passes/Conversion/TernaryToLinalg/Quantization.cpp: normalisation, activation quantisation, weight scales
+// (part of --convert-ternary-to-linalg).
+// RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
+
+// Activation quantisation: f32 absmax reduction, the eps floor, then
+// round-half-even of x * (Q / a) clamped to [-128, 127].
+// CHECK-LABEL: func @quantize_activations
+// CHECK-DAG: %[[LO:.*]] = arith.constant -1.280000e+02 : f32
+// CHECK-DAG: %[[Q:.*]] = arith.constant 1.270000e+02 : f32
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:   math.absf
+// CHECK:   arith.maximumf
+// CHECK: linalg.generic
+// CHECK:   arith.maximumf %{{.*}}, %[[EPS]]
+// CHECK: linalg.generic
+// CHECK:   %[[SX:.*]] = arith.divf %[[Q]], %{{.*}} : f32
+// CHECK:   %[[V:.*]] = arith.mulf %{{.*}}, %[[SX]] : f32
+// CHECK:   %[[R:.*]] = math.roundeven %[[V]] : f32
+// CHECK:   %[[C:.*]] = arith.maximumf %[[R]], %[[LO]] : f32
+// CHECK:   arith.minimumf %[[C]], %[[Q]] : f32
+// CHECK:   arith.fptosi %{{.*}} : f32 to i8
+func.func @quantize_activations(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<4xf32>) {
+  %xq, %a = ternary.quantize_activations %x {q = 127 : i32} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  return %xq, %a : tensor<4x16xi8>, tensor<4xf32>
+}
+
+// -----
+
+// LayerNorm: both sums in f64, mean and variance rounded once to f32.
+// CHECK-LABEL: func @layer_norm
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf64>)
+// CHECK:   arith.extf %{{.*}} : f32 to f64
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf64>)
+// CHECK:   arith.subf %{{.*}}, %{{.*}} : f64
+// CHECK: linalg.generic
+// CHECK:   arith.truncf %{{.*}} : f64 to f32
+// CHECK:   math.sqrt
+func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = ternary.normalize %x : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// The median by bit search: 31 rounds of counting |w| below a candidate.
+// CHECK-LABEL: func @absmedian
+// CHECK: scf.for %{{.*}} = %c0 to %c31 step %c1 iter_args(%{{.*}} = %c0_i32) -> (i32)
+// CHECK:   linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:     arith.bitcast %{{.*}} : f32 to i32
+// CHECK:     arith.cmpi slt
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: arith.maxnumf
+func.func @absmedian(%w: tensor<8x16xf32>) -> f32 {
+  %g = ternary.weight_scale %w : tensor<8x16xf32>
+  return %g : f32
+}
+
+// -----
+
+// CHECK-LABEL: func @absmean
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK:   math.absf %{{.*}} : f64
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.truncf
+// CHECK: arith.maxnumf
+func.func @absmean(%w: tensor<8x16xf32>) -> f32 {
+  %g = ternary.weight_scale %w {method = #ternary.scale<absmean>} : tensor<8x16xf32>
+  return %g : f32
+}
+
+// -----
+
+// A fused normalisation is computed inline in both sweeps (absmax and
+// values): the normalised rows are never stored.
+// CHECK-LABEL: func @quantize_fused_rms
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4xf64>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<4xf64>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:   math.sqrt
+// CHECK:   math.absf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<4xf64>, tensor<4xf32>) outs(%{{.*}} : tensor<4x16xi8>)
+// CHECK:   math.sqrt
+// CHECK:   math.roundeven
+// CHECK-NOT: tensor<4x16xf32>) outs
+func.func @quantize_fused_rms(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<4xf32>) {
+  %xq, %a = ternary.quantize_activations %x {norm = #ternary.norm<rms>} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
+  return %xq, %a : tensor<4x16xi8>, tensor<4xf32>
+}
+
+// -----
+
+// QuantizeWeightsLowering: round_half_even(W / g) clamped to [-1, 1], as i8.
+// CHECK-LABEL: func @quantize_weights
+// CHECK-SAME: (%[[W:.*]]: tensor<8x16xf32>, %[[G:.*]]: f32)
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[MINUS:.*]] = arith.constant -1.000000e+00 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[W]] : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xi8>)
+// CHECK: %[[V:.*]] = arith.divf %{{.*}}, %[[G]] : f32
+// CHECK: %[[R:.*]] = math.roundeven %[[V]] : f32
+// CHECK: %[[LO:.*]] = arith.maximumf %[[R]], %[[MINUS]] : f32
+// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %[[ONE]] : f32
+// CHECK: arith.fptosi %[[HI]] : f32 to i8
+func.func @quantize_weights(%w: tensor<8x16xf32>, %g: f32) -> tensor<8x16xi8> {
+  %q = ternary.quantize_weights %w, %g : tensor<8x16xf32> -> tensor<8x16xi8>
+  return %q : tensor<8x16xi8>
+}
