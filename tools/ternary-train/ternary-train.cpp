@@ -27,6 +27,7 @@
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runner/ToolSupport.h"
 #include "ternary/Support/Safetensors.h"
+#include "ternary/Training/TrainingModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -140,123 +141,6 @@ static int fail(const llvm::Twine &message) {
 
 namespace {
 
-/// What the tool reads off the loss function's request.
-struct Model {
-  std::string loss, step, eval;
-  std::vector<int64_t> params;
-  std::vector<unsigned> dataArgs;
-  /// Arguments marked `ternary.seed` (tensor<i64>): they receive a seed
-  /// derived from --seed and the step, for ternary.dropout.
-  std::vector<unsigned> seedArgs;
-  /// Arguments marked `ternary.lambda` (tensor<f32>): they receive the
-  /// quantisation warm-up factor of the step (--lambda-warmup-steps).
-  std::vector<unsigned> lambdaArgs;
-  std::vector<std::string> names; ///< parameter names
-  std::vector<std::string> inits; ///< ternary.init of each ("" if none)
-  std::vector<RankedTensorType> paramTypes;
-  /// Names of the optimiser state buffers of a parameter, in the train
-  /// step's order (TrainStepAttr::getStateNames).
-  std::vector<std::string> stateNames;
-};
-
-llvm::Expected<Model> readModel(ModuleOp module) {
-  for (auto func : module.getOps<func::FuncOp>()) {
-    // Verified by the dialect when the module was parsed.
-    auto request = func->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName);
-    if (!request)
-      continue;
-    Model m;
-    m.loss = func.getName().str();
-    m.step = request.getName().str();
-    m.eval = request.getEval().str();
-    for (StringRef name : request.getStateNames())
-      m.stateNames.push_back(name.str());
-    ArrayRef<int64_t> params = request.getParams().asArrayRef();
-    m.params.assign(params.begin(), params.end());
-    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-      if (llvm::is_contained(m.params, int64_t(i)))
-        continue;
-      if (func.getArgAttr(i, "ternary.seed"))
-        m.seedArgs.push_back(i);
-      else if (func.getArgAttr(i, "ternary.lambda"))
-        m.lambdaArgs.push_back(i);
-      else
-        m.dataArgs.push_back(i);
-    }
-    for (int64_t p : m.params) {
-      auto given = func.getArgAttrOfType<StringAttr>(p, "ternary.name");
-      m.names.push_back(given ? given.getValue().str()
-                              : "arg" + std::to_string(p));
-      auto init = func.getArgAttrOfType<StringAttr>(p, "ternary.init");
-      m.inits.push_back(init ? init.getValue().str() : "");
-      m.paramTypes.push_back(
-          cast<RankedTensorType>(func.getArgumentTypes()[p]));
-    }
-    return m;
-  }
-  return llvm::createStringError(
-      "no function with a ternary.train_step request in the module");
-}
-
-/// PyTorch's default initialisation of a parameter of kind `kind` (the
-/// argument attribute `ternary.init`; by default `linear` for 2-D and more,
-/// `bias` for a 1-D parameter after one, `ones` otherwise):
-/// - linear / conv (nn.Linear, nn.Conv2d: kaiming_uniform(a = sqrt(5))):
-///   U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = product of dims 1..;
-/// - bias: U(-1/sqrt(fan_in), ...) with the fan_in of the weight before it;
-/// - embedding (nn.Embedding): N(0, 1);
-/// - ones, zeros (norm gains and shifts).
-llvm::Expected<std::vector<HostArray>>
-initialise(const Model &m, const std::vector<std::string> &kinds,
-           std::mt19937 &rng) {
-  std::vector<HostArray> out;
-  int64_t fanIn = 0;
-  for (size_t i = 0; i < m.params.size(); ++i) {
-    RankedTensorType type = m.paramTypes[i];
-    if (!type.hasStaticShape())
-      return llvm::createStringError(
-          "parameter '" + m.names[i] +
-          "' has a dynamic shape: give initial values with --param");
-    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-    HostArray a = HostArray::zeros(DType::F32, shape);
-    std::string kind = kinds[i];
-    if (kind.empty())
-      kind = shape.size() >= 2 ? "linear" : fanIn > 0 ? "bias" : "ones";
-    auto uniform = [&](int64_t fan) {
-      float bound =
-          1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(fan, 1)));
-      std::uniform_real_distribution<float> u(-bound, bound);
-      for (int64_t e = 0; e < a.numElements(); ++e)
-        a.data<float>()[e] = u(rng);
-    };
-    if (kind == "linear" || kind == "conv") {
-      fanIn = 1;
-      for (size_t d = 1; d < shape.size(); ++d)
-        fanIn *= shape[d];
-      uniform(fanIn);
-    } else if (kind == "bias") {
-      if (fanIn == 0)
-        return llvm::createStringError("bias '" + m.names[i] +
-                                       "' has no weight before it");
-      uniform(fanIn);
-      fanIn = 0;
-    } else if (kind == "embedding") {
-      std::normal_distribution<float> normal(0.f, 1.f);
-      for (int64_t e = 0; e < a.numElements(); ++e)
-        a.data<float>()[e] = normal(rng);
-    } else if (kind == "ones") {
-      for (int64_t e = 0; e < a.numElements(); ++e)
-        a.data<float>()[e] = 1.0f;
-    } else if (kind != "zeros") {
-      return llvm::createStringError(
-          "parameter '" + m.names[i] + "': unknown ternary.init '" + kind +
-          "' (linear, conv, bias, embedding, ones, zeros)");
-    }
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
 /// The warm-up factor of (0-based) step `t` (the semantics document's
 /// schedule).
 float warmupLambda(int64_t t) {
@@ -292,8 +176,8 @@ readArrays(const std::vector<std::string> &specs) {
 }
 
 /// Checks a data set: one array per data argument, equal first dims.
-llvm::Error checkData(const Model &m, const std::vector<HostArray> &data,
-                      const char *what) {
+llvm::Error checkData(const TrainingModel &m,
+                      const std::vector<HostArray> &data, const char *what) {
   if (data.size() != m.dataArgs.size())
     return llvm::createStringError(
         "@" + m.loss + " has " + std::to_string(m.dataArgs.size()) +
@@ -411,7 +295,8 @@ llvm::Expected<std::string> exportModule(const std::string &path,
 /// The mean of `function` (the eval step's arguments, a scalar result) over
 /// `data` in batches weighted by their size (whole with --full-batch), with
 /// the parameters `params`, no dropout and lambda = 1.
-llvm::Expected<double> evaluate(CompiledModule &compiled, const Model &model,
+llvm::Expected<double> evaluate(CompiledModule &compiled,
+                                const TrainingModel &model,
                                 const std::string &function,
                                 const std::vector<HostArray> &data,
                                 const std::vector<HostArray> &params) {
@@ -460,7 +345,7 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = tool.parse(inputFile, error);
   if (!module)
     return error.empty() ? 1 : fail(error);
-  auto model = readModel(*module);
+  auto model = readTrainingModel(*module);
   if (!model)
     return fail(llvm::toString(model.takeError()));
 
@@ -492,7 +377,7 @@ int main(int argc, char **argv) {
                   " --param");
     params = std::move(*given);
   } else {
-    auto init = initialise(*model, model->inits, rng);
+    auto init = initialiseParameters(*model, model->inits, rng);
     if (!init)
       return fail(llvm::toString(init.takeError()));
     params = std::move(*init);

@@ -1,0 +1,104 @@
+//===- TrainingModel.cpp - What a training run reads off a model ----------===//
+
+#include "ternary/Training/TrainingModel.h"
+#include "ternary/Dialect/Ternary/TernaryDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using ::ternary::DType;
+
+llvm::Expected<TrainingModel>
+mlir::ternary::readTrainingModel(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    // Verified by the dialect when the module was parsed.
+    auto request = func->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName);
+    if (!request)
+      continue;
+    TrainingModel m;
+    m.loss = func.getName().str();
+    m.step = request.getName().str();
+    m.eval = request.getEval().str();
+    for (StringRef name : request.getStateNames())
+      m.stateNames.push_back(name.str());
+    ArrayRef<int64_t> params = request.getParams().asArrayRef();
+    m.params.assign(params.begin(), params.end());
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      if (llvm::is_contained(m.params, int64_t(i)))
+        continue;
+      if (func.getArgAttr(i, "ternary.seed"))
+        m.seedArgs.push_back(i);
+      else if (func.getArgAttr(i, "ternary.lambda"))
+        m.lambdaArgs.push_back(i);
+      else
+        m.dataArgs.push_back(i);
+    }
+    for (int64_t p : m.params) {
+      auto given = func.getArgAttrOfType<StringAttr>(p, "ternary.name");
+      m.names.push_back(given ? given.getValue().str()
+                              : "arg" + std::to_string(p));
+      auto init = func.getArgAttrOfType<StringAttr>(p, "ternary.init");
+      m.inits.push_back(init ? init.getValue().str() : "");
+      m.paramTypes.push_back(
+          cast<RankedTensorType>(func.getArgumentTypes()[p]));
+    }
+    return m;
+  }
+  return llvm::createStringError(
+      "no function with a ternary.train_step request in the module");
+}
+
+llvm::Expected<std::vector<HostArray>>
+mlir::ternary::initialiseParameters(const TrainingModel &m,
+                                    const std::vector<std::string> &kinds,
+                                    std::mt19937 &rng) {
+  std::vector<HostArray> out;
+  int64_t fanIn = 0;
+  for (size_t i = 0; i < m.params.size(); ++i) {
+    RankedTensorType type = m.paramTypes[i];
+    if (!type.hasStaticShape())
+      return llvm::createStringError(
+          "parameter '" + m.names[i] +
+          "' has a dynamic shape: give initial values with --param");
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    HostArray a = HostArray::zeros(DType::F32, shape);
+    std::string kind = kinds[i];
+    if (kind.empty())
+      kind = shape.size() >= 2 ? "linear" : fanIn > 0 ? "bias" : "ones";
+    auto uniform = [&](int64_t fan) {
+      float bound =
+          1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(fan, 1)));
+      std::uniform_real_distribution<float> u(-bound, bound);
+      for (int64_t e = 0; e < a.numElements(); ++e)
+        a.data<float>()[e] = u(rng);
+    };
+    if (kind == "linear" || kind == "conv") {
+      fanIn = 1;
+      for (size_t d = 1; d < shape.size(); ++d)
+        fanIn *= shape[d];
+      uniform(fanIn);
+    } else if (kind == "bias") {
+      if (fanIn == 0)
+        return llvm::createStringError("bias '" + m.names[i] +
+                                       "' has no weight before it");
+      uniform(fanIn);
+      fanIn = 0;
+    } else if (kind == "embedding") {
+      std::normal_distribution<float> normal(0.f, 1.f);
+      for (int64_t e = 0; e < a.numElements(); ++e)
+        a.data<float>()[e] = normal(rng);
+    } else if (kind == "ones") {
+      for (int64_t e = 0; e < a.numElements(); ++e)
+        a.data<float>()[e] = 1.0f;
+    } else if (kind != "zeros") {
+      return llvm::createStringError(
+          "parameter '" + m.names[i] + "': unknown ternary.init '" + kind +
+          "' (linear, conv, bias, embedding, ones, zeros)");
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
