@@ -15,17 +15,24 @@ def TernaryAutodiff : Pass<"ternary-autodiff", "::mlir::ModuleOp"> {
     by the gradients of the loss with respect to arguments `i, j, ...`
     (float tensors), in that order. The forward function is kept.
 
-    The forward body is one block of tensor ops: `ternary.bitlinear`
-    (`lambda = 1`, 2-D inputs; its gradient is `ternary.bitlinear_grad`,
-    the straight-through estimator of the semantics document),
-    `ternary.cross_entropy`, any linalg op (named ops are generalised; a
-    `linalg.generic` is differentiated through its scalar body, with sum
-    reductions and projected-permutation maps: matmuls, broadcasts,
-    element-wise maps such as ReLU, GELU and SiLU, row sums), `tensor`
-    reshapes and casts. Values used several times have their adjoints
-    summed; arguments the loss does not depend on get zero gradients.
-    Calls must be inlined first. An op without a rule is an error naming
-    it.
+    The forward body is one block of tensor ops after inlining its calls.
+    Every op's rule is its `AdjointOpInterface`
+    (`docs/dialect/AdjointOpInterface.md`): the ternary ops implement it
+    (`ternary.bitlinear` at any `lambda`, run-time `lambda(%l)` and
+    `sample(%seed)` included, whose gradient is `ternary.bitlinear_grad`, the
+    straight-through estimator of the semantics document;
+    `ternary.cross_entropy`, `ternary.embedding`, `ternary.spmm`,
+    `ternary.dropout`), and upstream ops get external models
+    (`lib/Autodiff/Implementations/`): any linalg op (named ops are
+    generalised; a `linalg.generic` is differentiated through its scalar
+    body of arith/math ops, with sum and max reductions, broadcasts and
+    window maps such as convolution and pooling, whose adjoints are
+    scattered through the map), `linalg.softmax`, `tensor` reshapes, casts
+    and padding, and arith/math ops on tensors. Values used several times
+    have their adjoints summed; arguments the loss does not depend on get
+    zero gradients. An op without a rule, a reduction that is neither a sum
+    nor a maximum, or a generic body reading a float from outside is an
+    error naming it.
 
     Example:
 
@@ -68,8 +75,9 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
   let summary = "Generate compiled training steps (autodiff + optimiser)";
   let description = [{
     For every `func.func` computing a scalar loss and carrying
-    `ternary.train_step = #ternary.train_step<name = "NAME", params = array<i64: ...>, ...>`,
-    adds:
+    `ternary.train_step = #ternary.train_step<name = "NAME",
+    params = array<i64: ...>, ...>` (the typed, verified request; its keys
+    and defaults are documented with the attribute), adds:
 
     - `NAME_loss_and_grads` (private): the loss and the gradients of the
       parameter arguments, derived as by `--ternary-autodiff`;
@@ -83,21 +91,20 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
     - with `eval = "EVAL"`, a copy `EVAL` of the forward function without
       its `ternary.dropout` ops (evaluation mode).
 
-    Keys: `optimizer` ("adamw", default, or "sgd"), `lr` (peak, 1e-3),
-    `schedule` (`#ternary.lr_schedule<...>`, constant), `warmup_steps`,
-    `total_steps`, `min_lr`, `weight_decay` (0), `beta1`, `beta2`, `eps`
-    (AdamW), `momentum`, `nesterov` (SGD), `max_grad_norm` (global-norm
-    clipping of all gradients first; 0 = off). `two_stage` schedules also
-    turn weight decay off in their second half.
+    The step's learning rate comes from `ternary.lr_schedule` of the
+    counter; with `max_grad_norm > 0` all gradients are first scaled by the
+    global-norm clipping coefficient; `two_stage` schedules also turn weight
+    decay off in their second half. `ternary-train` reads the same
+    attribute to call the step (the number and order of the state buffers).
 
     Example:
 
     ```mlir
     func.func @loss(%x: tensor<?x784xf32>, %y: tensor<?xi64>,
                     %w: tensor<10x784xf32>) -> tensor<f32>
-        attributes {ternary.train_step = #ternary.train_step<name = "train_step",
-            params = array<i64: 2>, optimizer = adamw, lr = 1.0e-3,
-            weight_decay = 0.01, eval = "eval_step">} { ... }
+        attributes {ternary.train_step = #ternary.train_step<
+            name = "train_step", params = array<i64: 2>, optimizer = adamw,
+            lr = 1.0e-3, weight_decay = 0.01, eval = "eval_step">} { ... }
     ```
 
     gains `@train_step(%x, %y, %w, %exp_avg, %exp_avg_sq, %step)`,

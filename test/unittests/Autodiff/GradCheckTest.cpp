@@ -505,6 +505,22 @@ TEST_F(GradCheck, FlattenAndTranspose) {
   check(c);
 }
 
+TEST_F(GradCheck, ElementwiseOpsOnTensors) {
+  // arith and math ops applied to whole tensors (not inside a generic):
+  // their external models build the same rules element-wise.
+  checkRandomShapes({"R", "C"}, 1, 17, [](const Sizes &z) {
+    std::vector<int64_t> shape = {z.at("R"), z.at("C")};
+    Case c{"tensor_ops", {{shape}, {shape}, {shape}}, {0, 1}, ""};
+    std::string t = tensorType(shape);
+    c.body = "  %p = arith.mulf %a0, %a1 : " + t + "\n" +
+             "  %q = math.tanh %p : " + t + "\n" +
+             "  %mx = arith.maximumf %q, %a0 : " + t + "\n" +
+             "  %y = arith.subf %mx, %a1 : " + t + "\n" +
+             weightedSum("loss", "y", "a2", shape);
+    return c;
+  });
+}
+
 /// A rule defined outside the project for an op without one (math.sin):
 /// d sin(x) = cos(x). The model is what a user of the library writes.
 struct SinAdjoint
