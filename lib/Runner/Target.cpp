@@ -74,8 +74,12 @@ mlir::ternary::createTargetMachine(const TargetOptions &target, bool forJIT) {
 std::string mlir::ternary::kernelFeatures(const llvm::TargetMachine &tm) {
   std::string features;
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  // The kernels' features are x86's: asking another target's subtarget
+  // about them is a fatal error in LLVM. Other targets have none of them
+  // (they get the generic vector kernel).
+  bool x86 = tm.getTargetTriple().isX86();
   for (const char *feature : {"avx2", "avx512f", "avx512bw", "avx512vnni"}) {
-    bool on = sti && sti->checkFeatures(std::string("+") + feature);
+    bool on = x86 && sti && sti->checkFeatures(std::string("+") + feature);
     features +=
         (features.empty() ? "" : ",") + std::string(on ? "+" : "-") + feature;
   }
