@@ -43,6 +43,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <set>
 #include <unistd.h>
 
 using namespace mlir;
@@ -128,6 +129,12 @@ static cl::opt<int64_t> lambdaWarmupSteps(
              "2 * sigmoid(5 * step / N) - 1 for the first N steps, then 1 "
              "(0: always 1)"),
     cl::init(0), cl::cat(category));
+static cl::opt<std::string> onNonFinite(
+    "on-nonfinite",
+    cl::desc("When a step's loss or updated parameters are NaN or infinite: "
+             "stop (exit 1, the last checkpoint kept) or skip (the batch's "
+             "update undone; costs a copy of parameters and state a step)"),
+    cl::init("stop"), cl::cat(category));
 static cl::opt<std::string>
     progress("progress",
              cl::desc("Progress display: auto (bar on a terminal), bar, "
@@ -140,6 +147,32 @@ static int fail(const llvm::Twine &message) {
 }
 
 namespace {
+
+/// A float for messages: "nan", "inf", "1.5e+30".
+std::string formatFloat(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
+
+/// "" when every element of `a` (f32 or f64) is finite, else what the
+/// first non-finite one is and where: "nan at element 3".
+std::string firstNonFinite(const HostArray &a) {
+  auto scan = [&](auto *values) -> std::string {
+    for (int64_t e = 0; e < a.numElements(); ++e)
+      if (!std::isfinite(values[e]))
+        return std::string(std::isnan(values[e]) ? "nan"
+                           : values[e] > 0       ? "inf"
+                                                 : "-inf") +
+               " at element " + std::to_string(e);
+    return "";
+  };
+  if (a.dtype == DType::F32)
+    return scan(a.data<float>());
+  if (a.dtype == DType::F64)
+    return scan(a.data<double>());
+  return "";
+}
 
 /// The warm-up factor of (0-based) step `t` (the semantics document's
 /// schedule).
@@ -234,7 +267,8 @@ public:
                     epoch, epochs, b.c_str(), (long long)step, (long long)steps,
                     loss, rate, formatDuration(eta).c_str());
       llvm::errs() << line;
-      if (step == steps)
+      lineOpen = step != steps;
+      if (!lineOpen)
         llvm::errs() << "\n";
     } else if (step == steps || step % std::max<int64_t>(1, steps / 10) == 0) {
       std::snprintf(line, sizeof(line),
@@ -247,6 +281,13 @@ public:
     llvm::errs().flush();
   }
 
+  /// Ends a bar left mid-line (before a message of the tool).
+  void finish() {
+    if (lineOpen)
+      llvm::errs() << "\n";
+    lineOpen = false;
+  }
+
   double seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                          start)
@@ -254,7 +295,7 @@ public:
   }
 
 private:
-  bool bar = false, quiet = false;
+  bool bar = false, quiet = false, lineOpen = false;
   unsigned epoch = 0, epochs = 0;
   int64_t steps = 0, items = 0;
   std::chrono::steady_clock::time_point start;
@@ -339,6 +380,13 @@ int main(int argc, char **argv) {
   if (progress != "auto" && progress != "bar" && progress != "lines" &&
       progress != "none")
     return fail("--progress must be auto, bar, lines or none");
+  if (onNonFinite != "stop" && onNonFinite != "skip")
+    return fail("--on-nonfinite must be stop or skip");
+  if (maxSteps < 0)
+    return fail("--max-steps must be >= 0, got " + llvm::Twine(maxSteps));
+  if (lambdaWarmupSteps < 0)
+    return fail("--lambda-warmup-steps must be >= 0, got " +
+                llvm::Twine(lambdaWarmupSteps));
 
   ToolContext tool;
   std::string error;
@@ -360,6 +408,9 @@ int main(int argc, char **argv) {
   if (!valData->empty())
     if (llvm::Error e = checkData(*model, *valData, "--val-input"))
       return fail(llvm::toString(std::move(e)));
+  if (!valData->empty() && (*valData)[0].shape.size() > 0 &&
+      (*valData)[0].shape[0] == 0 && !fullBatch)
+    return fail("--val-input: the validation set has no examples");
   if (!valData->empty() && model->eval.empty())
     return fail("--val-input needs an eval function (eval = \"...\" in the "
                 "ternary.train_step request)");
@@ -392,14 +443,26 @@ int main(int argc, char **argv) {
     ::ternary::TensorFile file;
     if (!::ternary::readSafetensors(resume, file, error))
       return fail(error);
+    std::set<std::string> used;
     auto load = [&](const std::string &name, HostArray &into) -> bool {
       const HostArray *a = file.find(name);
       if (!a || a->shape != into.shape || a->dtype != into.dtype) {
+        error = "checkpoint '" + resume + "' has no tensor '" + name +
+                "' of shape " + into.shapeString() + " and dtype " +
+                ::ternary::dtypeName(into.dtype) +
+                (a ? std::string(" (it has ") + a->shapeString() + " " +
+                         ::ternary::dtypeName(a->dtype) + ")"
+                   : std::string()) +
+                ": a checkpoint of another model?";
+        return false;
+      }
+      if (std::string what = firstNonFinite(*a); !what.empty()) {
         error =
-            "checkpoint '" + resume + "' has no matching tensor '" + name + "'";
+            "checkpoint '" + resume + "': tensor '" + name + "' holds " + what;
         return false;
       }
       into = *a;
+      used.insert(name);
       return true;
     };
     for (size_t i = 0; i < params.size(); ++i) {
@@ -409,10 +472,38 @@ int main(int argc, char **argv) {
         if (!load(model->stateNames[s] + "." + model->names[i],
                   state[s * params.size() + i]))
           return fail(error);
+      // AdamW's second moments are averages of squares.
+      if (model->stateNames.size() == 2) {
+        const HostArray &v = state[params.size() + i];
+        for (int64_t e = 0; e < v.numElements(); ++e)
+          if (v.data<float>()[e] < 0)
+            return fail("checkpoint '" + resume + "': tensor '" +
+                        model->stateNames[1] + "." + model->names[i] +
+                        "' holds a negative second moment at element " +
+                        llvm::Twine(e));
+      }
     }
     if (!load("step", step))
       return fail(error);
-    firstEpoch = std::stoi(file.metadata["epoch"]) + 1;
+    if (step.data<int64_t>()[0] < 0)
+      return fail("checkpoint '" + resume + "': the step counter is " +
+                  llvm::Twine(step.data<int64_t>()[0]) + ", not >= 0");
+    for (const auto &[name, array] : file.tensors)
+      if (!used.count(name))
+        return fail("checkpoint '" + resume + "' has a tensor '" + name +
+                    "' the model does not have: a checkpoint of another "
+                    "model?");
+    auto epochText = file.metadata.find("epoch");
+    int64_t lastEpoch = -1;
+    if (epochText == file.metadata.end() ||
+        llvm::StringRef(epochText->second).getAsInteger(10, lastEpoch) ||
+        lastEpoch < 0 || lastEpoch > int64_t(1) << 31)
+      return fail("checkpoint '" + resume +
+                  "' has no valid epoch in its metadata" +
+                  (epochText == file.metadata.end()
+                       ? std::string()
+                       : " (\"" + epochText->second + "\")"));
+    firstEpoch = static_cast<unsigned>(lastEpoch) + 1;
     llvm::errs() << "ternary-train: resumed from '" << resume
                  << "' after epoch " << firstEpoch - 1 << ", step "
                  << step.data<int64_t>()[0] << "\n";
@@ -449,7 +540,7 @@ int main(int argc, char **argv) {
     }
     display.startEpoch(epoch, epochs, batches);
     double lossSum = 0;
-    int64_t lossCount = 0;
+    int64_t lossCount = 0, skipped = 0;
     for (int64_t b = 0; b < batches; ++b) {
       int64_t begin = b * batchSize;
       int64_t end = std::min(examples, begin + batchSize);
@@ -478,10 +569,49 @@ int main(int argc, char **argv) {
       for (HostArray &s : state)
         args.push_back(&s);
       args.push_back(&step);
+      int64_t stepNumber = step.data<int64_t>()[0] + 1;
+      std::vector<HostArray> before;
+      if (onNonFinite == "skip") {
+        before = params;
+        before.insert(before.end(), state.begin(), state.end());
+        before.push_back(step);
+      }
       auto result = compiled->callInPlace(model->step, args);
       if (!result)
         return fail(llvm::toString(result.takeError()));
       float loss = (*result)[0].data<float>()[0];
+      // A step that read or made a non-finite value: the loss, or any
+      // updated parameter (a NaN gradient reaches every parameter it
+      // updates).
+      std::string what;
+      if (!std::isfinite(loss))
+        what = "the loss is " + formatFloat(loss);
+      for (size_t p = 0; p < params.size() && what.empty(); ++p)
+        if (std::string bad = firstNonFinite(params[p]); !bad.empty())
+          what = "parameter '" + model->names[p] + "' holds " + bad +
+                 " after the update";
+      if (!what.empty()) {
+        if (onNonFinite == "stop") {
+          display.finish();
+          return fail("step " + llvm::Twine(stepNumber) + " (epoch " +
+                      llvm::Twine(epoch) + ", batch " + llvm::Twine(b + 1) +
+                      "): " + what + "; stopped" +
+                      (checkpoint.empty() ? std::string()
+                                          : ", '" + checkpoint.getValue() +
+                                                "' keeps the last good state") +
+                      " (--on-nonfinite=skip skips such batches)");
+        }
+        // Undo the update: parameters, state and counter as before.
+        for (size_t p = 0; p < params.size(); ++p)
+          params[p] = before[p];
+        for (size_t k = 0; k < state.size(); ++k)
+          state[k] = before[params.size() + k];
+        step = before.back();
+        ++skipped;
+        llvm::errs() << "ternary-train: step " << stepNumber << ": " << what
+                     << "; batch skipped\n";
+        continue;
+      }
       losses.push_back(loss);
       lossSum += loss;
       ++lossCount;
@@ -495,10 +625,21 @@ int main(int argc, char **argv) {
     std::snprintf(line, sizeof(line), "epoch %u: train loss %.4f", epoch,
                   lossSum / std::max<int64_t>(1, lossCount));
     llvm::outs() << line;
+    if (skipped)
+      llvm::outs() << " (" << skipped << " batches skipped)";
     if (!valData->empty()) {
       auto loss = evaluate(*compiled, *model, model->eval, *valData, params);
       if (!loss)
         return fail(llvm::toString(loss.takeError()));
+      if (!std::isfinite(*loss)) {
+        llvm::outs() << "\n";
+        return fail("epoch " + llvm::Twine(epoch) +
+                    ": the validation loss is " + formatFloat(*loss) +
+                    "; stopped" +
+                    (checkpoint.empty() ? std::string()
+                                        : ", '" + checkpoint.getValue() +
+                                              "' keeps the last good state"));
+      }
       std::snprintf(line, sizeof(line), ", validation loss %.4f", *loss);
       llvm::outs() << line;
       for (const std::string &metric : metrics) {
