@@ -33,34 +33,145 @@ const DTypeInfo &info(DType dtype) {
   return kDTypes[0];
 }
 
-/// The value of `key` in a Python dict literal: the text after "'key':" up
-/// to the next top-level comma or closing brace.
-bool dictValue(const std::string &header, const std::string &key,
-               std::string &value) {
-  size_t pos = header.find("'" + key + "'");
-  if (pos == std::string::npos)
-    return false;
-  pos = header.find(':', pos);
-  if (pos == std::string::npos)
-    return false;
-  ++pos;
-  int depth = 0;
-  size_t end = pos;
-  for (; end < header.size(); ++end) {
-    char c = header[end];
-    if (c == '(')
-      ++depth;
-    else if (c == ')')
-      --depth;
-    else if ((c == ',' || c == '}') && depth == 0)
-      break;
+/// The header dict of an .npy file, as NumPy writes and reads it: a Python
+/// dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`
+/// with exactly these three keys, each once, then only spaces and one
+/// final newline. NumPy evaluates the header as a literal and refuses any
+/// other keys; this parser accepts the same subset and refuses the rest
+/// (an unclosed dict, a NUL, a repeated or unknown key) with the reason.
+struct Header {
+  std::string descr;
+  bool fortranOrder = false;
+  std::vector<int64_t> shape;
+};
+
+class HeaderParser {
+public:
+  explicit HeaderParser(const std::string &text) : text(text) {}
+
+  bool parse(Header &out, std::string &error) {
+    if (text.find('\0') != std::string::npos)
+      return fail("a NUL byte in the header", error);
+    skipSpaces();
+    if (!consume('{'))
+      return fail("the header is not a dict", error);
+    bool seen[3] = {false, false, false};
+    while (true) {
+      skipSpaces();
+      if (consume('}'))
+        break;
+      std::string key;
+      if (!parseString(key))
+        return fail("expected a quoted key", error);
+      skipSpaces();
+      if (!consume(':'))
+        return fail("expected ':' after '" + key + "'", error);
+      skipSpaces();
+      int which = key == "descr"           ? 0
+                  : key == "fortran_order" ? 1
+                  : key == "shape"         ? 2
+                                           : -1;
+      if (which < 0)
+        return fail("unknown key '" + key + "'", error);
+      if (seen[which])
+        return fail("the key '" + key + "' appears twice", error);
+      seen[which] = true;
+      bool ok = which == 0   ? parseString(out.descr)
+                : which == 1 ? parseBool(out.fortranOrder)
+                             : parseShape(out.shape);
+      if (!ok)
+        return fail("bad value for '" + key + "'", error);
+      skipSpaces();
+      if (consume(','))
+        continue;
+      if (consume('}'))
+        break;
+      return fail("expected ',' or '}' after the value of '" + key + "'",
+                  error);
+    }
+    for (int k = 0; k < 3; ++k)
+      if (!seen[k])
+        return fail(std::string("the key '") +
+                        (k == 0   ? "descr"
+                         : k == 1 ? "fortran_order"
+                                  : "shape") +
+                        "' is missing",
+                    error);
+    while (pos < text.size() && text[pos] == ' ')
+      ++pos;
+    if (pos < text.size() && text[pos] == '\n')
+      ++pos;
+    if (pos != text.size())
+      return fail("text after the dict", error);
+    return true;
   }
-  value = header.substr(pos, end - pos);
-  size_t b = value.find_first_not_of(" ");
-  size_t e = value.find_last_not_of(" ");
-  value = b == std::string::npos ? "" : value.substr(b, e - b + 1);
-  return true;
-}
+
+private:
+  const std::string &text;
+  size_t pos = 0;
+
+  bool fail(const std::string &what, std::string &error) {
+    error = "malformed .npy header (" + what + "): " + text;
+    return false;
+  }
+  void skipSpaces() {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t'))
+      ++pos;
+  }
+  bool consume(char c) {
+    if (pos < text.size() && text[pos] == c) {
+      ++pos;
+      return true;
+    }
+    return false;
+  }
+  bool parseString(std::string &out) {
+    if (pos >= text.size() || (text[pos] != '\'' && text[pos] != '"'))
+      return false;
+    char quote = text[pos++];
+    size_t end = text.find(quote, pos);
+    if (end == std::string::npos)
+      return false;
+    out = text.substr(pos, end - pos);
+    pos = end + 1;
+    return true;
+  }
+  bool parseBool(bool &out) {
+    for (auto [word, value] : {std::pair{"True", true}, {"False", false}})
+      if (text.compare(pos, std::strlen(word), word) == 0) {
+        pos += std::strlen(word);
+        out = value;
+        return true;
+      }
+    return false;
+  }
+  /// "(2, 3)", "(5,)" or "()": non-negative decimal integers.
+  bool parseShape(std::vector<int64_t> &out) {
+    out.clear();
+    if (!consume('('))
+      return false;
+    while (true) {
+      skipSpaces();
+      if (consume(')'))
+        return true;
+      size_t start = pos;
+      int64_t value = 0;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        if (value > (INT64_MAX - (text[pos] - '0')) / 10)
+          return false;
+        value = value * 10 + (text[pos++] - '0');
+      }
+      if (pos == start)
+        return false;
+      out.push_back(value);
+      skipSpaces();
+      if (consume(')'))
+        return true;
+      if (!consume(','))
+        return false;
+    }
+  }
+};
 } // namespace
 
 size_t dtypeSize(DType dtype) { return info(dtype).size; }
@@ -120,60 +231,52 @@ bool parseNpy(const std::string &contents, HostArray &out, std::string &error) {
     return false;
   }
   std::string header = contents.substr(headerStart, headerLen);
-  std::string descr, fortran, shape;
-  if (!dictValue(header, "descr", descr) ||
-      !dictValue(header, "fortran_order", fortran) ||
-      !dictValue(header, "shape", shape)) {
-    error = "malformed .npy header: " + header;
+  Header parsed;
+  if (!HeaderParser(header).parse(parsed, error))
     return false;
-  }
-  if (fortran != "False") {
+  if (parsed.fortranOrder) {
     error = "Fortran-order arrays are not supported";
     return false;
   }
-  if (descr.size() < 4 || descr.front() != '\'' || descr.back() != '\'') {
-    error = "malformed dtype " + descr;
+  std::string descr = parsed.descr;
+  if (descr.size() < 2) {
+    error = "malformed dtype '" + descr + "'";
     return false;
   }
-  descr = descr.substr(1, descr.size() - 2);
   char order = descr[0];
   std::string code = descr.substr(1);
   const DTypeInfo *found = nullptr;
   for (const DTypeInfo &i : kDTypes)
-    if (code == i.descr)
+    if (code == i.descr && (order == '<' || order == '|' || order == '='))
       found = &i;
+  if (!found && order == '>')
+    for (const DTypeInfo &i : kDTypes)
+      if (code == i.descr && i.size == 1)
+        found = &i;
   if (!found) {
-    error = "unsupported dtype '" + descr +
-            "' (float32, float64, int8, uint8, int16, int32, int64)";
-    return false;
-  }
-  if (order == '>' && found->size > 1) {
-    error = "big-endian arrays are not supported";
+    error = order == '>' ? "big-endian arrays are not supported"
+                         : "unsupported dtype '" + descr +
+                               "' (float32, float64, int8, uint8, int16, "
+                               "int32, int64)";
     return false;
   }
   out.dtype = found->dtype;
-  out.shape.clear();
-  // "(2, 3)", "(5,)" or "()".
-  std::stringstream dims(
-      shape.substr(1, shape.size() >= 2 ? shape.size() - 2 : 0));
-  std::string dim;
-  while (std::getline(dims, dim, ',')) {
-    size_t b = dim.find_first_not_of(" ");
-    if (b == std::string::npos)
-      continue;
-    try {
-      out.shape.push_back(std::stoll(dim.substr(b)));
-    } catch (...) {
-      error = "malformed shape " + shape;
-      return false;
-    }
-    if (out.shape.back() < 0) {
-      error = "malformed shape " + shape;
-      return false;
-    }
-  }
-  size_t dataBytes = static_cast<size_t>(out.numElements()) * found->size;
+  out.shape = parsed.shape;
+  // The byte count, checked for overflow before anything is allocated (the
+  // file must hold them all).
   size_t dataStart = headerStart + headerLen;
+  size_t available = contents.size() - dataStart;
+  size_t dataBytes = found->size;
+  bool overflow = false;
+  for (int64_t d : out.shape)
+    overflow |=
+        __builtin_mul_overflow(dataBytes, static_cast<size_t>(d), &dataBytes);
+  if (overflow) {
+    error = "truncated .npy data: the shape " + out.shapeString() +
+            " needs more bytes than can be counted; the file holds " +
+            std::to_string(available);
+    return false;
+  }
   if (contents.size() - dataStart < dataBytes) {
     error = "truncated .npy data: expected " + std::to_string(dataBytes) +
             " bytes, got " + std::to_string(contents.size() - dataStart);

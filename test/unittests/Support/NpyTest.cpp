@@ -81,4 +81,70 @@ TEST(Npy, RejectsWhatItCannotRead) {
   EXPECT_EQ(error, "truncated .npy data: expected 16 bytes, got 15");
 }
 
+/// An .npy file with the given header text (padded as NumPy pads it) and
+/// `data` after it.
+std::string npyWithHeader(std::string header, const std::string &data = "") {
+  header.append(128 - 10 - header.size() - 1, ' ');
+  header += '\n';
+  std::string file = std::string("\x93NUMPY\x01\x00", 8);
+  file += static_cast<char>(header.size());
+  file += '\0';
+  return file + header + data;
+}
+
+TEST(Npy, FollowsNumPysHeaderGrammar) {
+  HostArray a;
+  std::string error;
+  const std::string four(16, '\0');
+  ASSERT_TRUE(parseNpy(npyWithHeader("{\"descr\": \"<f4\", \"shape\": "
+                                     "(2, 2), \"fortran_order\": False}",
+                                     four),
+                       a, error))
+      << error;
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 2}));
+  const std::pair<const char *, const char *> cases[] = {
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (4,), ",
+       "malformed .npy header (expected a quoted key)"},
+      {"{'descr': '<f4', 'descr': '<i4', 'fortran_order': False, 'shape': "
+       "(4,), }",
+       "malformed .npy header (the key 'descr' appears twice)"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'x': 1}",
+       "malformed .npy header (unknown key 'x')"},
+      {"{'descr': '<f4', 'shape': (4,), }",
+       "malformed .npy header (the key 'fortran_order' is missing)"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (4,)} junk",
+       "malformed .npy header (text after the dict)"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (-4,)}",
+       "malformed .npy header (bad value for 'shape')"},
+      {"{'descr': '<f4', 'fortran_order': Maybe, 'shape': (4,)}",
+       "malformed .npy header (bad value for 'fortran_order')"},
+  };
+  for (const auto &[header, message] : cases) {
+    EXPECT_FALSE(parseNpy(npyWithHeader(header, four), a, error)) << header;
+    EXPECT_EQ(error.substr(0, std::string(message).size()), message);
+  }
+  std::string nul = npyWithHeader("{'descr': '<f4', 'fortran_order': False, "
+                                  "'shape': (4,), }",
+                                  four);
+  nul[20] = '\0';
+  EXPECT_FALSE(parseNpy(nul, a, error));
+  EXPECT_EQ(error.substr(0, 40), "malformed .npy header (a NUL byte in the");
+}
+
+TEST(Npy, RefusesShapesWhoseSizeOverflows) {
+  // 2^62 x 4 float32: the byte count wraps to 0 in 64 bits.
+  HostArray a;
+  std::string error;
+  EXPECT_FALSE(parseNpy(npyWithHeader("{'descr': '<f4', 'fortran_order': "
+                                      "False, 'shape': (4611686018427387904, "
+                                      "4), }"),
+                        a, error));
+  EXPECT_EQ(error, "truncated .npy data: the shape [4611686018427387904, 4] "
+                   "needs more bytes than can be counted; the file holds 0");
+  EXPECT_FALSE(parseNpy(npyWithHeader("{'descr': '<f4', 'fortran_order': "
+                                      "False, 'shape': (1000000, 1000000), }"),
+                        a, error));
+  EXPECT_EQ(error, "truncated .npy data: expected 4000000000000 bytes, got 0");
+}
+
 } // namespace
