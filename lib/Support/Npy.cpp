@@ -3,6 +3,7 @@
 #include "ternary/Support/Npy.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -288,6 +289,11 @@ bool parseNpy(const std::string &contents, HostArray &out, std::string &error) {
 }
 
 bool readNpy(const std::string &path, HostArray &out, std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "'" + path + "' is a directory, not an .npy file";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open '" + path + "'";

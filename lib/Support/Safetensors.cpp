@@ -2,10 +2,13 @@
 
 #include "ternary/Support/Safetensors.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -144,9 +147,18 @@ private:
       ++pos;
     while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])))
       ++pos;
-    if (pos == start)
+    if (pos == start || (s[start] == '-' && pos == start + 1))
       return false;
-    out.number = std::stoll(s.substr(start, pos - start));
+    // Decimal, checked for overflow (no exceptions).
+    bool negative = s[start] == '-';
+    int64_t value = 0;
+    for (size_t i = start + (negative ? 1 : 0); i < pos; ++i) {
+      int digit = s[i] - '0';
+      if (value > (INT64_MAX - digit) / 10)
+        return false;
+      value = value * 10 + digit;
+    }
+    out.number = negative ? -value : value;
     return true;
   }
 };
@@ -205,9 +217,9 @@ bool writeSafetensors(const std::string &path, const TensorFile &file,
     bool ok = std::fwrite(le, 1, 8, f) == 8 &&
               std::fwrite(text.data(), 1, text.size(), f) == text.size();
     for (const auto &entry : file.tensors)
-      ok = ok && std::fwrite(entry.second.bytes.data(), 1,
-                             entry.second.bytes.size(),
-                             f) == entry.second.bytes.size();
+      ok = ok &&
+           std::fwrite(entry.second.bytes.data(), 1, entry.second.bytes.size(),
+                       f) == entry.second.bytes.size();
     ok = ok && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
     ok = (std::fclose(f) == 0) && ok;
     if (!ok) {
@@ -227,6 +239,11 @@ bool writeSafetensors(const std::string &path, const TensorFile &file,
 
 bool readSafetensors(const std::string &path, TensorFile &file,
                      std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "'" + path + "' is a directory, not a safetensors file";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open '" + path + "'";
@@ -253,34 +270,66 @@ bool readSafetensors(const std::string &path, TensorFile &file,
   }
   size_t dataStart = 8 + size, dataSize = contents.size() - dataStart;
   file = TensorFile();
+  std::set<std::string> names;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  auto bad = [&](const std::string &what) {
+    error = "'" + path + "': " + what;
+    return false;
+  };
   for (const auto &[name, entry] : header.members) {
+    if (!names.insert(name).second)
+      return bad("the header names '" + name + "' twice");
     if (name == "__metadata__") {
-      for (const auto &[k, v] : entry.members)
+      if (entry.kind != Json::Object)
+        return bad("__metadata__ is not an object");
+      for (const auto &[k, v] : entry.members) {
+        if (v.kind != Json::String)
+          return bad("metadata '" + k + "' is not a string");
         file.metadata[k] = v.text;
+      }
       continue;
     }
     const Json *dtype = entry.get("dtype"), *shape = entry.get("shape"),
                *offsets = entry.get("data_offsets");
     HostArray array;
-    if (!dtype || !shape || !offsets || offsets->items.size() != 2 ||
-        !parseDType(dtype->text, array.dtype)) {
-      error = "'" + path + "': bad entry for tensor '" + name + "'";
-      return false;
-    }
-    for (const Json &d : shape->items)
+    if (entry.kind != Json::Object || !dtype || dtype->kind != Json::String ||
+        !shape || shape->kind != Json::Array || !offsets ||
+        offsets->kind != Json::Array || offsets->items.size() != 2 ||
+        offsets->items[0].kind != Json::Number ||
+        offsets->items[1].kind != Json::Number ||
+        !parseDType(dtype->text, array.dtype))
+      return bad("bad entry for tensor '" + name + "'");
+    // The byte count, checked for overflow before anything is allocated.
+    size_t expected = dtypeSize(array.dtype);
+    for (const Json &d : shape->items) {
+      if (d.kind != Json::Number || d.number < 0 ||
+          __builtin_mul_overflow(expected, static_cast<size_t>(d.number),
+                                 &expected))
+        return bad("bad shape for tensor '" + name + "'");
       array.shape.push_back(d.number);
-    int64_t begin = offsets->items[0].number, end = offsets->items[1].number;
-    size_t expected = static_cast<size_t>(array.numElements()) *
-                      dtypeSize(array.dtype);
-    if (begin < 0 || end < begin || size_t(end) > dataSize ||
-        size_t(end - begin) != expected) {
-      error = "'" + path + "': bad data range for tensor '" + name + "'";
-      return false;
     }
+    int64_t begin = offsets->items[0].number, end = offsets->items[1].number;
+    if (begin < 0 || end < begin || size_t(end) > dataSize ||
+        size_t(end - begin) != expected)
+      return bad("bad data range for tensor '" + name + "'");
+    ranges.emplace_back(begin, end);
     array.bytes.assign(contents.begin() + dataStart + begin,
                        contents.begin() + dataStart + end);
     file.tensors.emplace_back(name, std::move(array));
   }
+  // The tensors cover the data exactly, without overlaps or holes (the
+  // format's rule).
+  std::sort(ranges.begin(), ranges.end());
+  int64_t covered = 0;
+  for (auto [begin, end] : ranges) {
+    if (begin != covered)
+      return bad(begin < covered ? "tensors overlap in the data"
+                                 : "the data has a hole between tensors");
+    covered = end;
+  }
+  if (size_t(covered) != dataSize)
+    return bad("the data has " + std::to_string(dataSize - covered) +
+               " bytes after the last tensor");
   return true;
 }
 

@@ -73,7 +73,8 @@ TEST(Safetensors, RejectsBadFiles) {
   EXPECT_FALSE(readSafetensors(path, file, error));
   EXPECT_NE(error.find("too short"), std::string::npos) << error;
 
-  std::string header = R"({"t":{"dtype":"F32","shape":[4],"data_offsets":[0,8]}})";
+  std::string header =
+      R"({"t":{"dtype":"F32","shape":[4],"data_offsets":[0,8]}})";
   std::string bytes(8, '\0');
   bytes[0] = static_cast<char>(header.size());
   std::ofstream(path, std::ios::binary) << bytes + header + std::string(8, 'x');
@@ -90,6 +91,67 @@ TEST(Safetensors, RejectsBadFiles) {
   // A directory that does not exist: the write fails, nothing is created.
   EXPECT_FALSE(writeSafetensors("/nonexistent-dir/x.safetensors", file, error));
   EXPECT_NE(error.find("cannot create"), std::string::npos) << error;
+}
+
+/// Writes a safetensors file of `header` and `data`, reads it back and
+/// returns the error ("" when it was read).
+std::string readError(const std::string &header, const std::string &data) {
+  std::string bytes(8, '\0');
+  uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  std::string path = tempPath("hostile.safetensors"), error;
+  std::ofstream(path, std::ios::binary) << bytes + header + data;
+  TensorFile file;
+  bool ok = readSafetensors(path, file, error);
+  std::remove(path.c_str());
+  return ok ? "" : error.substr(error.find("': ") + 3);
+}
+
+TEST(Safetensors, RefusesHostileHeaders) {
+  const std::string eight(8, '\0');
+  // Well-formed, for contrast.
+  EXPECT_EQ(
+      readError(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                eight),
+      "");
+  const std::pair<const char *, const char *> cases[] = {
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+       R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+       "tensors overlap in the data"},
+      {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+       "the data has a hole between tensors"},
+      {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+       "the data has 4 bytes after the last tensor"},
+      {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}})",
+       "malformed JSON header"},
+      {R"({"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}})",
+       "bad shape for tensor 'a'"},
+      {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})",
+       "bad shape for tensor 'a'"},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})",
+       "bad data range for tensor 'a'"},
+      {R"({"a":{"dtype":"F32","shape":"2","data_offsets":[0,8]}})",
+       "bad entry for tensor 'a'"},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+       R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+       "the header names 'a' twice"},
+      {R"({"__metadata__":{"epoch":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+       "metadata 'epoch' is not a string"},
+      {R"({"__metadata__":[],"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+       "__metadata__ is not an object"},
+  };
+  for (const auto &[header, message] : cases)
+    EXPECT_EQ(readError(header, eight), message) << header;
+}
+
+TEST(Safetensors, RefusesADirectory) {
+  TensorFile file;
+  std::string error;
+  EXPECT_FALSE(readSafetensors(::testing::TempDir(), file, error));
+  EXPECT_EQ(error, "'" + ::testing::TempDir() +
+                       "' is a directory, not a safetensors file");
 }
 
 } // namespace
