@@ -380,6 +380,21 @@ int main(int argc, char **argv) {
   if (progress != "auto" && progress != "bar" && progress != "lines" &&
       progress != "none")
     return fail("--progress must be auto, bar, lines or none");
+  // Output places are checked before any training: a run must not fail
+  // after an hour because of a typo in a path.
+  for (auto [flag, path] : {std::pair{"--checkpoint", &checkpoint},
+                            {"--save-params", &saveParams},
+                            {"--losses", &lossesFile},
+                            {"--export", &exportFile}}) {
+    if (path->empty())
+      continue;
+    llvm::SmallString<128> parent(llvm::sys::path::parent_path(*path));
+    if (parent.empty())
+      parent = ".";
+    if (!llvm::sys::fs::is_directory(parent))
+      return fail(std::string(flag) + ": the directory '" + parent.str().str() +
+                  "' does not exist");
+  }
   if (onNonFinite != "stop" && onNonFinite != "skip")
     return fail("--on-nonfinite must be stop or skip");
   if (maxSteps < 0)
@@ -538,7 +553,11 @@ int main(int argc, char **argv) {
       std::mt19937 epochRng(seed * 1000003u + epoch);
       std::shuffle(order.begin(), order.end(), epochRng);
     }
-    display.startEpoch(epoch, epochs, batches);
+    // With --max-steps, the bar and its ETA count the steps that will run.
+    int64_t epochSteps = maxSteps > 0
+                             ? std::min<int64_t>(batches, maxSteps - stepsDone)
+                             : batches;
+    display.startEpoch(epoch, epochs, epochSteps);
     double lossSum = 0;
     int64_t lossCount = 0, skipped = 0;
     for (int64_t b = 0; b < batches; ++b) {
@@ -678,7 +697,8 @@ int main(int argc, char **argv) {
       return fail(error);
   }
   if (!saveParams.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(saveParams))
+    // The folder itself may be new; its parent was checked at the start.
+    if (std::error_code ec = llvm::sys::fs::create_directory(saveParams))
       return fail("cannot create '" + saveParams + "': " + ec.message());
     for (size_t i = 0; i < params.size(); ++i) {
       llvm::SmallString<128> path(saveParams);
