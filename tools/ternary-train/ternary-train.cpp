@@ -40,6 +40,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <numeric>
 #include <random>
@@ -103,6 +104,12 @@ static cl::opt<std::string>
     checkpoint("checkpoint",
                cl::desc("Write a safetensors checkpoint here every epoch"),
                cl::cat(category));
+static cl::opt<int64_t> checkpointEvery(
+    "checkpoint-every",
+    cl::desc("Also write the --checkpoint every N steps (0: at epoch ends "
+             "only); a run stopped by --max-steps, SIGINT or SIGTERM writes "
+             "one before it exits, and --resume continues mid-epoch"),
+    cl::init(0), cl::cat(category));
 static cl::opt<std::string>
     resume("resume", cl::desc("Resume from a checkpoint of this tool"),
            cl::cat(category));
@@ -140,6 +147,10 @@ static cl::opt<std::string>
              cl::desc("Progress display: auto (bar on a terminal), bar, "
                       "lines, none"),
              cl::init("auto"), cl::cat(category));
+
+/// The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none.
+static volatile std::sig_atomic_t stopSignal = 0;
+static void onStopSignal(int signal) { stopSignal = signal; }
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-train: " << message << "\n";
@@ -397,6 +408,11 @@ int main(int argc, char **argv) {
   }
   if (onNonFinite != "stop" && onNonFinite != "skip")
     return fail("--on-nonfinite must be stop or skip");
+  if (checkpointEvery < 0)
+    return fail("--checkpoint-every must be >= 0, got " +
+                llvm::Twine(checkpointEvery));
+  if (checkpointEvery > 0 && checkpoint.empty())
+    return fail("--checkpoint-every needs --checkpoint");
   if (maxSteps < 0)
     return fail("--max-steps must be >= 0, got " + llvm::Twine(maxSteps));
   if (lambdaWarmupSteps < 0)
@@ -454,6 +470,7 @@ int main(int argc, char **argv) {
       state.push_back(HostArray::zeros(DType::F32, p.shape));
   HostArray step = HostArray::zeros(DType::I64, {});
   unsigned firstEpoch = 1;
+  int64_t resumeBatch = 0;
   if (!resume.empty()) {
     ::ternary::TensorFile file;
     if (!::ternary::readSafetensors(resume, file, error))
@@ -519,9 +536,19 @@ int main(int argc, char **argv) {
                        ? std::string()
                        : " (\"" + epochText->second + "\")"));
     firstEpoch = static_cast<unsigned>(lastEpoch) + 1;
+    // Batches already done in the next epoch (a mid-epoch checkpoint).
+    if (auto batchText = file.metadata.find("batch");
+        batchText != file.metadata.end() &&
+        (llvm::StringRef(batchText->second).getAsInteger(10, resumeBatch) ||
+         resumeBatch < 0))
+      return fail("checkpoint '" + resume + "' has a bad batch (\"" +
+                  batchText->second + "\") in its metadata");
     llvm::errs() << "ternary-train: resumed from '" << resume
-                 << "' after epoch " << firstEpoch - 1 << ", step "
-                 << step.data<int64_t>()[0] << "\n";
+                 << "' after epoch " << firstEpoch - 1
+                 << (resumeBatch ? " and " + std::to_string(resumeBatch) +
+                                       " batches of the next"
+                                 : std::string())
+                 << ", step " << step.data<int64_t>()[0] << "\n";
   }
 
   auto compiled = CompiledModule::compile(std::move(module),
@@ -542,6 +569,31 @@ int main(int argc, char **argv) {
   if (batches == 0)
     return fail("no complete batch: " + llvm::Twine(examples) +
                 " examples, --batch-size " + llvm::Twine(batchSize));
+  if (resumeBatch >= batches)
+    return fail("checkpoint '" + resume + "' was written after batch " +
+                llvm::Twine(resumeBatch) + " of an epoch of " +
+                llvm::Twine(batches) +
+                " batches: resume with the same data and --batch-size");
+
+  // The checkpoint after `epochsDone` whole epochs and `batchesDone`
+  // batches of the next (written atomically).
+  auto writeCheckpoint = [&](unsigned epochsDone, int64_t batchesDone) -> bool {
+    ::ternary::TensorFile file;
+    for (size_t i = 0; i < params.size(); ++i)
+      file.tensors.emplace_back("param." + model->names[i], params[i]);
+    for (unsigned s = 0; s < model->stateNames.size(); ++s)
+      for (size_t i = 0; i < params.size(); ++i)
+        file.tensors.emplace_back(model->stateNames[s] + "." + model->names[i],
+                                  state[s * params.size() + i]);
+    file.tensors.emplace_back("step", step);
+    file.metadata["epoch"] = std::to_string(epochsDone);
+    file.metadata["batch"] = std::to_string(batchesDone);
+    file.metadata["model"] = llvm::sys::path::filename(inputFile).str();
+    return ::ternary::writeSafetensors(checkpoint, file, error);
+  };
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
+
   std::vector<float> losses;
   Progress display(progress);
   int64_t stepsDone = 0;
@@ -560,7 +612,9 @@ int main(int argc, char **argv) {
     display.startEpoch(epoch, epochs, epochSteps);
     double lossSum = 0;
     int64_t lossCount = 0, skipped = 0;
-    for (int64_t b = 0; b < batches; ++b) {
+    int64_t firstBatch = epoch == firstEpoch ? resumeBatch : 0;
+    int64_t b = firstBatch;
+    for (; b < batches; ++b) {
       int64_t begin = b * batchSize;
       int64_t end = std::min(examples, begin + batchSize);
       std::vector<int64_t> rows(order.begin() + begin, order.begin() + end);
@@ -634,9 +688,31 @@ int main(int argc, char **argv) {
       losses.push_back(loss);
       lossSum += loss;
       ++lossCount;
-      display.update(b + 1, end - begin, loss);
-      if (maxSteps > 0 && ++stepsDone >= maxSteps) {
+      display.update(b + 1 - firstBatch, end - begin, loss);
+      ++stepsDone;
+      bool last = maxSteps > 0 && stepsDone >= maxSteps;
+      if (!checkpoint.empty() && b + 1 < batches &&
+          (last || stopSignal ||
+           (checkpointEvery > 0 && stepsDone % checkpointEvery == 0)))
+        if (!writeCheckpoint(epoch - 1, b + 1))
+          return fail(error);
+      if (stopSignal) {
+        if (!checkpoint.empty() && b + 1 == batches &&
+            !writeCheckpoint(epoch, 0))
+          return fail(error);
+        display.finish();
+        llvm::errs() << "ternary-train: stopped by signal " << int(stopSignal)
+                     << " after step " << step.data<int64_t>()[0]
+                     << (checkpoint.empty()
+                             ? std::string()
+                             : "; '" + checkpoint.getValue() +
+                                   "' holds it (--resume continues)")
+                     << "\n";
+        return 128 + stopSignal;
+      }
+      if (last) {
         stop = true;
+        ++b;
         break;
       }
     }
@@ -673,21 +749,9 @@ int main(int argc, char **argv) {
     llvm::outs() << "\n";
     llvm::outs().flush();
 
-    if (!checkpoint.empty()) {
-      ::ternary::TensorFile file;
-      for (size_t i = 0; i < params.size(); ++i)
-        file.tensors.emplace_back("param." + model->names[i], params[i]);
-      for (unsigned s = 0; s < model->stateNames.size(); ++s)
-        for (size_t i = 0; i < params.size(); ++i)
-          file.tensors.emplace_back(model->stateNames[s] + "." +
-                                        model->names[i],
-                                    state[s * params.size() + i]);
-      file.tensors.emplace_back("step", step);
-      file.metadata["epoch"] = std::to_string(epoch);
-      file.metadata["model"] = llvm::sys::path::filename(inputFile).str();
-      if (!::ternary::writeSafetensors(checkpoint, file, error))
-        return fail(error);
-    }
+    // A whole epoch: its checkpoint (a run stopped mid-epoch wrote one).
+    if (!checkpoint.empty() && b >= batches && !writeCheckpoint(epoch, 0))
+      return fail(error);
   }
 
   if (!lossesFile.empty()) {
