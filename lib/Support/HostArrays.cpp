@@ -3,6 +3,7 @@
 #include "ternary/Support/HostArrays.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -181,4 +182,27 @@ bool ternary::readArrayArgument(const std::string &spec, HostArray &out,
   if (!spec.empty() && spec[0] == '@')
     return readNpy(spec.substr(1), out, error);
   return parseInlineArray(spec, out, error);
+}
+
+std::string ternary::formatFloat(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
+
+std::string ternary::firstNonFinite(const HostArray &a) {
+  auto scan = [&](auto *values) -> std::string {
+    for (int64_t e = 0; e < a.numElements(); ++e)
+      if (!std::isfinite(values[e]))
+        return std::string(std::isnan(values[e]) ? "nan"
+                           : values[e] > 0       ? "inf"
+                                                 : "-inf") +
+               " at element " + std::to_string(e);
+    return "";
+  };
+  if (a.dtype == DType::F32)
+    return scan(a.data<float>());
+  if (a.dtype == DType::F64)
+    return scan(a.data<double>());
+  return "";
 }

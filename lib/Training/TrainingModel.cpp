@@ -2,10 +2,13 @@
 
 #include "ternary/Training/TrainingModel.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
+#include "ternary/Support/HostArrays.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::ternary;
@@ -101,4 +104,46 @@ mlir::ternary::initialiseParameters(const TrainingModel &m,
     out.push_back(std::move(a));
   }
   return out;
+}
+
+HostArray mlir::ternary::gatherRows(const HostArray &a,
+                                    const std::vector<int64_t> &rows) {
+  std::vector<int64_t> shape = a.shape;
+  shape[0] = rows.size();
+  HostArray out = HostArray::zeros(a.dtype, shape);
+  size_t rowBytes = a.bytes.size() / std::max<int64_t>(1, a.shape[0]);
+  for (size_t r = 0; r < rows.size(); ++r)
+    std::memcpy(out.bytes.data() + r * rowBytes,
+                a.bytes.data() + rows[r] * rowBytes, rowBytes);
+  return out;
+}
+
+llvm::Expected<std::vector<HostArray>>
+mlir::ternary::readArrayArguments(const std::vector<std::string> &specs) {
+  std::vector<HostArray> out;
+  for (const std::string &spec : specs) {
+    HostArray a;
+    std::string error;
+    if (!::ternary::readArrayArgument(spec, a, error))
+      return llvm::createStringError(error);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+llvm::Error mlir::ternary::checkTrainingData(const TrainingModel &m,
+                                             const std::vector<HostArray> &data,
+                                             const char *what, bool fullBatch) {
+  if (data.size() != m.dataArgs.size())
+    return llvm::createStringError(
+        "@" + m.loss + " has " + std::to_string(m.dataArgs.size()) +
+        " data arguments, got " + std::to_string(data.size()) + " " + what);
+  if (fullBatch)
+    return llvm::Error::success();
+  for (const HostArray &a : data)
+    if (a.shape.empty() || a.shape[0] != data[0].shape[0])
+      return llvm::createStringError(std::string("the ") + what +
+                                     " arrays differ in their first "
+                                     "dimension (the examples)");
+  return llvm::Error::success();
 }

@@ -27,6 +27,8 @@
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runner/ToolSupport.h"
 #include "ternary/Support/Safetensors.h"
+#include "ternary/Training/Checkpoint.h"
+#include "ternary/Training/Progress.h"
 #include "ternary/Training/TrainingModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -159,32 +161,6 @@ static int fail(const llvm::Twine &message) {
 
 namespace {
 
-/// A float for messages: "nan", "inf", "1.5e+30".
-std::string formatFloat(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", v);
-  return buffer;
-}
-
-/// "" when every element of `a` (f32 or f64) is finite, else what the
-/// first non-finite one is and where: "nan at element 3".
-std::string firstNonFinite(const HostArray &a) {
-  auto scan = [&](auto *values) -> std::string {
-    for (int64_t e = 0; e < a.numElements(); ++e)
-      if (!std::isfinite(values[e]))
-        return std::string(std::isnan(values[e]) ? "nan"
-                           : values[e] > 0       ? "inf"
-                                                 : "-inf") +
-               " at element " + std::to_string(e);
-    return "";
-  };
-  if (a.dtype == DType::F32)
-    return scan(a.data<float>());
-  if (a.dtype == DType::F64)
-    return scan(a.data<double>());
-  return "";
-}
-
 /// The warm-up factor of (0-based) step `t` (the semantics document's
 /// schedule).
 float warmupLambda(int64_t t) {
@@ -193,124 +169,6 @@ float warmupLambda(int64_t t) {
   double x = 5.0 * double(t) / double(lambdaWarmupSteps);
   return static_cast<float>(2.0 / (1.0 + std::exp(-x)) - 1.0);
 }
-
-/// Rows `rows` of `a` (its first dimension).
-HostArray gather(const HostArray &a, const std::vector<int64_t> &rows) {
-  std::vector<int64_t> shape = a.shape;
-  shape[0] = rows.size();
-  HostArray out = HostArray::zeros(a.dtype, shape);
-  size_t rowBytes = a.bytes.size() / std::max<int64_t>(1, a.shape[0]);
-  for (size_t r = 0; r < rows.size(); ++r)
-    std::memcpy(out.bytes.data() + r * rowBytes,
-                a.bytes.data() + rows[r] * rowBytes, rowBytes);
-  return out;
-}
-
-llvm::Expected<std::vector<HostArray>>
-readArrays(const std::vector<std::string> &specs) {
-  std::vector<HostArray> out;
-  for (const std::string &spec : specs) {
-    HostArray a;
-    std::string error;
-    if (!::ternary::readArrayArgument(spec, a, error))
-      return llvm::createStringError(error);
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-/// Checks a data set: one array per data argument, equal first dims.
-llvm::Error checkData(const TrainingModel &m,
-                      const std::vector<HostArray> &data, const char *what) {
-  if (data.size() != m.dataArgs.size())
-    return llvm::createStringError(
-        "@" + m.loss + " has " + std::to_string(m.dataArgs.size()) +
-        " data arguments, got " + std::to_string(data.size()) + " " + what);
-  if (fullBatch)
-    return llvm::Error::success();
-  for (const HostArray &a : data)
-    if (a.shape.empty() || a.shape[0] != data[0].shape[0])
-      return llvm::createStringError(std::string("the ") + what +
-                                     " arrays differ in their first "
-                                     "dimension (the examples)");
-  return llvm::Error::success();
-}
-
-std::string formatDuration(double seconds) {
-  long s = std::lround(seconds);
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%ld:%02ld:%02ld", s / 3600,
-                (s / 60) % 60, s % 60);
-  return buffer;
-}
-
-/// The progress display: a bar redrawn in place on a terminal, plain lines
-/// (ten an epoch) otherwise.
-class Progress {
-public:
-  explicit Progress(const std::string &mode) {
-    bar = mode == "bar" || (mode == "auto" && isatty(fileno(stderr)));
-    quiet = mode == "none";
-  }
-
-  void startEpoch(unsigned epoch, unsigned total, int64_t steps) {
-    this->epoch = epoch, this->epochs = total, this->steps = steps;
-    start = std::chrono::steady_clock::now();
-    items = 0;
-  }
-
-  void update(int64_t step, int64_t batchItems, double loss) {
-    items += batchItems;
-    if (quiet)
-      return;
-    double elapsed = seconds();
-    double rate = items / std::max(elapsed, 1e-9);
-    double eta = elapsed / step * (steps - step);
-    char line[200];
-    if (bar) {
-      int width = 24, done = static_cast<int>(width * step / steps);
-      std::string b(done, '=');
-      if (done < width)
-        b += '>' + std::string(width - done - 1, ' ');
-      std::snprintf(line, sizeof(line),
-                    "\repoch %u/%u [%s] %lld/%lld loss %.4f %.0f items/s "
-                    "ETA %s ",
-                    epoch, epochs, b.c_str(), (long long)step, (long long)steps,
-                    loss, rate, formatDuration(eta).c_str());
-      llvm::errs() << line;
-      lineOpen = step != steps;
-      if (!lineOpen)
-        llvm::errs() << "\n";
-    } else if (step == steps || step % std::max<int64_t>(1, steps / 10) == 0) {
-      std::snprintf(line, sizeof(line),
-                    "epoch %u/%u step %lld/%lld loss %.4f %.0f items/s "
-                    "ETA %s\n",
-                    epoch, epochs, (long long)step, (long long)steps, loss,
-                    rate, formatDuration(eta).c_str());
-      llvm::errs() << line;
-    }
-    llvm::errs().flush();
-  }
-
-  /// Ends a bar left mid-line (before a message of the tool).
-  void finish() {
-    if (lineOpen)
-      llvm::errs() << "\n";
-    lineOpen = false;
-  }
-
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start)
-        .count();
-  }
-
-private:
-  bool bar = false, quiet = false, lineOpen = false;
-  unsigned epoch = 0, epochs = 0;
-  int64_t steps = 0, items = 0;
-  std::chrono::steady_clock::time_point start;
-};
 
 /// The inference function `function` of the model with the trained
 /// `params` bound as constants (freezeParameters), alone with what it
@@ -362,7 +220,7 @@ llvm::Expected<double> evaluate(CompiledModule &compiled,
     std::vector<HostArray> args(model.dataArgs.size() + model.seedArgs.size() +
                                 model.lambdaArgs.size() + model.params.size());
     for (size_t d = 0; d < model.dataArgs.size(); ++d)
-      args[model.dataArgs[d]] = fullBatch ? data[d] : gather(data[d], rows);
+      args[model.dataArgs[d]] = fullBatch ? data[d] : gatherRows(data[d], rows);
     for (unsigned s : model.seedArgs) // unused: evaluation drops nothing
       args[s] = HostArray::zeros(DType::I64, {});
     for (unsigned l : model.lambdaArgs) { // evaluation is quantised
@@ -428,16 +286,17 @@ int main(int argc, char **argv) {
   if (!model)
     return fail(llvm::toString(model.takeError()));
 
-  auto data = readArrays(inputs);
+  auto data = readArrayArguments(inputs);
   if (!data)
     return fail(llvm::toString(data.takeError()));
-  if (llvm::Error e = checkData(*model, *data, "--input"))
+  if (llvm::Error e = checkTrainingData(*model, *data, "--input", fullBatch))
     return fail(llvm::toString(std::move(e)));
-  auto valData = readArrays(valInputs);
+  auto valData = readArrayArguments(valInputs);
   if (!valData)
     return fail(llvm::toString(valData.takeError()));
   if (!valData->empty())
-    if (llvm::Error e = checkData(*model, *valData, "--val-input"))
+    if (llvm::Error e =
+            checkTrainingData(*model, *valData, "--val-input", fullBatch))
       return fail(llvm::toString(std::move(e)));
   if (!valData->empty() && (*valData)[0].shape.size() > 0 &&
       (*valData)[0].shape[0] == 0 && !fullBatch)
@@ -450,7 +309,7 @@ int main(int argc, char **argv) {
   std::mt19937 rng(seed);
   std::vector<HostArray> params;
   if (!paramInputs.empty()) {
-    auto given = readArrays(paramInputs);
+    auto given = readArrayArguments(paramInputs);
     if (!given)
       return fail(llvm::toString(given.takeError()));
     if (given->size() != model->params.size())
@@ -472,77 +331,10 @@ int main(int argc, char **argv) {
   unsigned firstEpoch = 1;
   int64_t resumeBatch = 0;
   if (!resume.empty()) {
-    ::ternary::TensorFile file;
-    if (!::ternary::readSafetensors(resume, file, error))
+    if (!readTrainingCheckpoint(resume, *model, params, state, step, firstEpoch,
+                                resumeBatch, error))
       return fail(error);
-    std::set<std::string> used;
-    auto load = [&](const std::string &name, HostArray &into) -> bool {
-      const HostArray *a = file.find(name);
-      if (!a || a->shape != into.shape || a->dtype != into.dtype) {
-        error = "checkpoint '" + resume + "' has no tensor '" + name +
-                "' of shape " + into.shapeString() + " and dtype " +
-                ::ternary::dtypeName(into.dtype) +
-                (a ? std::string(" (it has ") + a->shapeString() + " " +
-                         ::ternary::dtypeName(a->dtype) + ")"
-                   : std::string()) +
-                ": a checkpoint of another model?";
-        return false;
-      }
-      if (std::string what = firstNonFinite(*a); !what.empty()) {
-        error =
-            "checkpoint '" + resume + "': tensor '" + name + "' holds " + what;
-        return false;
-      }
-      into = *a;
-      used.insert(name);
-      return true;
-    };
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (!load("param." + model->names[i], params[i]))
-        return fail(error);
-      for (unsigned s = 0; s < model->stateNames.size(); ++s)
-        if (!load(model->stateNames[s] + "." + model->names[i],
-                  state[s * params.size() + i]))
-          return fail(error);
-      // AdamW's second moments are averages of squares.
-      if (model->stateNames.size() == 2) {
-        const HostArray &v = state[params.size() + i];
-        for (int64_t e = 0; e < v.numElements(); ++e)
-          if (v.data<float>()[e] < 0)
-            return fail("checkpoint '" + resume + "': tensor '" +
-                        model->stateNames[1] + "." + model->names[i] +
-                        "' holds a negative second moment at element " +
-                        llvm::Twine(e));
-      }
-    }
-    if (!load("step", step))
-      return fail(error);
-    if (step.data<int64_t>()[0] < 0)
-      return fail("checkpoint '" + resume + "': the step counter is " +
-                  llvm::Twine(step.data<int64_t>()[0]) + ", not >= 0");
-    for (const auto &[name, array] : file.tensors)
-      if (!used.count(name))
-        return fail("checkpoint '" + resume + "' has a tensor '" + name +
-                    "' the model does not have: a checkpoint of another "
-                    "model?");
-    auto epochText = file.metadata.find("epoch");
-    int64_t lastEpoch = -1;
-    if (epochText == file.metadata.end() ||
-        llvm::StringRef(epochText->second).getAsInteger(10, lastEpoch) ||
-        lastEpoch < 0 || lastEpoch > int64_t(1) << 31)
-      return fail("checkpoint '" + resume +
-                  "' has no valid epoch in its metadata" +
-                  (epochText == file.metadata.end()
-                       ? std::string()
-                       : " (\"" + epochText->second + "\")"));
-    firstEpoch = static_cast<unsigned>(lastEpoch) + 1;
-    // Batches already done in the next epoch (a mid-epoch checkpoint).
-    if (auto batchText = file.metadata.find("batch");
-        batchText != file.metadata.end() &&
-        (llvm::StringRef(batchText->second).getAsInteger(10, resumeBatch) ||
-         resumeBatch < 0))
-      return fail("checkpoint '" + resume + "' has a bad batch (\"" +
-                  batchText->second + "\") in its metadata");
+    firstEpoch += 1;
     llvm::errs() << "ternary-train: resumed from '" << resume
                  << "' after epoch " << firstEpoch - 1
                  << (resumeBatch ? " and " + std::to_string(resumeBatch) +
@@ -575,21 +367,10 @@ int main(int argc, char **argv) {
                 llvm::Twine(batches) +
                 " batches: resume with the same data and --batch-size");
 
-  // The checkpoint after `epochsDone` whole epochs and `batchesDone`
-  // batches of the next (written atomically).
   auto writeCheckpoint = [&](unsigned epochsDone, int64_t batchesDone) -> bool {
-    ::ternary::TensorFile file;
-    for (size_t i = 0; i < params.size(); ++i)
-      file.tensors.emplace_back("param." + model->names[i], params[i]);
-    for (unsigned s = 0; s < model->stateNames.size(); ++s)
-      for (size_t i = 0; i < params.size(); ++i)
-        file.tensors.emplace_back(model->stateNames[s] + "." + model->names[i],
-                                  state[s * params.size() + i]);
-    file.tensors.emplace_back("step", step);
-    file.metadata["epoch"] = std::to_string(epochsDone);
-    file.metadata["batch"] = std::to_string(batchesDone);
-    file.metadata["model"] = llvm::sys::path::filename(inputFile).str();
-    return ::ternary::writeSafetensors(checkpoint, file, error);
+    return writeTrainingCheckpoint(
+        checkpoint, *model, params, state, step, epochsDone, batchesDone,
+        llvm::sys::path::filename(inputFile).str(), error);
   };
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
@@ -620,7 +401,7 @@ int main(int argc, char **argv) {
       std::vector<int64_t> rows(order.begin() + begin, order.begin() + end);
       std::vector<HostArray> batch;
       for (const HostArray &a : *data)
-        batch.push_back(fullBatch ? a : gather(a, rows));
+        batch.push_back(fullBatch ? a : gatherRows(a, rows));
       // Arguments: the loss function's (data and parameters interleaved
       // as declared), then the state, then the step.
       std::vector<HostArray *> args(
@@ -658,9 +439,10 @@ int main(int argc, char **argv) {
       // updates).
       std::string what;
       if (!std::isfinite(loss))
-        what = "the loss is " + formatFloat(loss);
+        what = "the loss is " + ::ternary::formatFloat(loss);
       for (size_t p = 0; p < params.size() && what.empty(); ++p)
-        if (std::string bad = firstNonFinite(params[p]); !bad.empty())
+        if (std::string bad = ::ternary::firstNonFinite(params[p]);
+            !bad.empty())
           what = "parameter '" + model->names[p] + "' holds " + bad +
                  " after the update";
       if (!what.empty()) {
@@ -729,8 +511,8 @@ int main(int argc, char **argv) {
       if (!std::isfinite(*loss)) {
         llvm::outs() << "\n";
         return fail("epoch " + llvm::Twine(epoch) +
-                    ": the validation loss is " + formatFloat(*loss) +
-                    "; stopped" +
+                    ": the validation loss is " +
+                    ::ternary::formatFloat(*loss) + "; stopped" +
                     (checkpoint.empty() ? std::string()
                                         : ", '" + checkpoint.getValue() +
                                               "' keeps the last good state"));

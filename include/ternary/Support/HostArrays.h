@@ -30,6 +30,14 @@ bool parseInlineArray(const std::string &text, HostArray &out,
 bool readArrayArgument(const std::string &spec, HostArray &out,
                        std::string &error);
 
+/// A float for messages: "nan", "inf", "1.5e+30".
+std::string formatFloat(double value);
+
+/// "" when every element of `array` (f32 or f64; others are finite) is
+/// finite, else what the first non-finite one is and where:
+/// "nan at element 3".
+std::string firstNonFinite(const HostArray &array);
+
 } // namespace ternary
 
 #endif // TERNARY_SUPPORT_HOSTARRAYS_H

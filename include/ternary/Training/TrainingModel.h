@@ -63,6 +63,20 @@ llvm::Expected<std::vector<HostArray>>
 initialiseParameters(const TrainingModel &m,
                      const std::vector<std::string> &kinds, std::mt19937 &rng);
 
+/// The arrays of tool arguments ("@file.npy" or inline values), in order.
+llvm::Expected<std::vector<HostArray>>
+readArrayArguments(const std::vector<std::string> &specs);
+
+/// Checks a data set (`what`: the flag that gave it): one array per data
+/// argument of the loss and, unless the run is full-batch, equal first
+/// dimensions (the examples).
+llvm::Error checkTrainingData(const TrainingModel &m,
+                              const std::vector<HostArray> &data,
+                              const char *what, bool fullBatch);
+
+/// Rows `rows` of `a` (along its first dimension), in that order.
+HostArray gatherRows(const HostArray &a, const std::vector<int64_t> &rows);
+
 } // namespace ternary
 } // namespace mlir
 
