@@ -120,7 +120,9 @@ static cl::opt<std::string>
                cl::desc("Write the trained parameters as NAME.npy here"),
                cl::cat(category));
 static cl::opt<std::string>
-    lossesFile("losses", cl::desc("Write every step's loss to this .npy"),
+    lossesFile("losses",
+               cl::desc("Write every step's loss to this .npy (at every "
+                        "checkpoint and when the run stops)"),
                cl::cat(category));
 static cl::opt<std::string>
     exportFile("export",
@@ -367,15 +369,25 @@ int main(int argc, char **argv) {
                 llvm::Twine(batches) +
                 " batches: resume with the same data and --batch-size");
 
+  // Every step's loss so far (--losses): written with every checkpoint and
+  // when the run stops, however it stops, so that nothing is lost.
+  std::vector<float> losses;
+  auto saveLosses = [&]() -> bool {
+    if (lossesFile.empty())
+      return true;
+    HostArray a = HostArray::zeros(DType::F32, {int64_t(losses.size())});
+    std::copy(losses.begin(), losses.end(), a.data<float>());
+    return ::ternary::writeNpy(lossesFile, a, error);
+  };
   auto writeCheckpoint = [&](unsigned epochsDone, int64_t batchesDone) -> bool {
     return writeTrainingCheckpoint(
-        checkpoint, *model, params, state, step, epochsDone, batchesDone,
-        llvm::sys::path::filename(inputFile).str(), error);
+               checkpoint, *model, params, state, step, epochsDone, batchesDone,
+               llvm::sys::path::filename(inputFile).str(), error) &&
+           saveLosses();
   };
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
 
-  std::vector<float> losses;
   Progress display(progress);
   int64_t stepsDone = 0;
   bool stop = false;
@@ -448,6 +460,8 @@ int main(int argc, char **argv) {
       if (!what.empty()) {
         if (onNonFinite == "stop") {
           display.finish();
+          if (!saveLosses())
+            return fail(error);
           return fail("step " + llvm::Twine(stepNumber) + " (epoch " +
                       llvm::Twine(epoch) + ", batch " + llvm::Twine(b + 1) +
                       "): " + what + "; stopped" +
@@ -490,6 +504,8 @@ int main(int argc, char **argv) {
                              : "; '" + checkpoint.getValue() +
                                    "' holds it (--resume continues)")
                      << "\n";
+        if (!saveLosses())
+          return fail(error);
         return 128 + stopSignal;
       }
       if (last) {
@@ -536,12 +552,8 @@ int main(int argc, char **argv) {
       return fail(error);
   }
 
-  if (!lossesFile.empty()) {
-    HostArray a = HostArray::zeros(DType::F32, {int64_t(losses.size())});
-    std::copy(losses.begin(), losses.end(), a.data<float>());
-    if (!::ternary::writeNpy(lossesFile, a, error))
-      return fail(error);
-  }
+  if (!saveLosses())
+    return fail(error);
   if (!saveParams.empty()) {
     // The folder itself may be new; its parent was checked at the start.
     if (std::error_code ec = llvm::sys::fs::create_directory(saveParams))
