@@ -246,6 +246,10 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "Train a model with its compiled train step\n");
+  // From here on, SIGINT and SIGTERM ask the run to stop after its current
+  // step (with a checkpoint), however early they come.
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
   if (batchSize <= 0)
     return fail("--batch-size must be positive");
   if (progress != "auto" && progress != "bar" && progress != "lines" &&
@@ -385,8 +389,6 @@ int main(int argc, char **argv) {
                llvm::sys::path::filename(inputFile).str(), error) &&
            saveLosses();
   };
-  std::signal(SIGINT, onStopSignal);
-  std::signal(SIGTERM, onStopSignal);
 
   Progress display(progress);
   int64_t stepsDone = 0;
