@@ -18,10 +18,27 @@
 using namespace mlir;
 using namespace mlir::ternary;
 
+/// The value of an index known at compile time: a constant, or a
+/// `tensor.dim` of a static dimension (what the lowerings pass).
+static std::optional<int64_t> knownSize(Value v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return c;
+  auto dim = v.getDefiningOp<tensor::DimOp>();
+  if (!dim)
+    return std::nullopt;
+  std::optional<int64_t> index = getConstantIntValue(dim.getIndex());
+  auto type = dyn_cast<RankedTensorType>(dim.getSource().getType());
+  if (!index || !type || *index < 0 || *index >= type.getRank() ||
+      type.isDynamicDim(*index))
+    return std::nullopt;
+  return type.getDimSize(*index);
+}
+
 void mlir::ternary::detail::emitSizeCheck(OpBuilder &b, Location loc,
                                           Value actual, Value expected,
                                           ternary_check check) {
-  if (getConstantIntValue(actual) && getConstantIntValue(expected))
+  // Static sizes were checked by the verifiers: no code, no declaration.
+  if (knownSize(actual) && knownSize(expected))
     return;
   // func.func private @ternary_check_failed(i32), once a module.
   auto module =

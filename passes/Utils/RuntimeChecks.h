@@ -20,8 +20,9 @@ namespace detail {
 
 /// Emits a run-time check that the index values `actual` and `expected` are
 /// equal, calling the runtime's `ternary_check_failed(check)` when they are
-/// not (declared in the module on first use); nothing when both are
-/// constants (the verifiers check static shapes).
+/// not (declared in the module on first use); nothing when both are known
+/// at compile time, constants or `tensor.dim` of static dimensions (the
+/// verifiers check static shapes).
 void emitSizeCheck(OpBuilder &b, Location loc, Value actual, Value expected,
                    ternary_check check);
 
