@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 namespace ternary {
 namespace ref {
@@ -19,14 +20,25 @@ namespace {
 /// default (the default mode of C and C++ is round to nearest even).
 float roundHalfEven(float v) { return std::nearbyint(v); }
 
-float clampf(float v, float lo, float hi) {
-  return std::min(std::max(v, lo), hi);
+/// clamp(round_half_even(v), lo, hi) as an integer; a NaN quantises to 0
+/// (its scale is NaN too, so the layer's output is NaN whatever it is).
+int8_t roundClamp(float v, float lo, float hi) {
+  if (std::isnan(v))
+    return 0;
+  return static_cast<int8_t>(std::min(std::max(roundHalfEven(v), lo), hi));
 }
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 } // namespace
 
 float weightScale(const float *w, size_t count, ScaleMethod method, float eps) {
   if (count == 0)
     return eps;
+  // A NaN or an infinity makes the scale NaN, whatever the statistic: the
+  // whole layer's output is then NaN, as the f32 layer's would be.
+  for (size_t i = 0; i < count; ++i)
+    if (!std::isfinite(w[i]))
+      return kNaN;
   float stat;
   if (method == ScaleMethod::AbsMean) {
     double sum = 0;
@@ -47,7 +59,7 @@ float weightScale(const float *w, size_t count, ScaleMethod method, float eps) {
 
 void quantizeWeights(const float *w, size_t count, float g, int8_t *out) {
   for (size_t i = 0; i < count; ++i)
-    out[i] = static_cast<int8_t>(clampf(roundHalfEven(w[i] / g), -1.f, 1.f));
+    out[i] = roundClamp(w[i] / g, -1.f, 1.f);
 }
 
 void normalize(const float *x, size_t rows, size_t k, NormKind kind, float eps,
@@ -99,14 +111,17 @@ void quantizeActivations(const float *x, size_t rows, size_t k, int bits, int q,
   for (size_t r = 0; r < rows; ++r) {
     const float *xr = x + r * k;
     float a = 0;
-    for (size_t i = 0; i < k; ++i)
+    bool finite = true;
+    for (size_t i = 0; i < k; ++i) {
+      finite = finite && std::isfinite(xr[i]);
       a = std::max(a, std::fabs(xr[i]));
-    a = std::max(a, eps);
+    }
+    // A row with a NaN or an infinity gets a NaN scale (and a NaN output).
+    a = finite ? std::max(a, eps) : kNaN;
     absmax[r] = a;
     float sx = static_cast<float>(q) / a;
     for (size_t i = 0; i < k; ++i)
-      values[r * k + i] =
-          static_cast<int8_t>(clampf(roundHalfEven(xr[i] * sx), lo, hi));
+      values[r * k + i] = roundClamp(xr[i] * sx, lo, hi);
   }
 }
 
@@ -207,27 +222,30 @@ BitLinearGrads bitLinearBackward(const BitLinearArgs &args,
     wOp = t.wMix;
   }
 
-  // y[r, j] = (sum_i xOp[r, i] wOp[j, i] + b[j]) * g a_r / Q, with
-  // d xOp / d xh = sx_r = Q / a_r and d wOp / d w = 1 / g (straight-through,
-  // scales detached).
+  // y[r, j] = (sum_i xOp[r, i] wOp[j, i] + b[j]) * g a_r / Q. Straight
+  // through the quantisers with the scales detached, the gradients are
+  // those of the dequantised operands (xOp a_r / Q and wOp g), written in
+  // that form so that a NaN scale reaches exactly the gradients it is a
+  // factor of (docs/numerics.md, "Non-finite values"): a NaN weight scale
+  // makes dxh and db NaN, a NaN activation scale makes dW and db NaN.
   BitLinearGrads grads;
   std::vector<double> dxh(rows * k, 0.0);
   grads.dw.assign(n * k, 0.f);
   std::vector<double> dw(n * k, 0.0), db(n, 0.0);
   for (size_t r = 0; r < rows; ++r) {
     double factor = static_cast<double>(t.g) * t.absmax[r] / opts.q;
-    double sx = static_cast<double>(opts.q) / t.absmax[r];
+    double xScale = static_cast<double>(t.absmax[r]) / opts.q;
     for (size_t j = 0; j < n; ++j) {
-      double d = static_cast<double>(dy[r * n + j]) * factor;
-      if (d == 0)
-        continue;
-      db[j] += d;
+      double d = dy[r * n + j];
+      db[j] += d * factor;
       for (size_t i = 0; i < k; ++i) {
-        dxh[r * k + i] += d * wOp[j * k + i] * sx;
-        dw[j * k + i] += d * xOp[r * k + i] / t.g;
+        dxh[r * k + i] += d * wOp[j * k + i];
+        dw[j * k + i] += d * xScale * xOp[r * k + i];
       }
     }
   }
+  for (double &v : dxh)
+    v *= t.g;
   for (size_t i = 0; i < n * k; ++i)
     grads.dw[i] = static_cast<float>(dw[i]);
   if (args.bias) {

@@ -32,8 +32,14 @@ struct LinalgBuilder {
   Value f32(double v) const {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
+  Value f64(double v) const {
+    return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+  }
   Value i32(int64_t v) const {
     return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value i64(int64_t v) const {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
   }
   Value index(int64_t v) const {
     return arith::ConstantIndexOp::create(b, loc, v);

@@ -15,6 +15,13 @@
 // Float outputs must agree within 1e-5 relative (the tool also counts how
 // many are bit-identical). Exit status 1 on any mismatch.
 //
+// With --special-values the inputs also hold NaN, infinities, denormals,
+// zeros, all-zero and all-denormal tensors and huge magnitudes (up to the
+// largest float): a NaN must come out exactly where the reference has one
+// (docs/numerics.md, "Non-finite values"), an infinity must match exactly,
+// and the tool also checks the rule itself: an output row is NaN iff its
+// activation scale or the weight scale is NaN.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ternary/InitAll.h"
@@ -28,8 +35,11 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -51,6 +61,10 @@ static cl::opt<bool>
                        cl::init(false));
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
+static cl::opt<bool> specialValues(
+    "special-values",
+    cl::desc("Inputs with NaN, infinities, denormals, zeros and huge values"),
+    cl::init(false));
 
 static cl::opt<PackedKernel>
     kernel("kernel", cl::desc("Kernel of the packed ternary product"),
@@ -172,6 +186,53 @@ HostArray floats(std::vector<int64_t> shape, std::mt19937 &rng, float scale) {
   return a;
 }
 
+/// `a` with special values when --special-values is given: per array, one
+/// of a few patterns (mostly ordinary data with rare specials, sometimes all
+/// zeros, all denormals or huge values), so that most cases still have
+/// finite outputs to compare.
+void addSpecialValues(HostArray &a, std::mt19937 &rng) {
+  if (!specialValues)
+    return;
+  const float inf = std::numeric_limits<float>::infinity();
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
+                            inf,
+                            -inf,
+                            std::numeric_limits<float>::denorm_min(),
+                            -1.5e-40f,
+                            -0.0f,
+                            1e30f,
+                            -std::numeric_limits<float>::max(),
+                            std::numeric_limits<float>::max()};
+  std::uniform_int_distribution<int> pattern(0, 9), element(0, 400);
+  std::uniform_int_distribution<size_t> which(0, std::size(specials) - 1);
+  float *v = a.data<float>();
+  int64_t count = a.numElements();
+  switch (pattern(rng)) {
+  case 0: // all zeros
+    std::fill(v, v + count, 0.f);
+    return;
+  case 1: // all denormal
+    for (int64_t i = 0; i < count; ++i)
+      v[i] *= 1e-39f;
+    return;
+  case 2: // huge but finite
+    for (int64_t i = 0; i < count; ++i)
+      v[i] *= 1e25f;
+    return;
+  case 3: // one special value
+    v[std::uniform_int_distribution<int64_t>(0, count - 1)(rng)] =
+        specials[which(rng)];
+    return;
+  case 4: // rare specials of every kind
+    for (int64_t i = 0; i < count; ++i)
+      if (element(rng) == 0)
+        v[i] = specials[which(rng)];
+    return;
+  default: // ordinary data
+    return;
+  }
+}
+
 /// A size in [1, 1100], log-uniform so that small and odd sizes are common.
 int64_t randomSize(std::mt19937 &rng, int64_t max) {
   std::uniform_real_distribution<double> u(0.0, std::log(double(max)));
@@ -213,7 +274,8 @@ int main(int argc, char **argv) {
   std::uniform_int_distribution<size_t> pick(0, configs.size() - 1);
   std::uniform_int_distribution<int64_t> batch(1, 64);
   std::uniform_real_distribution<float> magnitude(0.01f, 10.f);
-  uint64_t outputs = 0, exact = 0, accs = 0, mismatches = 0;
+  uint64_t outputs = 0, exact = 0, accs = 0, mismatches = 0, nanOutputs = 0,
+           ruleViolations = 0;
   unsigned failedCases = 0;
   for (unsigned n = 0; n < cases; ++n) {
     const Config &c = configs[pick(rng)];
@@ -226,6 +288,8 @@ int main(int argc, char **argv) {
     HostArray w = floats({nOut, k}, rng, magnitude(rng) * 0.1f);
     HostArray b = floats({nOut}, rng, 1.f);
     HostArray gamma = floats({k}, rng, 1.f), beta = floats({k}, rng, 0.5f);
+    for (HostArray *a : {&x, &w, &b, &gamma, &beta})
+      addSpecialValues(*a, rng);
 
     ref::BitLinearOptions opts;
     opts.scale = c.scale;
@@ -277,15 +341,50 @@ int main(int argc, char **argv) {
     }
     unsigned caseMismatches = 0;
     const float *y = (*results)[0].data<float>();
+    auto allFinite = [](const HostArray &a, int64_t begin, int64_t end) {
+      return std::all_of(a.data<float>() + begin, a.data<float>() + end,
+                         [](float v) { return std::isfinite(v); });
+    };
+    bool affineBad = c.norm == ref::NormKind::LayerAffine &&
+                     !(allFinite(gamma, 0, k) && allFinite(beta, 0, k));
+    bool weightsBad = !allFinite(w, 0, nOut * k);
+    std::vector<bool> rowBad(m);
+    for (int64_t r = 0; r < m; ++r)
+      rowBad[r] = affineBad || !allFinite(x, r * k, (r + 1) * k);
     for (int64_t i = 0; i < m * nOut; ++i) {
       ++outputs;
+      // The rule of docs/numerics.md, from the inputs: a non-finite weight,
+      // input row, gamma or beta, or a NaN bias makes the output NaN; a NaN
+      // appears otherwise only through a NaN from the normalisation, a
+      // rescale factor that overflows or an infinite bias.
+      int64_t row = i / nOut, col = i % nOut;
+      float bias = c.bias ? b.data<float>()[col] : 0.f;
+      float factor = trace.g * trace.absmax[row] / c.q;
+      bool mustBeNaN = weightsBad || rowBad[row] || std::isnan(bias);
+      bool mayBeNaN =
+          mustBeNaN || !std::isfinite(factor) || std::isinf(bias) ||
+          (c.norm != ref::NormKind::None && std::isnan(trace.absmax[row]));
+      if ((mustBeNaN && !std::isnan(yRef[i])) ||
+          (std::isnan(yRef[i]) && !mayBeNaN)) {
+        ++ruleViolations;
+        ++caseMismatches;
+      }
+      if (std::isnan(y[i]) || std::isnan(yRef[i])) {
+        nanOutputs += std::isnan(yRef[i]);
+        if (std::isnan(y[i]) == std::isnan(yRef[i]))
+          ++exact;
+        else
+          ++caseMismatches;
+        continue;
+      }
       if (std::memcmp(&y[i], &yRef[i], sizeof(float)) == 0) {
         ++exact;
         continue;
       }
       // One unit of the accumulator at this row, as an absolute floor.
       float unit = trace.g * trace.absmax[i / nOut] / c.q;
-      if (std::fabs(y[i] - yRef[i]) > 1e-5f * (std::fabs(yRef[i]) + unit))
+      if (!std::isfinite(yRef[i]) || !std::isfinite(unit) ||
+          std::fabs(y[i] - yRef[i]) > 1e-5f * (std::fabs(yRef[i]) + unit))
         ++caseMismatches;
     }
     if (c.packedAbi) {
@@ -309,8 +408,11 @@ int main(int argc, char **argv) {
                << " configurations\n"
                << "outputs: " << outputs << " (" << exact
                << " bit-identical to the reference)\n"
-               << "accumulators compared: " << accs << "\n"
-               << "mismatches: " << mismatches << " in " << failedCases
+               << "accumulators compared: " << accs << "\n";
+  if (specialValues)
+    llvm::outs() << "NaN outputs: " << nanOutputs << " (" << ruleViolations
+                 << " against the rule)\n";
+  llvm::outs() << "mismatches: " << mismatches << " in " << failedCases
                << " cases\n";
   return mismatches ? 1 : 0;
 }

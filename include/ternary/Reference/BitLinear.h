@@ -41,10 +41,12 @@ struct BitLinearOptions {
   float lambda = 1.0f; ///< quantisation warm-up factor in [0, 1]
 };
 
-/// g = max(stat(|w|), eps) over `count` elements; eps for an empty tensor.
+/// g = max(stat(|w|), eps) over `count` elements; eps for an empty tensor
+/// and NaN when any element is NaN or infinite (docs/numerics.md,
+/// "Non-finite values").
 float weightScale(const float *w, size_t count, ScaleMethod method, float eps);
 
-/// out = clamp(round_half_even(w / g), -1, 1).
+/// out = clamp(round_half_even(w / g), -1, 1); 0 where w / g is NaN.
 void quantizeWeights(const float *w, size_t count, float g, int8_t *out);
 
 /// Normalises each of `rows` rows of length k into `out` (may alias `x`).
@@ -52,9 +54,9 @@ void quantizeWeights(const float *w, size_t count, float g, int8_t *out);
 void normalize(const float *x, size_t rows, size_t k, NormKind kind, float eps,
                const float *gamma, const float *beta, float *out);
 
-/// Per-row absmax quantisation: absmax[r] = max(max|x_r|, eps),
-/// values = clamp(round_half_even(x * (q / absmax)), -2^(bits-1),
-/// 2^(bits-1) - 1).
+/// Per-row absmax quantisation: absmax[r] = max(max|x_r|, eps), NaN when
+/// the row holds a NaN or an infinity; values = clamp(round_half_even(x *
+/// (q / absmax)), -2^(bits-1), 2^(bits-1) - 1), 0 where that is NaN.
 void quantizeActivations(const float *x, size_t rows, size_t k, int bits, int q,
                          float eps, int8_t *values, float *absmax);
 

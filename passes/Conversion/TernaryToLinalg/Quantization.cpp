@@ -22,14 +22,27 @@ using namespace mlir::ternary::detail;
 
 namespace {
 
-/// round_half_even(v) clamped to [lo, hi], as i8.
+/// round_half_even(v) clamped to [lo, hi], as i8; a NaN gives 0 (its scale
+/// is NaN as well, see nanUnlessFinite), never the poison of fptosi(NaN).
 Value roundClampToI8(OpBuilder &b, Location loc, Value v, double lo,
                      double hi) {
   LinalgBuilder h{b, loc};
   Value r = math::RoundEvenOp::create(b, loc, v);
   r = arith::MaximumFOp::create(b, loc, r, h.f32(lo));
   r = arith::MinimumFOp::create(b, loc, r, h.f32(hi));
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, r, r);
+  r = arith::SelectOp::create(b, loc, isNaN, h.f32(0), r);
   return arith::FPToSIOp::create(b, loc, b.getI8Type(), r);
+}
+
+/// `s` if it is finite, NaN otherwise: a scale computed from a NaN or an
+/// infinity is NaN, so the layer's output is NaN (docs/numerics.md).
+Value nanUnlessFinite(OpBuilder &b, Location loc, Value s) {
+  LinalgBuilder h{b, loc};
+  Value abs = math::AbsFOp::create(b, loc, s);
+  Value finite = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, abs,
+                                       h.f32(INFINITY));
+  return arith::SelectOp::create(b, loc, finite, s, h.f32(NAN));
 }
 
 struct NormalizeLowering : OpConversionPattern<NormalizeOp> {
@@ -90,7 +103,8 @@ struct QuantizeActivationsLowering
     SmallVector<AffineMap> maps = {id};
     maps.append(norm.maps);
 
-    // a = max(max|xh|, eps) per row.
+    // a = max(max|xh|, eps) per row (maximumf propagates NaN), NaN if the
+    // row holds a NaN or an infinity.
     SmallVector<AffineMap> reduceMaps = maps;
     reduceMaps.push_back(rows);
     Value maxAbs = h.generic(
@@ -106,9 +120,9 @@ struct QuantizeActivationsLowering
                    AffineMap::getMultiDimIdentityMap(rank - 1, ctx)},
                   SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
                   [&](OpBuilder &b, Location l, ValueRange a) {
-                    return arith::MaximumFOp::create(
-                               b, l, a[0], LinalgBuilder{b, l}.f32(eps))
-                        .getResult();
+                    Value floored = arith::MaximumFOp::create(
+                        b, l, a[0], LinalgBuilder{b, l}.f32(eps));
+                    return nanUnlessFinite(b, l, floored);
                   });
     // values = clamp(round_half_even(xh * (Q / a))).
     inputs.push_back(absmax);
@@ -151,6 +165,10 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
                                     tensor::DimOp::create(rewriter, loc, w, d));
     count = arith::IndexCastOp::create(rewriter, loc, i64, count);
 
+    // Whether any element is NaN or infinite: the scale is then NaN. The f64
+    // sum of absmean tells on its own (it is finite iff every element is);
+    // absmedian's bitwise selection needs this extra sweep.
+    Value nonFinite;
     Value stat;
     if (op.getMethod() == ScaleMethod::absmean) {
       Value sum =
@@ -164,7 +182,19 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
       Value n = arith::SIToFPOp::create(rewriter, loc, f64, count);
       stat = arith::TruncFOp::create(
           rewriter, loc, f32, arith::DivFOp::create(rewriter, loc, sum, n));
+      nonFinite = arith::CmpFOp::create(
+          rewriter, loc, arith::CmpFPredicate::UGE, sum, h.f64(INFINITY));
     } else {
+      Value any =
+          h.generic(w, h.filled({}, rewriter.getBoolAttr(false)), {id, scalar},
+                    all, [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value abs = math::AbsFOp::create(b, l, a[0]);
+                      Value bad = arith::CmpFOp::create(
+                          b, l, arith::CmpFPredicate::UGE, abs,
+                          LinalgBuilder{b, l}.f32(INFINITY));
+                      return arith::OrIOp::create(b, l, a[1], bad).getResult();
+                    });
+      nonFinite = tensor::ExtractOp::create(rewriter, loc, any, ValueRange{});
       // The element of rank r = (count - 1) / 2 of |W|: the largest bit
       // pattern t with #{|w| < t} <= r, built bit by bit from the top (the
       // bit patterns of non-negative floats are ordered like the floats).
@@ -203,9 +233,13 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
           });
       stat = arith::BitcastOp::create(rewriter, loc, f32, loop.getResult(0));
     }
-    // Floor at eps; an empty tensor (NaN statistic) gets eps.
-    Value g = arith::MaxNumFOp::create(rewriter, loc, stat,
-                                       h.f32(op.getEps().convertToFloat()));
+    // Floor at eps; NaN for a NaN or an infinity; eps for an empty tensor.
+    Value eps = h.f32(op.getEps().convertToFloat());
+    Value g = arith::MaximumFOp::create(rewriter, loc, stat, eps);
+    g = arith::SelectOp::create(rewriter, loc, nonFinite, h.f32(NAN), g);
+    Value empty = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                        count, h.i64(0));
+    g = arith::SelectOp::create(rewriter, loc, empty, eps, g);
     rewriter.replaceOp(op, g);
     return success();
   }

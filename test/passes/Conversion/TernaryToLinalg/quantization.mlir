@@ -2,24 +2,33 @@
 // (part of --convert-ternary-to-linalg).
 // RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
-// Activation quantisation: f32 absmax reduction, the eps floor, then
-// round-half-even of x * (Q / a) clamped to [-128, 127].
+// Activation quantisation: f32 absmax reduction (maximumf: a NaN stays), the
+// eps floor, NaN for a non-finite absmax, then round-half-even of x * (Q / a)
+// clamped to [-128, 127], with 0 for a NaN (never fptosi of a NaN).
 // CHECK-LABEL: func @quantize_activations
 // CHECK-DAG: %[[LO:.*]] = arith.constant -1.280000e+02 : f32
 // CHECK-DAG: %[[Q:.*]] = arith.constant 1.270000e+02 : f32
 // CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK:   math.absf
 // CHECK:   arith.maximumf
 // CHECK: linalg.generic
-// CHECK:   arith.maximumf %{{.*}}, %[[EPS]]
+// CHECK:   %[[FL:.*]] = arith.maximumf %{{.*}}, %[[EPS]]
+// CHECK:   %[[ABS:.*]] = math.absf %[[FL]]
+// CHECK:   %[[FIN:.*]] = arith.cmpf olt, %[[ABS]], %[[INF]]
+// CHECK:   arith.select %[[FIN]], %[[FL]], %[[NAN]]
 // CHECK: linalg.generic
 // CHECK:   %[[SX:.*]] = arith.divf %[[Q]], %{{.*}} : f32
 // CHECK:   %[[V:.*]] = arith.mulf %{{.*}}, %[[SX]] : f32
 // CHECK:   %[[R:.*]] = math.roundeven %[[V]] : f32
 // CHECK:   %[[C:.*]] = arith.maximumf %[[R]], %[[LO]] : f32
-// CHECK:   arith.minimumf %[[C]], %[[Q]] : f32
-// CHECK:   arith.fptosi %{{.*}} : f32 to i8
+// CHECK:   %[[CL:.*]] = arith.minimumf %[[C]], %[[Q]] : f32
+// CHECK:   %[[ISNAN:.*]] = arith.cmpf uno, %[[CL]], %[[CL]]
+// CHECK:   %[[SEL:.*]] = arith.select %[[ISNAN]], %[[ZERO]], %[[CL]]
+// CHECK:   arith.fptosi %[[SEL]] : f32 to i8
 func.func @quantize_activations(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<4xf32>) {
   %xq, %a = ternary.quantize_activations %x {q = 127 : i32} : tensor<4x16xf32> -> tensor<4x16xi8>, tensor<4xf32>
   return %xq, %a : tensor<4x16xi8>, tensor<4xf32>
@@ -43,14 +52,24 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// The median by bit search: 31 rounds of counting |w| below a candidate.
+// The median by bit search: 31 rounds of counting |w| below a candidate,
+// after one sweep that looks for a NaN or an infinity (then g is NaN).
 // CHECK-LABEL: func @absmedian
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}} : tensor<8x16xf32>) outs(%{{.*}} : tensor<i1>)
+// CHECK:   %[[A:.*]] = math.absf
+// CHECK:   %[[BAD:.*]] = arith.cmpf uge, %[[A]], %[[INF]]
+// CHECK:   arith.ori %{{.*}}, %[[BAD]]
+// CHECK: %[[ANY:.*]] = tensor.extract
 // CHECK: scf.for %{{.*}} = %c0 to %c31 step %c1 iter_args(%{{.*}} = %c0_i32) -> (i32)
 // CHECK:   linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
 // CHECK:     arith.bitcast %{{.*}} : f32 to i32
 // CHECK:     arith.cmpi slt
-// CHECK: arith.bitcast %{{.*}} : i32 to f32
-// CHECK: arith.maxnumf
+// CHECK: %[[STAT:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[FL:.*]] = arith.maximumf %[[STAT]], %[[EPS]]
+// CHECK: arith.select %[[ANY]], %[[NAN]], %[[FL]]
 func.func @absmedian(%w: tensor<8x16xf32>) -> f32 {
   %g = ternary.weight_scale %w : tensor<8x16xf32>
   return %g : f32
@@ -58,12 +77,19 @@ func.func @absmedian(%w: tensor<8x16xf32>) -> f32 {
 
 // -----
 
+// absmean: the f64 sum is finite iff every element is, so it alone decides
+// whether g is NaN.
 // CHECK-LABEL: func @absmean
+// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7FF0000000000000 : f64
+// CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
 // CHECK:   math.absf %{{.*}} : f64
-// CHECK: arith.divf %{{.*}}, %{{.*}} : f64
-// CHECK: arith.truncf
-// CHECK: arith.maxnumf
+// CHECK: %[[SUM:.*]] = tensor.extract
+// CHECK: arith.divf %[[SUM]], %{{.*}} : f64
+// CHECK: %[[STAT:.*]] = arith.truncf
+// CHECK-DAG: %[[BAD:.*]] = arith.cmpf uge, %[[SUM]], %[[INF]]
+// CHECK-DAG: %[[FL:.*]] = arith.maximumf %[[STAT]]
+// CHECK: arith.select %[[BAD]], %[[NAN]], %[[FL]]
 func.func @absmean(%w: tensor<8x16xf32>) -> f32 {
   %g = ternary.weight_scale %w {method = #ternary.scale<absmean>} : tensor<8x16xf32>
   return %g : f32
@@ -89,7 +115,8 @@ func.func @quantize_fused_rms(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<
 
 // -----
 
-// QuantizeWeightsLowering: round_half_even(W / g) clamped to [-1, 1], as i8.
+// QuantizeWeightsLowering: round_half_even(W / g) clamped to [-1, 1], as i8,
+// 0 for a NaN.
 // CHECK-LABEL: func @quantize_weights
 // CHECK-SAME: (%[[W:.*]]: tensor<8x16xf32>, %[[G:.*]]: f32)
 // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
@@ -99,8 +126,22 @@ func.func @quantize_fused_rms(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<
 // CHECK: %[[R:.*]] = math.roundeven %[[V]] : f32
 // CHECK: %[[LO:.*]] = arith.maximumf %[[R]], %[[MINUS]] : f32
 // CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %[[ONE]] : f32
-// CHECK: arith.fptosi %[[HI]] : f32 to i8
+// CHECK: %[[ISNAN:.*]] = arith.cmpf uno, %[[HI]], %[[HI]] : f32
+// CHECK: %[[SEL:.*]] = arith.select %[[ISNAN]], %{{.*}}, %[[HI]] : f32
+// CHECK: arith.fptosi %[[SEL]] : f32 to i8
 func.func @quantize_weights(%w: tensor<8x16xf32>, %g: f32) -> tensor<8x16xi8> {
   %q = ternary.quantize_weights %w, %g : tensor<8x16xf32> -> tensor<8x16xi8>
   return %q : tensor<8x16xi8>
+}
+
+// -----
+
+// A dynamic weight may be empty: its scale is eps, not the NaN of 0 / 0.
+// CHECK-LABEL: func @weight_scale_dynamic
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
+// CHECK: %[[EMPTY:.*]] = arith.cmpi eq, %{{.*}}, %c0_i64 : i64
+// CHECK: arith.select %[[EMPTY]], %[[EPS]], %{{.*}} : f32
+func.func @weight_scale_dynamic(%w: tensor<?x?xf32>) -> f32 {
+  %g = ternary.weight_scale %w {method = #ternary.scale<absmean>} : tensor<?x?xf32>
+  return %g : f32
 }
