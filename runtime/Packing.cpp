@@ -15,8 +15,10 @@ int weightsPerByte(ternary_encoding encoding) {
     return 4;
   case TERNARY_ENCODING_BASE3:
     return 5;
+  case TERNARY_ENCODING_MAX_ENUM:
+    break;
   }
-  return 0;
+  return 0; // not an encoding (any int may arrive from C)
 }
 
 /// 3^i for the five base-3 digit positions.

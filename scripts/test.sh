@@ -1,22 +1,48 @@
 #!/usr/bin/env bash
-# Sets up and builds the project (scripts/setup.sh), then runs every test:
-# the lit suite (FileCheck tests of the tools) and the GoogleTest unit tests,
-# all through lit. Ends with one line "N passed, N failed, N skipped".
+# The test command (what .ci/run runs). Two phases, each the whole lit
+# suite (the FileCheck tests of the tools and the GoogleTest unit tests):
+#
+#  1. the normal build: scripts/setup.sh installs what is missing and builds
+#     build/ (or $TERNARY_BUILD_DIR);
+#  2. the sanitizer build: scripts/sanitize.sh builds build-sanitize/ with
+#     clang-22, ASan and UBSan (any report fails its test) and libFuzzer,
+#     and the suite runs again there, JIT-compiled code included, with the
+#     bounded fuzz runs of test/fuzz (-Dfuzz_time=N seconds each, 60 by
+#     default). TERNARY_SANITIZE=0 skips this phase (a quick local run).
+#
+# Ends with one line "N passed, N failed, N skipped" over both phases.
 # Extra arguments go to lit (for example -a, or a filter such as
 # --filter=errors).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${TERNARY_BUILD_DIR:-$ROOT/build}
-
-"$ROOT/scripts/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
+SANITIZE_BUILD=${TERNARY_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}
+LIT=/usr/lib/llvm-22/bin/lit
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-/usr/lib/llvm-22/bin/lit -v "$@" "$BUILD/test" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+status=0
 
-# lit's summary: "  Passed           : 12 (100.00%)" and friends.
+"$ROOT/scripts/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
+echo "== phase 1: the whole suite on $BUILD"
+"$LIT" -v "$@" "$BUILD/test" 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+if [ "${TERNARY_SANITIZE:-1}" != 0 ]; then
+  echo "== phase 2: the whole suite under ASan + UBSan, and the fuzzers, on $SANITIZE_BUILD"
+  if TERNARY_SANITIZE_BUILD_DIR="$SANITIZE_BUILD" "$ROOT/scripts/sanitize.sh"; then
+    # (The sanitizers' options are set by test/lit.cfg.py.)
+    "$LIT" -v "$@" "$SANITIZE_BUILD/test" 2>&1 | tee -a "$log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  else
+    echo "Failed Tests (1): the sanitizer build" | tee -a "$log"
+    echo "  Failed : 1" >>"$log"
+    status=1
+  fi
+fi
+
+# lit's summaries: "  Passed           : 12 (100.00%)" and friends.
 count() {
   grep -E "^ *$1 *:" "$log" | sed -E 's/^[^:]*: *([0-9]+).*/\1/' |
     awk '{s += $1} END {print s + 0}'

@@ -45,7 +45,31 @@ if os.path.isfile(os.path.join(mnist_dir, "test_labels.npy")):
 else:
     lit_config.note("no MNIST in " + mnist_dir + " (scripts/fetch_mnist.sh): "
                     "the tests that train on it are skipped")
-config.substitutions.append(("%cc", config.cc))
+# The sanitizer build (scripts/sanitize.sh): ASan + UBSan, and the libFuzzer
+# targets under test/fuzz (their tests run only there). C programs linked
+# with the (instrumented) runtime there need the sanitizers' runtimes too.
+cc = config.cc
+if "Address" in config.sanitizers:
+    config.available_features.add("asan")
+    cc += " -fsanitize=address,undefined"
+    # Leaks are not reported: LLVM's command-line and pass registries are
+    # process-lifetime allocations by design. User poisoning is off: LLVM's
+    # allocators poison and unpoison their slabs in inline code, which runs
+    # instrumented in the project and uninstrumented in Debian's LLVM and
+    # MLIR libraries, and the mix reports false use-after-poison errors.
+    # UBSan stops at its first report (the build has -fno-sanitize-recover).
+    config.environment["ASAN_OPTIONS"] = os.environ.get(
+        "ASAN_OPTIONS", "detect_leaks=0:allow_user_poisoning=0:abort_on_error=1")
+    config.environment["UBSAN_OPTIONS"] = os.environ.get(
+        "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+config.substitutions.append(("%cc", cc))
+if config.fuzzers in ("ON", "On", "on", "TRUE", "1"):
+    config.available_features.add("fuzzers")
+else:
+    config.excludes.append("fuzz") # not built: not part of this suite
+# Seconds each fuzz target runs (lit -Dfuzz_time=N).
+config.substitutions.append(
+    ("%fuzz_time", lit_config.params.get("fuzz_time", "60")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -53,6 +77,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
 tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
          "ternary-npy-compare", "ternary-train"]
+if "fuzzers" in config.available_features:
+    tools += ["ternary-ir-fuzzer", "ternary-npy-fuzzer",
+              "ternary-safetensors-fuzzer", "ternary-inline-array-fuzzer"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The differential test: a sample by default, 10,000 cases with -Dfull=1.

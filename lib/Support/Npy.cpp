@@ -193,6 +193,24 @@ std::string HostArray::shapeString() const {
   return s + "]";
 }
 
+bool checkedByteCount(const std::vector<int64_t> &shape, size_t elementSize,
+                      size_t &bytes) {
+  int64_t product = static_cast<int64_t>(elementSize);
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return false;
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (__builtin_mul_overflow(product, d, &product))
+      return false;
+  }
+  bytes = empty ? 0 : static_cast<size_t>(product);
+  return true;
+}
+
 HostArray HostArray::zeros(DType dtype, std::vector<int64_t> shape) {
   HostArray a;
   a.dtype = dtype;
@@ -267,15 +285,12 @@ bool parseNpy(const std::string &contents, HostArray &out, std::string &error) {
   // file must hold them all).
   size_t dataStart = headerStart + headerLen;
   size_t available = contents.size() - dataStart;
-  size_t dataBytes = found->size;
-  bool overflow = false;
-  for (int64_t d : out.shape)
-    overflow |=
-        __builtin_mul_overflow(dataBytes, static_cast<size_t>(d), &dataBytes);
-  if (overflow) {
-    error = "truncated .npy data: the shape " + out.shapeString() +
-            " needs more bytes than can be counted; the file holds " +
-            std::to_string(available);
+  size_t dataBytes = 0;
+  if (!checkedByteCount(out.shape, found->size, dataBytes)) {
+    error = "the shape " + out.shapeString() +
+            " is too big: its byte count does not fit in 64 bits (the file "
+            "holds " +
+            std::to_string(available) + " bytes)";
     return false;
   }
   if (contents.size() - dataStart < dataBytes) {

@@ -172,8 +172,7 @@ const HostArray *TensorFile::find(const std::string &name) const {
   return nullptr;
 }
 
-bool writeSafetensors(const std::string &path, const TensorFile &file,
-                      std::string &error) {
+std::string serializeSafetensors(const TensorFile &file) {
   std::ostringstream header;
   header << "{";
   bool first = true;
@@ -202,7 +201,19 @@ bool writeSafetensors(const std::string &path, const TensorFile &file,
   std::string text = header.str();
   while (text.size() % 8 != 0) // the format pads the header with spaces
     text += ' ';
+  std::string out;
+  uint64_t size = text.size();
+  for (int i = 0; i < 8; ++i)
+    out += static_cast<char>(static_cast<unsigned char>(size >> (8 * i)));
+  out += text;
+  for (const auto &entry : file.tensors)
+    out.append(entry.second.bytes.begin(), entry.second.bytes.end());
+  return out;
+}
 
+bool writeSafetensors(const std::string &path, const TensorFile &file,
+                      std::string &error) {
+  std::string bytes = serializeSafetensors(file);
   std::string tmp = path + ".tmp";
   {
     std::FILE *f = std::fopen(tmp.c_str(), "wb");
@@ -210,16 +221,7 @@ bool writeSafetensors(const std::string &path, const TensorFile &file,
       error = "cannot create '" + tmp + "': " + std::strerror(errno);
       return false;
     }
-    uint64_t size = text.size();
-    unsigned char le[8];
-    for (int i = 0; i < 8; ++i)
-      le[i] = static_cast<unsigned char>(size >> (8 * i));
-    bool ok = std::fwrite(le, 1, 8, f) == 8 &&
-              std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    for (const auto &entry : file.tensors)
-      ok = ok &&
-           std::fwrite(entry.second.bytes.data(), 1, entry.second.bytes.size(),
-                       f) == entry.second.bytes.size();
+    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
     ok = ok && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
     ok = (std::fclose(f) == 0) && ok;
     if (!ok) {
@@ -251,6 +253,11 @@ bool readSafetensors(const std::string &path, TensorFile &file,
   }
   std::string contents((std::istreambuf_iterator<char>(in)),
                        std::istreambuf_iterator<char>());
+  return parseSafetensors(contents, path, file, error);
+}
+
+bool parseSafetensors(const std::string &contents, const std::string &path,
+                      TensorFile &file, std::string &error) {
   if (contents.size() < 8) {
     error = "'" + path + "' is too short for a safetensors file";
     return false;
@@ -300,14 +307,14 @@ bool readSafetensors(const std::string &path, TensorFile &file,
         !parseDType(dtype->text, array.dtype))
       return bad("bad entry for tensor '" + name + "'");
     // The byte count, checked for overflow before anything is allocated.
-    size_t expected = dtypeSize(array.dtype);
     for (const Json &d : shape->items) {
-      if (d.kind != Json::Number || d.number < 0 ||
-          __builtin_mul_overflow(expected, static_cast<size_t>(d.number),
-                                 &expected))
+      if (d.kind != Json::Number)
         return bad("bad shape for tensor '" + name + "'");
       array.shape.push_back(d.number);
     }
+    size_t expected = 0;
+    if (!checkedByteCount(array.shape, dtypeSize(array.dtype), expected))
+      return bad("bad shape for tensor '" + name + "'");
     int64_t begin = offsets->items[0].number, end = offsets->items[1].number;
     if (begin < 0 || end < begin || size_t(end) > dataSize ||
         size_t(end - begin) != expected)

@@ -32,7 +32,11 @@ extern "C" {
 /// Packed weight encodings; the values match `#ternary.encoding`.
 typedef enum ternary_encoding {
   TERNARY_ENCODING_I2 = 0,
-  TERNARY_ENCODING_BASE3 = 1
+  TERNARY_ENCODING_BASE3 = 1,
+  /// Not an encoding: makes every int value a valid ternary_encoding in C++
+  /// too, so that the functions below can refuse what a C caller passes
+  /// (UBSan found the call with 7 undefined before it).
+  TERNARY_ENCODING_MAX_ENUM = 0x7fffffff
 } ternary_encoding;
 
 /// Bytes one packed row of `k` weights occupies, or -1 for a negative `k` or

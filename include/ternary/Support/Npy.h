@@ -44,6 +44,14 @@ struct HostArray {
   static HostArray zeros(DType dtype, std::vector<int64_t> shape);
 };
 
+/// The byte count of an array of `shape` with `elementSize`-byte elements,
+/// as NumPy checks it: no dimension is negative and the product of the
+/// non-zero dimensions times the element size fits in int64, even when a
+/// zero dimension makes the array empty (so numElements() and every size
+/// computed from the shape are defined). False if not.
+bool checkedByteCount(const std::vector<int64_t> &shape, size_t elementSize,
+                      size_t &bytes);
+
 /// Reads an .npy file. Returns false and sets `error` on failure (a missing
 /// file, a malformed header, Fortran order, big-endian or unsupported data).
 bool readNpy(const std::string &path, HostArray &out, std::string &error);

@@ -34,10 +34,18 @@ struct TensorFile {
 bool writeSafetensors(const std::string &path, const TensorFile &file,
                       std::string &error);
 
+/// The bytes of `file` as a safetensors file (what writeSafetensors writes).
+std::string serializeSafetensors(const TensorFile &file);
+
 /// Reads a safetensors file (dtypes F32, F64, I8, U8, I16, I32, I64).
 /// Returns false and sets `error` on failure.
 bool readSafetensors(const std::string &path, TensorFile &file,
                      std::string &error);
+
+/// Parses the bytes of a safetensors file; `name` is the file's name in
+/// messages. Returns false and sets `error` on failure.
+bool parseSafetensors(const std::string &contents, const std::string &name,
+                      TensorFile &file, std::string &error);
 
 } // namespace ternary
 

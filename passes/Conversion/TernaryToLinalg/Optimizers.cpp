@@ -184,20 +184,27 @@ struct LRScheduleLowering : OpConversionPattern<LRScheduleOp> {
     case LRSchedule::cosine: {
       Value angle = s.mul(s.f64(M_PI), progress(warmup, total));
       Value cosine = math::CosOp::create(rewriter, op.getLoc(), angle);
-      Value decayed = s.add(
-          s.f64(minLr), s.mul(s.f64((peak - minLr) / 2), s.add(one, cosine)));
-      lr =
-          s.select(s.less(t, s.f64(warmup)), s.mul(s.f64(peak), warm), decayed);
+      Value halfCosine = s.add(one, cosine);
+      Value decayed =
+          s.add(s.f64(minLr), s.mul(s.f64((peak - minLr) / 2), halfCosine));
+      // One statement per op that is not a constant: the order of function
+      // arguments is unspecified, and the IR must not depend on the host
+      // compiler (gcc and clang evaluate them in opposite orders).
+      Value ramp = s.mul(s.f64(peak), warm);
+      Value inWarmup = s.less(t, s.f64(warmup));
+      lr = s.select(inWarmup, ramp, decayed);
       break;
     }
     case LRSchedule::two_stage: {
       double half = std::floor(total / 2);
-      Value first =
-          s.mul(s.mul(s.f64(peak), warm),
-                s.sub(one, s.mul(s.f64(0.5),
-                                 progress(std::min(warmup, half), half))));
-      Value second = s.mul(s.f64(minLr), s.sub(one, progress(half, total)));
-      lr = s.select(s.less(t, s.f64(half)), first, second);
+      Value ramp = s.mul(s.f64(peak), warm);
+      Value firstProgress = progress(std::min(warmup, half), half);
+      Value firstFactor = s.sub(one, s.mul(s.f64(0.5), firstProgress));
+      Value first = s.mul(ramp, firstFactor);
+      Value secondFactor = s.sub(one, progress(half, total));
+      Value second = s.mul(s.f64(minLr), secondFactor);
+      Value inFirst = s.less(t, s.f64(half));
+      lr = s.select(inFirst, first, second);
       break;
     }
     }

@@ -172,9 +172,10 @@ struct UnpackLowering : OpConversionPattern<UnpackOp> {
         {AffineMap::getMultiDimIdentityMap(2, ctx)},
         {IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange) {
-          Value wv = loadPackedTernaryWeight(
-              b, l, packed, storage, linalg::IndexOp::create(b, l, 0),
-              linalg::IndexOp::create(b, l, 1), kSize);
+          Value row = linalg::IndexOp::create(b, l, 0);
+          Value column = linalg::IndexOp::create(b, l, 1);
+          Value wv = loadPackedTernaryWeight(b, l, packed, storage, row, column,
+                                             kSize);
           return arith::TruncIOp::create(b, l, b.getI8Type(), wv).getResult();
         });
     if (result.getType() != resultType)

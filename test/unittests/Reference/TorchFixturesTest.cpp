@@ -47,8 +47,8 @@ void expectClose(const std::vector<float> &got, const HostArray &want,
   for (int64_t i = 0; i < want.numElements(); ++i)
     scale = std::max(scale, std::fabs(static_cast<double>(w[i])));
   for (size_t i = 0; i < got.size(); ++i) {
-    double bound = tol * std::max(std::fabs(static_cast<double>(w[i])),
-                                  1e-2 * scale);
+    double bound =
+        tol * std::max(std::fabs(static_cast<double>(w[i])), 1e-2 * scale);
     EXPECT_NEAR(got[i], w[i], bound) << what << " element " << i;
   }
 }

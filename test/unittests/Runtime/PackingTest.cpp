@@ -119,8 +119,11 @@ TEST(Packing, UnpackRejectsPaddingThatIsNotZero) {
   EXPECT_EQ(ternary_unpack(padOk, 1, 3, TERNARY_ENCODING_I2, w), 0);
   EXPECT_EQ(ternary_unpack(padBad, 1, 3, TERNARY_ENCODING_I2, w), -1);
   // Base 3, K = 4: the fifth trit is padding. Byte 0 decodes to all -1.
+  // (Four weights: the buffer of three above was too small here, which
+  // ASan found.)
   const uint8_t zero[] = {0};
-  EXPECT_EQ(ternary_unpack(zero, 1, 4, TERNARY_ENCODING_BASE3, w), -1);
+  int8_t w4[4];
+  EXPECT_EQ(ternary_unpack(zero, 1, 4, TERNARY_ENCODING_BASE3, w4), -1);
   int8_t w5[5];
   EXPECT_EQ(ternary_unpack(zero, 1, 5, TERNARY_ENCODING_BASE3, w5), 0);
 }

@@ -139,8 +139,24 @@ TEST(Npy, RefusesShapesWhoseSizeOverflows) {
                                       "False, 'shape': (4611686018427387904, "
                                       "4), }"),
                         a, error));
-  EXPECT_EQ(error, "truncated .npy data: the shape [4611686018427387904, 4] "
-                   "needs more bytes than can be counted; the file holds 0");
+  EXPECT_EQ(error, "the shape [4611686018427387904, 4] is too big: its byte "
+                   "count does not fit in 64 bits (the file holds 0 bytes)");
+  // Found by the .npy fuzzer: an empty array (a zero dimension) whose other
+  // dimensions multiply beyond int64, so that numElements() overflowed.
+  // NumPy refuses it too ("array is too big").
+  EXPECT_FALSE(parseNpy(npyWithHeader("{'descr': '|u1', 'fortran_order': "
+                                      "False, 'shape': (4294967296, 0, "
+                                      "4294967296), }"),
+                        a, error));
+  EXPECT_EQ(error, "the shape [4294967296, 0, 4294967296] is too big: its "
+                   "byte count does not fit in 64 bits (the file holds 0 "
+                   "bytes)");
+  // Large but countable empty arrays are fine.
+  EXPECT_TRUE(parseNpy(npyWithHeader("{'descr': '<f4', 'fortran_order': "
+                                     "False, 'shape': (1048576, 0, 4096), }"),
+                       a, error))
+      << error;
+  EXPECT_EQ(a.numElements(), 0);
   EXPECT_FALSE(parseNpy(npyWithHeader("{'descr': '<f4', 'fortran_order': "
                                       "False, 'shape': (1000000, 1000000), }"),
                         a, error));

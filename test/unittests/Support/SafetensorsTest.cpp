@@ -130,6 +130,10 @@ TEST(Safetensors, RefusesHostileHeaders) {
        "bad shape for tensor 'a'"},
       {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})",
        "bad shape for tensor 'a'"},
+      // Empty, but its element count overflows int64 (the .npy fuzzer's
+      // find, which applies here too).
+      {R"({"a":{"dtype":"U8","shape":[4294967296,0,4294967296],"data_offsets":[0,0]}})",
+       "bad shape for tensor 'a'"},
       {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})",
        "bad data range for tensor 'a'"},
       {R"({"a":{"dtype":"F32","shape":"2","data_offsets":[0,8]}})",

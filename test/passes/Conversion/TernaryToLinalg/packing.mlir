@@ -23,8 +23,8 @@ func.func @pack_and_constant(%w: tensor<?x?xi8>) -> (!ternary.packed<2x4, i2>, !
 // CHECK-LABEL: func @unpack
 // CHECK-SAME: (%[[S:.*]]: tensor<?x4xi8>) -> tensor<?x20xi8>
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<?x20xi8>)
-// CHECK: %[[K:.*]] = linalg.index 1 : index
 // CHECK: %[[N:.*]] = linalg.index 0 : index
+// CHECK: %[[K:.*]] = linalg.index 1 : index
 // CHECK: arith.divui %[[K]], %c320 : index
 // CHECK: %[[BYTE:.*]] = tensor.extract %[[S]][%[[N]], %{{.*}}] : tensor<?x4xi8>
 // CHECK: %[[WORD:.*]] = arith.extui %[[BYTE]] : i8 to i32
