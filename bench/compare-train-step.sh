@@ -6,11 +6,15 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-$ROOT/build}
+/usr/bin/python3 -c 'import torch' 2>/dev/null || {
+  echo "compare-train-step: PyTorch is missing: apt-get install python3-torch" >&2
+  exit 1
+}
 ours=$("$BUILD/bin/ternary-train-bench" --benchmark_min_time=2s \
   --benchmark_format=csv 2>/dev/null | grep '^"trainStep')
 torch=$(/usr/bin/python3 "$ROOT/bench/torch_train_step.py" --threads 1)
-for model in mlp_784_256_256_10/64 char_transformer/16; do
-  a=$(echo "$ours" | awk -F, -v m="trainStep/$model" '$1 == "\"" m "\"" { print $3 }')
+for model in mlp_784_256_256_10/64 mlp_f32_784_256_256_10/64 char_transformer/16; do
+  a=$(echo "$ours" | awk -F, -v m="trainStep/$model/1" '$1 == "\"" m "\"" { print $3 }')
   b=$(echo "$torch" | awk -v m="$model" '$0 ~ m { print $(NF - 1) }')
   echo "$model, 1 thread: ternary $a ms/step, PyTorch $b ms/step," \
     "PyTorch / ternary = $(awk -v a="$b" -v b="$a" 'BEGIN { printf "%.2f", a / b }')"

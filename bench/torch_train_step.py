@@ -6,7 +6,9 @@ Q = 128; the independent PyTorch BitLinear of
 scripts/make_bitlinear_fixtures.py with its straight-through estimator),
 ReLU, mean cross-entropy, AdamW (lr 1e-3, weight decay 0.01), batch 64, on
 random data.
-2. The one-block character-level decoder of bench/char_transformer.mlir
+2. Its 32-bit twin (bench/mlp_f32_784_256_256_10.mlir): torch.nn.Linear
+layers, the same ReLU, loss, optimiser and batch.
+3. The one-block character-level decoder of bench/char_transformer.mlir
 (vocab 65, context 64, dim 128, 4 heads, hidden 512; the PyTorch model of
 scripts/make_training_fixtures.py), AdamW, batch 16.
 Prints milliseconds per step (median of 5 repetitions).
@@ -45,6 +47,26 @@ def mlp_step_fn(batch):
             if i + 1 < len(layers):
                 h = torch.relu(h)
         loss = torch.nn.functional.cross_entropy(h, labels)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def mlp_f32_step_fn(batch):
+    """The 32-bit twin: the same MLP with plain torch.nn.Linear layers."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                torch.nn.Linear(256, 256), torch.nn.ReLU(),
+                                torch.nn.Linear(256, 10))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    x = torch.randn(batch, 784)
+    labels = torch.randint(0, 10, (batch,))
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), labels)
         loss.backward()
         opt.step()
         return loss
@@ -96,6 +118,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     for name, step in [("mlp_784_256_256_10/64", mlp_step_fn(64)),
+                       ("mlp_f32_784_256_256_10/64", mlp_f32_step_fn(64)),
                        ("char_transformer/16", transformer_step_fn(16))]:
         seconds = time_step(step, args.min_time)
         print(f"torch {torch.__version__} threads {args.threads}: "

@@ -4,7 +4,9 @@
 // of the models in bench/*.mlir at their benchmark batch, on random data
 // and PyTorch-initialised parameters. bench/torch_train_step.py times the
 // same steps in PyTorch; bench/compare-train-step.sh runs both and prints
-// the ratio. Single-threaded: the compiled code uses one thread.
+// the ratio. Single-threaded: the compiled code uses one thread. The second
+// argument is the pipeline's vectorize-contractions (1: the register-blocked
+// f32 kernel, 0: the scalar loops it replaces), for A/B ratios in one run.
 //
 //   build/bin/ternary-train-bench --benchmark_min_time=2s
 //
@@ -62,8 +64,9 @@ std::map<std::string, Model> &models() {
   return all;
 }
 
-Model &load(const std::string &file, int64_t batch, int64_t classes) {
-  Model &m = models()[file];
+Model &load(const std::string &file, int64_t batch, int64_t classes,
+            bool vectorizeContractions) {
+  Model &m = models()[file + (vectorizeContractions ? "" : " (loops)")];
   if (m.module)
     return m;
   m.tool = std::make_unique<ToolContext>();
@@ -107,8 +110,9 @@ Model &load(const std::string &file, int64_t batch, int64_t classes) {
   for (int s = 0; s < 2; ++s) // AdamW moments
     for (const HostArray &p : m.params)
       m.state.push_back(HostArray::zeros(DType::F32, p.shape));
-  auto compiled = CompiledModule::compile(std::move(module),
-                                          InferencePipelineOptions(), {});
+  InferencePipelineOptions options;
+  options.vectorizeContractions = vectorizeContractions;
+  auto compiled = CompiledModule::compile(std::move(module), options, {});
   if (!compiled) {
     llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
     std::exit(1);
@@ -119,7 +123,7 @@ Model &load(const std::string &file, int64_t batch, int64_t classes) {
 
 void trainStep(benchmark::State &state, const char *file, int64_t classes) {
   int64_t batch = state.range(0);
-  Model &m = load(file, batch, classes);
+  Model &m = load(file, batch, classes, state.range(1) != 0);
   std::vector<HostArray *> args;
   size_t d = 0, p = 0;
   for (size_t i = 0; i < m.data.size() + m.params.size(); ++i)
@@ -144,12 +148,20 @@ void trainStep(benchmark::State &state, const char *file, int64_t classes) {
 } // namespace
 
 BENCHMARK_CAPTURE(trainStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
-    ->Arg(64)
+    ->Args({64, 1})
+    ->Args({64, 0})
+    ->Unit(benchmark::kMillisecond);
+// Its 32-bit twin (plain linear layers).
+BENCHMARK_CAPTURE(trainStep, mlp_f32_784_256_256_10,
+                  "mlp_f32_784_256_256_10.mlir", 10)
+    ->Args({64, 1})
+    ->Args({64, 0})
     ->Unit(benchmark::kMillisecond);
 // scripts/gen_char_transformer.py --vocab 65 --context 64 --dim 128
 // --heads 4 --hidden 512: batch 16 sequences of 64 characters.
 BENCHMARK_CAPTURE(trainStep, char_transformer, "char_transformer.mlir", 65)
-    ->Arg(16)
+    ->Args({16, 1})
+    ->Args({16, 0})
     ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char **argv) {

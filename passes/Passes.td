@@ -437,4 +437,47 @@ def TernaryLowerDotBytes : Pass<"ternary-lower-dot-bytes"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
+  let summary = "Tile f32 contractions for registers and vectorise them to FMAs";
+  let description = [{
+    Rewrites every f32 `linalg` contraction on buffers (`linalg.matmul`,
+    `linalg.batch_matmul` and any `linalg.generic` whose body is a
+    multiply-accumulate with projected-permutation maps, the shapes
+    `--ternary-autodiff` emits included) whose output is contiguous along
+    its `n` dimension into a register-blocked microkernel: loops over
+    `tile-m` x `tile-n` output blocks (batch dimensions one at a time), an
+    inner loop over `k` in steps of `tile-k`, the output block held in
+    vector registers across that loop, and each step `tile-k` outer
+    products, one broadcast of an element of A and one FMA per vector of
+    B's row. A `B` operand that is contiguous along `k` (a linear layer's
+    `x . W^T`, attention's `q . k^T`) is first transposed into a scratch
+    buffer so that its rows are contiguous along `n`. Remainders (sizes that
+    are not multiples of the tile) are peeled and stay scalar loops; so do
+    contractions smaller than one tile. Run after bufferization.
+
+    The sum over `k` runs in the same order as the scalar loops, but with
+    fused multiply-adds: results may differ from the loops in the last
+    bits (docs/numerics.md).
+
+    Example (`tile-m=8 tile-n=32 tile-k=4`): a
+    `linalg.matmul ins(%a, %b : memref<64x784xf32>, memref<784x256xf32>)`
+    becomes `scf.for` loops over 8 x 32 blocks of the output whose body is
+    an `scf.for` over `k` carrying a `vector<8x32xf32>` accumulator, with
+    `vector.fma` of broadcast elements of `%a` and rows of `%b`.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", /*default=*/"8",
+           "Rows of the output block held in registers">,
+    Option<"tileN", "tile-n", "int64_t", /*default=*/"32",
+           "Columns of the output block (a multiple of the vector width)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"4",
+           "Steps of the reduction per iteration of the inner loop">
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::ub::UBDialect"];
+}
+
 #endif // TERNARY_PASSES_TD

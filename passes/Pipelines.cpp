@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ternary/Passes/Pipelines.h"
+#include "ternary/Passes/Codegen/CPU/KernelSelection.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -59,6 +60,18 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createTernaryStridedCopiesToLinalg());
   pm.addPass(createTernaryLowerDotBytes());
+  if (options.vectorizeContractions) {
+    ContractionTiles tiles = selectContractionTiles(
+        options.targetFeatures.empty() ? hostTargetFeatures()
+                                       : std::string(options.targetFeatures));
+    TernaryVectorizeContractionsOptions vectorize;
+    vectorize.tileM = tiles.m;
+    vectorize.tileN = tiles.n;
+    vectorize.tileK = tiles.k;
+    pm.addNestedPass<func::FuncOp>(
+        createTernaryVectorizeContractions(vectorize));
+    pm.addPass(createCanonicalizerPass());
+  }
 
   // Loops and LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
@@ -72,6 +85,8 @@ void mlir::ternary::buildInferencePipeline(
   // What has no LLVM intrinsic (erf, ...) calls libm.
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
+  // Poison values of the vector lowerings (ub.poison).
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   if (options.cInterface)
     pm.addPass(createTernaryRequestCInterface());

@@ -40,6 +40,11 @@ struct InferencePipelineOptions
       llvm::cl::desc("LLVM features of the target, e.g. +avx2,-avx512f "
                      "(default: the host's)"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> vectorizeContractions{
+      *this, "vectorize-contractions",
+      llvm::cl::desc("Register-blocked, vectorised f32 contractions "
+                     "(--ternary-vectorize-contractions); off: scalar loops"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> cInterface{
       *this, "c-interface",
       llvm::cl::desc("Give public functions a C interface "

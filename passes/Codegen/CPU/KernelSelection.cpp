@@ -57,6 +57,15 @@ PackedKernel mlir::ternary::selectPackedKernel(llvm::StringRef features) {
   return PackedKernel::vector;
 }
 
+ContractionTiles
+mlir::ternary::selectContractionTiles(llvm::StringRef features) {
+  if (hasFeature(features, "avx512f"))
+    return {8, 32, 4}; // 16 zmm accumulators of the 32
+  if (hasFeature(features, "avx2") && hasFeature(features, "fma"))
+    return {6, 16, 4}; // 12 ymm accumulators of the 16
+  return {4, 8, 4};
+}
+
 std::string mlir::ternary::hostTargetFeatures() {
   std::string features;
   for (const auto &feature : llvm::sys::getHostCPUFeatures())

@@ -39,7 +39,9 @@ public:
 
   /// The compiled module, or null after recording a test failure.
   std::unique_ptr<mlir::ternary::CompiledModule>
-  compile(const std::string &text) {
+  compile(const std::string &text,
+          const mlir::ternary::InferencePipelineOptions &options =
+              mlir::ternary::InferencePipelineOptions()) {
     auto context = std::make_unique<mlir::MLIRContext>(registry);
     mlir::OwningOpRef<mlir::ModuleOp> module =
         mlir::parseSourceString<mlir::ModuleOp>(text, context.get());
@@ -47,8 +49,8 @@ public:
       ADD_FAILURE() << "does not parse:\n" << text;
       return nullptr;
     }
-    auto compiled = mlir::ternary::CompiledModule::compile(
-        std::move(module), mlir::ternary::InferencePipelineOptions(), {});
+    auto compiled =
+        mlir::ternary::CompiledModule::compile(std::move(module), options, {});
     if (!compiled) {
       ADD_FAILURE() << llvm::toString(compiled.takeError()) << "\n" << text;
       return nullptr;

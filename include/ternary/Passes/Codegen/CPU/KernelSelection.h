@@ -32,6 +32,17 @@ std::string missingKernelFeatures(PackedKernel kernel,
 /// The host CPU's features as an LLVM feature string.
 std::string hostTargetFeatures();
 
+/// The register tile of the f32 contraction kernel
+/// (--ternary-vectorize-contractions) for a target: output rows, columns
+/// and reduction steps per iteration.
+struct ContractionTiles {
+  int64_t m, n, k;
+};
+
+/// 8 x 32 x 4 with AVX-512 (16 zmm accumulators), 6 x 16 x 4 with AVX2 and
+/// FMA (12 ymm), 4 x 8 x 4 otherwise.
+ContractionTiles selectContractionTiles(llvm::StringRef features);
+
 } // namespace ternary
 } // namespace mlir
 

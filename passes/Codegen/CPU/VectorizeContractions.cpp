@@ -1,0 +1,372 @@
+//===- VectorizeContractions.cpp - Register-blocked f32 contractions ------===//
+//
+// --ternary-vectorize-contractions: f32 linalg contractions on buffers
+// (matmuls, batch matmuls and the contraction-shaped generics of autodiff)
+// become a register-blocked outer-product microkernel, built from upstream
+// pieces: tiling (scf::tileUsingSCF), loop peeling, linalg vectorisation to
+// vector.contract, hoisting of the output block out of the k loop, and the
+// vector dialect's lowering of contractions to outer products and FMAs. A B
+// operand that is contiguous along k is transposed into a scratch buffer
+// first, so that every B row the kernel reads is contiguous along n.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Passes/Passes.h"
+
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir {
+namespace ternary {
+#define GEN_PASS_DEF_TERNARYVECTORIZECONTRACTIONS
+#include "passes/Passes.h.inc"
+} // namespace ternary
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Marks the tiles to vectorise (clones made by peeling keep it).
+constexpr llvm::StringLiteral kTileMarker = "ternary.contraction_tile";
+
+/// The loop dimensions of a contraction the kernel takes: exactly one m, n
+/// and k, any number of batch dimensions, and the operand indices of A
+/// (m, k) and B (k, n).
+struct KernelDims {
+  SmallVector<unsigned> batch;
+  unsigned m, n, k;
+  unsigned a, b;
+};
+
+bool hasF32Elements(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.getElementType().isF32();
+}
+
+bool usesDim(AffineMap map, unsigned dim) { return map.isFunctionOfDim(dim); }
+
+std::optional<KernelDims> kernelDims(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  for (Value v : op->getOperands())
+    if (!hasF32Elements(v))
+      return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return std::nullopt;
+  KernelDims kd;
+  kd.batch.assign(dims->batch.begin(), dims->batch.end());
+  kd.m = dims->m[0];
+  kd.n = dims->n[0];
+  kd.k = dims->k[0];
+  // The output must be contiguous along n: its rows are vector stores.
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() == 0 ||
+      out.getResults().back() != getAffineDimExpr(kd.n, op.getContext()))
+    return std::nullopt;
+  AffineMap first = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  kd.b = usesDim(first, kd.n) ? 0 : 1;
+  kd.a = 1 - kd.b;
+  return kd;
+}
+
+/// Whether the static size of loop `dim` is unknown or at least `tile`.
+bool mayReach(linalg::LinalgOp op, unsigned dim, int64_t tile) {
+  int64_t size = op.getStaticLoopRanges()[dim];
+  return ShapedType::isDynamic(size) || size >= tile;
+}
+
+/// If B is contiguous along k, transposes it into a scratch buffer whose
+/// last two dimensions are (k, n) and rewrites `op` (a generic) to read it.
+void packB(IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd) {
+  OpOperand *bOperand = op.getDpsInputOperand(kd.b);
+  AffineMap bMap = op.getMatchingIndexingMap(bOperand);
+  MLIRContext *ctx = op.getContext();
+  AffineExpr kExpr = getAffineDimExpr(kd.k, ctx),
+             nExpr = getAffineDimExpr(kd.n, ctx);
+  if (bMap.getResults().back() != kExpr)
+    return;
+  // New order of B's dimensions: the others (batch, broadcast) first, then
+  // k and n.
+  SmallVector<int64_t> permutation;
+  SmallVector<AffineExpr> results;
+  for (auto [i, e] : llvm::enumerate(bMap.getResults()))
+    if (e != kExpr && e != nExpr) {
+      permutation.push_back(i);
+      results.push_back(e);
+    }
+  for (AffineExpr e : {kExpr, nExpr}) {
+    auto it = llvm::find(bMap.getResults(), e);
+    permutation.push_back(it - bMap.getResults().begin());
+    results.push_back(e);
+  }
+
+  Location loc = op.getLoc();
+  Value b = bOperand->get();
+  auto bType = cast<MemRefType>(b.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  rewriter.setInsertionPoint(op);
+  for (int64_t p : permutation) {
+    shape.push_back(bType.getDimSize(p));
+    if (bType.isDynamicDim(p))
+      dynamicSizes.push_back(memref::DimOp::create(rewriter, loc, b, p));
+  }
+  auto packedType = MemRefType::get(shape, bType.getElementType());
+  Value packed =
+      memref::AllocOp::create(rewriter, loc, packedType, dynamicSizes);
+  linalg::TransposeOp::create(rewriter, loc, b, packed, permutation);
+  rewriter.modifyOpInPlace(op, [&] {
+    bOperand->set(packed);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps[bOperand->getOperandNumber()] =
+        AffineMap::get(bMap.getNumDims(), 0, results, ctx);
+    op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+  });
+  rewriter.setInsertionPointAfter(op);
+  memref::DeallocOp::create(rewriter, loc, packed);
+}
+
+/// Keeps output blocks in registers across their k loops: a transfer_read
+/// and a transfer_write of the same buffer at the same loop-invariant
+/// indices, with no other access to that buffer in the loop, become a loop
+/// argument (read before the loop, written after it). The same rule as
+/// linalg::hoistRedundantVectorTransfers, whose check also refuses buffers
+/// that have a view anywhere else in the function, as every buffer with a
+/// peeled remainder tile has.
+void hoistOutputBlocks(Operation *root) {
+  IRRewriter rewriter(root->getContext());
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    root->walk([&](scf::ForOp loop) {
+      for (auto read : loop.getBody()->getOps<vector::TransferReadOp>()) {
+        if (!isa<MemRefType>(read.getShapedType()) ||
+            !llvm::all_of(read->getOperands(), [&](Value v) {
+              return loop.isDefinedOutsideOfLoop(v);
+            }))
+          continue;
+        vector::TransferWriteOp write;
+        for (auto candidate : loop.getBody()->getOps<vector::TransferWriteOp>())
+          if (candidate.getBase() == read.getBase() &&
+              candidate.getIndices() == read.getIndices() &&
+              candidate.getVectorType() == read.getVectorType() &&
+              candidate.getPermutationMap() == read.getPermutationMap())
+            write = candidate;
+        if (!write || !read->isBeforeInBlock(write))
+          continue;
+        bool otherAccess =
+            llvm::any_of(read.getBase().getUsers(), [&](Operation *user) {
+              return user != read && user != write && loop->isAncestor(user);
+            });
+        if (otherAccess)
+          continue;
+        loop.moveOutOfLoop(read);
+        rewriter.moveOpAfter(write, loop);
+        NewYieldValuesFn yield = [&](OpBuilder &, Location,
+                                     ArrayRef<BlockArgument>) {
+          return SmallVector<Value>{write.getVector()};
+        };
+        FailureOr<LoopLikeOpInterface> newLoop =
+            cast<LoopLikeOpInterface>(loop.getOperation())
+                .replaceWithAdditionalYields(rewriter, read.getVector(),
+                                             /*replaceInitOperandUsesInLoop=*/
+                                             true, yield);
+        if (failed(newLoop))
+          return WalkResult::interrupt();
+        write.getValueToStoreMutable().assign((*newLoop)->getResults().back());
+        changed = true;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+  }
+}
+
+struct TernaryVectorizeContractions
+    : public mlir::ternary::impl::TernaryVectorizeContractionsBase<
+          TernaryVectorizeContractions> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (tileM < 1 || tileN < 1 || tileK < 1) {
+      getOperation()->emitError()
+          << "ternary-vectorize-contractions: tile-m, tile-n and tile-k must "
+             "be positive (got "
+          << int64_t(tileM) << ", " << int64_t(tileN) << ", " << int64_t(tileK)
+          << ")";
+      return signalPassFailure();
+    }
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+    SmallVector<linalg::LinalgOp> targets;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (std::optional<KernelDims> kd = kernelDims(op))
+        if (mayReach(op, kd->m, tileM) && mayReach(op, kd->n, tileN) &&
+            mayReach(op, kd->k, tileK))
+          targets.push_back(op);
+    });
+    for (linalg::LinalgOp op : targets)
+      if (failed(tile(rewriter, op)))
+        return signalPassFailure();
+    if (targets.empty())
+      return;
+    simplify();
+    vectorizeTiles(rewriter);
+    lowerVectors();
+  }
+
+  /// Tiles `op` (generalised, B packed where needed) into output blocks and
+  /// k steps, and peels every loop so that the main iterations hold full
+  /// tiles of static shape.
+  LogicalResult tile(IRRewriter &rewriter, linalg::LinalgOp namedOp) {
+    rewriter.setInsertionPoint(namedOp);
+    FailureOr<linalg::GenericOp> generic =
+        isa<linalg::GenericOp>(namedOp)
+            ? cast<linalg::GenericOp>(namedOp.getOperation())
+            : linalg::generalizeNamedOp(rewriter, namedOp);
+    if (failed(generic))
+      return namedOp->emitError("cannot generalise this contraction");
+    linalg::GenericOp op = *generic;
+    KernelDims kd = *kernelDims(op);
+    packB(rewriter, op, kd);
+
+    unsigned numLoops = op.getNumLoops();
+    SmallVector<OpFoldResult> sizes(numLoops, rewriter.getIndexAttr(0));
+    SmallVector<int64_t> interchange;
+    for (unsigned d : kd.batch) {
+      sizes[d] = rewriter.getIndexAttr(1);
+      interchange.push_back(d);
+    }
+    sizes[kd.m] = rewriter.getIndexAttr(tileM);
+    sizes[kd.n] = rewriter.getIndexAttr(tileN);
+    sizes[kd.k] = rewriter.getIndexAttr(tileK);
+    interchange.append({kd.m, kd.n, kd.k});
+    scf::SCFTilingOptions options;
+    options.setTileSizes(sizes);
+    options.setInterchange(interchange);
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op->emitError("cannot tile this contraction");
+    tiled->tiledOps.back()->setAttr(kTileMarker, rewriter.getUnitAttr());
+    rewriter.eraseOp(op);
+    // Peel from the outside in: each loop's main part (the original loop)
+    // holds the next loop; the partial iterations keep scalar tiles.
+    for (LoopLikeOpInterface loop : tiled->loops) {
+      auto forOp = cast<scf::ForOp>(loop.getOperation());
+      scf::ForOp partial;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+    }
+    return success();
+  }
+
+  /// Folds the peeled loops' constant tile sizes into static subview types.
+  void simplify() {
+    RewritePatternSet patterns(&getContext());
+    for (RegisteredOperationName name : getContext().getRegisteredOperations())
+      if (isa<affine::AffineDialect, memref::MemRefDialect, arith::ArithDialect,
+              scf::SCFDialect, linalg::LinalgDialect>(name.getDialect()))
+        name.getCanonicalizationPatterns(patterns, &getContext());
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+  }
+
+  /// Vectorises the marked tiles whose shapes are now static and full;
+  /// the others (remainders) stay linalg ops and become loops.
+  void vectorizeTiles(IRRewriter &rewriter) {
+    SmallVector<linalg::LinalgOp> tiles;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kTileMarker))
+        tiles.push_back(op);
+    });
+    for (linalg::LinalgOp op : tiles) {
+      op->removeAttr(kTileMarker);
+      if (!llvm::all_of(op.getStaticLoopRanges(),
+                        [](int64_t s) { return !ShapedType::isDynamic(s); }))
+        continue;
+      std::optional<KernelDims> kd = kernelDims(op);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (!kd || ranges[kd->m] != tileM || ranges[kd->n] != tileN ||
+          ranges[kd->k] != tileK)
+        continue;
+      rewriter.setInsertionPoint(op);
+      if (succeeded(linalg::vectorize(rewriter, op, {}, {},
+                                      /*vectorizeNDExtract=*/false,
+                                      /*flatten1DDepthwiseConv=*/false,
+                                      /*assumeDynamicDimsMatchVecSizes=*/false,
+                                      /*createNamedContraction=*/true)))
+        rewriter.eraseOp(op);
+    }
+  }
+
+  /// Keeps each output block in registers across its k loop, then lowers
+  /// the contractions to outer products and FMAs and the 2-D transfers to
+  /// 1-D loads and stores.
+  void lowerVectors() {
+    Operation *root = getOperation();
+    MLIRContext *ctx = &getContext();
+    {
+      // Vectorised generics are broadcasts, a multiply and a
+      // multi_reduction: fold them into vector.contract.
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorReductionToContractPatterns(patterns);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::ContractionOp::getCanonicalizationPatterns(patterns, ctx);
+      (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+    {
+      // Transfers read and write the function's buffers, not subviews:
+      // the hoisting below does not look through views.
+      RewritePatternSet patterns(ctx);
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+    root->walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+    hoistOutputBlocks(root);
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorContractLoweringPatterns(
+          patterns, vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, vector::VectorTransposeLowering::EltWise);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      populateVectorToSCFConversionPatterns(
+          patterns, VectorTransferToSCFOptions().enableFullUnroll());
+      (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,108 @@
+// Tests passes/Codegen/CPU/VectorizeContractions.cpp: f32 contractions on
+// buffers become the register-blocked outer-product kernel; the numbers are
+// tested against the scalar loops in
+// test/unittests/Codegen/VectorizeContractionsTest.cpp.
+// RUN: ternary-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ternary-vectorize-contractions{tile-m=8 tile-n=32 tile-k=4}))' | FileCheck %s
+// RUN: not ternary-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ternary-vectorize-contractions{tile-m=0}))' 2>&1 | FileCheck %s --check-prefix=ERR
+// ERR: error: ternary-vectorize-contractions: tile-m, tile-n and tile-k must be positive (got 0, 32, 4)
+
+// 8 x 32 output blocks; the k loop carries the block in registers (read
+// before it, written after it) and does 4 x 8 FMAs of a broadcast element
+// of A and a 32-wide row of B per step.
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[A:.*]]: memref<64x784xf32>, %[[B:.*]]: memref<784x256xf32>, %[[C:.*]]: memref<64x256xf32>)
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c8
+// CHECK:   scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c32
+// CHECK:     vector.transfer_read %[[C]][%[[I]], %[[J]]]{{.*}} vector<32xf32>
+// CHECK:     %[[BLOCK:.*]] = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:       vector.transfer_read %[[A]][%[[I]], %[[K]]]{{.*}} vector<4xf32>
+// CHECK:       %[[ROW:.*]] = vector.transfer_read %[[B]][%[[K]], %[[J]]]{{.*}} vector<32xf32>
+// CHECK:       %[[S:.*]] = vector.broadcast %{{.*}} : f32 to vector<32xf32>
+// CHECK:       vector.fma %[[S]], %[[ROW]], %{{.*}} : vector<32xf32>
+// CHECK-COUNT-31: vector.fma
+// CHECK-NOT:   vector.fma
+// CHECK:       scf.yield %{{.*}} : vector<8x32xf32>
+// CHECK:     vector.transfer_write %{{.*}}, %[[C]][%[[I]], %[[J]]]
+// CHECK-NOT: linalg.
+func.func @matmul(%a: memref<64x784xf32>, %b: memref<784x256xf32>, %c: memref<64x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x784xf32>, memref<784x256xf32>) outs(%c : memref<64x256xf32>)
+  return
+}
+
+// -----
+
+// x . W^T: W is contiguous along k, so it is transposed once into a scratch
+// buffer whose rows run along n; the kernel reads that buffer.
+// CHECK-LABEL: func.func @linear
+// CHECK-SAME: (%[[X:.*]]: memref<64x784xf32>, %[[W:.*]]: memref<256x784xf32>, %[[Y:.*]]: memref<64x256xf32>)
+// CHECK: %[[WT:.*]] = memref.alloc() : memref<784x256xf32>
+// CHECK: linalg.transpose ins(%[[W]] : memref<256x784xf32>) outs(%[[WT]] : memref<784x256xf32>) permutation = [1, 0]
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK:       vector.transfer_read %[[WT]]
+// CHECK: memref.dealloc %[[WT]] : memref<784x256xf32>
+func.func @linear(%x: memref<64x784xf32>, %w: memref<256x784xf32>, %y: memref<64x256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<64x784xf32>, memref<256x784xf32>) outs(%y : memref<64x256xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// 20 x 40: the full 16 x 32 part is vectorised; the peeled remainders (4
+// rows, 8 columns) stay linalg ops on subviews (scalar loops later).
+// CHECK-LABEL: func.func @remainders
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c16 step %c8
+// CHECK:   scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK:   memref.subview %{{.*}}[%{{.*}}, 32] [8, 8] [1, 1]
+// CHECK:   linalg.generic
+// CHECK: memref.subview %{{.*}}[16, %{{.*}}] [4, %{{.*}}] [1, 1]
+// CHECK: linalg.generic
+func.func @remainders(%a: memref<20x12xf32>, %b: memref<12x40xf32>, %c: memref<20x40xf32>) {
+  linalg.matmul ins(%a, %b : memref<20x12xf32>, memref<12x40xf32>) outs(%c : memref<20x40xf32>)
+  return
+}
+
+// -----
+
+// Left alone: other element types, tensors (run the pass after
+// bufferization), an output that is not contiguous along n, shapes smaller
+// than one tile, and generics that are not multiply-accumulates.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: vector.
+// CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xf64>, memref<64x64xf64>)
+// CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xi32>, memref<64x64xi32>)
+// CHECK: linalg.matmul ins(%{{.*}} : tensor<64x64xf32>, tensor<64x64xf32>)
+// CHECK: linalg.generic
+// CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xf32>, memref<64x10xf32>)
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @left_alone(%d: memref<64x64xf64>, %i: memref<64x64xi32>, %t: tensor<64x64xf32>,
+                      %a: memref<64x64xf32>, %ct: memref<64x64xf32>, %b10: memref<64x10xf32>,
+                      %c10: memref<64x10xf32>) -> tensor<64x64xf32> {
+  linalg.matmul ins(%d, %d : memref<64x64xf64>, memref<64x64xf64>) outs(%d : memref<64x64xf64>)
+  linalg.matmul ins(%i, %i : memref<64x64xi32>, memref<64x64xi32>) outs(%i : memref<64x64xi32>)
+  %r = linalg.matmul ins(%t, %t : tensor<64x64xf32>, tensor<64x64xf32>) outs(%t : tensor<64x64xf32>) -> tensor<64x64xf32>
+  // C[n, m]: the output is transposed.
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (n, m)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %a : memref<64x64xf32>, memref<64x64xf32>) outs(%ct : memref<64x64xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  // N = 10 < 32.
+  linalg.matmul ins(%a, %b10 : memref<64x64xf32>, memref<64x10xf32>) outs(%c10 : memref<64x10xf32>)
+  // A max-reduction, not a contraction.
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %a : memref<64x64xf32>, memref<64x64xf32>) outs(%ct : memref<64x64xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.maximumf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return %r : tensor<64x64xf32>
+}

@@ -1,0 +1,231 @@
+//===- VectorizeContractionsTest.cpp - f32 contraction kernel vs loops ----===//
+//
+// --ternary-vectorize-contractions against the scalar loops it replaces
+// (the pipeline with vectorize-contractions=false), on random shapes with
+// odd sizes: matmul, the linear layer's x . W^T (B packed first), the
+// weight gradient's dy^T . x (A transposed), batch_matmul and attention's
+// 4-D scores. Both sum over k in the same order; the kernel uses fused
+// multiply-adds, so each element may differ by the rounding of the
+// products: at most 2 K 2^-24 sum_k |a_ik b_kj| (docs/numerics.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Jit.h"
+
+#include "ternary/Support/Npy.h"
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+using namespace ternary_test;
+using ::ternary::DType;
+using ::ternary::HostArray;
+
+namespace {
+
+/// A contraction as a function of two dynamic operands.
+struct Case {
+  const char *name;
+  int rankA, rankB, rankC;
+  /// MLIR text of the body computing %c from %a, %b (all dynamic).
+  const char *body;
+  /// Shapes of a, b and c from the sizes (batch, m, n, k, h).
+  std::vector<int64_t> (*shapeA)(int64_t, int64_t, int64_t, int64_t, int64_t);
+  std::vector<int64_t> (*shapeB)(int64_t, int64_t, int64_t, int64_t, int64_t);
+  std::vector<int64_t> (*shapeC)(int64_t, int64_t, int64_t, int64_t, int64_t);
+};
+
+std::string tensor(int rank) {
+  std::string s = "tensor<";
+  for (int i = 0; i < rank; ++i)
+    s += "?x";
+  return s + "f32>";
+}
+
+/// The module: @f(%a, %b) -> c, with c zero-filled and sized from a and b.
+std::string module(const Case &c) {
+  std::ostringstream os;
+  os << "func.func @f(%a: " << tensor(c.rankA) << ", %b: " << tensor(c.rankB)
+     << ") -> " << tensor(c.rankC) << " {\n"
+     << "  %zero = arith.constant 0.0 : f32\n"
+     << c.body << "  return %c : " << tensor(c.rankC) << "\n}\n";
+  return os.str();
+}
+
+const char *kMatmul = R"(  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%z : tensor<?x?xf32>) -> tensor<?x?xf32>
+)";
+
+// y[m, n] = sum_k x[m, k] W[n, k]: B contiguous along k.
+const char *kLinear = R"(  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %b, %c0 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%z : tensor<?x?xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?xf32>
+)";
+
+// dW[n, k] = sum_m dy[m, n] x[m, k]: A (dy) read transposed.
+const char *kWeightGrad = R"(  %c1 = arith.constant 1 : index
+  %n = tensor.dim %a, %c1 : tensor<?x?xf32>
+  %k = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%n, %k) : tensor<?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(n, k, m) -> (m, n)>, affine_map<(n, k, m) -> (m, k)>, affine_map<(n, k, m) -> (n, k)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%z : tensor<?x?xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?xf32>
+)";
+
+const char *kBatchMatmul = R"(  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %bs = tensor.dim %a, %c0 : tensor<?x?x?xf32>
+  %m = tensor.dim %a, %c1 : tensor<?x?x?xf32>
+  %n = tensor.dim %b, %c2 : tensor<?x?x?xf32>
+  %e = tensor.empty(%bs, %m, %n) : tensor<?x?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %c = linalg.batch_matmul ins(%a, %b : tensor<?x?x?xf32>, tensor<?x?x?xf32>) outs(%z : tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+)";
+
+// Attention scores s[b, h, t, u] = sum_d q[b, t, h, d] k[b, u, h, d].
+const char *kScores = R"(  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %bs = tensor.dim %a, %c0 : tensor<?x?x?x?xf32>
+  %t = tensor.dim %a, %c1 : tensor<?x?x?x?xf32>
+  %h = tensor.dim %a, %c2 : tensor<?x?x?x?xf32>
+  %u = tensor.dim %b, %c1 : tensor<?x?x?x?xf32>
+  %e = tensor.empty(%bs, %h, %t, %u) : tensor<?x?x?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(b, h, t, u, d) -> (b, t, h, d)>, affine_map<(b, h, t, u, d) -> (b, u, h, d)>, affine_map<(b, h, t, u, d) -> (b, h, t, u)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) outs(%z : tensor<?x?x?x?xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t2 = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %t2 : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?x?x?xf32>
+)";
+
+using Sizes = std::vector<int64_t>;
+const Case kCases[] = {
+    {"matmul", 2, 2, 2, kMatmul,
+     [](int64_t, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{m, k};
+     },
+     [](int64_t, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{k, n};
+     },
+     [](int64_t, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{m, n};
+     }},
+    {"linear", 2, 2, 2, kLinear,
+     [](int64_t, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{m, k};
+     },
+     [](int64_t, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{n, k};
+     },
+     [](int64_t, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{m, n};
+     }},
+    // a = dy [m, n], b = x [m, k], c = dW [n, k] (here "m" is the
+    // contraction's reduction: the batch of the layer).
+    {"weight_grad", 2, 2, 2, kWeightGrad,
+     [](int64_t, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{m, n};
+     },
+     [](int64_t, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{m, k};
+     },
+     [](int64_t, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{n, k};
+     }},
+    {"batch_matmul", 3, 3, 3, kBatchMatmul,
+     [](int64_t b, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{b, m, k};
+     },
+     [](int64_t b, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{b, k, n};
+     },
+     [](int64_t b, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{b, m, n};
+     }},
+    {"attention_scores", 4, 4, 4, kScores,
+     [](int64_t b, int64_t m, int64_t, int64_t k, int64_t h) {
+       return Sizes{b, m, h, k};
+     },
+     [](int64_t b, int64_t, int64_t n, int64_t k, int64_t h) {
+       return Sizes{b, n, h, k};
+     },
+     [](int64_t b, int64_t m, int64_t n, int64_t, int64_t h) {
+       return Sizes{b, h, m, n};
+     }},
+};
+
+HostArray randomArray(const Sizes &shape, std::mt19937 &rng) {
+  HostArray a = HostArray::zeros(DType::F32, shape);
+  std::normal_distribution<float> dist(0.f, 1.f);
+  for (int64_t i = 0; i < a.numElements(); ++i)
+    a.data<float>()[i] = dist(rng);
+  return a;
+}
+
+TEST(VectorizeContractions, MatchesTheScalarLoops) {
+  Jit jit;
+  mlir::ternary::InferencePipelineOptions loops;
+  loops.vectorizeContractions = false;
+  std::mt19937 rng(5);
+  for (const Case &c : kCases) {
+    SCOPED_TRACE(c.name);
+    std::string text = module(c);
+    std::unique_ptr<mlir::ternary::CompiledModule> kernel = jit.compile(text);
+    std::unique_ptr<mlir::ternary::CompiledModule> reference =
+        jit.compile(text, loops);
+    ASSERT_TRUE(kernel && reference);
+    // Odd sizes around the tiles (8 x 32 x 4 with AVX-512, 6 x 16 x 4 with
+    // AVX2), sizes below one tile, and a few large ones.
+    std::uniform_int_distribution<int64_t> small(1, 70), batch(1, 3);
+    for (int trial = 0; trial < 8; ++trial) {
+      int64_t b = batch(rng), m = small(rng), n = small(rng), k = small(rng),
+              h = batch(rng);
+      if (trial == 0)
+        m = 64, n = 256, k = 97;
+      SCOPED_TRACE("b=" + std::to_string(b) + " m=" + std::to_string(m) +
+                   " n=" + std::to_string(n) + " k=" + std::to_string(k) +
+                   " h=" + std::to_string(h));
+      std::vector<HostArray> in = {randomArray(c.shapeA(b, m, n, k, h), rng),
+                                   randomArray(c.shapeB(b, m, n, k, h), rng)};
+      auto got = kernel->call("f", in);
+      auto want = reference->call("f", in);
+      ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
+      ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+      const HostArray &g = (*got)[0], &w = (*want)[0];
+      ASSERT_EQ(g.shape, c.shapeC(b, m, n, k, h));
+      ASSERT_EQ(g.shape, w.shape);
+      // The reduction's length is the dimension the shapes do not share.
+      int64_t reduction = std::string(c.name) == "weight_grad" ? m : k;
+      float tolerance = 2.f * reduction * std::ldexp(1.f, -24);
+      for (int64_t i = 0; i < g.numElements(); ++i) {
+        float x = g.data<float>()[i], y = w.data<float>()[i];
+        // |sum| <= sum |terms|, about sqrt(K) * |typical term| for
+        // N(0, 1) data: bound the terms' sum by K (|a b| has mean 2/pi).
+        ASSERT_NEAR(x, y, tolerance * reduction + 1e-6f) << "element " << i;
+      }
+    }
+  }
+}
+
+} // namespace
