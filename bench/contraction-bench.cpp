@@ -15,12 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ternary/InitAll.h"
-#include "ternary/Runner/Runner.h"
-
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "llvm/Support/raw_ostream.h"
+#include "BenchSupport.h"
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -92,41 +87,21 @@ std::string functionText(const Shape &s) {
   return os.str();
 }
 
-struct Compiled {
-  std::unique_ptr<MLIRContext> context;
-  std::unique_ptr<CompiledModule> module;
-};
-
-std::map<std::string, Compiled> &compiledModules() {
-  static std::map<std::string, Compiled> modules;
+/// Released before main returns: JIT engines must not outlive LLVM's
+/// globals, which static destruction does not guarantee.
+std::map<std::string, ternary_bench::CompiledBench> &compiledModules() {
+  static std::map<std::string, ternary_bench::CompiledBench> modules;
   return modules;
 }
 
 Function compiledFunction(const Shape &s, bool kernel) {
-  std::string key = functionText(s) + (kernel ? "kernel" : "loops");
-  Compiled &c = compiledModules()[key];
-  if (!c.module) {
-    DialectRegistry registry;
-    registerAllDialects(registry);
-    registerAllTranslations(registry);
-    c.context = std::make_unique<MLIRContext>(registry);
-    auto parsed = parseSourceString<ModuleOp>(functionText(s), c.context.get());
-    InferencePipelineOptions options;
-    options.vectorizeContractions = kernel;
-    auto compiled =
-        CompiledModule::compile(std::move(parsed), options, TargetOptions());
-    if (!compiled) {
-      llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
-      std::exit(1);
-    }
-    c.module = std::make_unique<CompiledModule>(std::move(*compiled));
-  }
-  auto fn = c.module->lookupCInterface("f");
-  if (!fn) {
-    llvm::errs() << llvm::toString(fn.takeError()) << "\n";
-    std::exit(1);
-  }
-  return reinterpret_cast<Function>(*fn);
+  std::string text = functionText(s);
+  ternary_bench::CompiledBench &c =
+      compiledModules()[text + (kernel ? "kernel" : "loops")];
+  InferencePipelineOptions options;
+  options.vectorizeContractions = kernel;
+  c.compile(text, options);
+  return c.function<Function>("f");
 }
 
 struct Operands {

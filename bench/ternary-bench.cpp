@@ -21,14 +21,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ternary/InitAll.h"
-#include "ternary/Passes/Codegen/CPU/KernelSelection.h"
-#include "ternary/Runner/Runner.h"
-#include "ternary/Runtime/Packing.h"
+#include "BenchSupport.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "llvm/Support/raw_ostream.h"
+#include "ternary/Passes/Codegen/CPU/KernelSelection.h"
+#include "ternary/Runtime/Packing.h"
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -68,44 +64,20 @@ func.func @base3(%x: tensor<?x?xi8>, %w: !ternary.packed<?x?, base3>) -> tensor<
 }
 )mlir";
 
-/// The compiled modules, one per kernel, kept for the whole run.
-struct Compiled {
-  std::unique_ptr<MLIRContext> context;
-  std::unique_ptr<CompiledModule> module;
-};
-
-/// Released before main returns: JIT engines must not outlive LLVM's
-/// globals, which static destruction does not guarantee.
-std::map<PackedKernel, Compiled> &compiledModules() {
-  static std::map<PackedKernel, Compiled> modules;
+/// The compiled modules, one per kernel, kept for the whole run; released
+/// before main returns: JIT engines must not outlive LLVM's globals, which
+/// static destruction does not guarantee.
+std::map<PackedKernel, ternary_bench::CompiledBench> &compiledModules() {
+  static std::map<PackedKernel, ternary_bench::CompiledBench> modules;
   return modules;
 }
 
 Kernel kernelFor(PackedKernel kernel, Encoding encoding) {
-  Compiled &c = compiledModules()[kernel];
-  if (!c.module) {
-    DialectRegistry registry;
-    registerAllDialects(registry);
-    registerAllTranslations(registry);
-    c.context = std::make_unique<MLIRContext>(registry);
-    auto parsed = parseSourceString<ModuleOp>(kModule, c.context.get());
-    InferencePipelineOptions options;
-    options.kernel = kernel;
-    auto compiled =
-        CompiledModule::compile(std::move(parsed), options, TargetOptions());
-    if (!compiled) {
-      llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
-      std::exit(1);
-    }
-    c.module = std::make_unique<CompiledModule>(std::move(*compiled));
-  }
-  auto fn =
-      c.module->lookupCInterface(encoding == Encoding::i2 ? "i2" : "base3");
-  if (!fn) {
-    llvm::errs() << llvm::toString(fn.takeError()) << "\n";
-    std::exit(1);
-  }
-  return reinterpret_cast<Kernel>(*fn);
+  ternary_bench::CompiledBench &c = compiledModules()[kernel];
+  InferencePipelineOptions options;
+  options.kernel = kernel;
+  c.compile(kModule, options);
+  return c.function<Kernel>(encoding == Encoding::i2 ? "i2" : "base3");
 }
 
 /// How many copies of a matrix of `bytes` make a set larger than the L3

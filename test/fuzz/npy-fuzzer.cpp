@@ -6,19 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzSupport.h"
+
 #include "ternary/Support/Npy.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
-/// A broken property: libFuzzer reports the abort and keeps the input.
-[[noreturn]] static void fail(const std::string &what) {
-  std::fprintf(stderr, "property violated: %s\n", what.c_str());
-  std::abort();
-}
+using ternary_fuzz::fail;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string contents(reinterpret_cast<const char *>(data), size);
