@@ -56,13 +56,24 @@ const char *const kPipelines[] = {
 
 /// Whether `text` reaches a known crash of upstream MLIR's parser.
 bool reachesKnownUpstreamCrash(const std::string &text) {
-  // `array<index: ...>`: DenseArrayAttr of index elements asserts.
+  // `array<index: ...>`: DenseArrayAttr of index elements crashes.
   if (text.find("array<index") != std::string::npos)
     return true;
-  // linalg.reduce / linalg.broadcast / linalg.transpose with `dimensions =`
-  // not followed by `[`: the custom parser's error path crashes.
-  static const std::regex badDimensions(R"(dimensions\s*=\s*[^\s\[])");
-  return std::regex_search(text, badDimensions);
+  // linalg.reduce / broadcast / transpose: any `dimensions = ...` that is
+  // not a well-formed list of integers makes the custom parser store a null
+  // attribute on its error path and crash (`dimensions = ""`, a stray byte
+  // inside the brackets, ...). Skip unless every such list is well formed.
+  static const std::regex dimensions(R"(dimensions\s*=)");
+  static const std::regex wellFormed(
+      R"(dimensions\s*=\s*\[\s*(-?[0-9]+\s*(,\s*-?[0-9]+\s*)*)?\])");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), dimensions);
+       it != std::sregex_iterator(); ++it) {
+    std::smatch list;
+    if (!std::regex_search(text.cbegin() + it->position(), text.cend(), list,
+                           wellFormed, std::regex_constants::match_continuous))
+      return true;
+  }
+  return false;
 }
 
 struct Setup {
