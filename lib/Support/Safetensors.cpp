@@ -172,7 +172,10 @@ const HostArray *TensorFile::find(const std::string &name) const {
   return nullptr;
 }
 
-std::string serializeSafetensors(const TensorFile &file) {
+namespace {
+/// The 8-byte length and the padded JSON header: everything of the file but
+/// the tensors' bytes, which follow in file order.
+std::string safetensorsPrefix(const TensorFile &file) {
   std::ostringstream header;
   header << "{";
   bool first = true;
@@ -205,7 +208,12 @@ std::string serializeSafetensors(const TensorFile &file) {
   uint64_t size = text.size();
   for (int i = 0; i < 8; ++i)
     out += static_cast<char>(static_cast<unsigned char>(size >> (8 * i)));
-  out += text;
+  return out + text;
+}
+} // namespace
+
+std::string serializeSafetensors(const TensorFile &file) {
+  std::string out = safetensorsPrefix(file);
   for (const auto &entry : file.tensors)
     out.append(entry.second.bytes.begin(), entry.second.bytes.end());
   return out;
@@ -213,7 +221,9 @@ std::string serializeSafetensors(const TensorFile &file) {
 
 bool writeSafetensors(const std::string &path, const TensorFile &file,
                       std::string &error) {
-  std::string bytes = serializeSafetensors(file);
+  // The tensors are written from their own buffers, not copied into one
+  // string first (checkpoints are as large as the model and its moments).
+  std::string prefix = safetensorsPrefix(file);
   std::string tmp = path + ".tmp";
   {
     std::FILE *f = std::fopen(tmp.c_str(), "wb");
@@ -221,7 +231,11 @@ bool writeSafetensors(const std::string &path, const TensorFile &file,
       error = "cannot create '" + tmp + "': " + std::strerror(errno);
       return false;
     }
-    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    bool ok = std::fwrite(prefix.data(), 1, prefix.size(), f) == prefix.size();
+    for (const auto &entry : file.tensors)
+      ok = ok &&
+           std::fwrite(entry.second.bytes.data(), 1, entry.second.bytes.size(),
+                       f) == entry.second.bytes.size();
     ok = ok && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
     ok = (std::fclose(f) == 0) && ok;
     if (!ok) {

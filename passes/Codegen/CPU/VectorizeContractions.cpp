@@ -62,8 +62,6 @@ bool hasF32Elements(Value v) {
   return type && type.getElementType().isF32();
 }
 
-bool usesDim(AffineMap map, unsigned dim) { return map.isFunctionOfDim(dim); }
-
 std::optional<KernelDims> kernelDims(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
@@ -87,7 +85,7 @@ std::optional<KernelDims> kernelDims(linalg::LinalgOp op) {
       out.getResults().back() != getAffineDimExpr(kd.n, op.getContext()))
     return std::nullopt;
   AffineMap first = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-  kd.b = usesDim(first, kd.n) ? 0 : 1;
+  kd.b = first.isFunctionOfDim(kd.n) ? 0 : 1;
   kd.a = 1 - kd.b;
   return kd;
 }
