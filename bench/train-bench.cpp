@@ -4,16 +4,22 @@
 // of the models in bench/*.mlir at their benchmark batch, on random data
 // and PyTorch-initialised parameters. bench/torch_train_step.py times the
 // same steps in PyTorch; bench/compare-train-step.sh runs both and prints
-// the ratio. Single-threaded: the compiled code uses one thread. The second
-// argument is the pipeline's vectorize-contractions (1: the register-blocked
-// f32 kernel, 0: the scalar loops it replaces), for A/B ratios in one run.
+// the ratio. The arguments: the batch; the code (0: f32 contractions as
+// scalar loops, single-threaded code; 1: the register-blocked f32 kernel,
+// single-threaded code, pipeline option parallel=false; 2: the same with
+// tasks on OpenMP threads, the default pipeline), for A/B ratios in one run;
+// the threads of the compiled code (the OpenMP runtime's setting).
+// Machines of this kind are noisy: compare medians of interleaved runs,
 //
-//   build/bin/ternary-train-bench --benchmark_min_time=2s
+//   build/bin/ternary-train-bench --benchmark_repetitions=5 \
+//     --benchmark_enable_random_interleaving=true \
+//     --benchmark_report_aggregates_only=true
 //
 //===----------------------------------------------------------------------===//
 
 #include "ternary/InitAll.h"
 #include "ternary/Runner/Runner.h"
+#include "ternary/Runner/Threads.h"
 #include "ternary/Runner/ToolSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -64,9 +70,12 @@ std::map<std::string, Model> &models() {
   return all;
 }
 
+/// The compiled code a benchmark's second argument names.
+enum class Code { loops = 0, vectorized = 1, parallel = 2 };
+
 Model &load(const std::string &file, int64_t batch, int64_t classes,
-            bool vectorizeContractions) {
-  Model &m = models()[file + (vectorizeContractions ? "" : " (loops)")];
+            Code code) {
+  Model &m = models()[file + " " + std::to_string(int(code))];
   if (m.module)
     return m;
   m.tool = std::make_unique<ToolContext>();
@@ -111,7 +120,8 @@ Model &load(const std::string &file, int64_t batch, int64_t classes,
     for (const HostArray &p : m.params)
       m.state.push_back(HostArray::zeros(DType::F32, p.shape));
   InferencePipelineOptions options;
-  options.vectorizeContractions = vectorizeContractions;
+  options.vectorizeContractions = code != Code::loops;
+  options.parallel = code == Code::parallel;
   auto compiled = CompiledModule::compile(std::move(module), options, {});
   if (!compiled) {
     llvm::errs() << llvm::toString(compiled.takeError()) << "\n";
@@ -123,7 +133,8 @@ Model &load(const std::string &file, int64_t batch, int64_t classes,
 
 void trainStep(benchmark::State &state, const char *file, int64_t classes) {
   int64_t batch = state.range(0);
-  Model &m = load(file, batch, classes, state.range(1) != 0);
+  Model &m = load(file, batch, classes, Code(state.range(1)));
+  setThreadCount(state.range(2));
   std::vector<HostArray *> args;
   size_t d = 0, p = 0;
   for (size_t i = 0; i < m.data.size() + m.params.size(); ++i)
@@ -143,25 +154,32 @@ void trainStep(benchmark::State &state, const char *file, int64_t classes) {
     benchmark::DoNotOptimize(loss);
   }
   state.SetItemsProcessed(state.iterations() * batch);
+  state.counters["threads"] = threadCount();
 }
 
 } // namespace
 
 BENCHMARK_CAPTURE(trainStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
-    ->Args({64, 1})
-    ->Args({64, 0})
+    ->Args({64, 2, 1})
+    ->Args({64, 2, 2})
+    ->Args({64, 1, 1})
+    ->Args({64, 0, 1})
     ->Unit(benchmark::kMillisecond);
 // Its 32-bit twin (plain linear layers).
 BENCHMARK_CAPTURE(trainStep, mlp_f32_784_256_256_10,
                   "mlp_f32_784_256_256_10.mlir", 10)
-    ->Args({64, 1})
-    ->Args({64, 0})
+    ->Args({64, 2, 1})
+    ->Args({64, 2, 2})
+    ->Args({64, 1, 1})
+    ->Args({64, 0, 1})
     ->Unit(benchmark::kMillisecond);
 // scripts/gen_char_transformer.py --vocab 65 --context 64 --dim 128
 // --heads 4 --hidden 512: batch 16 sequences of 64 characters.
 BENCHMARK_CAPTURE(trainStep, char_transformer, "char_transformer.mlir", 65)
-    ->Args({16, 1})
-    ->Args({16, 0})
+    ->Args({16, 2, 1})
+    ->Args({16, 2, 2})
+    ->Args({16, 1, 1})
+    ->Args({16, 0, 1})
     ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char **argv) {

@@ -437,6 +437,41 @@ def TernaryLowerDotBytes : Pass<"ternary-lower-dot-bytes"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TernaryParallelize : Pass<"ternary-parallelize", "::mlir::func::FuncOp"> {
+  let summary = "Split large linalg ops on buffers into tasks for threads";
+  let description = [{
+    Tiles one parallel loop of every `linalg` op on buffers that sits
+    directly in a function body (element-wise ops, row-wise reductions,
+    transposes, fills, copies, the contractions
+    `--ternary-vectorize-contractions` did not take) into an `scf.forall`
+    whose iterations each hold at least `min-work` iterations of the op's
+    loops. The loop is the outermost parallel one that every output uses
+    and that gives at least two tasks; ops without one (a full reduction,
+    ops smaller than two tasks) are left alone, as are ops inside loops
+    (the remainder tiles of the kernels). A dynamic size counts as 64 when
+    the work is estimated.
+
+    Only parallel loops are split and each task runs the op's own loops on
+    its slice, so every output element is computed by the same operations
+    in the same order as without the pass: results are identical for any
+    number of threads. The pipeline lowers the `scf.forall` to OpenMP
+    (`scf-forall-to-parallel`, `convert-scf-to-openmp`), or to a plain loop
+    with `parallel=false`.
+
+    Example (`min-work=32768`): a `linalg.generic` adding two
+    `memref<512x1024xf32>` becomes an
+    `scf.forall (%i) = (0) to (512) step (32)` around the same generic on
+    `memref.subview`s of 32 rows.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Iterations of the op's loops a task holds at least">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
   let summary = "Tile f32 contractions for registers and vectorise them to FMAs";
   let description = [{

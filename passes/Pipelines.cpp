@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -72,9 +73,26 @@ void mlir::ternary::buildInferencePipeline(
         createTernaryVectorizeContractions(vectorize));
     pm.addPass(createCanonicalizerPass());
   }
+  // Tasks: the kernels' scf.forall loops and those of
+  // --ternary-parallelize become OpenMP worksharing loops, or plain loops.
+  if (options.parallel) {
+    TernaryParallelizeOptions parallelize;
+    parallelize.minWork = options.parallelMinWork;
+    pm.addNestedPass<func::FuncOp>(createTernaryParallelize(parallelize));
+  }
 
   // Loops and LLVM.
   pm.addPass(createConvertLinalgToLoopsPass());
+  if (options.parallel) {
+    pm.addPass(createForallToParallelLoopPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // The conversion wraps each loop in a memref.alloca_scope, which must
+    // be gone before its region becomes blocks: the canonicalizer inlines
+    // scopes that hold no alloca.
+    pm.addPass(createCanonicalizerPass());
+  } else {
+    pm.addPass(createForallToForLoopPass());
+  }
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -92,6 +110,7 @@ void mlir::ternary::buildInferencePipeline(
     pm.addPass(createTernaryRequestCInterface());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

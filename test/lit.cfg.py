@@ -63,6 +63,10 @@ if "Address" in config.sanitizers:
     config.environment["UBSAN_OPTIONS"] = os.environ.get(
         "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 config.substitutions.append(("%cc", cc))
+# What a C program linking an object with tasks adds: LLVM's OpenMP runtime.
+openmp_dir = os.path.dirname(config.openmp_library)
+config.substitutions.append(
+    ("%openmp_libs", "-L%s -lomp -Wl,-rpath,%s" % (openmp_dir, openmp_dir)))
 if config.fuzzers in ("ON", "On", "on", "TRUE", "1"):
     config.available_features.add("fuzzers")
 else:
@@ -97,3 +101,10 @@ except OSError:
 for feature in ("avx2", "avx512f", "avx512vnni"):
     if feature in flags or (feature == "avx512vnni" and "avx512_vnni" in flags):
         config.available_features.add(feature)
+
+# Threads of the compiled code (lit -Dthreads=N; scripts/test.sh runs the
+# suite with 2, then with 1): OMP_NUM_THREADS, which the tools' --threads
+# default and every JIT-compiled program follow.
+threads = lit_config.params.get("threads")
+if threads:
+    config.environment["OMP_NUM_THREADS"] = threads

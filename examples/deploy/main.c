@@ -1,7 +1,11 @@
 /* A program that links a model compiled by ternary-compile and runs it.
  *
  *   ternary-compile model.mlir -o model.o --header=model.h
- *   cc main.c model.o -I. -I../../include ../../build/lib/libTernaryRuntime.a -lm
+ *   cc main.c model.o -I. -I../../include ../../build/lib/libTernaryRuntime.a \
+ *      -L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib -lm
+ *
+ * (LLVM's OpenMP runtime runs the model's tasks on threads: OMP_NUM_THREADS
+ * sets how many; ternary-compile --parallel=false makes code without it.)
  */
 #include "model.h"
 #include "ternary/Runtime/Packing.h"

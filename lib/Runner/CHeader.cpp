@@ -21,7 +21,7 @@ using ::ternary::HostArray;
 
 std::string
 mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
-                           llvm::StringRef guard) {
+                           llvm::StringRef guard, bool usesOpenMP) {
   std::string out;
   llvm::raw_string_ostream os(out);
   auto cType = [](Type scalar) { return cTypeName(*hostDType(scalar)); };
@@ -98,6 +98,15 @@ mlir::ternary::emitCHeader(const std::vector<FunctionSignature> &signatures,
         "checks\n"
      << "   that operand sizes agree and calls ternary_check_failed() (see\n"
      << "   ternary/Runtime/Checks.h) when they do not. */\n";
+  if (usesOpenMP)
+    os << "\n/* Threads: the code runs its tasks on LLVM's OpenMP runtime.\n"
+       << "   Link it too: -L/usr/lib/llvm-22/lib -lomp (Debian's\n"
+       << "   libomp-22-dev; add -Wl,-rpath,/usr/lib/llvm-22/lib). The thread\n"
+       << "   count is the runtime's: OMP_NUM_THREADS=N in the environment or\n"
+       << "   omp_set_num_threads(N) before a call (default: every core the\n"
+       << "   process may use). Results are the same for any count. Compile\n"
+       << "   with ternary-compile --parallel=false for single-threaded code\n"
+       << "   that needs no OpenMP runtime. */\n";
   for (const auto &[rank, element] : descriptors) {
     const char *c = cTypeName(element);
     os << "\ntypedef struct {\n  " << c << " *allocated;\n  " << c

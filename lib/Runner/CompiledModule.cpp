@@ -11,6 +11,7 @@
 #include "CAbi.h"
 #include "ternary/Passes/Codegen/CPU/KernelSelection.h"
 #include "ternary/Passes/Passes.h"
+#include "ternary/Runner/Threads.h"
 #include "ternary/Runtime/Checks.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -97,6 +98,12 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
   if (!engine)
     return engine.takeError();
   result.engine = std::move(*engine);
+  // Code with tasks calls LLVM's OpenMP runtime (__kmpc_fork_call, ...),
+  // which the JIT resolves among the process's symbols: asking the runtime
+  // for its thread count here keeps libomp a dependency of every program
+  // that links the runner (a linker with --as-needed would drop it) and
+  // starts the runtime before the first call.
+  (void)threadCount();
   // The runtime functions compiled code calls.
   result.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;

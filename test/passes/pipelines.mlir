@@ -6,6 +6,8 @@
 // RUN: ternary-opt %ternary_src/examples/mlp.mlir --ternary-inference-pipeline | FileCheck %s --check-prefix=MLP --implicit-check-not=ternary. --implicit-check-not=linalg. --implicit-check-not=memref. --implicit-check-not=arith. --implicit-check-not=scf. --implicit-check-not=tensor.
 // RUN: ternary-opt %ternary_src/examples/bitlinear.mlir --ternary-inference-pipeline=c-interface=false | FileCheck %s --check-prefix=NOC
 // RUN: ternary-opt %s --ternary-inference-pipeline=encoding=base3 | FileCheck %s --check-prefix=FROZEN
+// RUN: ternary-opt %s --ternary-inference-pipeline | FileCheck %s --check-prefix=THREADS
+// RUN: ternary-opt %s --ternary-inference-pipeline=parallel=false | FileCheck %s --check-prefix=SERIAL --implicit-check-not=omp.
 
 // ONE-LABEL: llvm.func @bitlinear(
 // ONE: llvm.intr.roundeven
@@ -28,4 +30,16 @@ func.func @frozen(%x: tensor<?x5xf32>) -> tensor<?x2xf32> {
   %w = arith.constant dense<[[1.0, 0.0, -1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0, -1.0]]> : tensor<2x5xf32>
   %y = ternary.bitlinear %x, %w : (tensor<?x5xf32>, tensor<2x5xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
+}
+
+// Tasks become OpenMP worksharing loops inside a parallel region (the
+// thread count is the runtime's); parallel=false leaves no OpenMP op.
+// THREADS-LABEL: llvm.func @large(
+// THREADS: omp.parallel {
+// THREADS:   omp.wsloop {
+// THREADS:     omp.loop_nest
+// SERIAL-LABEL: llvm.func @large(
+func.func @large(%a: tensor<512x1024xf32>, %b: tensor<512x1024xf32>) -> tensor<512x1024xf32> {
+  %s = arith.addf %a, %b : tensor<512x1024xf32>
+  return %s : tensor<512x1024xf32>
 }

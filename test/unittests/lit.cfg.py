@@ -16,3 +16,10 @@ config.environment["ASAN_OPTIONS"] = os.environ.get(
     "ASAN_OPTIONS", "detect_leaks=0:allow_user_poisoning=0:abort_on_error=1")
 config.environment["UBSAN_OPTIONS"] = os.environ.get(
     "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+
+# Threads of the compiled code (lit -Dthreads=N; scripts/test.sh runs the
+# suite with 2, then with 1): OMP_NUM_THREADS, which the tools' --threads
+# default and every JIT-compiled program follow.
+threads = lit_config.params.get("threads")
+if threads:
+    config.environment["OMP_NUM_THREADS"] = threads

@@ -73,6 +73,12 @@ cl::opt<PackedKernel> kernel("kernel",
                              cl::init(PackedKernel::auto_),
                              packedKernelOptionValues(), cl::cat(category));
 
+cl::opt<bool> parallel(
+    "parallel",
+    cl::desc("Run tasks on threads through LLVM's OpenMP runtime (link "
+             "-lomp; the header says how); false: one thread, no OpenMP"),
+    cl::init(true), cl::cat(category));
+
 cl::opt<bool> packRuntimeWeights(
     "pack-runtime-weights",
     cl::desc("Pack weights quantised at run time too (pays off in GEMM)"),
@@ -124,6 +130,7 @@ int main(int argc, char **argv) {
   pipeline.encoding = encoding;
   pipeline.kernel = kernel;
   pipeline.packRuntimeWeights = packRuntimeWeights;
+  pipeline.parallel = parallel;
   pipeline.targetFeatures = kernelFeatures(**tm);
   std::string missing = missingKernelFeatures(kernel, pipeline.targetFeatures);
   if (!missing.empty())
@@ -163,7 +170,8 @@ int main(int argc, char **argv) {
     auto header = openOutputFile(headerFile, &error);
     if (!header)
       return fail(error);
-    header->os() << emitCHeader(*signatures, guardFor(headerFile));
+    bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
+    header->os() << emitCHeader(*signatures, guardFor(headerFile), usesOpenMP);
     header->keep();
   }
   return 0;

@@ -25,9 +25,9 @@ static cl::opt<std::string> actualPath(cl::Positional, cl::Required,
 static cl::opt<std::string> expectedPath(cl::Positional, cl::Required,
                                          cl::desc("<expected.npy>"));
 static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
-                            cl::init(1e-4));
+                              cl::init(1e-4));
 static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
-                            cl::init(0.0));
+                              cl::init(0.0));
 
 static double element(const ternary::HostArray &a, int64_t i) {
   switch (a.dtype) {
@@ -55,8 +55,8 @@ int main(int argc, char **argv) {
                               "Compare two .npy arrays within a tolerance\n");
   ternary::HostArray actual, expected;
   std::string error;
-  for (auto [path, array] : {std::pair{&actualPath, &actual},
-                             std::pair{&expectedPath, &expected}})
+  for (auto [path, array] :
+       {std::pair{&actualPath, &actual}, std::pair{&expectedPath, &expected}})
     if (!ternary::readNpy(*path, *array, error)) {
       errs() << "ternary-npy-compare: " << *path << ": " << error << "\n";
       return 2;
@@ -88,7 +88,8 @@ int main(int argc, char **argv) {
   }
   if (failures == 0) {
     outs() << "ternary-npy-compare: " << actual.numElements()
-           << " elements agree (rtol " << relTol << ", atol " << absTol << ")\n";
+           << " elements agree (rtol " << relTol << ", atol " << absTol
+           << ")\n";
     return 0;
   }
   errs() << "ternary-npy-compare: " << failures << " of "

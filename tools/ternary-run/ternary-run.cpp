@@ -65,6 +65,8 @@ static cl::opt<bool> packRuntimeWeights(
     cl::desc("Pack weights quantised at run time too (pays off in GEMM)"),
     cl::init(false), cl::cat(category));
 
+static ThreadsOption threads(category);
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-run: " << message << "\n";
   return 1;
@@ -76,8 +78,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "Run a function of an MLIR file on .npy inputs\n");
 
-  ToolContext tool;
   std::string error;
+  if (!threads.apply(error))
+    return fail(error);
+  ToolContext tool;
   OwningOpRef<ModuleOp> module = tool.parse(inputFile, error);
   if (!module)
     return error.empty() ? 1 : fail(error); // parse errors are reported

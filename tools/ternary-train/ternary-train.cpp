@@ -156,6 +156,8 @@ static cl::opt<std::string>
 static volatile std::sig_atomic_t stopSignal = 0;
 static void onStopSignal(int signal) { stopSignal = signal; }
 
+static ThreadsOption threads(category);
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-train: " << message << "\n";
   return 1;
@@ -252,6 +254,8 @@ int main(int argc, char **argv) {
   std::signal(SIGTERM, onStopSignal);
   if (batchSize <= 0)
     return fail("--batch-size must be positive");
+  if (std::string error; !threads.apply(error))
+    return fail(error);
   if (progress != "auto" && progress != "bar" && progress != "lines" &&
       progress != "none")
     return fail("--progress must be auto, bar, lines or none");

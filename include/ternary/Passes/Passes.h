@@ -14,6 +14,7 @@
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
 #include "ternary/Dialect/Ternary/TernaryOptions.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 #include <string>

@@ -45,6 +45,18 @@ struct InferencePipelineOptions
       llvm::cl::desc("Register-blocked, vectorised f32 contractions "
                      "(--ternary-vectorize-contractions); off: scalar loops"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the kernels' tasks and large linalg ops on "
+                     "threads (OpenMP: the code calls LLVM's libomp; the "
+                     "thread count is a run-time setting); off: one thread, "
+                     "no OpenMP calls"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> parallelMinWork{
+      *this, "parallel-min-work",
+      llvm::cl::desc("Iterations a task of --ternary-parallelize holds at "
+                     "least (smaller: more, smaller tasks)"),
+      llvm::cl::init(32768)};
   PassOptions::Option<bool> cInterface{
       *this, "c-interface",
       llvm::cl::desc("Give public functions a C interface "

@@ -21,8 +21,10 @@ namespace ternary {
 
 /// A C header declaring the C interface (`_mlir_ciface_NAME`) of every
 /// function in `signatures`, with the memref descriptor types they take.
+/// `usesOpenMP`: the object calls LLVM's OpenMP runtime (its tasks run on
+/// threads), which the header's comment then tells how to link and size.
 std::string emitCHeader(const std::vector<FunctionSignature> &signatures,
-                        llvm::StringRef guard);
+                        llvm::StringRef guard, bool usesOpenMP);
 
 } // namespace ternary
 } // namespace mlir

@@ -36,6 +36,22 @@ private:
   SourceMgrDiagnosticHandler handler;
 };
 
+/// The `--threads N` option of the tools that run compiled code: the
+/// threads its tasks run on (0, the default: every core the process may
+/// use). Declare one as a static of the tool, then apply() it after parsing
+/// the command line.
+class ThreadsOption {
+public:
+  explicit ThreadsOption(llvm::cl::OptionCategory &category);
+  /// Sets the thread count of compiled code; returns false and sets `error`
+  /// for a count beyond any machine's (over kMaxThreads).
+  bool apply(std::string &error) const;
+  static constexpr unsigned kMaxThreads = 1024;
+
+private:
+  llvm::cl::opt<unsigned> threads;
+};
+
 } // namespace ternary
 } // namespace mlir
 

@@ -6,7 +6,8 @@
 // --convert-ternary-to-linalg, see Passes.td):
 //
 //   sx[m] = sum of x[m, :] for every row m
-//   for each block of 128 outputs (their weights stay in L2):
+//   for each block of 128 outputs (their weights stay in L2; the blocks
+//   are the tasks of an scf.forall, run on threads):
 //     for each tile of 4 rows of x (then the remaining rows one at a time):
 //       for each output n of the block:
 //         for each full block of 64 p weights (64 storage bytes):
@@ -184,10 +185,11 @@ SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
 }
 
 /// Emits the product for `tile` rows starting at `m0` and output `n` into
-/// `result` (tensor<M x N x i32>) and returns the updated tensor.
+/// `result` (the columns of a block of outputs starting at `firstColumn`)
+/// and returns the updated tensor.
 Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
-                  Value m0, int64_t tile, Value n, Value k, Value fullBlocks,
-                  ArrayRef<Value> rowSums,
+                  Value firstColumn, Value m0, int64_t tile, Value n, Value k,
+                  Value fullBlocks, ArrayRef<Value> rowSums,
                   function_ref<Value(Value, Value, Value)> finish) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
@@ -232,8 +234,9 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
     for (int64_t c = 1; c < chains; ++c)
       acc = arith::AddIOp::create(b, loc, acc, tail.getResult(t * chains + c));
     Value sum = arith::SubIOp::create(b, loc, kb.reduce(acc), rowSums[t]);
+    Value column = arith::SubIOp::create(b, loc, n, firstColumn);
     result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
-                                      ValueRange{row, n});
+                                      ValueRange{row, column});
   }
   return result;
 }
@@ -338,48 +341,62 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
 
     // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
     // tile of kRowTile rows of x (in L1) goes over them, so the weights
-    // come from memory once a call however many rows x has.
+    // come from memory once a call however many rows x has. The blocks are
+    // the tasks of an scf.forall (threads, with the pipeline's `parallel`):
+    // each writes its own columns of the result.
     Value tiledRows = arith::MulIOp::create(
         rewriter, loc,
         arith::DivUIOp::create(rewriter, loc, m, kb.index(kRowTile)),
         kb.index(kRowTile));
-    auto nBlocks = scf::ForOp::create(
-        rewriter, loc, kb.index(0), nSize, kb.index(kRowBlock),
-        ValueRange{result},
-        [&](OpBuilder &, Location, Value nb, ValueRange blockAcc) {
-          Value nEnd = arith::MinUIOp::create(
-              rewriter, loc,
-              arith::AddIOp::create(rewriter, loc, nb, kb.index(kRowBlock)),
-              nSize);
-          Value current = blockAcc[0];
-          for (int64_t tile : {kRowTile, int64_t(1)}) {
-            Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
-            Value upper = tile == kRowTile ? tiledRows : m;
-            auto rows = scf::ForOp::create(
-                rewriter, loc, lower, upper, kb.index(tile),
-                ValueRange{current},
-                [&](OpBuilder &, Location, Value m0, ValueRange acc) {
-                  SmallVector<Value> tileSums;
-                  for (int64_t t = 0; t < tile; ++t)
-                    tileSums.push_back(tensor::ExtractOp::create(
-                        rewriter, loc, rowSums,
-                        ValueRange{arith::AddIOp::create(rewriter, loc, m0,
-                                                         kb.index(t))}));
-                  auto outputs = scf::ForOp::create(
-                      rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
-                      [&](OpBuilder &, Location, Value n, ValueRange inner) {
-                        Value updated =
-                            emitRowTile(kb, x, storage, inner[0], m0, tile, n,
-                                        k, fullBlocks, tileSums, finish);
-                        scf::YieldOp::create(rewriter, loc, updated);
-                      });
-                  scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
-                });
-            current = rows.getResult(0);
-          }
-          scf::YieldOp::create(rewriter, loc, current);
-        });
-    result = nBlocks.getResult(0);
+    auto blocks = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{nSize},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(kRowBlock)},
+        ValueRange{result}, /*mapping=*/std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(blocks.getBody());
+      Value nb = blocks.getInductionVar(0);
+      Value shared = blocks.getRegionIterArgs()[0];
+      Value nEnd = arith::MinUIOp::create(
+          rewriter, loc,
+          arith::AddIOp::create(rewriter, loc, nb, kb.index(kRowBlock)), nSize);
+      Value width = arith::SubIOp::create(rewriter, loc, nEnd, nb);
+      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), nb};
+      SmallVector<OpFoldResult> sizes{m, width};
+      SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+      Value current = tensor::ExtractSliceOp::create(rewriter, loc, shared,
+                                                     offsets, sizes, strides);
+      for (int64_t tile : {kRowTile, int64_t(1)}) {
+        Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
+        Value upper = tile == kRowTile ? tiledRows : m;
+        auto rows = scf::ForOp::create(
+            rewriter, loc, lower, upper, kb.index(tile), ValueRange{current},
+            [&](OpBuilder &, Location, Value m0, ValueRange acc) {
+              SmallVector<Value> tileSums;
+              for (int64_t t = 0; t < tile; ++t) {
+                Value row =
+                    arith::AddIOp::create(rewriter, loc, m0, kb.index(t));
+                tileSums.push_back(tensor::ExtractOp::create(
+                    rewriter, loc, rowSums, ValueRange{row}));
+              }
+              auto outputs = scf::ForOp::create(
+                  rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
+                  [&](OpBuilder &, Location, Value n, ValueRange inner) {
+                    Value updated =
+                        emitRowTile(kb, x, storage, inner[0], nb, m0, tile, n,
+                                    k, fullBlocks, tileSums, finish);
+                    scf::YieldOp::create(rewriter, loc, updated);
+                  });
+              scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
+            });
+        current = rows.getResult(0);
+      }
+      rewriter.setInsertionPointToEnd(blocks.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, current, shared,
+                                            offsets, sizes, strides);
+    }
+    result = blocks.getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }

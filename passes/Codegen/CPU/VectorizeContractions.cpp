@@ -30,7 +30,9 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -47,6 +49,13 @@ namespace {
 
 /// Marks the tiles to vectorise (clones made by peeling keep it).
 constexpr llvm::StringLiteral kTileMarker = "ternary.contraction_tile";
+
+/// Register tiles of a task along m and n: tasks of 16 x 256 outputs with
+/// AVX-512's tiles (a 64-row batch gives 4 tasks a linear layer), big
+/// enough that a task's B block is reused from L1/L2, small enough that 2-8
+/// threads get work on the papers' shapes.
+constexpr int64_t kTaskTilesM = 2;
+constexpr int64_t kTaskTilesN = 8;
 
 /// The loop dimensions of a contraction the kernel takes: exactly one m, n
 /// and k, any number of batch dimensions, and the operand indices of A
@@ -252,6 +261,26 @@ struct TernaryVectorizeContractions
     packB(rewriter, op, kd);
 
     unsigned numLoops = op.getNumLoops();
+    // Tasks: an scf.forall over batch entries and blocks of whole register
+    // tiles, which the pipeline hands to threads (or runs in order). Every
+    // task is a multiple of the register tile, so each output element is
+    // computed by the same code however the tasks are split.
+    SmallVector<OpFoldResult> taskSizes(numLoops, rewriter.getIndexAttr(0));
+    for (unsigned d : kd.batch)
+      taskSizes[d] = rewriter.getIndexAttr(1);
+    taskSizes[kd.m] = rewriter.getIndexAttr(tileM * kTaskTilesM);
+    taskSizes[kd.n] = rewriter.getIndexAttr(tileN * kTaskTilesN);
+    scf::SCFTilingOptions taskOptions;
+    taskOptions.setTileSizes(taskSizes);
+    taskOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tasks = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), taskOptions);
+    if (failed(tasks))
+      return op->emitError("cannot split this contraction into tasks");
+    rewriter.eraseOp(op);
+    auto task = cast<TilingInterface>(tasks->tiledOps.back());
+
     SmallVector<OpFoldResult> sizes(numLoops, rewriter.getIndexAttr(0));
     SmallVector<int64_t> interchange;
     for (unsigned d : kd.batch) {
@@ -266,13 +295,13 @@ struct TernaryVectorizeContractions
     options.setTileSizes(sizes);
     options.setInterchange(interchange);
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    rewriter.setInsertionPoint(task);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, task, options);
     if (failed(tiled))
-      return op->emitError("cannot tile this contraction");
+      return task->emitError("cannot tile this contraction");
     tiled->tiledOps.back()->setAttr(kTileMarker, rewriter.getUnitAttr());
-    rewriter.eraseOp(op);
+    rewriter.eraseOp(task);
     // Peel from the outside in: each loop's main part (the original loop)
     // holds the next loop; the partial iterations keep scalar tiles.
     for (LoopLikeOpInterface loop : tiled->loops) {
@@ -344,6 +373,13 @@ struct TernaryVectorizeContractions
       RewritePatternSet patterns(ctx);
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+    // The reads and writes of an output block must use the same index
+    // values (the task's offset adds an affine.apply to each).
+    {
+      IRRewriter rewriter(ctx);
+      DominanceInfo dominance(root);
+      eliminateCommonSubExpressions(rewriter, dominance, root);
     }
     root->walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
     hoistOutputBlocks(root);

@@ -10,17 +10,20 @@
 // RUN: ternary-opt %s --ternary-select-kernels="target-features=-avx2" --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
 
 // i2: first the sum of x over every row (to remove the + 1 of the codes);
-// then blocks of 128 outputs, tiles of 4 rows of x (then one row at a time),
-// each output of the block: per full block of 256 weights one 64-byte load
-// of storage and 4 code positions, each (bytes >> 2j) & 3 against 64
-// consecutive activations.
+// then blocks of 128 outputs, the tasks of an scf.forall, each writing its
+// own columns of the result; in a block, tiles of 4 rows of x (then one row
+// at a time), each output of the block: per full block of 256 weights one
+// 64-byte load of storage and 4 code positions, each (bytes >> 2j) & 3
+// against 64 consecutive activations.
 // CHECK-LABEL: func @i2
 // CHECK-DAG: arith.divui %{{.*}}, %c256 : index
 // CHECK: scf.for %[[R:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (tensor<?xi32>)
 // CHECK:   vector.transfer_read %arg0[%[[R]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:   arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
-// CHECK: scf.for %[[NB:.*]] = %c0 to %{{.*}} step %c128 iter_args
-// CHECK:   scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args
+// CHECK: scf.forall (%[[NB:.*]]) = (0) to (%{{.*}}) step (128) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?xi32>)
+// CHECK:   %[[WIDTH:.*]] = arith.subi %{{.*}}, %[[NB]]
+// CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
+// CHECK:   scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
 // CHECK:     scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
 // VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // AVX2:        scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
@@ -37,9 +40,12 @@
 // CHECK:     scf.if
 // CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
 // CHECK:     vector.reduction <add>
-// CHECK:     tensor.insert
+// CHECK:     %[[COLUMN:.*]] = arith.subi %[[N]], %[[NB]]
+// CHECK:     tensor.insert %{{.*}}[%{{.*}}, %[[COLUMN]]]
 // The remaining rows, one at a time.
-// CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK:   %[[DONE:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK:   scf.forall.in_parallel
+// CHECK:     tensor.parallel_insert_slice %[[DONE]] into %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
 func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
   %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
   return %acc : tensor<?x?xi32>

@@ -6,23 +6,26 @@
 // RUN: not ternary-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ternary-vectorize-contractions{tile-m=0}))' 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: error: ternary-vectorize-contractions: tile-m, tile-n and tile-k must be positive (got 0, 32, 4)
 
-// 8 x 32 output blocks; the k loop carries the block in registers (read
-// before it, written after it) and does 4 x 8 FMAs of a broadcast element
-// of A and a 32-wide row of B per step.
+// Tasks of 16 x 256 outputs (2 x 8 register tiles) in an scf.forall, for
+// the threads; in each, 8 x 32 output blocks; the k loop carries the block
+// in registers (read before it, written after it) and does 4 x 8 FMAs of a
+// broadcast element of A and a 32-wide row of B per step.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<64x784xf32>, %[[B:.*]]: memref<784x256xf32>, %[[C:.*]]: memref<64x256xf32>)
-// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c8
-// CHECK:   scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c32
-// CHECK:     vector.transfer_read %[[C]][%[[I]], %[[J]]]{{.*}} vector<32xf32>
-// CHECK:     %[[BLOCK:.*]] = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}}) -> (vector<8x32xf32>)
-// CHECK:       vector.transfer_read %[[A]][%[[I]], %[[K]]]{{.*}} vector<4xf32>
-// CHECK:       %[[ROW:.*]] = vector.transfer_read %[[B]][%[[K]], %[[J]]]{{.*}} vector<32xf32>
-// CHECK:       %[[S:.*]] = vector.broadcast %{{.*}} : f32 to vector<32xf32>
-// CHECK:       vector.fma %[[S]], %[[ROW]], %{{.*}} : vector<32xf32>
+// CHECK: scf.forall (%[[T:.*]]) = (0) to (64) step (16) {
+// CHECK:   scf.for %[[I:.*]] = %{{.*}} to %c16 step %c8
+// CHECK:     scf.for %[[J:.*]] = %{{.*}} to %c256 step %c32
+// CHECK:       %[[ROW0:.*]] = affine.apply #{{.*}}()[%[[T]], %[[I]]]
+// CHECK:       vector.transfer_read %[[C]][%[[ROW0]], %[[J]]]{{.*}} vector<32xf32>
+// CHECK:       %[[BLOCK:.*]] = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:         vector.transfer_read %[[A]][%{{.*}}, %[[K]]]{{.*}} vector<4xf32>
+// CHECK:         %[[ROW:.*]] = vector.transfer_read %[[B]][%[[K]], %[[J]]]{{.*}} vector<32xf32>
+// CHECK:         %[[S:.*]] = vector.broadcast %{{.*}} : f32 to vector<32xf32>
+// CHECK:         vector.fma %[[S]], %[[ROW]], %{{.*}} : vector<32xf32>
 // CHECK-COUNT-31: vector.fma
-// CHECK-NOT:   vector.fma
-// CHECK:       scf.yield %{{.*}} : vector<8x32xf32>
-// CHECK:     vector.transfer_write %{{.*}}, %[[C]][%[[I]], %[[J]]]
+// CHECK-NOT:     vector.fma
+// CHECK:         scf.yield %{{.*}} : vector<8x32xf32>
+// CHECK:       vector.transfer_write %{{.*}}, %[[C]][%{{.*}}, %[[J]]]
 // CHECK-NOT: linalg.
 func.func @matmul(%a: memref<64x784xf32>, %b: memref<784x256xf32>, %c: memref<64x256xf32>) {
   linalg.matmul ins(%a, %b : memref<64x784xf32>, memref<784x256xf32>) outs(%c : memref<64x256xf32>)
@@ -37,10 +40,11 @@ func.func @matmul(%a: memref<64x784xf32>, %b: memref<784x256xf32>, %c: memref<64
 // CHECK-SAME: (%[[X:.*]]: memref<64x784xf32>, %[[W:.*]]: memref<256x784xf32>, %[[Y:.*]]: memref<64x256xf32>)
 // CHECK: %[[WT:.*]] = memref.alloc() : memref<784x256xf32>
 // CHECK: linalg.transpose ins(%[[W]] : memref<256x784xf32>) outs(%[[WT]] : memref<784x256xf32>) permutation = [1, 0]
-// CHECK: scf.for
+// CHECK: scf.forall
 // CHECK:   scf.for
-// CHECK:     scf.for {{.*}} -> (vector<8x32xf32>)
-// CHECK:       vector.transfer_read %[[WT]]
+// CHECK:     scf.for
+// CHECK:       scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK:         vector.transfer_read %[[WT]]
 // CHECK: memref.dealloc %[[WT]] : memref<784x256xf32>
 func.func @linear(%x: memref<64x784xf32>, %w: memref<256x784xf32>, %y: memref<64x256xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<64x784xf32>, memref<256x784xf32>) outs(%y : memref<64x256xf32>) {
@@ -54,17 +58,37 @@ func.func @linear(%x: memref<64x784xf32>, %w: memref<256x784xf32>, %y: memref<64
 
 // -----
 
-// 20 x 40: the full 16 x 32 part is vectorised; the peeled remainders (4
-// rows, 8 columns) stay linalg ops on subviews (scalar loops later).
+// 20 x 40: two tasks of up to 16 rows; in each, the full 8 x 32 blocks are
+// vectorised; the peeled remainders (4 rows in the second task, 8 columns)
+// stay linalg ops on subviews (scalar loops later).
 // CHECK-LABEL: func.func @remainders
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c16 step %c8
-// CHECK:   scf.for {{.*}} -> (vector<8x32xf32>)
-// CHECK:   memref.subview %{{.*}}[%{{.*}}, 32] [8, 8] [1, 1]
-// CHECK:   linalg.generic
-// CHECK: memref.subview %{{.*}}[16, %{{.*}}] [4, %{{.*}}] [1, 1]
-// CHECK: linalg.generic
+// CHECK: scf.forall (%{{.*}}) = (0) to (20) step (16) {
+// CHECK:   %[[ROWS:.*]] = affine.min
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %[[FULL:.*]] step %c8
+// CHECK:     scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK:     memref.subview %{{.*}}[%{{.*}}, 32] [8, 8] [1, 1]
+// CHECK:     linalg.generic
+// CHECK:   scf.for %{{.*}} = %[[FULL]] to %[[ROWS]] step %c8
+// CHECK:     memref.subview %{{.*}}[%{{.*}}, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK:     linalg.generic
 func.func @remainders(%a: memref<20x12xf32>, %b: memref<12x40xf32>, %c: memref<20x40xf32>) {
   linalg.matmul ins(%a, %b : memref<20x12xf32>, memref<12x40xf32>) outs(%c : memref<20x40xf32>)
+  return
+}
+
+// -----
+
+// Tasks split both m and n (512 columns: two 256-wide halves), and batch
+// matmuls one batch entry at a time (n = 64 fits one task: no loop).
+// CHECK-LABEL: func.func @tasks
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 512) step (16, 256) {
+// CHECK:   scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (3, 32) step (1, 16) {
+// CHECK:   scf.for {{.*}} -> (vector<1x8x32xf32>)
+func.func @tasks(%a: memref<32x64xf32>, %b: memref<64x512xf32>, %c: memref<32x512xf32>,
+                 %ba: memref<3x32x64xf32>, %bb: memref<3x64x64xf32>, %bc: memref<3x32x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x512xf32>) outs(%c : memref<32x512xf32>)
+  linalg.batch_matmul ins(%ba, %bb : memref<3x32x64xf32>, memref<3x64x64xf32>) outs(%bc : memref<3x32x64xf32>)
   return
 }
 
