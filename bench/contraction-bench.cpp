@@ -3,9 +3,11 @@
 // The f32 contractions of the papers' models compiled by the inference
 // pipeline (JIT, host CPU; --ternary-vectorize-contractions, or the scalar
 // loops with /loops) against OpenBLAS sgemm on the same shapes and
-// transposes, one thread each, in one run:
+// transposes, on 1 and 2 threads each (the compiled code's tasks,
+// OpenBLAS's threads), in one run:
 //
-//   contraction/<variant>/M/N/K/<kernel|loops>, openblas/<variant>/M/N/K
+//   contraction/<variant>/M/N/K/<kernel|loops>/threads:T,
+//   openblas/<variant>/M/N/K/threads:T
 //
 // variant: nn (C = A B), nt (C = A B^T: a linear layer's x W^T, attention's
 // q k^T), tn (C = A^T B: a weight gradient dy^T x). Counter: GFLOPS
@@ -16,6 +18,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchSupport.h"
+
+#include "ternary/Runner/Threads.h"
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -124,6 +128,7 @@ void setCounters(benchmark::State &state, const Shape &s) {
 
 void compiled(benchmark::State &state, Shape s, bool kernel) {
   Function f = compiledFunction(s, kernel);
+  setThreadCount(state.range(0));
   Operands o(s);
   std::string v = s.variant;
   Memref2D a = v == "tn" ? view(o.a, s.k, s.m) : view(o.a, s.m, s.k);
@@ -138,7 +143,7 @@ void compiled(benchmark::State &state, Shape s, bool kernel) {
 }
 
 void openblas(benchmark::State &state, Shape s) {
-  openblas_set_num_threads(1);
+  openblas_set_num_threads(static_cast<int>(state.range(0)));
   Operands o(s);
   std::string v = s.variant;
   CBLAS_TRANSPOSE ta = v == "tn" ? CblasTrans : CblasNoTrans;
@@ -160,13 +165,24 @@ int main(int argc, char **argv) {
                        "/" + std::to_string(s.n) + "/" + std::to_string(s.k);
     benchmark::RegisterBenchmark(
         ("contraction/" + name + "/kernel").c_str(),
-        [s](benchmark::State &state) { compiled(state, s, true); });
+        [s](benchmark::State &state) { compiled(state, s, true); })
+        ->ArgName("threads")
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(
         ("contraction/" + name + "/loops").c_str(),
-        [s](benchmark::State &state) { compiled(state, s, false); });
+        [s](benchmark::State &state) { compiled(state, s, false); })
+        ->ArgName("threads")
+        ->Arg(1)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(
         ("openblas/" + name).c_str(),
-        [s](benchmark::State &state) { openblas(state, s); });
+        [s](benchmark::State &state) { openblas(state, s); })
+        ->ArgName("threads")
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime();
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -11,9 +11,8 @@
 //   8, 32, 128 (GEMM);
 // - cold: a set of weight matrices larger than the L3 cache, cycled, so
 //   that every call reads its weights from DRAM; warm: one matrix;
-// - threads: 1, or 2 with the output features split in two halves, one
-//   call per thread (the compiled code is single-threaded; OpenBLAS runs
-//   its own threads).
+// - threads: 1 or 2, the compiled code's own (its blocks of 128 outputs are
+//   OpenMP tasks) and OpenBLAS's.
 //
 // Counters: Gops (int8 multiply-adds x 2 a second), weight_GBps (weight
 // bytes read a second), bits_per_weight. JSON with
@@ -24,18 +23,17 @@
 #include "BenchSupport.h"
 
 #include "ternary/Passes/Codegen/CPU/KernelSelection.h"
+#include "ternary/Runner/Threads.h"
 #include "ternary/Runtime/Packing.h"
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <random>
-#include <thread>
 #include <vector>
 
 using namespace mlir;
@@ -86,38 +84,6 @@ int coldCopies(size_t bytes) {
   return static_cast<int>(std::max<size_t>(2, (96u << 20) / bytes + 1));
 }
 
-/// A second thread that runs a job when asked (spinning, to keep the
-/// hand-off cost in the microseconds).
-class Helper {
-public:
-  Helper() : worker([this] { loop(); }) {}
-  ~Helper() {
-    stop = true;
-    worker.join();
-  }
-  void start(std::function<void()> f) {
-    job = std::move(f);
-    pending.store(true, std::memory_order_release);
-  }
-  void wait() {
-    while (pending.load(std::memory_order_acquire))
-      ;
-  }
-
-private:
-  void loop() {
-    while (!stop) {
-      if (pending.load(std::memory_order_acquire)) {
-        job();
-        pending.store(false, std::memory_order_release);
-      }
-    }
-  }
-  std::function<void()> job;
-  std::atomic<bool> pending{false}, stop{false};
-  std::thread worker;
-};
-
 void setCounters(benchmark::State &state, int64_t outF, int64_t inF,
                  int64_t tokens, double weightBytes) {
   double calls = static_cast<double>(state.iterations());
@@ -154,32 +120,16 @@ void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
   for (auto &v : x)
     v = static_cast<int8_t>(act(rng));
 
-  Helper *helper = nullptr;
-  std::unique_ptr<Helper> owned;
-  if (threads == 2) {
-    owned = std::make_unique<Helper>();
-    helper = owned.get();
-  }
+  setThreadCount(threads);
   Memref2D<int8_t> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
-  auto run = [&](int8_t *storage, int64_t firstRow, int64_t rows) {
-    Memref2D<int8_t> wd{
-        storage, storage, firstRow * rowBytes, {rows, rowBytes}, {rowBytes, 1}};
-    Memref2D<int32_t> out;
-    kernel(&out, &xd, &wd);
-    std::free(out.allocated);
-  };
   int next = 0;
   for (auto _ : state) {
     int8_t *storage = packed[next].data();
     next = (next + 1) % copies;
-    if (helper) {
-      int64_t half = outF / 2;
-      helper->start([&, storage, half] { run(storage, half, outF - half); });
-      run(storage, 0, half);
-      helper->wait();
-    } else {
-      run(storage, 0, outF);
-    }
+    Memref2D<int8_t> wd{storage, storage, 0, {outF, rowBytes}, {rowBytes, 1}};
+    Memref2D<int32_t> out;
+    kernel(&out, &xd, &wd);
+    std::free(out.allocated);
   }
   setCounters(state, outF, inF, tokens, static_cast<double>(matrixBytes));
 }
