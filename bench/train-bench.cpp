@@ -21,6 +21,7 @@
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runner/Threads.h"
 #include "ternary/Runner/ToolSupport.h"
+#include "ternary/Training/TrainingModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -45,26 +46,6 @@ struct Model {
   HostArray step = HostArray::zeros(DType::I64, {});
 };
 
-/// Data: f32 inputs N(0, 1), i64 inputs uniform in [0, classes).
-HostArray randomData(RankedTensorType type, int64_t batch, int64_t classes,
-                     std::mt19937 &rng) {
-  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-  for (int64_t &d : shape)
-    if (ShapedType::isDynamic(d))
-      d = batch;
-  bool labels = type.getElementType().isInteger(64);
-  HostArray a = HostArray::zeros(labels ? DType::I64 : DType::F32, shape);
-  std::normal_distribution<float> normal;
-  std::uniform_int_distribution<int64_t> pick(0, classes - 1);
-  for (int64_t i = 0; i < a.numElements(); ++i) {
-    if (labels)
-      a.data<int64_t>()[i] = pick(rng);
-    else
-      a.data<float>()[i] = normal(rng);
-  }
-  return a;
-}
-
 std::map<std::string, Model> &models() {
   static std::map<std::string, Model> all;
   return all;
@@ -86,36 +67,21 @@ Model &load(const std::string &file, int64_t batch, int64_t classes,
     llvm::errs() << error << "\n";
     std::exit(1);
   }
-  func::FuncOp loss;
-  TrainStepAttr request;
-  for (auto f : module->getOps<func::FuncOp>())
-    if (auto r = f->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName)) {
-      loss = f;
-      request = r;
-    }
-  ArrayRef<int64_t> params = request.getParams().asArrayRef();
-  m.paramIndices.assign(params.begin(), params.end());
-  std::mt19937 rng(0);
-  int64_t fanIn = 1;
-  for (auto [i, type] : llvm::enumerate(loss.getArgumentTypes())) {
-    auto tensor = cast<RankedTensorType>(type);
-    if (!llvm::is_contained(m.paramIndices, int64_t(i))) {
-      m.data.push_back(randomData(tensor, batch, classes, rng));
-      continue;
-    }
-    // nn.Linear's U(-1/sqrt(fan_in), 1/sqrt(fan_in)); ones for a 1-D
-    // parameter before any weight (a gain).
-    std::vector<int64_t> shape(tensor.getShape().begin(),
-                               tensor.getShape().end());
-    HostArray p = HostArray::zeros(DType::F32, shape);
-    if (shape.size() >= 2)
-      fanIn = shape.back();
-    std::uniform_real_distribution<float> u(-1 / std::sqrt(float(fanIn)),
-                                            1 / std::sqrt(float(fanIn)));
-    for (int64_t e = 0; e < p.numElements(); ++e)
-      p.data<float>()[e] = u(rng);
-    m.params.push_back(std::move(p));
+  // Random data, PyTorch's initialisation (nn.Linear's for the weights).
+  auto model = readTrainingModel(*module);
+  if (!model) {
+    llvm::errs() << llvm::toString(model.takeError()) << "\n";
+    std::exit(1);
   }
+  m.paramIndices = model->params;
+  std::mt19937 rng(0);
+  m.data = randomTrainingData(*module, *model, batch, classes, rng);
+  auto params = initialiseParameters(*model, model->inits, rng);
+  if (!params) {
+    llvm::errs() << llvm::toString(params.takeError()) << "\n";
+    std::exit(1);
+  }
+  m.params = std::move(*params);
   for (int s = 0; s < 2; ++s) // AdamW moments
     for (const HostArray &p : m.params)
       m.state.push_back(HostArray::zeros(DType::F32, p.shape));

@@ -54,6 +54,35 @@ mlir::ternary::readTrainingModel(ModuleOp module) {
       "no function with a ternary.train_step request in the module");
 }
 
+std::vector<HostArray> mlir::ternary::randomTrainingData(ModuleOp module,
+                                                         const TrainingModel &m,
+                                                         int64_t batch,
+                                                         int64_t classes,
+                                                         std::mt19937 &rng) {
+  auto loss = module.lookupSymbol<func::FuncOp>(m.loss);
+  std::vector<HostArray> data;
+  for (unsigned i : m.dataArgs) {
+    auto type = cast<RankedTensorType>(loss.getArgumentTypes()[i]);
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    for (int64_t &d : shape)
+      if (ShapedType::isDynamic(d))
+        d = batch;
+    bool integers = type.getElementType().isInteger(64);
+    HostArray a =
+        HostArray::zeros(integers ? DType::I64 : DType::F32, std::move(shape));
+    std::normal_distribution<float> normal;
+    std::uniform_int_distribution<int64_t> pick(0, classes - 1);
+    for (int64_t e = 0; e < a.numElements(); ++e) {
+      if (integers)
+        a.data<int64_t>()[e] = pick(rng);
+      else
+        a.data<float>()[e] = normal(rng);
+    }
+    data.push_back(std::move(a));
+  }
+  return data;
+}
+
 llvm::Expected<std::vector<HostArray>>
 mlir::ternary::initialiseParameters(const TrainingModel &m,
                                     const std::vector<std::string> &kinds,

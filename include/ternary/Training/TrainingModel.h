@@ -63,6 +63,13 @@ llvm::Expected<std::vector<HostArray>>
 initialiseParameters(const TrainingModel &m,
                      const std::vector<std::string> &kinds, std::mt19937 &rng);
 
+/// Random arrays for the data arguments of `m`'s loss in `module`, for
+/// benchmarks and tests: f32 values N(0, 1), i64 values (labels, token
+/// ids) uniform in [0, classes); every dynamic dimension is `batch`.
+std::vector<HostArray> randomTrainingData(ModuleOp module,
+                                          const TrainingModel &m, int64_t batch,
+                                          int64_t classes, std::mt19937 &rng);
+
 /// The arrays of tool arguments ("@file.npy" or inline values), in order.
 llvm::Expected<std::vector<HostArray>>
 readArrayArguments(const std::vector<std::string> &specs);

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/CPU/Tasks.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -270,16 +271,11 @@ struct TernaryVectorizeContractions
       taskSizes[d] = rewriter.getIndexAttr(1);
     taskSizes[kd.m] = rewriter.getIndexAttr(tileM * kTaskTilesM);
     taskSizes[kd.n] = rewriter.getIndexAttr(tileN * kTaskTilesN);
-    scf::SCFTilingOptions taskOptions;
-    taskOptions.setTileSizes(taskSizes);
-    taskOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tasks = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), taskOptions);
+    FailureOr<TilingInterface> tasks = ternary::detail::splitIntoTasks(
+        rewriter, cast<TilingInterface>(op.getOperation()), taskSizes);
     if (failed(tasks))
-      return op->emitError("cannot split this contraction into tasks");
-    rewriter.eraseOp(op);
-    auto task = cast<TilingInterface>(tasks->tiledOps.back());
+      return failure();
+    TilingInterface task = *tasks;
 
     SmallVector<OpFoldResult> sizes(numLoops, rewriter.getIndexAttr(0));
     SmallVector<int64_t> interchange;

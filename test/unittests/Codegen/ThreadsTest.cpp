@@ -36,34 +36,6 @@ struct ThreadCountGuard {
   ~ThreadCountGuard() { setThreadCount(saved); }
 };
 
-/// Data of the loss's data arguments: f32 N(0, 1), i64 uniform in
-/// [0, classes); `batch` for a dynamic dimension.
-std::vector<HostArray> randomData(ModuleOp module, const TrainingModel &m,
-                                  int64_t batch, int64_t classes,
-                                  std::mt19937 &rng) {
-  auto loss = module.lookupSymbol<func::FuncOp>(m.loss);
-  std::vector<HostArray> data;
-  for (unsigned i : m.dataArgs) {
-    auto type = cast<RankedTensorType>(loss.getArgumentTypes()[i]);
-    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-    for (int64_t &d : shape)
-      if (ShapedType::isDynamic(d))
-        d = batch;
-    bool labels = type.getElementType().isInteger(64);
-    HostArray a = HostArray::zeros(labels ? DType::I64 : DType::F32, shape);
-    std::normal_distribution<float> normal;
-    std::uniform_int_distribution<int64_t> pick(0, classes - 1);
-    for (int64_t e = 0; e < a.numElements(); ++e) {
-      if (labels)
-        a.data<int64_t>()[e] = pick(rng);
-      else
-        a.data<float>()[e] = normal(rng);
-    }
-    data.push_back(std::move(a));
-  }
-  return data;
-}
-
 /// What three train steps from the same start leave: every loss, every
 /// parameter and optimiser state, as bytes.
 std::vector<std::vector<char>> threeSteps(CompiledModule &compiled,
@@ -117,7 +89,7 @@ void checkTrainSteps(const std::string &file, int64_t batch, int64_t classes) {
   auto params = initialiseParameters(*model, model->inits, rng);
   ASSERT_TRUE(bool(params)) << llvm::toString(params.takeError());
   std::vector<HostArray> data =
-      randomData(*module, *model, batch, classes, rng);
+      randomTrainingData(*module, *model, batch, classes, rng);
 
   InferencePipelineOptions serialOptions, parallelOptions;
   serialOptions.parallel = false;
