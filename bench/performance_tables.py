@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Runs the benchmarks of docs/performance.md in one go and prints its
+tables (Markdown): the packed GEMM and the f32 contractions on 1 and 2
+threads against OpenBLAS, and the train steps on 1 and 2 threads against
+PyTorch 1.13 (skipped, with a note, when /usr/bin/python3 has no torch).
+Every figure is the median of interleaved repetitions within one run of
+each benchmark; ratios are taken within a run.
+
+    bench/performance_tables.py [--build build] [--repetitions 3]
+                                [--min-time 0.3]
+
+Plain Python (no numpy): it reads Google Benchmark's JSON.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_benchmark(binary, repetitions, min_time, extra=()):
+    """Medians of a Google Benchmark binary: {run_name: benchmark dict}."""
+    command = [binary, "--benchmark_format=json",
+               "--benchmark_repetitions=%d" % repetitions,
+               "--benchmark_enable_random_interleaving=true",
+               "--benchmark_report_aggregates_only=true",
+               "--benchmark_min_time=%s" % min_time] + list(extra)
+    print("running: " + " ".join(command), file=sys.stderr)
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE).stdout
+    medians = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            medians[b["run_name"]] = b
+    return medians
+
+
+def packed_table(build, args):
+    m = run_benchmark(os.path.join(build, "bin", "ternary-bench"),
+                      args.repetitions, args.min_time,
+                      ["--benchmark_filter=(i2/avx512-vnni|openblas).*"
+                       "/out:4096/in:4096/"])
+    if not m:
+        return "(no AVX-512 VNNI on this machine: packed table skipped)\n"
+    rows = ["| tokens | weights | 1 thread (Gops) | 2 threads (Gops) | 2 / 1 "
+            "| OpenBLAS f32, 2 threads (Gops) | ours / OpenBLAS |",
+            "|---|---|---|---|---|---|---|"]
+    for cold in (0, 1):
+        for tokens in (1, 8, 32, 128):
+            def gops(kind, threads):
+                key = ("%s/out:4096/in:4096/tokens:%d/cold:%d/threads:%d"
+                       "/real_time" % (kind, tokens, cold, threads))
+                return m[key]["Gops"] if key in m else float("nan")
+            one, two = gops("ternary_i2/avx512-vnni", 1), gops(
+                "ternary_i2/avx512-vnni", 2)
+            blas = gops("openblas_f32", 2)
+            rows.append("| %d | %s | %.0f | %.0f | %.2f | %.1f | %.1f |" % (
+                tokens, "cold (DRAM)" if cold else "warm", one, two, two / one,
+                blas, two / blas))
+    return "\n".join(rows) + "\n"
+
+
+def contraction_table(build, args):
+    m = run_benchmark(os.path.join(build, "bin", "ternary-contraction-bench"),
+                      args.repetitions, args.min_time,
+                      ["--benchmark_filter=kernel|openblas"])
+    shapes = []
+    for name in m:
+        g = re.match(r"contraction/(\w+/\d+/\d+/\d+)/kernel/threads:1", name)
+        if g:
+            shapes.append(g.group(1))
+    rows = ["| shape (M x N x K) | kernel 1 thread | kernel 2 threads | 2 / 1 "
+            "| OpenBLAS 1 / 2 threads | kernel / OpenBLAS, 1 thread "
+            "| kernel / OpenBLAS, 2 threads |",
+            "|---|---|---|---|---|---|---|"]
+    for shape in shapes:
+        def gf(prefix, threads):
+            return m["%s/threads:%d/real_time" % (prefix, threads)]["GFLOPS"]
+        k1, k2 = gf("contraction/%s/kernel" % shape, 1), gf(
+            "contraction/%s/kernel" % shape, 2)
+        b1, b2 = gf("openblas/" + shape, 1), gf("openblas/" + shape, 2)
+        variant, mm, n, k = shape.split("/")
+        rows.append("| %s %s x %s x %s | %.0f | %.0f | %.2f | %.0f / %.0f "
+                    "| %.2f | %.2f |" % (variant, mm, n, k, k1, k2, k2 / k1,
+                                         b1, b2, k1 / b1, k2 / b2))
+    return "\n".join(rows) + "\n"
+
+
+def torch_times(threads, min_time):
+    command = ["/usr/bin/python3", os.path.join(ROOT, "bench",
+                                                "torch_train_step.py"),
+               "--threads", str(threads), "--min-time", str(min_time)]
+    print("running: " + " ".join(command), file=sys.stderr)
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE,
+                         universal_newlines=True).stdout
+    times = {}
+    for line in out.splitlines():
+        g = re.search(r": (\S+) ([0-9.]+) ms/step", line)
+        if g:
+            times[g.group(1)] = float(g.group(2))
+    return times
+
+
+def train_table(build, args):
+    m = run_benchmark(os.path.join(build, "bin", "ternary-train-bench"),
+                      args.repetitions, args.min_time,
+                      ["--benchmark_filter=/2/[12]$"])
+    has_torch = subprocess.run(["/usr/bin/python3", "-c", "import torch"],
+                               stderr=subprocess.DEVNULL).returncode == 0
+    torch = {}
+    if has_torch:
+        for threads in (1, 2):
+            torch[threads] = torch_times(threads, 2.0)
+    rows = ["| model | ternary 1 thread (ms) | PyTorch 1 thread (ms) "
+            "| PyTorch / ternary | ternary 2 threads (ms) "
+            "| PyTorch 2 threads (ms) | PyTorch / ternary | ternary 2 / 1 |",
+            "|---|---|---|---|---|---|---|---|"]
+    for model in ("mlp_784_256_256_10/64", "mlp_f32_784_256_256_10/64",
+                  "char_transformer/16"):
+        ours = {t: m["trainStep/%s/2/%d" % (model, t)]["real_time"]
+                for t in (1, 2)}
+        cells = []
+        for t in (1, 2):
+            theirs = torch.get(t, {}).get(model, float("nan"))
+            cells.append("%.2f | %.2f | %.2f" % (ours[t], theirs,
+                                                 theirs / ours[t]))
+        rows.append("| %s | %s | %s | %.2f |" % (model, cells[0], cells[1],
+                                                 ours[1] / ours[2]))
+    note = "" if has_torch else (
+        "(PyTorch is missing: apt-get install python3-torch)\n")
+    return "\n".join(rows) + "\n" + note
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--min-time", default="0.3")
+    args = parser.parse_args()
+    print("### Packed GEMM, i2 + AVX-512 VNNI, 4096 x 4096\n")
+    print(packed_table(args.build, args))
+    print("### f32 contractions, GFLOPS\n")
+    print(contraction_table(args.build, args))
+    print("### Train steps, ms a step\n")
+    print(train_table(args.build, args))
+
+
+if __name__ == "__main__":
+    main()
