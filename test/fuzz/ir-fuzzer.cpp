@@ -52,6 +52,10 @@ const char *const kPipelines[] = {
     "target-features=+avx512f,+avx512vnni,+avx512bw})",
     "builtin.module(ternary-inference-pipeline{kernel=avx2 "
     "target-features=+avx2,-avx512f pack-runtime-weights=true})",
+    // The buffer-level passes (their seeds: test/passes/Codegen/CPU).
+    "builtin.module(func.func(ternary-vectorize-contractions))",
+    "builtin.module(func.func(ternary-parallelize{min-work=64}))",
+    "builtin.module(ternary-inference-pipeline{parallel=false})",
 };
 
 /// Whether `text` reaches a known crash of upstream MLIR's parser.
@@ -59,13 +63,14 @@ bool reachesKnownUpstreamCrash(const std::string &text) {
   // `array<index: ...>`: DenseArrayAttr of index elements crashes.
   if (text.find("array<index") != std::string::npos)
     return true;
-  // linalg.reduce / broadcast / transpose: any `dimensions = ...` that is
-  // not a well-formed list of integers makes the custom parser store a null
-  // attribute on its error path and crash (`dimensions = ""`, a stray byte
-  // inside the brackets, ...). Skip unless every such list is well formed.
-  static const std::regex dimensions(R"(dimensions\s*=)");
+  // linalg.reduce / broadcast / transpose: any `dimensions = ...` or
+  // `permutation = ...` that is not a well-formed list of integers makes the
+  // custom parser store a null attribute on its error path and crash
+  // (`dimensions = ""`, a stray byte inside the brackets, `permutation =
+  // 0[1, 0]`, ...). Skip unless every such list is well formed.
+  static const std::regex dimensions(R"((dimensions|permutation)\s*=)");
   static const std::regex wellFormed(
-      R"(dimensions\s*=\s*\[\s*(-?[0-9]+\s*(,\s*-?[0-9]+\s*)*)?\])");
+      R"((dimensions|permutation)\s*=\s*\[\s*(-?[0-9]+\s*(,\s*-?[0-9]+\s*)*)?\])");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), dimensions);
        it != std::sregex_iterator(); ++it) {
     std::smatch list;
