@@ -446,10 +446,12 @@ def TernaryParallelize : Pass<"ternary-parallelize", "::mlir::func::FuncOp"> {
     `--ternary-vectorize-contractions` did not take) into an `scf.forall`
     whose iterations each hold at least `min-work` iterations of the op's
     loops. The loop is the outermost parallel one that every output uses
-    and that gives at least two tasks; ops without one (a full reduction,
-    ops smaller than two tasks) are left alone, as are ops inside loops
-    (the remainder tiles of the kernels). A dynamic size counts as 64 when
-    the work is estimated.
+    and that gives at least two tasks (the work of an iteration counts the
+    other loops' static sizes); ops without one (a full reduction, ops
+    smaller than two tasks) are left alone, as are ops inside loops (the
+    remainder tiles of the kernels). When the loop's size is dynamic (a
+    batch), the choice is made at run time: an `scf.if` runs the tasks when
+    the size gives two of them, else the op as it was.
 
     Only parallel loops are split and each task runs the op's own loops on
     its slice, so every output element is computed by the same operations
@@ -469,7 +471,8 @@ def TernaryParallelize : Pass<"ternary-parallelize", "::mlir::func::FuncOp"> {
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::affine::AffineDialect"];
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {

@@ -11,6 +11,8 @@
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -31,21 +33,22 @@ using namespace mlir;
 
 namespace {
 
-/// The size a dynamic loop counts as when the work is estimated: a
-/// typical batch.
-constexpr int64_t kDynamicSizeGuess = 64;
+/// The loop to split and the task size along it.
+struct TaskLoop {
+  unsigned dim;
+  int64_t task;
+  /// The loop's size is dynamic: whether it gives two tasks is decided at
+  /// run time.
+  bool dynamic;
+};
 
-/// The loop to split and the task size along it, if `op` has one that
-/// gives at least two tasks of `minWork` iterations.
-std::optional<std::pair<unsigned, int64_t>> chooseTaskLoop(linalg::LinalgOp op,
-                                                           int64_t minWork) {
+/// The outermost parallel loop of `op` that every output uses and that
+/// gives (or, dynamic, may give) at least two tasks of `minWork`
+/// iterations. The work of an iteration counts the other loops' static
+/// sizes (a dynamic one as 1: tasks are never smaller than `minWork`).
+std::optional<TaskLoop> chooseTaskLoop(linalg::LinalgOp op, int64_t minWork) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  int64_t total = 1;
-  for (int64_t r : ranges)
-    if (llvm::MulOverflow(
-            total, ShapedType::isDynamic(r) ? kDynamicSizeGuess : r, total))
-      total = std::numeric_limits<int64_t>::max();
   for (unsigned d = 0; d < ranges.size(); ++d) {
     if (iterators[d] != utils::IteratorType::parallel)
       continue;
@@ -56,16 +59,43 @@ std::optional<std::pair<unsigned, int64_t>> chooseTaskLoop(linalg::LinalgOp op,
         });
     if (!inEveryOutput)
       continue;
-    int64_t size =
-        ShapedType::isDynamic(ranges[d]) ? kDynamicSizeGuess : ranges[d];
-    int64_t perIteration =
-        std::max<int64_t>(1, total / std::max<int64_t>(size, 1));
-    int64_t task =
-        std::max<int64_t>(1, llvm::divideCeil(minWork, perIteration));
-    if (size >= 2 * task)
-      return std::make_pair(d, task);
+    int64_t perIteration = 1;
+    for (unsigned other = 0; other < ranges.size(); ++other)
+      if (other != d && !ShapedType::isDynamic(ranges[other]) &&
+          llvm::MulOverflow(perIteration, ranges[other], perIteration))
+        perIteration = std::numeric_limits<int64_t>::max();
+    int64_t task = std::max<int64_t>(
+        1, llvm::divideCeil(minWork, std::max<int64_t>(perIteration, 1)));
+    if (ShapedType::isDynamic(ranges[d]))
+      return TaskLoop{d, task, /*dynamic=*/true};
+    if (ranges[d] >= 2 * task)
+      return TaskLoop{d, task, /*dynamic=*/false};
   }
   return std::nullopt;
+}
+
+/// For a dynamic task loop: `if (size >= 2 * task)` the op split into
+/// tasks, else the op as it was (one task is not worth a parallel region).
+/// Returns the op of the then-branch.
+linalg::LinalgOp guardBySize(IRRewriter &rewriter, linalg::LinalgOp op,
+                             const TaskLoop &loop) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Range> ranges =
+      cast<TilingInterface>(op.getOperation()).getIterationDomain(rewriter);
+  Value size =
+      getValueOrCreateConstantIndexOp(rewriter, loc, ranges[loop.dim].size);
+  Value threshold =
+      arith::ConstantIndexOp::create(rewriter, loc, 2 * loop.task);
+  Value enough = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge,
+                                       size, threshold);
+  auto ifOp = scf::IfOp::create(rewriter, loc, enough, /*withElseRegion=*/true);
+  rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+  rewriter.clone(*op);
+  rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  auto split = cast<linalg::LinalgOp>(rewriter.clone(*op));
+  rewriter.eraseOp(op);
+  return split;
 }
 
 struct TernaryParallelize
@@ -88,15 +118,16 @@ struct TernaryParallelize
           targets.push_back(linalgOp);
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : targets) {
-      std::optional<std::pair<unsigned, int64_t>> choice =
-          chooseTaskLoop(op, minWork);
+      std::optional<TaskLoop> choice = chooseTaskLoop(op, minWork);
       if (!choice)
         continue;
-      SmallVector<OpFoldResult> sizes(op.getNumLoops(),
+      linalg::LinalgOp target =
+          choice->dynamic ? guardBySize(rewriter, op, *choice) : op;
+      SmallVector<OpFoldResult> sizes(target.getNumLoops(),
                                       rewriter.getIndexAttr(0));
-      sizes[choice->first] = rewriter.getIndexAttr(choice->second);
+      sizes[choice->dim] = rewriter.getIndexAttr(choice->task);
       if (failed(ternary::detail::splitIntoTasks(
-              rewriter, cast<TilingInterface>(op.getOperation()), sizes)))
+              rewriter, cast<TilingInterface>(target.getOperation()), sizes)))
         return signalPassFailure();
     }
   }

@@ -46,6 +46,29 @@ func.func @reductions(%x: memref<256x4096xf32>, %s: memref<256xf32>, %t: memref<
 
 // -----
 
+// A dynamic batch: the tasks (256 rows of 128) run when the batch gives two
+// of them, decided at run time; otherwise the op as it was.
+// CHECK-LABEL: func.func @dynamic
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<?x128xf32>
+// CHECK: %[[ROWS:.*]] = memref.dim %[[X]], %c0
+// CHECK: %[[ENOUGH:.*]] = arith.cmpi uge, %[[ROWS]], %c512
+// CHECK: scf.if %[[ENOUGH]] {
+// CHECK:   scf.forall (%{{.*}}) = (0) to (%{{.*}}) step (256) {
+// CHECK:     linalg.generic
+// CHECK: } else {
+// CHECK-NOT: scf.forall
+// CHECK:   linalg.generic {{.*}} ins(%[[X]] : memref<?x128xf32>)
+func.func @dynamic(%x: memref<?x128xf32>, %y: memref<?x128xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<?x128xf32>) outs(%y : memref<?x128xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
 // Left alone: a full reduction (no parallel loop), ops smaller than two
 // tasks, a dimension that is parallel but missing from the output, ops on
 // tensors, and ops inside loops (the kernels' remainder tiles).
