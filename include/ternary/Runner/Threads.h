@@ -1,5 +1,4 @@
-//===- Threads.h - Threads of the compiled code ------------------*- C++
-//-*-===//
+//===- Threads.h - Threads of the compiled code ----------------*- C++ -*-===//
 //
 // Compiled code (with the pipeline's `parallel` option, the default) runs its
 // tasks on LLVM's OpenMP runtime, libomp: one pool of threads for the whole
