@@ -11,6 +11,9 @@ layers, the same ReLU, loss, optimiser and batch.
 3. The one-block character-level decoder of bench/char_transformer.mlir
 (vocab 65, context 64, dim 128, 4 heads, hidden 512; the PyTorch model of
 scripts/make_training_fixtures.py), AdamW, batch 16.
+4. The papers' MNIST CNN of bench/mnist_cnn.mlir (two 3x3 convolutions,
+ReLU, 2x2 max-pool, dropout 0.25, BitLinear 9216-128, ReLU, dropout 0.5,
+BitLinear 128-10), AdamW, batch 64.
 Prints milliseconds per step (median of 5 repetitions).
 
     /usr/bin/python3 bench/torch_train_step.py --threads 1
@@ -98,6 +101,37 @@ def transformer_step_fn(batch, vocab=65, context=64, dim=128, heads=4,
     return step
 
 
+def cnn_step_fn(batch):
+    """The papers' MNIST CNN: 32-bit convolutions, BitLinear classifier."""
+    torch.manual_seed(0)
+    conv1 = torch.nn.Conv2d(1, 32, 3)
+    conv2 = torch.nn.Conv2d(32, 64, 3)
+    fc1 = torch.nn.Linear(9216, 128)
+    fc2 = torch.nn.Linear(128, 10)
+    params = [p for m in (conv1, conv2, fc1, fc2) for p in m.parameters()]
+    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
+    x = torch.randn(batch, 1, 28, 28)
+    labels = torch.randint(0, 10, (batch,))
+
+    def step():
+        opt.zero_grad()
+        h = torch.relu(conv1(x))
+        h = torch.relu(conv2(h))
+        h = torch.nn.functional.max_pool2d(h, 2)
+        h = torch.nn.functional.dropout(h, 0.25).flatten(1)
+        h = bitlinear(h, fc1.weight, fc1.bias, None, None, "layer",
+                      "absmedian", 128, 1.0)
+        h = torch.nn.functional.dropout(torch.relu(h), 0.5)
+        h = bitlinear(h, fc2.weight, fc2.bias, None, None, "layer",
+                      "absmedian", 128, 1.0)
+        loss = torch.nn.functional.cross_entropy(h, labels)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
 def time_step(step, min_time):
     step()  # warm-up
     times = []
@@ -119,7 +153,8 @@ def main():
     torch.set_num_threads(args.threads)
     for name, step in [("mlp_784_256_256_10/64", mlp_step_fn(64)),
                        ("mlp_f32_784_256_256_10/64", mlp_f32_step_fn(64)),
-                       ("char_transformer/16", transformer_step_fn(16))]:
+                       ("char_transformer/16", transformer_step_fn(16)),
+                       ("mnist_cnn/64", cnn_step_fn(64))]:
         seconds = time_step(step, args.min_time)
         print(f"torch {torch.__version__} threads {args.threads}: "
               f"{name} {seconds * 1e3:.3f} ms/step")

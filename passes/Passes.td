@@ -184,6 +184,45 @@ def TernaryStridedCopiesToLinalg : Pass<"ternary-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TernaryConvolutionsToContractions
+    : Pass<"ternary-convolutions-to-contractions"> {
+  let summary = "Rewrite 2-D convolutions as a window gather and a contraction";
+  let description = [{
+    Rewrites every `linalg.conv_2d_nchw_fchw` on tensors (any strides and
+    dilations) into an im2col gather of the input's windows, a
+    `linalg.generic` with affine maps only, and a batched contraction of
+    the flattened filter `[F, C*KH*KW]` with the windows
+    `[N, C*KH*KW, OH*OW]` into the flattened output. The contraction is
+    the shape `--ternary-vectorize-contractions` tiles for registers, and
+    so are the two `ternary-autodiff` derives from it (the filter's and the
+    windows' gradients); the gather's gradient is a scatter-add over the
+    same maps. The product sums over `(c, kh, kw)` in the convolution's own
+    loop order: the results are those of the convolution's loops, bit for
+    bit. The inference pipeline runs it first, before autodiff.
+
+    Other convolutions (other layouts, 1-D and 3-D, depthwise) are left as
+    they are, as is anything on buffers.
+
+    Example:
+
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw
+        {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%x, %w : tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>)
+        outs(%init : tensor<?x32x26x26xf32>) -> tensor<?x32x26x26xf32>
+    ```
+
+    becomes a `linalg.generic` writing `tensor<?x1x3x3x26x26xf32>` (the
+    windows), `tensor.collapse_shape`s to `tensor<?x9x676xf32>`,
+    `tensor<32x9xf32>` and `tensor<?x32x676xf32>`, a contraction
+    `linalg.generic` (`out[n, f, p] += w[f, k] * col[n, k, p]`) and a
+    `tensor.expand_shape` back to `tensor<?x32x26x26xf32>`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TernaryDecompose : Pass<"ternary-decompose"> {
   let summary = "Decompose ternary.bitlinear into its quantisation steps";
   let description = [{

@@ -24,6 +24,9 @@ using namespace mlir;
 
 void mlir::ternary::buildInferencePipeline(
     OpPassManager &pm, const InferencePipelineOptions &options) {
+  // Convolutions as window gathers and contractions (the same sums in the
+  // same order), before autodiff derives their gradients.
+  pm.addPass(createTernaryConvolutionsToContractions());
   // Gradient functions requested with `ternary.gradient` (none: no-op).
   pm.addPass(createTernaryAutodiff());
   pm.addPass(createTernaryTrainStep());

@@ -110,10 +110,60 @@ Value maxReductionTerm(linalg::GenericOp op) {
   return Value();
 }
 
+/// `op` without the inputs its body does not read, except those whose maps
+/// are needed for the loops' sizes (a dimension no other operand indexes
+/// directly): the kernels after bufferization match contractions of two
+/// inputs, not ones that carry the forward's operands along.
+linalg::GenericOp dropUnreadInputs(OpBuilder &b, linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  unsigned numInputs = op.getNumDpsInputs();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  llvm::SmallBitVector covered(op.getNumLoops());
+  auto cover = [&](AffineMap map) {
+    for (AffineExpr e : map.getResults())
+      if (auto dim = dyn_cast<AffineDimExpr>(e))
+        covered.set(dim.getPosition());
+  };
+  for (unsigned i = 0; i < maps.size(); ++i)
+    if (i >= numInputs || !body.getArgument(i).use_empty())
+      cover(maps[i]);
+  llvm::BitVector dropped(body.getNumArguments());
+  for (unsigned i = 0; i < numInputs; ++i) {
+    if (!body.getArgument(i).use_empty())
+      continue;
+    llvm::SmallBitVector before = covered;
+    cover(maps[i]);
+    if (covered == before)
+      dropped.set(i);
+  }
+  if (dropped.none())
+    return op;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> keptMaps;
+  for (unsigned i = 0; i < maps.size(); ++i) {
+    if (dropped.test(i))
+      continue;
+    if (i < numInputs)
+      inputs.push_back(op->getOperand(i));
+    keptMaps.push_back(maps[i]);
+  }
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(op);
+  auto pruned = linalg::GenericOp::create(b, op.getLoc(), op->getResultTypes(),
+                                          inputs, op.getDpsInits(), keptMaps,
+                                          op.getIteratorTypesArray());
+  pruned.getRegion().takeBody(op.getRegion());
+  pruned.getRegion().front().eraseArguments(dropped);
+  op->replaceAllUsesWith(pruned);
+  op->erase();
+  return pruned;
+}
+
 /// The adjoint of operand `index` (an input, or the init of an all-parallel
 /// generic) as a new generic. An input read through a map that is not a
 /// projected permutation (a convolution's `oh + kh`, a pooling window) gets
-/// its adjoint scattered through that map, every loop then a reduction. In
+/// its adjoint scattered through that map, every loop then a reduction but
+/// those that alone index a dimension of the operand. In
 /// a max reduction the result's adjoint goes to the terms equal to the
 /// maximum (to each of them when several are).
 FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
@@ -123,11 +173,27 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   AffineMap operandMap = maps[index];
   bool scatter = !operandMap.isProjectedPermutation();
+  // A loop is parallel when different iterations write different
+  // elements: one the operand's map uses; when scattered, one that alone
+  // indexes a dimension of the operand (the batch, the channel of a
+  // convolution's input) and appears in no other.
+  auto isParallel = [&](unsigned d) {
+    if (!scatter)
+      return operandMap.isFunctionOfDim(d);
+    bool alone = false;
+    for (AffineExpr e : operandMap.getResults()) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (dim && dim.getPosition() == d)
+        alone = true;
+      else if (e.isFunctionOfDim(d))
+        return false;
+    }
+    return alone;
+  };
   SmallVector<utils::IteratorType> iterators;
   for (unsigned d = 0; d < op.getNumLoops(); ++d)
-    iterators.push_back(!scatter && operandMap.isFunctionOfDim(d)
-                            ? utils::IteratorType::parallel
-                            : utils::IteratorType::reduction);
+    iterators.push_back(isParallel(d) ? utils::IteratorType::parallel
+                                      : utils::IteratorType::reduction);
   Value maxTerm = maxReductionTerm(op);
   SmallVector<Value> inputs(op->getOperands());
   inputs.push_back(resultAdjoint);
@@ -191,7 +257,7 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
     grad->erase();
     return failure();
   }
-  return grad.getResult(0);
+  return dropUnreadInputs(b, grad).getResult(0);
 }
 
 } // namespace

@@ -47,6 +47,9 @@ CompiledModule::CompiledModule(CompiledModule &&) noexcept = default;
 
 llvm::Error mlir::ternary::deriveRequestedGradients(ModuleOp module) {
   PassManager pm(module->getContext());
+  // Convolutions first, as in the pipeline: their gradients are then
+  // contractions too.
+  pm.addPass(createTernaryConvolutionsToContractions());
   pm.addPass(createTernaryAutodiff());
   pm.addPass(createTernaryTrainStep());
   if (failed(pm.run(module)))
@@ -94,6 +97,10 @@ CompiledModule::compile(OwningOpRef<ModuleOp> module,
       makeOptimizingTransformer(target.optLevel, /*sizeLevel=*/0, tm->get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = (*tm)->getOptLevel();
+  // TERNARY_PERF_JIT=1: tell `perf` about the compiled functions
+  // (`perf record -k 1`, then `perf inject --jit`; docs/performance.md).
+  if (const char *perf = std::getenv("TERNARY_PERF_JIT"); perf && *perf == '1')
+    engineOptions.enablePerfNotificationListener = true;
   auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();

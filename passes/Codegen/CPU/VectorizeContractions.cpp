@@ -58,11 +58,16 @@ constexpr llvm::StringLiteral kTileMarker = "ternary.contraction_tile";
 constexpr int64_t kTaskTilesM = 2;
 constexpr int64_t kTaskTilesN = 8;
 
-/// The loop dimensions of a contraction the kernel takes: exactly one m, n
-/// and k, any number of batch dimensions, and the operand indices of A
+/// The loop dimensions of a contraction as the kernel takes it: one m, n and
+/// k for the register tiles (the innermost of each kind; n the output's
+/// contiguous dimension), the other parallel dimensions (batch entries, a
+/// second m or n such as the batch of a filter shared by all images) taken
+/// one index at a time, the other reductions (a batch summed into a weight
+/// gradient) one index at a time in order, and the operand indices of A
 /// (m, k) and B (k, n).
 struct KernelDims {
   SmallVector<unsigned> batch;
+  SmallVector<unsigned> outerK;
   unsigned m, n, k;
   unsigned a, b;
 };
@@ -81,19 +86,36 @@ std::optional<KernelDims> kernelDims(linalg::LinalgOp op) {
       return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-      dims->k.size() != 1)
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return std::nullopt;
-  KernelDims kd;
-  kd.batch.assign(dims->batch.begin(), dims->batch.end());
-  kd.m = dims->m[0];
-  kd.n = dims->n[0];
-  kd.k = dims->k[0];
   // The output must be contiguous along n: its rows are vector stores.
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (out.getNumResults() == 0 ||
-      out.getResults().back() != getAffineDimExpr(kd.n, op.getContext()))
+  if (out.getNumResults() == 0)
     return std::nullopt;
+  auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
+  if (!last)
+    return std::nullopt;
+  // inferContractionDims names m the dimensions of the first input: with
+  // the operands the other way round, they are the output's n.
+  if (llvm::is_contained(dims->m, last.getPosition()))
+    std::swap(dims->m, dims->n);
+  if (!llvm::is_contained(dims->n, last.getPosition()))
+    return std::nullopt;
+  KernelDims kd;
+  kd.n = last.getPosition();
+  kd.m = dims->m.back();
+  kd.k = dims->k.back();
+  kd.batch.assign(dims->batch.begin(), dims->batch.end());
+  for (unsigned d : dims->m)
+    if (d != kd.m)
+      kd.batch.push_back(d);
+  for (unsigned d : dims->n)
+    if (d != kd.n)
+      kd.batch.push_back(d);
+  llvm::sort(kd.batch);
+  for (unsigned d : dims->k)
+    if (d != kd.k)
+      kd.outerK.push_back(d);
   AffineMap first = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
   kd.b = first.isFunctionOfDim(kd.n) ? 0 : 1;
   kd.a = 1 - kd.b;
@@ -157,6 +179,21 @@ void packB(IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd) {
   memref::DeallocOp::create(rewriter, loc, packed);
 }
 
+/// Makes the body's product read A first: linalg's vectoriser takes the
+/// product's operands as the contraction's lhs and rhs, and the vector
+/// lowering gives outer products along n (full vectors) only for lhs = A.
+/// IEEE multiplication is commutative: the results do not change.
+void orderProduct(IRRewriter &rewriter, linalg::GenericOp op,
+                  const KernelDims &kd) {
+  Block &body = op.getRegion().front();
+  for (auto mul : body.getOps<arith::MulFOp>())
+    if (mul.getLhs() == body.getArgument(kd.b) &&
+        mul.getRhs() == body.getArgument(kd.a))
+      rewriter.modifyOpInPlace(mul, [&] {
+        mul->setOperands({body.getArgument(kd.a), body.getArgument(kd.b)});
+      });
+}
+
 /// Keeps output blocks in registers across their k loops: a transfer_read
 /// and a transfer_write of the same buffer at the same loop-invariant
 /// indices, with no other access to that buffer in the loop, become a loop
@@ -213,6 +250,52 @@ void hoistOutputBlocks(Operation *root) {
   }
 }
 
+/// `op` without its loops `unit` (each of size 1 and indexing its
+/// operands only as a whole dimension): the operands become rank-reducing
+/// subviews and the maps lose those dimensions.
+linalg::GenericOp dropUnitLoops(IRRewriter &rewriter, linalg::GenericOp op,
+                                ArrayRef<unsigned> unit) {
+  llvm::SmallBitVector dropped(op.getNumLoops());
+  for (unsigned d : unit)
+    dropped.set(d);
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    auto type = cast<MemRefType>(operand.get().getType());
+    SmallVector<int64_t> keptResults, droppedResults;
+    SmallVector<int64_t> shape;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (dim && dropped.test(dim.getPosition())) {
+        droppedResults.push_back(i);
+        continue;
+      }
+      shape.push_back(type.getDimSize(i));
+    }
+    Value value = operand.get();
+    if (!droppedResults.empty())
+      value = memref::createCanonicalRankReducingSubViewOp(rewriter, loc, value,
+                                                           shape);
+    operands.push_back(value);
+    maps.push_back(compressDims(map.dropResults(droppedResults), dropped));
+  }
+  SmallVector<utils::IteratorType> iterators;
+  for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (!dropped.test(d))
+      iterators.push_back(it);
+  unsigned numInputs = op.getNumDpsInputs();
+  auto reduced = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, ValueRange(operands).take_front(numInputs),
+      ValueRange(operands).drop_front(numInputs), maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), reduced.getRegion(),
+                              reduced.getRegion().begin());
+  rewriter.eraseOp(op);
+  return reduced;
+}
+
 struct TernaryVectorizeContractions
     : public mlir::ternary::impl::TernaryVectorizeContractionsBase<
           TernaryVectorizeContractions> {
@@ -258,7 +341,23 @@ struct TernaryVectorizeContractions
     if (failed(generic))
       return namedOp->emitError("cannot generalise this contraction");
     linalg::GenericOp op = *generic;
+    // Loops in the kernel's order: batch entries, outer reductions, m, n,
+    // k (the vector lowering takes a contraction whose iterators end in
+    // parallel, parallel, reduction). Reductions keep their relative
+    // order: the sums run in the order of the original loops.
+    KernelDims original = *kernelDims(op);
+    SmallVector<unsigned> order(original.batch);
+    order.append(original.outerK.begin(), original.outerK.end());
+    order.append({original.m, original.n, original.k});
+    if (!llvm::equal(order, llvm::seq<unsigned>(0, order.size()))) {
+      FailureOr<linalg::GenericOp> interchanged =
+          linalg::interchangeGenericOp(rewriter, op, order);
+      if (failed(interchanged))
+        return op->emitError("cannot reorder the loops of this contraction");
+      op = *interchanged;
+    }
     KernelDims kd = *kernelDims(op);
+    orderProduct(rewriter, op, kd);
     packB(rewriter, op, kd);
 
     unsigned numLoops = op.getNumLoops();
@@ -279,7 +378,9 @@ struct TernaryVectorizeContractions
 
     SmallVector<OpFoldResult> sizes(numLoops, rewriter.getIndexAttr(0));
     SmallVector<int64_t> interchange;
-    for (unsigned d : kd.batch) {
+    // Batch entries, then the outer reductions (each task's output block
+    // stays in L1/L2 while they run), then the register tiles.
+    for (unsigned d : llvm::concat<unsigned>(kd.batch, kd.outerK)) {
       sizes[d] = rewriter.getIndexAttr(1);
       interchange.push_back(d);
     }
@@ -337,6 +438,14 @@ struct TernaryVectorizeContractions
           ranges[kd->k] != tileK)
         continue;
       rewriter.setInsertionPoint(op);
+      if (!kd->outerK.empty()) {
+        // The outer reductions' unit loops go: the vector lowering unrolls
+        // a contraction's first reduction, which must be k.
+        auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+        if (!generic)
+          continue;
+        op = dropUnitLoops(rewriter, generic, kd->outerK);
+      }
       if (succeeded(linalg::vectorize(rewriter, op, {}, {},
                                       /*vectorizeNDExtract=*/false,
                                       /*flatten1DDepthwiseConv=*/false,

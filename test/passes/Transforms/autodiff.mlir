@@ -18,8 +18,8 @@
 // CHECK: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[DY:.*]] = ternary.cross_entropy_grad %[[Y]], %[[L]], %[[ONE]]
 // CHECK: %[[DR:.*]], %[[DW2:.*]], %[[DB2:.*]] = ternary.bitlinear_grad %[[R]], %[[W2]], %[[DY]]
-// CHECK: %[[DH:.*]] = linalg.generic {{.*}} ins(%[[H]], %{{.*}}, %[[DR]] :
-// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32, %[[DIN:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[DH:.*]] = linalg.generic {{.*}} ins(%[[H]], %[[DR]] :
+// CHECK: ^bb0(%[[IN:.*]]: f32, %[[DIN:.*]]: f32, %[[ACC:.*]]: f32):
 // CHECK: %[[POS:.*]] = arith.cmpf ogt, %[[IN]]
 // CHECK: %[[PASS:.*]] = arith.select %[[POS]], %[[DIN]]
 // CHECK: arith.addf %[[ACC]], %[[PASS]]
@@ -56,11 +56,13 @@ func.func @loss(%x: tensor<?x6xf32>, %labels: tensor<?xi64>,
 // CHECK-LABEL: func.func @linear_grads(
 // CHECK-SAME: -> (tensor<f32>, tensor<4x3xf32>, tensor<3x2xf32>)
 // CHECK: %[[C:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: %[[DC:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel"]}
-// CHECK: %[[DA:.*]] = linalg.generic {indexing_maps = [#[[MK]], #[[KN]], #[[MN]], #[[MN]], #[[MK]]], iterator_types = ["parallel", "reduction", "parallel"]}
-// CHECK-SAME: outs(%{{.*}} : tensor<4x3xf32>)
-// CHECK: %[[DB:.*]] = linalg.generic {indexing_maps = [#[[MK]], #[[KN]], #[[MN]], #[[MN]], #[[KN]]], iterator_types = ["reduction", "parallel", "parallel"]}
-// CHECK-SAME: outs(%{{.*}} : tensor<3x2xf32>)
+// CHECK: %[[DC:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel"]}
+// The adjoints read only what their bodies use (B and dC, A and dC): two
+// inputs, the shape of the kernels' contractions.
+// CHECK: %[[DA:.*]] = linalg.generic {indexing_maps = [#[[KN]], #[[MN]], #[[MK]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%{{.*}}, %[[DC]] : tensor<3x2xf32>, tensor<4x2xf32>) outs(%{{.*}} : tensor<4x3xf32>)
+// CHECK: %[[DB:.*]] = linalg.generic {indexing_maps = [#[[MK]], #[[MN]], #[[KN]]], iterator_types = ["reduction", "parallel", "parallel"]}
+// CHECK-SAME: ins(%{{.*}}, %[[DC]] : tensor<4x3xf32>, tensor<4x2xf32>) outs(%{{.*}} : tensor<3x2xf32>)
 // CHECK: return %{{.*}}, %[[DA]], %[[DB]]
 func.func @linear(%a: tensor<4x3xf32>, %b: tensor<3x2xf32>) -> tensor<f32>
     attributes {ternary.gradient = {name = "linear_grads", wrt = array<i64: 0, 1>}} {
@@ -154,4 +156,35 @@ func.func @call(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %labels: tensor<2xi64>
   %y = func.call @layer(%x, %w) : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
   %l = ternary.cross_entropy %y, %labels : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   return %l : tensor<f32>
+}
+
+// -----
+
+// A 2x2 max-pool (stride 2): the input's gradient is scattered through the
+// window map; the loops that alone index a dimension of the input (batch,
+// channel) stay parallel (different iterations write different elements),
+// the others are reductions. Only the terms equal to the maximum get it.
+// CHECK-LABEL: func.func @pool_grads(
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<2x3x4x4xf32>)
+// CHECK: arith.cmpf oeq
+// CHECK: arith.select
+func.func @pool(%x: tensor<2x3x4x4xf32>) -> tensor<f32>
+    attributes {ternary.gradient = {name = "pool_grads", wrt = array<i64: 0>}} {
+  %ninf = arith.constant -3.4e38 : f32
+  %zero = arith.constant 0.0 : f32
+  %win = tensor.empty() : tensor<2x2xf32>
+  %e = tensor.empty() : tensor<2x3x2x2xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%e : tensor<2x3x2x2xf32>) -> tensor<2x3x2x2xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %win : tensor<2x3x4x4xf32>, tensor<2x2xf32>) outs(%mi : tensor<2x3x2x2xf32>) -> tensor<2x3x2x2xf32>
+  %s0 = tensor.empty() : tensor<f32>
+  %s = linalg.fill ins(%zero : f32) outs(%s0 : tensor<f32>) -> tensor<f32>
+  %sum = linalg.reduce ins(%p : tensor<2x3x2x2xf32>) outs(%s : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%in: f32, %acc: f32) {
+      %t = arith.addf %acc, %in : f32
+      linalg.yield %t : f32
+    }
+  return %sum : tensor<f32>
 }

@@ -4,7 +4,9 @@
 // (the pipeline with vectorize-contractions=false), on random shapes with
 // odd sizes: matmul, the linear layer's x . W^T (B packed first), the
 // weight gradient's dy^T . x (A transposed), batch_matmul and attention's
-// 4-D scores. Both sum over k in the same order; the kernel uses fused
+// 4-D scores, and the contractions of a convolution written as im2col (a
+// filter shared by the images, its gradient summed over them). Both sum
+// over k in the same order; the kernel uses fused
 // multiply-adds, so each element may differ by the rounding of the
 // products: at most 2 K 2^-24 sum_k |a_ik b_kj| (docs/numerics.md).
 //
@@ -119,8 +121,86 @@ const char *kScores = R"(  %c0 = arith.constant 0 : index
   } -> tensor<?x?x?x?xf32>
 )";
 
+// A convolution as im2col + contraction (--ternary-convolutions-to-
+// contractions): a filter shared by every image, out[b, m, n] = sum_k
+// w[m, k] col[b, k, n] (a second n dimension, taken one index at a time).
+const char *kSharedFilter = R"(  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %bs = tensor.dim %b, %c0 : tensor<?x?x?xf32>
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %b, %c2 : tensor<?x?x?xf32>
+  %e = tensor.empty(%bs, %m, %n) : tensor<?x?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x?xf32>, tensor<?x?x?xf32>) outs(%z : tensor<?x?x?xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t = arith.mulf %q, %p : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?x?xf32>
+)";
+
+// Its filter gradient: dw[m, n] = sum_b sum_k dy[b, m, k] col[b, n, k],
+// two reductions (the outer one taken one index at a time, in order).
+const char *kFilterGrad = R"(  %c1 = arith.constant 1 : index
+  %m = tensor.dim %a, %c1 : tensor<?x?x?xf32>
+  %n = tensor.dim %b, %c1 : tensor<?x?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(b, m, k, n) -> (b, m, k)>, affine_map<(b, m, k, n) -> (b, n, k)>, affine_map<(b, m, k, n) -> (m, n)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%a, %b : tensor<?x?x?xf32>, tensor<?x?x?xf32>) outs(%z : tensor<?x?xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?xf32>
+)";
+
+// The same with the inputs the other way round (as autodiff emits it):
+// the output is contiguous along the first input's dimension.
+const char *kFilterGradSwapped = R"(  %c1 = arith.constant 1 : index
+  %m = tensor.dim %a, %c1 : tensor<?x?x?xf32>
+  %n = tensor.dim %b, %c1 : tensor<?x?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(b, m, k, n) -> (b, n, k)>, affine_map<(b, m, k, n) -> (b, m, k)>, affine_map<(b, m, k, n) -> (m, n)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%b, %a : tensor<?x?x?xf32>, tensor<?x?x?xf32>) outs(%z : tensor<?x?xf32>) {
+  ^bb0(%q: f32, %p: f32, %acc: f32):
+    %t = arith.mulf %q, %p : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?xf32>
+)";
+
 using Sizes = std::vector<int64_t>;
 const Case kCases[] = {
+    {"filter_grad_swapped", 3, 3, 2, kFilterGradSwapped,
+     [](int64_t b, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{b, m, k};
+     },
+     [](int64_t b, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{b, n, k};
+     },
+     [](int64_t, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{m, n};
+     }},
+    {"shared_filter", 2, 3, 3, kSharedFilter,
+     [](int64_t, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{m, k};
+     },
+     [](int64_t b, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{b, k, n};
+     },
+     [](int64_t b, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{b, m, n};
+     }},
+    {"filter_grad", 3, 3, 2, kFilterGrad,
+     [](int64_t b, int64_t m, int64_t, int64_t k, int64_t) {
+       return Sizes{b, m, k};
+     },
+     [](int64_t b, int64_t, int64_t n, int64_t k, int64_t) {
+       return Sizes{b, n, k};
+     },
+     [](int64_t, int64_t m, int64_t n, int64_t, int64_t) {
+       return Sizes{m, n};
+     }},
     {"matmul", 2, 2, 2, kMatmul,
      [](int64_t, int64_t m, int64_t, int64_t k, int64_t) {
        return Sizes{m, k};
@@ -216,7 +296,11 @@ TEST(VectorizeContractions, MatchesTheScalarLoops) {
       ASSERT_EQ(g.shape, c.shapeC(b, m, n, k, h));
       ASSERT_EQ(g.shape, w.shape);
       // The reduction's length is the dimension the shapes do not share.
-      int64_t reduction = std::string(c.name) == "weight_grad" ? m : k;
+      std::string name = c.name;
+      int64_t reduction =
+          name == "weight_grad"                                    ? m
+          : name == "filter_grad" || name == "filter_grad_swapped" ? b * k
+                                                                   : k;
       float tolerance = 2.f * reduction * std::ldexp(1.f, -24);
       for (int64_t i = 0; i < g.numElements(); ++i) {
         float x = g.data<float>()[i], y = w.data<float>()[i];

@@ -95,14 +95,13 @@ func.func @tasks(%a: memref<32x64xf32>, %b: memref<64x512xf32>, %c: memref<32x51
 // -----
 
 // Left alone: other element types, tensors (run the pass after
-// bufferization), an output that is not contiguous along n, shapes smaller
-// than one tile, and generics that are not multiply-accumulates.
+// bufferization), shapes smaller than one tile, and generics that are not
+// multiply-accumulates.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: vector.
 // CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xf64>, memref<64x64xf64>)
 // CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xi32>, memref<64x64xi32>)
 // CHECK: linalg.matmul ins(%{{.*}} : tensor<64x64xf32>, tensor<64x64xf32>)
-// CHECK: linalg.generic
 // CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xf32>, memref<64x10xf32>)
 // CHECK: linalg.generic
 // CHECK-NOT: vector.
@@ -112,13 +111,6 @@ func.func @left_alone(%d: memref<64x64xf64>, %i: memref<64x64xi32>, %t: tensor<6
   linalg.matmul ins(%d, %d : memref<64x64xf64>, memref<64x64xf64>) outs(%d : memref<64x64xf64>)
   linalg.matmul ins(%i, %i : memref<64x64xi32>, memref<64x64xi32>) outs(%i : memref<64x64xi32>)
   %r = linalg.matmul ins(%t, %t : tensor<64x64xf32>, tensor<64x64xf32>) outs(%t : tensor<64x64xf32>) -> tensor<64x64xf32>
-  // C[n, m]: the output is transposed.
-  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (n, m)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %a : memref<64x64xf32>, memref<64x64xf32>) outs(%ct : memref<64x64xf32>) {
-  ^bb0(%p: f32, %q: f32, %acc: f32):
-    %m = arith.mulf %p, %q : f32
-    %s = arith.addf %acc, %m : f32
-    linalg.yield %s : f32
-  }
   // N = 10 < 32.
   linalg.matmul ins(%a, %b10 : memref<64x64xf32>, memref<64x10xf32>) outs(%c10 : memref<64x10xf32>)
   // A max-reduction, not a contraction.
@@ -129,4 +121,55 @@ func.func @left_alone(%d: memref<64x64xf64>, %i: memref<64x64xi32>, %t: tensor<6
     linalg.yield %s : f32
   }
   return %r : tensor<64x64xf32>
+}
+
+// -----
+
+// The contractions of a convolution as im2col (--ternary-convolutions-to-
+// contractions): a filter shared by the images (a second n dimension, one
+// image a task) and the filter's gradient (two reductions: the images one
+// at a time in order, the windows' positions in the register loop; the
+// operands in the other order, B contiguous along k and packed first).
+// CHECK-LABEL: func.func @convolution_shapes
+// CHECK-SAME: (%[[W:.*]]: memref<64x288xf32>, %[[COL:.*]]: memref<?x288x576xf32>, %[[OUT:.*]]: memref<?x64x576xf32>, %[[DW:.*]]: memref<64x288xf32>)
+// CHECK: scf.forall (%[[IMG:.*]], %{{.*}}, %{{.*}}) = (0, 0, 0) to (%{{.*}}, 64, 576) step (1, 16, 256)
+// CHECK:   vector.fma %{{.*}} : vector<32xf32>
+// CHECK: linalg.transpose ins(%[[COL]] : memref<?x288x576xf32>) outs(%[[PACKED:.*]] : memref<?x576x288xf32>) permutation = [0, 2, 1]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 288) step (16, 256)
+// CHECK:   scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %c1
+// CHECK:     scf.for %{{.*}} = %{{.*}} to %c576 step %c4 iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:       vector.transfer_read %[[PACKED]][%[[N]], %{{.*}}, %{{.*}}]{{.*}} vector<32xf32>
+// CHECK:       vector.fma %{{.*}} : vector<32xf32>
+// CHECK: memref.dealloc %[[PACKED]]
+func.func @convolution_shapes(%w: memref<64x288xf32>, %col: memref<?x288x576xf32>, %out: memref<?x64x576xf32>, %dw: memref<64x288xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, f, p, k) -> (f, k)>, affine_map<(n, f, p, k) -> (n, k, p)>, affine_map<(n, f, p, k) -> (n, f, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %col : memref<64x288xf32>, memref<?x288x576xf32>) outs(%out : memref<?x64x576xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %q, %p : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, f, p, k) -> (n, k, p)>, affine_map<(n, f, p, k) -> (n, f, p)>, affine_map<(n, f, p, k) -> (f, k)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%col, %out : memref<?x288x576xf32>, memref<?x64x576xf32>) outs(%dw : memref<64x288xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// An output contiguous along the first input's dimension (C[n, m] = sum_k
+// A[m, k] B[k, n]): the roles of the inputs swap.
+// CHECK-LABEL: func.func @transposed_output
+// CHECK: scf.forall
+// CHECK: vector.fma %{{.*}} : vector<32xf32>
+func.func @transposed_output(%a: memref<64x64xf32>, %ct: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (n, m)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %a : memref<64x64xf32>, memref<64x64xf32>) outs(%ct : memref<64x64xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
 }
