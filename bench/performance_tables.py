@@ -118,7 +118,7 @@ def train_table(build, args):
             "| PyTorch 2 threads (ms) | PyTorch / ternary | ternary 2 / 1 |",
             "|---|---|---|---|---|---|---|---|"]
     for model in ("mlp_784_256_256_10/64", "mlp_f32_784_256_256_10/64",
-                  "char_transformer/16"):
+                  "char_transformer/16", "mnist_cnn/64"):
         ours = {t: m["trainStep/%s/2/%d" % (model, t)]["real_time"]
                 for t in (1, 2)}
         cells = []

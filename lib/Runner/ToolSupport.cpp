@@ -7,6 +7,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include <malloc.h>
+
 using namespace mlir;
 using namespace mlir::ternary;
 
@@ -17,7 +19,20 @@ static DialectRegistry toolRegistry() {
   return registry;
 }
 
-ToolContext::ToolContext() : ctx(toolRegistry()), handler(sourceMgr, &ctx) {}
+// glibc maps large blocks (above its dynamic threshold, at most 32 MB by
+// default) with mmap and unmaps them on free: each call of a model with
+// large activations (the MNIST CNN's windows, 42 MB a convolution) paid the
+// page faults and the clearing of fresh pages again, a third of that train
+// step.
+void mlir::ternary::retainFreedBuffers() {
+  constexpr int kOneGiB = 1 << 30;
+  (void)mallopt(M_MMAP_THRESHOLD, kOneGiB);
+  (void)mallopt(M_TRIM_THRESHOLD, kOneGiB);
+}
+
+ToolContext::ToolContext() : ctx(toolRegistry()), handler(sourceMgr, &ctx) {
+  retainFreedBuffers();
+}
 
 OwningOpRef<ModuleOp> ToolContext::parse(llvm::StringRef path,
                                          std::string &error) {

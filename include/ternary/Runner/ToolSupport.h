@@ -17,9 +17,17 @@
 namespace mlir {
 namespace ternary {
 
+/// Compiled code allocates its buffers with malloc on every call: keeps
+/// freed blocks of any size in the process's heap for the next call
+/// (glibc's mmap and trim thresholds at 1 GiB) instead of returning them to
+/// the kernel, whose fresh pages cost faults and clearing each time. The
+/// process's memory then stays at the peak of one call. ToolContext calls
+/// it; a program linking a compiled object may call it too.
+void retainFreedBuffers();
+
 /// What a command-line tool needs to read MLIR: a context with every
 /// dialect and translation of the project, and diagnostics printed with
-/// their source lines.
+/// their source lines. Its constructor also calls retainFreedBuffers.
 class ToolContext {
 public:
   ToolContext();

@@ -57,6 +57,9 @@ constexpr llvm::StringLiteral kTileMarker = "ternary.contraction_tile";
 /// threads get work on the papers' shapes.
 constexpr int64_t kTaskTilesM = 2;
 constexpr int64_t kTaskTilesN = 8;
+/// The same for contractions with outer reductions: 128 x 128 outputs.
+constexpr int64_t kOuterTaskTilesM = 16;
+constexpr int64_t kOuterTaskTilesN = 4;
 
 /// The loop dimensions of a contraction as the kernel takes it: one m, n and
 /// k for the register tiles (the innermost of each kind; n the output's
@@ -128,6 +131,53 @@ bool mayReach(linalg::LinalgOp op, unsigned dim, int64_t tile) {
   return ShapedType::isDynamic(size) || size >= tile;
 }
 
+/// Transposes of B are blocks of kTransposeTile x kTransposeTile elements:
+/// rows read and written whole (vector.transpose of 16 x 16 f32 lowers to
+/// register shuffles), instead of the element-wise loops whose vectorised
+/// form gathers one element per lane. Tasks of kTransposeTaskRows rows.
+constexpr int64_t kTransposeTile = 16;
+constexpr int64_t kTransposeTaskRows = 128;
+
+/// Tiles a transpose (on buffers, the last two loops swapped) into tasks
+/// and blocks of kTransposeTile x kTransposeTile, peeled so that the main
+/// blocks are full; marks them for vectorisation. A transpose too small
+/// for one block is left as it is.
+LogicalResult tileTranspose(IRRewriter &rewriter, linalg::TransposeOp op) {
+  unsigned rank = op.getInit().getType().getRank();
+  SmallVector<int64_t> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).getStaticLoopRanges();
+  if (rank < 2 || !llvm::all_of(ArrayRef(ranges).take_back(2), [](int64_t s) {
+        return ShapedType::isDynamic(s) || s >= kTransposeTile;
+      }))
+    return failure();
+  SmallVector<OpFoldResult> taskSizes(rank, rewriter.getIndexAttr(1));
+  taskSizes[rank - 2] = rewriter.getIndexAttr(kTransposeTaskRows);
+  taskSizes[rank - 1] = rewriter.getIndexAttr(0);
+  rewriter.setInsertionPoint(op);
+  FailureOr<TilingInterface> task = ternary::detail::splitIntoTasks(
+      rewriter, cast<TilingInterface>(op.getOperation()), taskSizes);
+  if (failed(task))
+    return failure();
+  SmallVector<OpFoldResult> sizes(rank, rewriter.getIndexAttr(1));
+  sizes[rank - 2] = sizes[rank - 1] = rewriter.getIndexAttr(kTransposeTile);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(sizes);
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  rewriter.setInsertionPoint(*task);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, *task, options);
+  if (failed(tiled))
+    return failure();
+  tiled->tiledOps.back()->setAttr(kTileMarker, rewriter.getUnitAttr());
+  rewriter.eraseOp(*task);
+  for (LoopLikeOpInterface loop : tiled->loops) {
+    scf::ForOp partial;
+    (void)scf::peelForLoopAndSimplifyBounds(
+        rewriter, cast<scf::ForOp>(loop.getOperation()), partial);
+  }
+  return success();
+}
+
 /// If B is contiguous along k, transposes it into a scratch buffer whose
 /// last two dimensions are (k, n) and rewrites `op` (a generic) to read it.
 void packB(IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd) {
@@ -167,7 +217,9 @@ void packB(IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd) {
   auto packedType = MemRefType::get(shape, bType.getElementType());
   Value packed =
       memref::AllocOp::create(rewriter, loc, packedType, dynamicSizes);
-  linalg::TransposeOp::create(rewriter, loc, b, packed, permutation);
+  auto transpose =
+      linalg::TransposeOp::create(rewriter, loc, b, packed, permutation);
+  (void)tileTranspose(rewriter, transpose);
   rewriter.modifyOpInPlace(op, [&] {
     bOperand->set(packed);
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -368,8 +420,14 @@ struct TernaryVectorizeContractions
     SmallVector<OpFoldResult> taskSizes(numLoops, rewriter.getIndexAttr(0));
     for (unsigned d : kd.batch)
       taskSizes[d] = rewriter.getIndexAttr(1);
-    taskSizes[kd.m] = rewriter.getIndexAttr(tileM * kTaskTilesM);
-    taskSizes[kd.n] = rewriter.getIndexAttr(tileN * kTaskTilesN);
+    // With outer reductions (a filter gradient summed over images), every
+    // image's B block is read once per task: tasks then take more rows
+    // (all of a small m) and fewer columns.
+    bool outer = !kd.outerK.empty();
+    taskSizes[kd.m] =
+        rewriter.getIndexAttr(tileM * (outer ? kOuterTaskTilesM : kTaskTilesM));
+    taskSizes[kd.n] =
+        rewriter.getIndexAttr(tileN * (outer ? kOuterTaskTilesN : kTaskTilesN));
     FailureOr<TilingInterface> tasks = ternary::detail::splitIntoTasks(
         rewriter, cast<TilingInterface>(op.getOperation()), taskSizes);
     if (failed(tasks))
@@ -429,9 +487,23 @@ struct TernaryVectorizeContractions
     });
     for (linalg::LinalgOp op : tiles) {
       op->removeAttr(kTileMarker);
+      // The canonicalizer's static subviews reach a transpose through a
+      // memref.cast (it has no folder of its own for them).
+      if (isa<linalg::TransposeOp>(op))
+        (void)memref::foldMemRefCast(op);
       if (!llvm::all_of(op.getStaticLoopRanges(),
                         [](int64_t s) { return !ShapedType::isDynamic(s); }))
         continue;
+      if (isa<linalg::TransposeOp>(op)) {
+        SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+        if (ranges.back() != kTransposeTile ||
+            ranges[ranges.size() - 2] != kTransposeTile)
+          continue;
+        rewriter.setInsertionPoint(op);
+        if (succeeded(linalg::vectorize(rewriter, op)))
+          rewriter.eraseOp(op);
+        continue;
+      }
       std::optional<KernelDims> kd = kernelDims(op);
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       if (!kd || ranges[kd->m] != tileM || ranges[kd->n] != tileN ||
@@ -493,7 +565,8 @@ struct TernaryVectorizeContractions
       vector::populateVectorContractLoweringPatterns(
           patterns, vector::VectorContractLowering::OuterProduct);
       vector::populateVectorTransposeLoweringPatterns(
-          patterns, vector::VectorTransposeLowering::EltWise);
+          patterns, vector::VectorTransposeLowering::Shuffle16x16);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateVectorOuterProductLoweringPatterns(patterns);
       vector::populateVectorShapeCastLoweringPatterns(patterns);

@@ -51,10 +51,21 @@ std::vector<std::vector<char>> threeSteps(CompiledModule &compiled,
   std::vector<std::vector<char>> out;
   for (int s = 0; s < 3; ++s) {
     std::vector<HostArray *> args;
-    size_t d = 0, p = 0;
-    for (size_t i = 0; i < data.size() + params.size(); ++i)
-      args.push_back(llvm::is_contained(m.params, int64_t(i)) ? &params[p++]
-                                                              : &inputs[d++]);
+    // Dropout seeds: the step's number, the same for every thread count.
+    std::vector<HostArray> seeds(m.seedArgs.size(),
+                                 HostArray::zeros(DType::I64, {}));
+    for (HostArray &seed : seeds)
+      seed.data<int64_t>()[0] = 7 + s;
+    size_t d = 0, p = 0, r = 0;
+    size_t numArgs = data.size() + params.size() + seeds.size();
+    for (size_t i = 0; i < numArgs; ++i) {
+      if (llvm::is_contained(m.params, int64_t(i)))
+        args.push_back(&params[p++]);
+      else if (llvm::is_contained(m.seedArgs, unsigned(i)))
+        args.push_back(&seeds[r++]);
+      else
+        args.push_back(&inputs[d++]);
+    }
     for (HostArray &st : state)
       args.push_back(&st);
     args.push_back(&step);
@@ -117,6 +128,12 @@ TEST(Threads, BitLinearMLPTrainStepIsTheSameOnEveryThreadCount) {
 
 /// Inference with packed constant weights: 301 outputs (three blocks of
 /// the packed kernel, the last partial), K = 333, 29 rows.
+TEST(Threads, MnistCnnTrainStepIsTheSameOnEveryThreadCount) {
+  // Convolutions as im2col + contraction: tasks over images and output
+  // blocks, the filter gradient's sum over the images in each task.
+  checkTrainSteps("mnist_cnn.mlir", /*batch=*/3, /*classes=*/10);
+}
+
 TEST(Threads, PackedBitLinearIsTheSameOnEveryThreadCount) {
   ThreadCountGuard guard;
   const int64_t m = 29, k = 333, n = 301;
