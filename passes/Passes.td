@@ -526,9 +526,15 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     inner loop over `k` in steps of `tile-k`, the output block held in
     vector registers across that loop, and each step `tile-k` outer
     products, one broadcast of an element of A and one FMA per vector of
-    B's row. A `B` operand that is contiguous along `k` (a linear layer's
+    B's row. Further parallel dimensions (a second `m` or `n`, such as the
+    images sharing a convolution's filter) are taken one index at a time
+    like batch dimensions; further reductions (a filter gradient's sum over
+    the images) one index at a time, in order, outside the register tiles.
+    Either input may be A: the one without the output's contiguous
+    dimension. A `B` operand that is contiguous along `k` (a linear layer's
     `x . W^T`, attention's `q . k^T`) is first transposed into a scratch
-    buffer so that its rows are contiguous along `n`. Remainders (sizes that
+    buffer, in vectorised 16 x 16 blocks, so that its rows are contiguous
+    along `n`. Remainders (sizes that
     are not multiples of the tile) are peeled and stay scalar loops; so do
     contractions smaller than one tile. Run after bufferization.
 

@@ -7,7 +7,12 @@
 // vector.contract, hoisting of the output block out of the k loop, and the
 // vector dialect's lowering of contractions to outer products and FMAs. A B
 // operand that is contiguous along k is transposed into a scratch buffer
-// first, so that every B row the kernel reads is contiguous along n.
+// first (in vectorised 16 x 16 blocks), so that every B row the kernel
+// reads is contiguous along n. Besides one m, n and k, a contraction may
+// have further parallel dimensions (batch entries, a filter shared by the
+// images of a convolution), taken one index at a time, and further
+// reductions (a filter gradient summed over the images), summed one index
+// at a time in their order.
 //
 //===----------------------------------------------------------------------===//
 
