@@ -39,7 +39,11 @@ func.func @matmul(%a: memref<64x784xf32>, %b: memref<784x256xf32>, %c: memref<64
 // CHECK-LABEL: func.func @linear
 // CHECK-SAME: (%[[X:.*]]: memref<64x784xf32>, %[[W:.*]]: memref<256x784xf32>, %[[Y:.*]]: memref<64x256xf32>)
 // CHECK: %[[WT:.*]] = memref.alloc() : memref<784x256xf32>
-// CHECK: linalg.transpose ins(%[[W]] : memref<256x784xf32>) outs(%[[WT]] : memref<784x256xf32>) permutation = [1, 0]
+// The transpose: tasks of 128 rows, 16 x 16 blocks through shuffles.
+// CHECK: scf.forall (%{{.*}}) = (0) to (784) step (128)
+// CHECK:   vector.transfer_read %[[W]]
+// CHECK:   vector.shuffle
+// CHECK:   vector.transfer_write %{{.*}}, %[[WT]]
 // CHECK: scf.forall
 // CHECK:   scf.for
 // CHECK:     scf.for
@@ -134,8 +138,10 @@ func.func @left_alone(%d: memref<64x64xf64>, %i: memref<64x64xi32>, %t: tensor<6
 // CHECK-SAME: (%[[W:.*]]: memref<64x288xf32>, %[[COL:.*]]: memref<?x288x576xf32>, %[[OUT:.*]]: memref<?x64x576xf32>, %[[DW:.*]]: memref<64x288xf32>)
 // CHECK: scf.forall (%[[IMG:.*]], %{{.*}}, %{{.*}}) = (0, 0, 0) to (%{{.*}}, 64, 576) step (1, 16, 256)
 // CHECK:   vector.fma %{{.*}} : vector<32xf32>
-// CHECK: linalg.transpose ins(%[[COL]] : memref<?x288x576xf32>) outs(%[[PACKED:.*]] : memref<?x576x288xf32>) permutation = [0, 2, 1]
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 288) step (16, 256)
+// CHECK: %[[PACKED:.*]] = memref.alloc(%{{.*}}) : memref<?x576x288xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, 576) step (1, 128)
+// CHECK:   vector.shuffle
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 288) step (128, 128)
 // CHECK:   scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %c1
 // CHECK:     scf.for %{{.*}} = %{{.*}} to %c576 step %c4 iter_args(%{{.*}}) -> (vector<8x32xf32>)
 // CHECK:       vector.transfer_read %[[PACKED]][%[[N]], %{{.*}}, %{{.*}}]{{.*}} vector<32xf32>
