@@ -45,7 +45,8 @@ struct Model {
   /// The step's arguments in order: data, parameters, dropout seeds (a
   /// fixed seed) and warm-up factors (1: full quantisation).
   std::vector<HostArray *> args;
-  std::vector<HostArray> fixed;
+  HostArray seed = HostArray::zeros(DType::I64, {});
+  HostArray lambda = HostArray::zeros(DType::F32, {});
   TrainingModel model;
   HostArray step = HostArray::zeros(DType::I64, {});
 };
@@ -107,26 +108,20 @@ void trainStep(benchmark::State &state, const char *file, int64_t classes) {
   setThreadCount(state.range(2));
   std::vector<HostArray *> &args = m.args;
   if (args.empty()) {
+    // Arguments as ternary-train passes them: each kind at its position.
     const TrainingModel &tm = m.model;
-    size_t numArgs = m.data.size() + m.params.size() + tm.seedArgs.size() +
-                     tm.lambdaArgs.size();
-    m.fixed.reserve(numArgs);
-    size_t d = 0, p = 0;
-    for (size_t i = 0; i < numArgs; ++i) {
-      if (llvm::is_contained(tm.params, int64_t(i))) {
-        args.push_back(&m.params[p++]);
-      } else if (llvm::is_contained(tm.seedArgs, unsigned(i))) {
-        m.fixed.push_back(HostArray::zeros(DType::I64, {}));
-        m.fixed.back().data<int64_t>()[0] = 1234;
-        args.push_back(&m.fixed.back());
-      } else if (llvm::is_contained(tm.lambdaArgs, unsigned(i))) {
-        m.fixed.push_back(HostArray::zeros(DType::F32, {}));
-        m.fixed.back().data<float>()[0] = 1.0f;
-        args.push_back(&m.fixed.back());
-      } else {
-        args.push_back(&m.data[d++]);
-      }
-    }
+    args.resize(tm.dataArgs.size() + tm.seedArgs.size() + tm.lambdaArgs.size() +
+                tm.params.size());
+    for (size_t d = 0; d < tm.dataArgs.size(); ++d)
+      args[tm.dataArgs[d]] = &m.data[d];
+    for (size_t p = 0; p < tm.params.size(); ++p)
+      args[tm.params[p]] = &m.params[p];
+    m.seed.data<int64_t>()[0] = 1234;
+    for (unsigned s : tm.seedArgs)
+      args[s] = &m.seed;
+    m.lambda.data<float>()[0] = 1.0f;
+    for (unsigned l : tm.lambdaArgs)
+      args[l] = &m.lambda;
     for (HostArray &s : m.state)
       args.push_back(&s);
     args.push_back(&m.step);

@@ -322,7 +322,7 @@ linalg::GenericOp dropUnitLoops(IRRewriter &rewriter, linalg::GenericOp op,
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
     auto type = cast<MemRefType>(operand.get().getType());
-    SmallVector<int64_t> keptResults, droppedResults;
+    SmallVector<int64_t> droppedResults;
     SmallVector<int64_t> shape;
     for (auto [i, e] : llvm::enumerate(map.getResults())) {
       auto dim = dyn_cast<AffineDimExpr>(e);
@@ -439,21 +439,17 @@ struct TernaryVectorizeContractions
       return failure();
     TilingInterface task = *tasks;
 
+    // The loops are in the kernel's order (batch entries, outer reductions,
+    // whose task output block stays in L1/L2 while they run, then m, n, k):
+    // unit steps, then the register tiles.
     SmallVector<OpFoldResult> sizes(numLoops, rewriter.getIndexAttr(0));
-    SmallVector<int64_t> interchange;
-    // Batch entries, then the outer reductions (each task's output block
-    // stays in L1/L2 while they run), then the register tiles.
-    for (unsigned d : llvm::concat<unsigned>(kd.batch, kd.outerK)) {
+    for (unsigned d : llvm::concat<unsigned>(kd.batch, kd.outerK))
       sizes[d] = rewriter.getIndexAttr(1);
-      interchange.push_back(d);
-    }
     sizes[kd.m] = rewriter.getIndexAttr(tileM);
     sizes[kd.n] = rewriter.getIndexAttr(tileN);
     sizes[kd.k] = rewriter.getIndexAttr(tileK);
-    interchange.append({kd.m, kd.n, kd.k});
     scf::SCFTilingOptions options;
     options.setTileSizes(sizes);
-    options.setInterchange(interchange);
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     rewriter.setInsertionPoint(task);
     FailureOr<scf::SCFTilingResult> tiled =

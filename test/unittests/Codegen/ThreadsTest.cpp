@@ -50,22 +50,17 @@ std::vector<std::vector<char>> threeSteps(CompiledModule &compiled,
   std::vector<HostArray> inputs = data;
   std::vector<std::vector<char>> out;
   for (int s = 0; s < 3; ++s) {
-    std::vector<HostArray *> args;
     // Dropout seeds: the step's number, the same for every thread count.
-    std::vector<HostArray> seeds(m.seedArgs.size(),
-                                 HostArray::zeros(DType::I64, {}));
-    for (HostArray &seed : seeds)
-      seed.data<int64_t>()[0] = 7 + s;
-    size_t d = 0, p = 0, r = 0;
-    size_t numArgs = data.size() + params.size() + seeds.size();
-    for (size_t i = 0; i < numArgs; ++i) {
-      if (llvm::is_contained(m.params, int64_t(i)))
-        args.push_back(&params[p++]);
-      else if (llvm::is_contained(m.seedArgs, unsigned(i)))
-        args.push_back(&seeds[r++]);
-      else
-        args.push_back(&inputs[d++]);
-    }
+    HostArray seed = HostArray::zeros(DType::I64, {});
+    seed.data<int64_t>()[0] = 7 + s;
+    std::vector<HostArray *> args(m.dataArgs.size() + m.seedArgs.size() +
+                                  m.params.size());
+    for (size_t d = 0; d < m.dataArgs.size(); ++d)
+      args[m.dataArgs[d]] = &inputs[d];
+    for (size_t p = 0; p < m.params.size(); ++p)
+      args[m.params[p]] = &params[p];
+    for (unsigned r : m.seedArgs)
+      args[r] = &seed;
     for (HostArray &st : state)
       args.push_back(&st);
     args.push_back(&step);
