@@ -93,6 +93,9 @@ void mlir::ternary::buildInferencePipeline(
     // be gone before its region becomes blocks: the canonicalizer inlines
     // scopes that hold no alloca.
     pm.addPass(createCanonicalizerPass());
+    // A region whose loop has one iteration (a dynamic size too small to
+    // split) runs on the calling thread.
+    pm.addPass(createTernaryOmpIfSeveralTasks());
   } else {
     pm.addPass(createForallToForLoopPass());
   }

@@ -170,7 +170,11 @@ int main(int argc, char **argv) {
     auto header = openOutputFile(headerFile, &error);
     if (!header)
       return fail(error);
-    bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
+    // Any entry point of the runtime (__kmpc_fork_call, __kmpc_fork_call_if
+    // of regions with an if clause, ...).
+    bool usesOpenMP = llvm::any_of(llvmModule->functions(), [](auto &f) {
+      return f.isDeclaration() && f.getName().starts_with("__kmpc_");
+    });
     header->os() << emitCHeader(*signatures, guardFor(headerFile), usesOpenMP);
     header->keep();
   }

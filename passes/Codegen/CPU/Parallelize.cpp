@@ -37,8 +37,8 @@ namespace {
 struct TaskLoop {
   unsigned dim;
   int64_t task;
-  /// The loop's size is dynamic: whether it gives two tasks is decided at
-  /// run time.
+  /// The loop's size is dynamic: how many tasks it gives is known at run
+  /// time only.
   bool dynamic;
 };
 
@@ -74,30 +74,6 @@ std::optional<TaskLoop> chooseTaskLoop(linalg::LinalgOp op, int64_t minWork) {
   return std::nullopt;
 }
 
-/// For a dynamic task loop: `if (size >= 2 * task)` the op split into
-/// tasks, else the op as it was (one task is not worth a parallel region).
-/// Returns the op of the then-branch.
-linalg::LinalgOp guardBySize(IRRewriter &rewriter, linalg::LinalgOp op,
-                             const TaskLoop &loop) {
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  SmallVector<Range> ranges =
-      cast<TilingInterface>(op.getOperation()).getIterationDomain(rewriter);
-  Value size =
-      getValueOrCreateConstantIndexOp(rewriter, loc, ranges[loop.dim].size);
-  Value threshold =
-      arith::ConstantIndexOp::create(rewriter, loc, 2 * loop.task);
-  Value enough = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::uge,
-                                       size, threshold);
-  auto ifOp = scf::IfOp::create(rewriter, loc, enough, /*withElseRegion=*/true);
-  rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-  rewriter.clone(*op);
-  rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  auto split = cast<linalg::LinalgOp>(rewriter.clone(*op));
-  rewriter.eraseOp(op);
-  return split;
-}
-
 struct TernaryParallelize
     : public mlir::ternary::impl::TernaryParallelizeBase<TernaryParallelize> {
   using Base::Base;
@@ -121,13 +97,14 @@ struct TernaryParallelize
       std::optional<TaskLoop> choice = chooseTaskLoop(op, minWork);
       if (!choice)
         continue;
-      linalg::LinalgOp target =
-          choice->dynamic ? guardBySize(rewriter, op, *choice) : op;
-      SmallVector<OpFoldResult> sizes(target.getNumLoops(),
+      // A dynamic loop is split all the same: when it gives one task at
+      // run time, --ternary-omp-if-several-tasks keeps the region on the
+      // calling thread.
+      SmallVector<OpFoldResult> sizes(op.getNumLoops(),
                                       rewriter.getIndexAttr(0));
       sizes[choice->dim] = rewriter.getIndexAttr(choice->task);
       if (failed(ternary::detail::splitIntoTasks(
-              rewriter, cast<TilingInterface>(target.getOperation()), sizes)))
+              rewriter, cast<TilingInterface>(op.getOperation()), sizes)))
         return signalPassFailure();
     }
   }
