@@ -224,7 +224,7 @@ def TernaryConvolutionsToContractions
 }
 
 def TernaryDecompose : Pass<"ternary-decompose"> {
-  let summary = "Decompose ternary.bitlinear into its quantisation steps";
+  let summary = "Decompose ternary.bitlinear into its quantisation steps; share the weight scale with bitlinear_grad";
   let description = [{
     Rewrites every `ternary.bitlinear` into `ternary.normalize` (omitted for
     `norm = none`), `ternary.quantize_activations`, `ternary.weight_scale`,
@@ -233,6 +233,12 @@ def TernaryDecompose : Pass<"ternary-decompose"> {
     only for `lambda = 1`: a layer with a quantisation warm-up factor below 1
     is a training-time layer, left as it is (`--convert-ternary-to-linalg`
     lowers it in f32 with the blended operands).
+
+    A `ternary.bitlinear_grad` without a `weight_scale(%g)` operand gets
+    one: a `ternary.weight_scale` of its weight with its `scale` and `eps`,
+    the same op as the forward layer's, so that CSE leaves one computation
+    of the scale for both passes (absmedian's selection sweeps the weight
+    31 times).
 
     Example:
 
@@ -489,8 +495,10 @@ def TernaryParallelize : Pass<"ternary-parallelize", "::mlir::func::FuncOp"> {
     other loops' static sizes); ops without one (a full reduction, ops
     smaller than two tasks) are left alone, as are ops inside loops (the
     remainder tiles of the kernels). When the loop's size is dynamic (a
-    batch), the choice is made at run time: an `scf.if` runs the tasks when
-    the size gives two of them, else the op as it was.
+    batch), the op is split all the same, with tasks of the size the static
+    loops call for; how many tasks there are is known at run time only, and
+    `--ternary-omp-if-several-tasks` keeps a region of one task on the
+    calling thread.
 
     Only parallel loops are split and each task runs the op's own loops on
     its slice, so every output element is computed by the same operations
@@ -512,6 +520,48 @@ def TernaryParallelize : Pass<"ternary-parallelize", "::mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def TernaryOmpIfSeveralTasks : Pass<"ternary-omp-if-several-tasks"> {
+  let summary = "Run OpenMP parallel regions of fewer than two tasks on the calling thread";
+  let description = [{
+    Gives every `omp.parallel` region that holds one worksharing loop
+    (`omp.wsloop` around an `omp.loop_nest`, as `convert-scf-to-openmp`
+    makes of an `scf.parallel`) and no `if` clause of its own the clause
+    `if(trip count >= 2)`, the trip count computed from the loop's bounds
+    before the region. A region whose loop has a single iteration (a
+    dynamic batch too small to split, the last task of a tiny op) then runs
+    on the calling thread without waking the others, as the OpenMP
+    specification defines for a false `if`: the same code on one thread, so
+    results do not change. Regions whose trip count is a constant of at
+    least two are left without a clause; so are regions with other
+    structure (several loops, bounds computed inside the region).
+
+    This is what lets `--ternary-parallelize` split an op whose task loop
+    has a dynamic size once, instead of compiling the op twice behind a
+    run-time test. Run after `convert-scf-to-openmp`, before
+    `convert-openmp-to-llvm`.
+
+    Example:
+
+    ```mlir
+    omp.parallel {
+      omp.wsloop {
+        omp.loop_nest (%i) : index = (%c0) to (%n) step (%c32) { ... }
+      }
+      omp.terminator
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    %tasks = arith.ceildivsi %span, %c32 : index   // %span = max(%n - %c0, 0)
+    %several = arith.cmpi sge, %tasks, %c2 : index
+    omp.parallel if(%several) { ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {

@@ -40,8 +40,8 @@ BitLinearOp::buildOperandAdjoints(OpBuilder &b, ArrayRef<Value> resultAdjoints,
     types.append({getGamma().getType(), getBeta().getType()});
   auto grad = BitLinearGradOp::create(
       b, getLoc(), types, getInput(), getWeight(), dy, getGamma(), getBeta(),
-      getLambdaValue(), getRoundingSeed(), getScale(), getNorm(), getActBits(),
-      getQ(), getEps(), getLambda());
+      getLambdaValue(), getRoundingSeed(), /*weight_scale=*/Value(), getScale(),
+      getNorm(), getActBits(), getQ(), getEps(), getLambda());
   grads[0] = grad.getInputGrad();
   grads[1] = grad.getWeightGrad();
   if (int bias = flatOperand(*this, 2); bias >= 0)

@@ -36,6 +36,12 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
     stochastic rounding of the weights (as for `ternary.bitlinear`; the
     same seed gives the forward's weights).
 
+    The optional operand `weight_scale(%g)` is the weight scale `g` of the
+    forward pass (`ternary.weight_scale` of the same weight with the same
+    `scale` and `eps`); without it the lowering computes `g` again.
+    `--ternary-decompose` adds it, so that the forward's and the backward's
+    scale are one computation after CSE.
+
     The results are `dx`, `dW`, `dbias` and, with `layer_affine`, `dgamma`
     and `dbeta`. `dbias` is computed whether or not the layer has a bias.
     `ternary-autodiff` creates this op; `--convert-ternary-to-linalg`
@@ -57,6 +63,7 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
     Optional<Ternary_F32Tensor>:$beta,
     Optional<F32>:$lambda_value,
     Optional<I64>:$rounding_seed,
+    Optional<F32>:$weight_scale,
     DefaultValuedAttr<Ternary_ScaleMethodAttr,
                       "::mlir::ternary::ScaleMethod::absmedian">:$scale,
     DefaultValuedAttr<Ternary_NormKindAttr,
@@ -75,6 +82,7 @@ def Ternary_BitLinearGradOp : Ternary_Op<"bitlinear_grad",
   let assemblyFormat = [{
     $input `,` $weight `,` $result_grad (`affine` `(` $gamma^ `,` $beta `)`)?
     (`lambda` `(` $lambda_value^ `)`)? (`sample` `(` $rounding_seed^ `)`)?
+    (`weight_scale` `(` $weight_scale^ `)`)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

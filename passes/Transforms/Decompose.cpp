@@ -69,13 +69,31 @@ struct DecomposeBitLinear : OpRewritePattern<BitLinearOp> {
   }
 };
 
+/// Gives a ternary.bitlinear_grad without one its weight scale as an
+/// operand: the same ternary.weight_scale as the forward's, which CSE then
+/// merges with it.
+struct ExposeGradWeightScale : OpRewritePattern<BitLinearGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BitLinearGradOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getWeightScale())
+      return rewriter.notifyMatchFailure(op, "has its weight scale");
+    Value g =
+        WeightScaleOp::create(rewriter, op.getLoc(), rewriter.getF32Type(),
+                              op.getWeight(), op.getScale(), op.getEps());
+    rewriter.modifyOpInPlace(op, [&] { op.getWeightScaleMutable().assign(g); });
+    return success();
+  }
+};
+
 struct TernaryDecompose
     : public mlir::ternary::impl::TernaryDecomposeBase<TernaryDecompose> {
   void runOnOperation() override {
     // Training-time layers (lambda < 1) have no integer form: the pattern
     // leaves them to --convert-ternary-to-linalg.
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeBitLinear>(&getContext());
+    patterns.add<DecomposeBitLinear, ExposeGradWeightScale>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

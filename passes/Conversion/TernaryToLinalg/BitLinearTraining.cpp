@@ -184,8 +184,11 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
         rewriter, loc, RankedTensorType::get(xType.getShape(), i8),
         RankedTensorType::get(xType.getShape().drop_back(), f32), x, gamma,
         beta, op.getActBits(), op.getQ(), op.getEps(), norm);
-    Value g = WeightScaleOp::create(rewriter, loc, f32, w, op.getScale(),
-                                    op.getEps());
+    Value g = adaptor.getWeightScale()
+                  ? adaptor.getWeightScale()
+                  : WeightScaleOp::create(rewriter, loc, f32, w, op.getScale(),
+                                          op.getEps())
+                        .getResult();
     Value wq = adaptor.getRoundingSeed()
                    ? sampleWeights(h, w, g, adaptor.getRoundingSeed())
                    : QuantizeWeightsOp::create(

@@ -206,6 +206,15 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
                                         rewriter.getI64IntegerAttr(1))),
           arith::ConstantOp::create(rewriter, loc,
                                     rewriter.getI64IntegerAttr(2)));
+      // The counts of a tensor of fewer than 2^31 elements (every static
+      // weight) fit in i32: twice as many lanes as i64 in the vectorised
+      // counting sweeps.
+      auto weightType = op.getWeight().getType();
+      bool narrow = weightType.hasStaticShape() &&
+                    weightType.getNumElements() < (int64_t(1) << 31);
+      Type countType = narrow ? i32 : i64;
+      if (narrow)
+        r = arith::TruncIOp::create(rewriter, loc, i32, r);
       auto loop = scf::ForOp::create(
           rewriter, loc, h.index(0), h.index(31), h.index(1),
           ValueRange{h.i32(0)},
@@ -216,13 +225,13 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
             Value cand = arith::OrIOp::create(
                 b, l, iter[0], arith::ShLIOp::create(b, l, hb.i32(1), bit));
             Value below = hb.generic(
-                w, hb.filled({}, b.getI64IntegerAttr(0)), {id, scalar}, all,
-                [&](OpBuilder &ib, Location il, ValueRange a) {
+                w, hb.filled({}, b.getIntegerAttr(countType, 0)), {id, scalar},
+                all, [&](OpBuilder &ib, Location il, ValueRange a) {
                   Value abs = math::AbsFOp::create(ib, il, a[0]);
                   Value bits = arith::BitcastOp::create(ib, il, i32, abs);
                   Value lt = arith::CmpIOp::create(
                       ib, il, arith::CmpIPredicate::slt, bits, cand);
-                  Value one = arith::ExtUIOp::create(ib, il, i64, lt);
+                  Value one = arith::ExtUIOp::create(ib, il, countType, lt);
                   return arith::AddIOp::create(ib, il, a[1], one).getResult();
                 });
             below = tensor::ExtractOp::create(b, l, below, ValueRange{});

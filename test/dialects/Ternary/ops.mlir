@@ -116,11 +116,15 @@ func.func @enum_attributes() attributes {
 // CHECK-LABEL: func @bitlinear_grad
 // CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>) -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
 // CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} affine(%{{.*}}, %{{.*}}) {norm = #ternary.norm<layer_affine>, q = 127 : i32, scale = #ternary.scale<absmean>} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>)
+// CHECK: %[[WS:.*]] = ternary.weight_scale
+// CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} weight_scale(%[[WS]]) : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>, f32) -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
 func.func @bitlinear_grad(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %dy: tensor<?x32xf32>,
                           %x2: tensor<4x16xf32>, %w2: tensor<8x16xf32>, %dy2: tensor<4x8xf32>,
                           %g: tensor<16xf32>, %b: tensor<16xf32>) {
   %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>) -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
   %r:5 = ternary.bitlinear_grad %x2, %w2, %dy2 affine(%g, %b) {norm = #ternary.norm<layer_affine>, q = 127 : i32, scale = #ternary.scale<absmean>} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>, tensor<16xf32>, tensor<16xf32>)
+  %ws = ternary.weight_scale %w : tensor<32x64xf32>
+  %dx3, %dw3, %db3 = ternary.bitlinear_grad %x, %w, %dy weight_scale(%ws) : (tensor<?x64xf32>, tensor<32x64xf32>, tensor<?x32xf32>, f32) -> (tensor<?x64xf32>, tensor<32x64xf32>, tensor<32xf32>)
   return
 }
 

@@ -1,5 +1,6 @@
 // Tests passes/Transforms/Decompose.cpp (--ternary-decompose).
 // RUN: ternary-opt %s --ternary-decompose --split-input-file | FileCheck %s
+// RUN: ternary-opt %s --ternary-decompose --cse --split-input-file | FileCheck %s --check-prefix=CSE
 
 // The authors' defaults: LayerNorm, absmedian, Q = 128, bias.
 // CHECK-LABEL: func @defaults
@@ -64,4 +65,27 @@ func.func @leaves_primitives(%w: tensor<8x16xf32>, %a: f32) -> f32 {
 func.func @warmup(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>) -> tensor<4x8xf32> {
   %y = ternary.bitlinear %x, %w {lambda = 0.5 : f32} : (tensor<4x16xf32>, tensor<8x16xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// The backward pass gets its weight scale as an operand: the same op as the
+// forward layer's (same weight, method and eps), which CSE merges with it;
+// a gradient that has its scale keeps it.
+// CHECK-LABEL: func @grad_shares_scale
+// CHECK-SAME: (%[[X:.*]]: tensor<4x16xf32>, %[[W:.*]]: tensor<8x16xf32>, %[[DY:.*]]: tensor<4x8xf32>, %[[G:.*]]: f32)
+// CHECK: %[[FWD:.*]] = ternary.weight_scale %[[W]] {eps = 9.99999974E-5 : f32, method = #ternary.scale<absmean>}
+// CHECK: ternary.matmul
+// CHECK: %[[BWD:.*]] = ternary.weight_scale %[[W]] {eps = 9.99999974E-5 : f32, method = #ternary.scale<absmean>}
+// CHECK: ternary.bitlinear_grad %[[X]], %[[W]], %[[DY]] weight_scale(%[[BWD]]) {eps = 9.99999974E-5 : f32, scale = #ternary.scale<absmean>}
+// CHECK: ternary.bitlinear_grad %[[X]], %[[W]], %[[DY]] weight_scale(%[[G]])
+// CSE-LABEL: func @grad_shares_scale
+// CSE-COUNT-1: ternary.weight_scale
+// CSE-NOT: ternary.weight_scale
+func.func @grad_shares_scale(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<4x8xf32>, %g: f32)
+    -> (tensor<4x8xf32>, tensor<8x16xf32>, tensor<8x16xf32>) {
+  %y = ternary.bitlinear %x, %w {eps = 1.0e-4 : f32, scale = #ternary.scale<absmean>} : (tensor<4x16xf32>, tensor<8x16xf32>) -> tensor<4x8xf32>
+  %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy {eps = 1.0e-4 : f32, scale = #ternary.scale<absmean>} : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  %dx2, %dw2, %db2 = ternary.bitlinear_grad %x, %w, %dy weight_scale(%g) : (tensor<4x16xf32>, tensor<8x16xf32>, tensor<4x8xf32>, f32) -> (tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return %y, %dw, %dw2 : tensor<4x8xf32>, tensor<8x16xf32>, tensor<8x16xf32>
 }
