@@ -222,34 +222,49 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
           return arith::AddFOp::create(b, l, a[2], d).getResult();
         });
 
+    // The products are plain f32 contractions, which the register-blocked
+    // kernel of --ternary-vectorize-contractions takes: their operands are
+    // made f32 first (the quantised values exactly, the row factor of dW
+    // applied to dy).
+    AffineMap id2 = identityMap(ctx, 2), rows = dimsMap(ctx, 2, {0}),
+              cols = dimsMap(ctx, 2, {1});
+    auto asF32 = [&](Value v) {
+      if (cast<RankedTensorType>(v.getType()).getElementType().isF32())
+        return v;
+      return h.generic({v}, h.empty(h.sizes(v), f32), {id2, id2}, {par, par},
+                       [&](OpBuilder &b, Location l, ValueRange a) {
+                         return sitofp(b, l, a[0]);
+                       });
+    };
+    auto multiplyAccumulate = [](OpBuilder &b, Location l, ValueRange a) {
+      Value t = arith::MulFOp::create(b, l, a[0], a[1]);
+      return arith::AddFOp::create(b, l, a[2], t).getResult();
+    };
+
     // dW[j, i] = sum_r (dy[r, j] * (a_r / Q)) * xq[r, i], space (r, j, i):
     // the innermost loop runs along rows of xq and dW.
-    Value dw = h.generic(
-        {dy, absmax, xq}, h.filled(h.sizes(w), rewriter.getF32FloatAttr(0)),
-        {dimsMap(ctx, 3, {0, 1}), dimsMap(ctx, 3, {0}), dimsMap(ctx, 3, {0, 2}),
-         dimsMap(ctx, 3, {1, 2})},
-        {red, par, par}, [&](OpBuilder &b, Location l, ValueRange a) {
-          Value d = arith::MulFOp::create(b, l, a[0],
-                                          arith::DivFOp::create(b, l, a[1], q));
-          Value t = arith::MulFOp::create(b, l, d, sitofp(b, l, a[2]));
-          return arith::AddFOp::create(b, l, a[3], t).getResult();
-        });
+    Value dyScaled =
+        h.generic({dy, absmax}, h.empty(h.sizes(dy), f32), {id2, rows, id2},
+                  {par, par}, [&](OpBuilder &b, Location l, ValueRange a) {
+                    return arith::MulFOp::create(
+                               b, l, a[0], arith::DivFOp::create(b, l, a[1], q))
+                        .getResult();
+                  });
+    Value dw = h.generic({dyScaled, asF32(xq)},
+                         h.filled(h.sizes(w), rewriter.getF32FloatAttr(0)),
+                         {dimsMap(ctx, 3, {0, 1}), dimsMap(ctx, 3, {0, 2}),
+                          dimsMap(ctx, 3, {1, 2})},
+                         {red, par, par}, multiplyAccumulate);
 
     // The input-gradient product by the ternary weights:
     // p[r, i] = sum_j dy[r, j] * wq[j, i], space (r, j, i); dxh = g * p.
-    Value p =
-        h.generic({dy, wq}, h.filled(h.sizes(x), rewriter.getF32FloatAttr(0)),
-                  {dimsMap(ctx, 3, {0, 1}), dimsMap(ctx, 3, {1, 2}),
-                   dimsMap(ctx, 3, {0, 2})},
-                  {par, red, par}, [&](OpBuilder &b, Location l, ValueRange a) {
-                    Value t =
-                        arith::MulFOp::create(b, l, a[0], sitofp(b, l, a[1]));
-                    return arith::AddFOp::create(b, l, a[2], t).getResult();
-                  });
+    Value p = h.generic({dy, asF32(wq)},
+                        h.filled(h.sizes(x), rewriter.getF32FloatAttr(0)),
+                        {dimsMap(ctx, 3, {0, 1}), dimsMap(ctx, 3, {1, 2}),
+                         dimsMap(ctx, 3, {0, 2})},
+                        {par, red, par}, multiplyAccumulate);
 
     SmallVector<Value> results = {Value(), dw, dbias};
-    AffineMap id2 = identityMap(ctx, 2), rows = dimsMap(ctx, 2, {0}),
-              cols = dimsMap(ctx, 2, {1});
     auto scaled = [&](OpBuilder &b, Location l, Value pv) {
       return arith::MulFOp::create(b, l, g, pv).getResult();
     };

@@ -20,6 +20,20 @@ using namespace mlir::ternary::detail;
 
 namespace {
 
+/// Whether the i8 product of `op` (unpacked weights) is computed exactly by
+/// an f32 contraction: every product and partial sum is an integer of
+/// magnitude below 2^24, whatever the order of the sum and with or without
+/// fused multiply-adds. Ternary weights (those of ternary.quantize_weights,
+/// clamped to [-1, 1]) allow K up to 2^17 (|x| <= 128); other i8 weights
+/// K up to 2^10 (|x w| <= 2^14).
+bool exactInF32(MatmulOp op) {
+  int64_t k = op.getValues().getType().getShape().back();
+  if (ShapedType::isDynamic(k))
+    return false;
+  bool ternary = op.getWeight().getDefiningOp<QuantizeWeightsOp>() != nullptr;
+  return k <= (ternary ? int64_t(1) << 17 : int64_t(1) << 10);
+}
+
 struct MatmulLowering : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -58,6 +72,36 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     outSizes.push_back(tensor::getMixedSize(rewriter, loc, w, 0));
     Value kSize = tensor::DimOp::create(rewriter, loc, x, rank - 1);
     Type i32 = rewriter.getI32Type();
+    if (!packed && exactInF32(op)) {
+      // The same integers through the f32 contraction kernel
+      // (--ternary-vectorize-contractions), converted back exactly.
+      Type f32 = rewriter.getF32Type();
+      auto convert = [&](Value v, Type to, auto scalarCast) {
+        unsigned r = cast<RankedTensorType>(v.getType()).getRank();
+        AffineMap id = AffineMap::getMultiDimIdentityMap(r, ctx);
+        return h.generic({v}, h.empty(h.sizes(v), to), {id, id},
+                         SmallVector<IteratorType>(r, IteratorType::parallel),
+                         [&](OpBuilder &b, Location l, ValueRange a) {
+                           return scalarCast(b, l, to, a[0]);
+                         });
+      };
+      auto toF32 = [](OpBuilder &b, Location l, Type t, Value v) {
+        return arith::SIToFPOp::create(b, l, t, v).getResult();
+      };
+      Value product =
+          h.generic({convert(x, f32, toF32), convert(w, f32, toF32)},
+                    h.filled(outSizes, rewriter.getF32FloatAttr(0)), maps,
+                    iterators, [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value t = arith::MulFOp::create(b, l, a[0], a[1]);
+                      return arith::AddFOp::create(b, l, a[2], t).getResult();
+                    });
+      rewriter.replaceOp(
+          op,
+          convert(product, i32, [](OpBuilder &b, Location l, Type t, Value v) {
+            return arith::FPToSIOp::create(b, l, t, v).getResult();
+          }));
+      return success();
+    }
     Value result = h.generic(
         inputs, h.filled(outSizes, rewriter.getI32IntegerAttr(0)), maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange a) {

@@ -7,17 +7,41 @@
 // CHECK-DAG: #[[RI:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 
 // BitLinearGradLowering. The STE gradient recomputes the forward's
-// quantities with the forward's ops, then: dbias over rows, dW over rows
-// with the innermost loop along K, and the input-gradient product by the
-// i8 ternary weights.
+// quantities with the forward's ops, then: dbias over rows; dW and the
+// input-gradient product as plain f32 contractions (operands made f32
+// first: dy times the row factor a / Q, the quantised values exactly), so
+// that the f32 contraction kernel takes them.
 // CHECK-LABEL: func.func @bitlinear_grad(
+// CHECK-SAME: %{{[^:]*}}: tensor<?x16xf32>, %{{[^:]*}}: tensor<8x16xf32>, %[[DY:[^:]*]]: tensor<?x8xf32>)
+// CHECK: %[[XQ:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x16xi8>)
 // CHECK: %[[WQ:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xi8>)
 // CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}} outs(%{{.*}} : tensor<8xf32>)
-// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]{{.*}} outs(%{{.*}} : tensor<8x16xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[RJ]], #[[JI]], #[[RI]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[WQ]] : tensor<?x8xf32>, tensor<8x16xi8>)
-// CHECK: arith.sitofp %{{.*}} : i8 to f32
+// CHECK: %[[DYS:.*]] = linalg.generic {{.*}} ins(%[[DY]], %{{.*}} : tensor<?x8xf32>, tensor<?xf32>) outs(%{{.*}} : tensor<?x8xf32>)
+// CHECK: %[[XF:.*]] = linalg.generic {{.*}} ins(%[[XQ]] : tensor<?x16xi8>) outs(%{{.*}} : tensor<?x16xf32>)
+// CHECK-NEXT: ^bb0(%[[V:.*]]: i8, %{{.*}}: f32):
+// CHECK-NEXT: arith.sitofp %[[V]] : i8 to f32
+// CHECK: linalg.generic {indexing_maps = [#[[RJ]], #[[RI]], #[[JI]]], iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[DYS]], %[[XF]] : tensor<?x8xf32>, tensor<?x16xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: %[[T:.*]] = arith.mulf %[[A]], %[[B]] : f32
+// CHECK-NEXT: arith.addf %[[ACC]], %[[T]] : f32
+// CHECK: %[[WF:.*]] = linalg.generic {{.*}} ins(%[[WQ]] : tensor<8x16xi8>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[RJ]], #[[JI]], #[[RI]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[DY]], %[[WF]] : tensor<?x8xf32>, tensor<8x16xf32>)
 func.func @bitlinear_grad(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<?x8xf32>) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>) {
   %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy {norm = #ternary.norm<none>} : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
+  return %dx, %dw, %db : tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>
+}
+
+// With the forward's weight scale as an operand, the scale is not computed
+// again: no selection loop, and the weights are quantised with %g.
+// CHECK-LABEL: func.func @bitlinear_grad_given_scale(
+// CHECK-SAME: %{{[^:]*}}: tensor<?x16xf32>, %[[W:[^:]*]]: tensor<8x16xf32>, %{{[^:]*}}: tensor<?x8xf32>, %[[G:[^:]*]]: f32)
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}} ins(%[[W]] : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xi8>)
+// CHECK: arith.divf %{{.*}}, %[[G]] : f32
+// CHECK-NOT: scf.for
+// CHECK: return
+func.func @bitlinear_grad_given_scale(%x: tensor<?x16xf32>, %w: tensor<8x16xf32>, %dy: tensor<?x8xf32>, %g: f32) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>) {
+  %dx, %dw, %db = ternary.bitlinear_grad %x, %w, %dy weight_scale(%g) {norm = #ternary.norm<none>} : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<?x8xf32>, f32) -> (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>)
   return %dx, %dw, %db : tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>
 }
 

@@ -66,3 +66,47 @@ func.func @matmul_rescale_loops(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %a: te
   %y = ternary.matmul_rescale %x, %w, %a, %g : tensor<4x16xi8>, tensor<8x16xi8>, tensor<4xf32> -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// An i8 product that f32 computes exactly (every partial sum an integer
+// below 2^24 in magnitude) becomes an f32 contraction, which the f32
+// kernel takes, converted back to i32: weights of ternary.quantize_weights
+// (in [-1, 1]) up to K = 2^17, other i8 weights up to K = 2^10.
+// CHECK-LABEL: func @matmul_exact_in_f32
+// CHECK-SAME: (%[[X:.*]]: tensor<?x784xi8>, %[[W:.*]]: tensor<256x784xf32>, %[[G:.*]]: f32, %[[Y:.*]]: tensor<?x1024xi8>, %[[V:.*]]: tensor<8x1024xi8>)
+// CHECK: %[[WQ:.*]] = linalg.generic {{.*}} ins(%[[W]] : tensor<256x784xf32>) outs(%{{.*}} : tensor<256x784xi8>)
+// CHECK: %[[XF:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<?x784xi8>) outs(%{{.*}} : tensor<?x784xf32>)
+// CHECK:   arith.sitofp %{{.*}} : i8 to f32
+// CHECK: %[[WF:.*]] = linalg.generic {{.*}} ins(%[[WQ]] : tensor<256x784xi8>) outs(%{{.*}} : tensor<256x784xf32>)
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[XF]], %[[WF]] : tensor<?x784xf32>, tensor<256x784xf32>) outs(%{{.*}} : tensor<?x256xf32>)
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK: linalg.generic {{.*}} ins(%[[P]] : tensor<?x256xf32>) outs(%{{.*}} : tensor<?x256xi32>)
+// CHECK:   arith.fptosi %{{.*}} : f32 to i32
+// CHECK: linalg.generic {{.*}} ins(%[[Y]] : tensor<?x1024xi8>) outs(%{{.*}} : tensor<?x1024xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[V]] : tensor<8x1024xi8>) outs(%{{.*}} : tensor<8x1024xf32>)
+func.func @matmul_exact_in_f32(%x: tensor<?x784xi8>, %w: tensor<256x784xf32>, %g: f32,
+                               %y: tensor<?x1024xi8>, %v: tensor<8x1024xi8>)
+    -> (tensor<?x256xi32>, tensor<?x8xi32>) {
+  %wq = ternary.quantize_weights %w, %g : tensor<256x784xf32> -> tensor<256x784xi8>
+  %a = ternary.matmul %x, %wq : tensor<?x784xi8>, tensor<256x784xi8> -> tensor<?x256xi32>
+  %b = ternary.matmul %y, %v : tensor<?x1024xi8>, tensor<8x1024xi8> -> tensor<?x8xi32>
+  return %a, %b : tensor<?x256xi32>, tensor<?x8xi32>
+}
+
+// -----
+
+// Left in i32: a dynamic K, and i8 weights of unknown origin beyond K = 2^10
+// (|x w| up to 2^14: 1025 terms could pass 2^24).
+// CHECK-LABEL: func @matmul_stays_integer
+// CHECK-NOT: arith.sitofp
+// CHECK-NOT: arith.fptosi
+// CHECK: return
+func.func @matmul_stays_integer(%x: tensor<?x?xi8>, %w: tensor<8x?xi8>,
+                                %y: tensor<?x1025xi8>, %v: tensor<8x1025xi8>)
+    -> (tensor<?x8xi32>, tensor<?x8xi32>) {
+  %a = ternary.matmul %x, %w : tensor<?x?xi8>, tensor<8x?xi8> -> tensor<?x8xi32>
+  %b = ternary.matmul %y, %v : tensor<?x1025xi8>, tensor<8x1025xi8> -> tensor<?x8xi32>
+  return %a, %b : tensor<?x8xi32>, tensor<?x8xi32>
+}
