@@ -564,6 +564,54 @@ def TernaryOmpIfSeveralTasks : Pass<"ternary-omp-if-several-tasks"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def TernaryOutlineContractions
+    : Pass<"ternary-outline-contractions", "::mlir::ModuleOp"> {
+  let summary = "Give each distinct f32 contraction one function, shared by its uses";
+  let description = [{
+    Moves every f32 contraction on buffers that
+    `--ternary-vectorize-contractions` takes (the same rule: two inputs, an
+    output contiguous along n, at least one m, n and k) into a private
+    function `__ternary_contraction_N(A, B, C)` and calls it. Contractions
+    that are the same op on operands of the same types (maps, iterators,
+    body, static sizes and layouts) share one function. The kernel then
+    runs once per function instead of once per use, so that the code LLVM
+    compiles stops growing with the number of identical layers: the four
+    projections of an attention block, the blocks of a deeper model, the
+    same product in several steps of a module. Nothing else changes: the
+    function holds the op as it was, so the kernel makes the same code of
+    it. The functions are internal and marked `noinline` (`passthrough`), so
+    LLVM compiles each once.
+
+    Example:
+
+    ```mlir
+    func.func @f(%x: memref<?x128xf32>, %w: memref<128x128xf32>,
+                 %q: memref<?x128xf32>, %k: memref<?x128xf32>) {
+      linalg.matmul ins(%x, %w : ...) outs(%q : memref<?x128xf32>)
+      linalg.matmul ins(%x, %w : ...) outs(%k : memref<?x128xf32>)
+      return
+    }
+    ```
+
+    becomes two calls of one function:
+
+    ```mlir
+    func.func @f(...) {
+      call @__ternary_contraction_0(%x, %w, %q) : (...) -> ()
+      call @__ternary_contraction_0(%x, %w, %k) : (...) -> ()
+      return
+    }
+    func.func private @__ternary_contraction_0(%a: memref<?x128xf32>,
+        %b: memref<128x128xf32>, %c: memref<?x128xf32>) {
+      linalg.matmul ins(%a, %b : ...) outs(%c : memref<?x128xf32>)
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
   let summary = "Tile f32 contractions for registers and vectorise them to FMAs";
   let description = [{

@@ -68,6 +68,8 @@ void mlir::ternary::buildInferencePipeline(
     ContractionTiles tiles = selectContractionTiles(
         options.targetFeatures.empty() ? hostTargetFeatures()
                                        : std::string(options.targetFeatures));
+    // One kernel per distinct contraction, shared by its uses.
+    pm.addPass(createTernaryOutlineContractions());
     TernaryVectorizeContractionsOptions vectorize;
     vectorize.tileM = tiles.m;
     vectorize.tileN = tiles.n;

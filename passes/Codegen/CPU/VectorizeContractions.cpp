@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/CPU/Contractions.h"
 #include "Codegen/CPU/Tasks.h"
 #include "ternary/Passes/Passes.h"
 
@@ -129,6 +130,14 @@ std::optional<KernelDims> kernelDims(linalg::LinalgOp op) {
   kd.a = 1 - kd.b;
   return kd;
 }
+
+} // namespace
+
+bool mlir::ternary::detail::isKernelContraction(linalg::LinalgOp op) {
+  return kernelDims(op).has_value();
+}
+
+namespace {
 
 /// Whether the static size of loop `dim` is unknown or at least `tile`.
 bool mayReach(linalg::LinalgOp op, unsigned dim, int64_t tile) {
