@@ -14,7 +14,7 @@ ours=$("$BUILD/bin/ternary-train-bench" --benchmark_min_time=2 \
   --benchmark_format=csv 2>/dev/null | grep '^"trainStep')
 for threads in 1 2; do
   torch=$(/usr/bin/python3 "$ROOT/bench/torch_train_step.py" --threads "$threads")
-  for model in mlp_784_256_256_10/64 mlp_f32_784_256_256_10/64 char_transformer/16 mnist_cnn/64; do
+  for model in mlp_784_256_256_10/64 mlp_f32_784_256_256_10/64 char_transformer/16 char_decoder_6x384/8 mnist_cnn/64; do
     # The default code (2: vectorised, tasks on OpenMP threads).
     a=$(echo "$ours" | awk -F, -v m="trainStep/$model/2/$threads" '$1 == "\"" m "\"" { print $3 }')
     b=$(echo "$torch" | awk -v m="$model" '$0 ~ m { print $(NF - 1) }')

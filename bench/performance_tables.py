@@ -118,7 +118,8 @@ def train_table(build, args):
             "| PyTorch 2 threads (ms) | PyTorch / ternary | ternary 2 / 1 |",
             "|---|---|---|---|---|---|---|---|"]
     for model in ("mlp_784_256_256_10/64", "mlp_f32_784_256_256_10/64",
-                  "char_transformer/16", "mnist_cnn/64"):
+                  "char_transformer/16", "char_decoder_6x384/8",
+                  "mnist_cnn/64"):
         ours = {t: m["trainStep/%s/2/%d" % (model, t)]["real_time"]
                 for t in (1, 2)}
         cells = []
@@ -133,6 +134,26 @@ def train_table(build, args):
     return "\n".join(rows) + "\n" + note
 
 
+def compile_table(build, args):
+    """Seconds of `ternary-compile` (whole process, median of the
+    repetitions) for the train-step modules of bench/."""
+    import statistics
+    import time
+    rows = ["| module | parameters | compile (s) |", "|---|---|---|"]
+    for name, params in (("char_transformer.mlir", "0.2M, 1 block"),
+                         ("char_decoder_6x384.mlir", "10.8M, 6 blocks")):
+        seconds = []
+        for _ in range(args.repetitions):
+            start = time.perf_counter()
+            subprocess.run([os.path.join(build, "bin", "ternary-compile"),
+                            os.path.join(ROOT, "bench", name), "-o",
+                            os.devnull], check=True)
+            seconds.append(time.perf_counter() - start)
+        rows.append("| %s | %s | %.1f |" % (name, params,
+                                            statistics.median(seconds)))
+    return "\n".join(rows) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -145,6 +166,8 @@ def main():
     print(contraction_table(args.build, args))
     print("### Train steps, ms a step\n")
     print(train_table(args.build, args))
+    print("### Compile time of the train steps\n")
+    print(compile_table(args.build, args))
 
 
 if __name__ == "__main__":

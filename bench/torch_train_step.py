@@ -10,7 +10,9 @@ random data.
 layers, the same ReLU, loss, optimiser and batch.
 3. The one-block character-level decoder of bench/char_transformer.mlir
 (vocab 65, context 64, dim 128, 4 heads, hidden 512; the PyTorch model of
-scripts/make_training_fixtures.py), AdamW, batch 16.
+scripts/make_training_fixtures.py), AdamW, batch 16; and the 6-block decoder
+of bench/char_decoder_6x384.mlir (10.8M parameters, context 256, dim 384,
+6 heads, hidden 1536), batch 8.
 4. The papers' MNIST CNN of bench/mnist_cnn.mlir (two 3x3 convolutions,
 ReLU, 2x2 max-pool, dropout 0.25, BitLinear 9216-128, ReLU, dropout 0.5,
 BitLinear 128-10), AdamW, batch 64.
@@ -29,7 +31,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
 from make_bitlinear_fixtures import bitlinear  # noqa: E402
-from make_training_fixtures import TRANSFORMER, transformer_loss  # noqa: E402
+from make_training_fixtures import transformer_loss  # noqa: E402
 
 
 def mlp_step_fn(batch):
@@ -78,22 +80,25 @@ def mlp_f32_step_fn(batch):
 
 
 def transformer_step_fn(batch, vocab=65, context=64, dim=128, heads=4,
-                        hidden=512):
+                        hidden=512, blocks=1):
     torch.manual_seed(0)
-    shapes = {"tok": (vocab, dim), "pos": (context, dim), "wq": (dim, dim),
-              "wk": (dim, dim), "wv": (dim, dim), "wo": (dim, dim),
-              "w1": (hidden, dim), "b1": (hidden,), "w2": (dim, hidden),
-              "b2": (dim,), "head": (vocab, dim)}
-    p = {n: (torch.randn(*shapes[n]) * 0.05).requires_grad_()
-         for n in TRANSFORMER}
-    opt = torch.optim.AdamW([p[n] for n in TRANSFORMER], lr=1e-3,
-                            weight_decay=0.01)
+    block = {"wq": (dim, dim), "wk": (dim, dim), "wv": (dim, dim),
+             "wo": (dim, dim), "w1": (hidden, dim), "b1": (hidden,),
+             "w2": (dim, hidden), "b2": (dim,)}
+    shapes = {"tok": (vocab, dim), "pos": (context, dim),
+              "head": (vocab, dim)}
+    for i in range(blocks):
+        shapes.update({n + ("" if i == 0 else f"_{i}"): s
+                       for n, s in block.items()})
+    p = {n: (torch.randn(*s) * 0.05).requires_grad_()
+         for n, s in shapes.items()}
+    opt = torch.optim.AdamW(list(p.values()), lr=1e-3, weight_decay=0.01)
     ids = torch.randint(0, vocab, (batch, context))
     targets = torch.randint(0, vocab, (batch, context))
 
     def step():
         opt.zero_grad()
-        loss = transformer_loss(ids, targets, p, heads)
+        loss = transformer_loss(ids, targets, p, heads, blocks)
         loss.backward()
         opt.step()
         return loss
@@ -154,6 +159,9 @@ def main():
     for name, step in [("mlp_784_256_256_10/64", mlp_step_fn(64)),
                        ("mlp_f32_784_256_256_10/64", mlp_f32_step_fn(64)),
                        ("char_transformer/16", transformer_step_fn(16)),
+                       ("char_decoder_6x384/8",
+                        transformer_step_fn(8, context=256, dim=384, heads=6,
+                                            hidden=1536, blocks=6)),
                        ("mnist_cnn/64", cnn_step_fn(64))]:
         seconds = time_step(step, args.min_time)
         print(f"torch {torch.__version__} threads {args.threads}: "

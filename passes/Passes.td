@@ -564,23 +564,30 @@ def TernaryOmpIfSeveralTasks : Pass<"ternary-omp-if-several-tasks"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
-def TernaryOutlineContractions
-    : Pass<"ternary-outline-contractions", "::mlir::ModuleOp"> {
-  let summary = "Give each distinct f32 contraction one function, shared by its uses";
+def TernaryOutlineLinalg : Pass<"ternary-outline-linalg", "::mlir::ModuleOp"> {
+  let summary = "Give each distinct linalg op one function, shared by its uses";
   let description = [{
-    Moves every f32 contraction on buffers that
-    `--ternary-vectorize-contractions` takes (the same rule: two inputs, an
-    output contiguous along n, at least one m, n and k) into a private
-    function `__ternary_contraction_N(A, B, C)` and calls it. Contractions
-    that are the same op on operands of the same types (maps, iterators,
-    body, static sizes and layouts) share one function. The kernel then
-    runs once per function instead of once per use, so that the code LLVM
-    compiles stops growing with the number of identical layers: the four
-    projections of an attention block, the blocks of a deeper model, the
-    same product in several steps of a module. Nothing else changes: the
-    function holds the op as it was, so the kernel makes the same code of
-    it. The functions are internal and marked `noinline` (`passthrough`), so
-    LLVM compiles each once.
+    Moves linalg ops on buffers that sit directly in a function body into
+    private functions `__ternary_linalg_N`, one per distinct op, and calls
+    them: every f32 contraction that `--ternary-vectorize-contractions`
+    takes (the same rule: two inputs, an output contiguous along n, at least
+    one m, n and k), and every other linalg op that occurs at least twice in
+    the module. Two ops are the same when the functions holding them are:
+    the same op (maps, iterators, body, attributes) on operands of the same
+    types (static sizes and layouts included). The function's arguments are
+    the op's operands and the values its body reads from outside; constants
+    it reads are cloned into it.
+
+    The passes after it (the contraction kernel, tasks, loops, LLVM) then
+    work on one copy per distinct op instead of one per use, so that the
+    code LLVM compiles stops growing with the number of identical layers:
+    the projections of an attention block, the blocks of a deeper model,
+    the same product or element-wise op in the forward and the backward
+    pass. The functions hold the ops as they were, so the code made of each
+    is the same as without the pass. They are internal and marked
+    `noinline` (`passthrough`), so LLVM compiles each once. An op used
+    once, other than a contraction, stays where it is: LLVM sees its
+    buffers' provenance there.
 
     Example:
 
@@ -597,11 +604,11 @@ def TernaryOutlineContractions
 
     ```mlir
     func.func @f(...) {
-      call @__ternary_contraction_0(%x, %w, %q) : (...) -> ()
-      call @__ternary_contraction_0(%x, %w, %k) : (...) -> ()
+      call @__ternary_linalg_0(%x, %w, %q) : (...) -> ()
+      call @__ternary_linalg_0(%x, %w, %k) : (...) -> ()
       return
     }
-    func.func private @__ternary_contraction_0(%a: memref<?x128xf32>,
+    func.func private @__ternary_linalg_0(%a: memref<?x128xf32>,
         %b: memref<128x128xf32>, %c: memref<?x128xf32>) {
       linalg.matmul ins(%a, %b : ...) outs(%c : memref<?x128xf32>)
       return

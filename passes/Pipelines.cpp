@@ -64,12 +64,14 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createTernaryStridedCopiesToLinalg());
   pm.addPass(createTernaryLowerDotBytes());
+  // One function per distinct linalg op used twice or more, and per
+  // contraction (the kernel then runs once per function): code that does
+  // not grow with the number of identical layers.
+  pm.addPass(createTernaryOutlineLinalg());
   if (options.vectorizeContractions) {
     ContractionTiles tiles = selectContractionTiles(
         options.targetFeatures.empty() ? hostTargetFeatures()
                                        : std::string(options.targetFeatures));
-    // One kernel per distinct contraction, shared by its uses.
-    pm.addPass(createTernaryOutlineContractions());
     TernaryVectorizeContractionsOptions vectorize;
     vectorize.tileM = tiles.m;
     vectorize.tileN = tiles.n;

@@ -100,8 +100,9 @@ TRANSFORMER = ["tok", "pos", "wq", "wk", "wv", "wo", "w1", "b1", "w2", "b2",
                "head"]
 
 
-def transformer_loss(ids, targets, p, heads):
-    """The decoder of scripts/gen_char_transformer.py."""
+def transformer_loss(ids, targets, p, heads, blocks=1):
+    """The decoder of scripts/gen_char_transformer.py (--blocks: block i > 0
+    names its parameters with the suffix _i)."""
     batch, context = ids.shape
     dim = p["tok"].shape[1]
     dh = dim // heads
@@ -110,59 +111,72 @@ def transformer_loss(ids, targets, p, heads):
         return bitlinear(x, w, b, None, None, "layer", "absmedian", 128, 1.0)
 
     x = (p["tok"][ids] + p["pos"]).reshape(batch * context, dim)
-    q, k, v = (bl(x, p[n]).view(batch, context, heads, dh)
-               for n in ("wq", "wk", "wv"))
-    scores = torch.einsum("bihd,bjhd->bhij", q, k) * (1.0 / dh ** 0.5)
     future = torch.triu(torch.ones(context, context, dtype=torch.bool), 1)
-    scores = torch.where(future, torch.tensor(-1e9), scores)
-    probs = torch.softmax(scores, dim=-1)
-    att = torch.einsum("bhij,bjhd->bihd", probs, v).reshape(-1, dim)
-    x1 = x + bl(att, p["wo"])
-    g = torch.nn.functional.gelu(bl(x1, p["w1"], p["b1"]))
-    x2 = x1 + bl(g, p["w2"], p["b2"])
-    logits = x2 @ p["head"].t()
+    for i in range(blocks):
+        s = "" if i == 0 else f"_{i}"
+        q, k, v = (bl(x, p[n + s]).view(batch, context, heads, dh)
+                   for n in ("wq", "wk", "wv"))
+        scores = torch.einsum("bihd,bjhd->bhij", q, k) * (1.0 / dh ** 0.5)
+        scores = torch.where(future, torch.tensor(-1e9), scores)
+        probs = torch.softmax(scores, dim=-1)
+        att = torch.einsum("bhij,bjhd->bihd", probs, v).reshape(-1, dim)
+        x1 = x + bl(att, p["wo" + s])
+        g = torch.nn.functional.gelu(bl(x1, p["w1" + s], p["b1" + s]))
+        x = x1 + bl(g, p["w2" + s], p["b2" + s])
+    logits = x @ p["head"].t()
     return torch.nn.functional.cross_entropy(logits, targets.reshape(-1))
 
 
-def transformer(out_dir):
-    torch.manual_seed(58)
+def transformer(out_dir, blocks=1):
+    """Fixtures of the decoder of gen_char_transformer.py with `blocks`
+    blocks: test/fixtures/training/transformer (one block; the model of
+    examples/transformer_train.mlir) or transformer<blocks>."""
+    torch.manual_seed(58 if blocks == 1 else 58 + blocks)
     vocab, context, dim, heads, hidden, batch = 11, 6, 8, 2, 16, 3
     ids = torch.randint(0, vocab, (batch, context))
     targets = torch.randint(0, vocab, (batch, context))
     p = {"tok": torch.nn.Embedding(vocab, dim).weight,
          "pos": torch.nn.Embedding(context, dim).weight}
-    for name, (n, k) in {"wq": (dim, dim), "wk": (dim, dim),
-                         "wv": (dim, dim), "wo": (dim, dim)}.items():
-        p[name] = torch.nn.Linear(k, n, bias=False).weight
-    p["w1"], p["b1"] = linear_init(hidden, dim)
-    p["w2"], p["b2"] = linear_init(dim, hidden)
+    names = ["tok", "pos"]
+    for i in range(blocks):
+        s = "" if i == 0 else f"_{i}"
+        for name, (n, k) in {"wq": (dim, dim), "wk": (dim, dim),
+                             "wv": (dim, dim), "wo": (dim, dim)}.items():
+            p[name + s] = torch.nn.Linear(k, n, bias=False).weight
+        p["w1" + s], p["b1" + s] = linear_init(hidden, dim)
+        p["w2" + s], p["b2" + s] = linear_init(dim, hidden)
+        names += [n + s for n in TRANSFORMER[2:-1]]
     p["head"] = torch.nn.Linear(dim, vocab, bias=False).weight
+    names.append("head")
     p = {n: v.detach().clone().requires_grad_() for n, v in p.items()}
-    arrays = {n: p[n].detach().clone() for n in TRANSFORMER}
-    loss = transformer_loss(ids, targets, p, heads)
+    arrays = {n: p[n].detach().clone() for n in names}
+    loss = transformer_loss(ids, targets, p, heads, blocks)
     loss.backward()
-    arrays.update({"d" + n: p[n].grad.detach().clone() for n in TRANSFORMER})
+    arrays.update({"d" + n: p[n].grad.detach().clone() for n in names})
     arrays.update({"ids": ids.numpy().astype(np.int64),
                    "targets": targets.numpy().astype(np.int64),
                    "loss": loss})
-    params = [p[n] for n in TRANSFORMER]
+    params = [p[n] for n in names]
     opt = torch.optim.AdamW(params, **ADAMW)
     losses = []
     for _ in range(3):
         opt.zero_grad()
-        step_loss = transformer_loss(ids, targets, p, heads)
+        step_loss = transformer_loss(ids, targets, p, heads, blocks)
         losses.append(step_loss.item())
         step_loss.backward()
         opt.step()
-    arrays.update({n + "_step3": p[n] for n in TRANSFORMER})
+    arrays.update({n + "_step3": p[n] for n in names})
     arrays["losses"] = np.array(losses, dtype=np.float32)
-    save(os.path.join(out_dir, "transformer"), arrays)
+    save(os.path.join(out_dir, "transformer" if blocks == 1
+                      else f"transformer{blocks}"), arrays)
 
 
 def main(out_dir):
     mlp(out_dir)
     transformer(out_dir)
-    print(f"wrote {out_dir}/mlp and {out_dir}/transformer")
+    transformer(out_dir, blocks=2)
+    print(f"wrote {out_dir}/mlp, {out_dir}/transformer and "
+          f"{out_dir}/transformer2")
 
 
 if __name__ == "__main__":

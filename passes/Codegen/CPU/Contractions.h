@@ -2,7 +2,7 @@
 //
 // Private to passes/Codegen: which linalg ops the register-blocked f32
 // contraction kernel (--ternary-vectorize-contractions) takes, shared with
-// --ternary-outline-contractions, which gives each distinct one a function.
+// --ternary-outline-linalg, which gives each distinct one a function.
 //
 //===----------------------------------------------------------------------===//
 

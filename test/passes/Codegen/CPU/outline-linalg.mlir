@@ -1,0 +1,122 @@
+// Tests passes/Codegen/CPU/OutlineLinalg.cpp: every f32 contraction the
+// kernel takes, and every other linalg op on buffers used twice or more,
+// moves into a private function, one per distinct op, called where the op
+// was; ops used once stay where they are.
+// RUN: ternary-opt %s --split-input-file --ternary-outline-linalg | FileCheck %s
+
+// Two identical products (same op, same operand types) share a function; a
+// product on other types gets its own; two identical element-wise ops
+// reading a constant and an outside value share one (the value becomes an
+// argument, the constant is cloned); an i32 product, an element-wise op
+// and a reduction, each used once, stay.
+// CHECK-LABEL: func.func @layers
+// CHECK-SAME: (%[[X:.*]]: memref<?x128xf32>, %[[W:.*]]: memref<128x128xf32>, %[[Q:.*]]: memref<?x128xf32>, %[[K:.*]]: memref<?x128xf32>, %[[W2:.*]]: memref<64x128xf32>, %[[H:.*]]: memref<?x64xf32>
+// CHECK-SAME: %[[G:[a-z0-9]+]]: f32)
+// CHECK: call @__ternary_linalg_0(%[[X]], %[[W]], %[[Q]]) : (memref<?x128xf32>, memref<128x128xf32>, memref<?x128xf32>) -> ()
+// CHECK: call @__ternary_linalg_0(%[[X]], %[[W]], %[[K]])
+// CHECK: call @__ternary_linalg_1(%[[X]], %[[W2]], %[[H]]) : (memref<?x128xf32>, memref<64x128xf32>, memref<?x64xf32>) -> ()
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<4x8xi32>, memref<8x2xi32>)
+// CHECK: call @__ternary_linalg_2(%[[Q]], %[[K]], %[[G]]) : (memref<?x128xf32>, memref<?x128xf32>, f32) -> ()
+// CHECK: call @__ternary_linalg_2(%[[K]], %[[Q]], %[[G]])
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%[[X]] : memref<?x128xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]
+// CHECK: return
+// CHECK: func.func private @__ternary_linalg_0(%[[A:.*]]: memref<?x128xf32>, %[[B:.*]]: memref<128x128xf32>, %[[C:.*]]: memref<?x128xf32>)
+// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[A]], %[[B]] : memref<?x128xf32>, memref<128x128xf32>) outs(%[[C]] : memref<?x128xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: return
+// CHECK: func.func private @__ternary_linalg_1(%{{.*}}: memref<?x128xf32>, %{{.*}}: memref<64x128xf32>, %{{.*}}: memref<?x64xf32>)
+// CHECK: func.func private @__ternary_linalg_2(%[[I:.*]]: memref<?x128xf32>, %[[O:.*]]: memref<?x128xf32>, %[[S:.*]]: f32)
+// CHECK-NEXT: %[[TWO:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[I]] : memref<?x128xf32>) outs(%[[O]] : memref<?x128xf32>)
+// CHECK: arith.mulf %{{.*}}, %[[TWO]] : f32
+// CHECK: arith.addf %{{.*}}, %[[S]] : f32
+// CHECK-NOT: func.func
+#rk = affine_map<(m, n, k) -> (m, k)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @layers(%x: memref<?x128xf32>, %w: memref<128x128xf32>, %q: memref<?x128xf32>,
+                  %k: memref<?x128xf32>, %w2: memref<64x128xf32>, %h: memref<?x64xf32>,
+                  %i: memref<4x8xi32>, %j: memref<8x2xi32>, %o: memref<4x2xi32>,
+                  %s: memref<f32>, %g: f32) {
+  %two = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [#rk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<?x128xf32>, memref<128x128xf32>) outs(%q : memref<?x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %t = arith.mulf %a, %b : f32
+    %u = arith.addf %c, %t : f32
+    linalg.yield %u : f32
+  }
+  linalg.generic {indexing_maps = [#rk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<?x128xf32>, memref<128x128xf32>) outs(%k : memref<?x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %t = arith.mulf %a, %b : f32
+    %u = arith.addf %c, %t : f32
+    linalg.yield %u : f32
+  }
+  linalg.generic {indexing_maps = [#rk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w2 : memref<?x128xf32>, memref<64x128xf32>) outs(%h : memref<?x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %t = arith.mulf %a, %b : f32
+    %u = arith.addf %c, %t : f32
+    linalg.yield %u : f32
+  }
+  linalg.matmul ins(%i, %j : memref<4x8xi32>, memref<8x2xi32>) outs(%o : memref<4x2xi32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%q : memref<?x128xf32>) outs(%k : memref<?x128xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %m = arith.mulf %a, %two : f32
+    %n = arith.addf %m, %g : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%k : memref<?x128xf32>) outs(%q : memref<?x128xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %m = arith.mulf %a, %two : f32
+    %n = arith.addf %m, %g : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : memref<?x128xf32>) outs(%q : memref<?x128xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, k) -> (m, k)>, affine_map<(m, k) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : memref<?x128xf32>) outs(%s : memref<f32>) {
+  ^bb0(%a: f32, %c: f32):
+    %u = arith.addf %c, %a : f32
+    linalg.yield %u : f32
+  }
+  return
+}
+
+// -----
+
+// Element-wise ops alike but for a constant are two functions.
+// CHECK-LABEL: func.func @constants_differ
+// CHECK: call @__ternary_linalg_0
+// CHECK: call @__ternary_linalg_0
+// CHECK: call @__ternary_linalg_1
+// CHECK: call @__ternary_linalg_1
+func.func @constants_differ(%x: memref<8xf32>, %y: memref<8xf32>) {
+  %one = arith.constant 1.0 : f32
+  %two = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%x : memref<8xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %n = arith.addf %a, %one : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%x : memref<8xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %n = arith.addf %a, %one : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%x : memref<8xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %n = arith.addf %a, %two : f32
+    linalg.yield %n : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%x : memref<8xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %n = arith.addf %a, %two : f32
+    linalg.yield %n : f32
+  }
+  return
+}
