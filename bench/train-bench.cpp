@@ -171,7 +171,6 @@ BENCHMARK_CAPTURE(trainStep, char_decoder_6x384, "char_decoder_6x384.mlir",
                   65)
     ->Args({8, 2, 1})
     ->Args({8, 2, 2})
-    ->Iterations(3)
     ->Unit(benchmark::kMillisecond);
 
 // The papers' MNIST CNN (32-bit convolutions, BitLinear classifier).
