@@ -167,8 +167,7 @@ BENCHMARK_CAPTURE(trainStep, char_transformer, "char_transformer.mlir", 65)
 // scripts/gen_char_transformer.py --vocab 65 --context 256 --dim 384
 // --heads 6 --hidden 1536 --blocks 6: a 6-block decoder of 10.8M
 // parameters, batch 8 sequences of 256 characters (about 1 s a step).
-BENCHMARK_CAPTURE(trainStep, char_decoder_6x384, "char_decoder_6x384.mlir",
-                  65)
+BENCHMARK_CAPTURE(trainStep, char_decoder_6x384, "char_decoder_6x384.mlir", 65)
     ->Args({8, 2, 1})
     ->Args({8, 2, 2})
     ->Unit(benchmark::kMillisecond);

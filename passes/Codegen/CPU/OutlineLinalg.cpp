@@ -111,8 +111,8 @@ struct TernaryOutlineLinalg
     }
     std::map<std::string, func::FuncOp> outlined;
     for (Candidate &c : candidates) {
-      bool contraction = ternary::detail::isKernelContraction(
-          cast<linalg::LinalgOp>(c.op));
+      bool contraction =
+          ternary::detail::isKernelContraction(cast<linalg::LinalgOp>(c.op));
       if (!contraction && uses[c.key] < 2)
         continue;
       func::FuncOp &callee = outlined[c.key];
@@ -125,9 +125,9 @@ struct TernaryOutlineLinalg
         // `passthrough` list does), and internal.
         callee->setAttr("passthrough",
                         b.getArrayAttr({b.getStringAttr("noinline")}));
-        callee->setAttr("llvm.linkage",
-                        LLVM::LinkageAttr::get(&getContext(),
-                                               LLVM::Linkage::Internal));
+        callee->setAttr(
+            "llvm.linkage",
+            LLVM::LinkageAttr::get(&getContext(), LLVM::Linkage::Internal));
         module.getBody()->push_back(callee);
         symbols.insert(callee); // Renamed if a function has the name.
       }
