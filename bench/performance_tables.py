@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs the benchmarks of docs/performance.md in one go and prints its
 tables (Markdown): the packed GEMM and the f32 contractions on 1 and 2
-threads against OpenBLAS, and the train steps on 1 and 2 threads against
-PyTorch 1.13 (skipped, with a note, when /usr/bin/python3 has no torch).
+threads against OpenBLAS, the train steps and the forward passes (eval
+steps) on 1 and 2 threads against PyTorch 1.13 (skipped, with a note, when
+/usr/bin/python3 has no torch), and the compile time of the train steps.
 Every figure is the median of interleaved repetitions within one run of
 each benchmark; ratios are taken within a run.
 
@@ -88,10 +89,11 @@ def contraction_table(build, args):
     return "\n".join(rows) + "\n"
 
 
-def torch_times(threads, min_time):
+def torch_times(threads, min_time, mode="train"):
     command = ["/usr/bin/python3", os.path.join(ROOT, "bench",
                                                 "torch_train_step.py"),
-               "--threads", str(threads), "--min-time", str(min_time)]
+               "--threads", str(threads), "--min-time", str(min_time),
+               "--mode", mode]
     print("running: " + " ".join(command), file=sys.stderr)
     out = subprocess.run(command, check=True, stdout=subprocess.PIPE,
                          universal_newlines=True).stdout
@@ -103,24 +105,28 @@ def torch_times(threads, min_time):
     return times
 
 
-def train_table(build, args):
+MODELS = ("mlp_784_256_256_10/64", "mlp_f32_784_256_256_10/64",
+          "char_transformer/16", "char_decoder_6x384/8", "mnist_cnn/64")
+
+
+def step_table(build, args, kind, mode):
+    """ms per call of the compiled `kind` benchmark (trainStep, evalStep)
+    and of PyTorch's `mode` (train, forward), on 1 and 2 threads."""
     m = run_benchmark(os.path.join(build, "bin", "ternary-train-bench"),
                       args.repetitions, args.min_time,
-                      ["--benchmark_filter=/2/[12]$"])
+                      ["--benchmark_filter=^%s/.*/2/[12]$" % kind])
     has_torch = subprocess.run(["/usr/bin/python3", "-c", "import torch"],
                                stderr=subprocess.DEVNULL).returncode == 0
     torch = {}
     if has_torch:
         for threads in (1, 2):
-            torch[threads] = torch_times(threads, 2.0)
+            torch[threads] = torch_times(threads, 2.0, mode)
     rows = ["| model | ternary 1 thread (ms) | PyTorch 1 thread (ms) "
             "| PyTorch / ternary | ternary 2 threads (ms) "
             "| PyTorch 2 threads (ms) | PyTorch / ternary | ternary 2 / 1 |",
             "|---|---|---|---|---|---|---|---|"]
-    for model in ("mlp_784_256_256_10/64", "mlp_f32_784_256_256_10/64",
-                  "char_transformer/16", "char_decoder_6x384/8",
-                  "mnist_cnn/64"):
-        ours = {t: m["trainStep/%s/2/%d" % (model, t)]["real_time"]
+    for model in MODELS:
+        ours = {t: m["%s/%s/2/%d" % (kind, model, t)]["real_time"]
                 for t in (1, 2)}
         cells = []
         for t in (1, 2):
@@ -132,6 +138,14 @@ def train_table(build, args):
     note = "" if has_torch else (
         "(PyTorch is missing: apt-get install python3-torch)\n")
     return "\n".join(rows) + "\n" + note
+
+
+def train_table(build, args):
+    return step_table(build, args, "trainStep", "train")
+
+
+def forward_table(build, args):
+    return step_table(build, args, "evalStep", "forward")
 
 
 def compile_table(build, args):
@@ -166,6 +180,8 @@ def main():
     print(contraction_table(args.build, args))
     print("### Train steps, ms a step\n")
     print(train_table(args.build, args))
+    print("### Forward passes (eval steps), ms a call\n")
+    print(forward_table(args.build, args))
     print("### Compile time of the train steps\n")
     print(compile_table(args.build, args))
 

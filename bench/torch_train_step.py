@@ -16,9 +16,10 @@ of bench/char_decoder_6x384.mlir (10.8M parameters, context 256, dim 384,
 4. The papers' MNIST CNN of bench/mnist_cnn.mlir (two 3x3 convolutions,
 ReLU, 2x2 max-pool, dropout 0.25, BitLinear 9216-128, ReLU, dropout 0.5,
 BitLinear 128-10), AdamW, batch 64.
-Prints milliseconds per step (median of 5 repetitions).
+Prints milliseconds per step (median of 5 repetitions); with --mode forward,
+per forward pass alone (no gradients, dropout off: the compiled eval step).
 
-    /usr/bin/python3 bench/torch_train_step.py --threads 1
+    /usr/bin/python3 bench/torch_train_step.py --threads 1 [--mode forward]
 """
 
 import argparse
@@ -34,6 +35,23 @@ from make_bitlinear_fixtures import bitlinear  # noqa: E402
 from make_training_fixtures import transformer_loss  # noqa: E402
 
 
+def training(loss_fn, opt):
+    """The train step of `loss_fn(train)` with `opt`, and its forward pass
+    alone (no gradients, no dropout), as the compiled eval step."""
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(True)
+        loss.backward()
+        opt.step()
+        return loss
+
+    def forward():
+        with torch.no_grad():
+            return loss_fn(False)
+
+    return step, forward
+
+
 def mlp_step_fn(batch):
     torch.manual_seed(0)
     layers = [torch.nn.Linear(784, 256), torch.nn.Linear(256, 256),
@@ -43,20 +61,16 @@ def mlp_step_fn(batch):
     x = torch.randn(batch, 784)
     labels = torch.randint(0, 10, (batch,))
 
-    def step():
-        opt.zero_grad()
+    def loss(train):
         h = x
         for i, layer in enumerate(layers):
             h = bitlinear(h, layer.weight, layer.bias, None, None, "layer",
                           "absmedian", 128, 1.0)
             if i + 1 < len(layers):
                 h = torch.relu(h)
-        loss = torch.nn.functional.cross_entropy(h, labels)
-        loss.backward()
-        opt.step()
-        return loss
+        return torch.nn.functional.cross_entropy(h, labels)
 
-    return step
+    return training(loss, opt)
 
 
 def mlp_f32_step_fn(batch):
@@ -69,14 +83,10 @@ def mlp_f32_step_fn(batch):
     x = torch.randn(batch, 784)
     labels = torch.randint(0, 10, (batch,))
 
-    def step():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), labels)
-        loss.backward()
-        opt.step()
-        return loss
+    def loss(train):
+        return torch.nn.functional.cross_entropy(model(x), labels)
 
-    return step
+    return training(loss, opt)
 
 
 def transformer_step_fn(batch, vocab=65, context=64, dim=128, heads=4,
@@ -96,14 +106,10 @@ def transformer_step_fn(batch, vocab=65, context=64, dim=128, heads=4,
     ids = torch.randint(0, vocab, (batch, context))
     targets = torch.randint(0, vocab, (batch, context))
 
-    def step():
-        opt.zero_grad()
-        loss = transformer_loss(ids, targets, p, heads, blocks)
-        loss.backward()
-        opt.step()
-        return loss
+    def loss(train):
+        return transformer_loss(ids, targets, p, heads, blocks)
 
-    return step
+    return training(loss, opt)
 
 
 def cnn_step_fn(batch):
@@ -118,23 +124,19 @@ def cnn_step_fn(batch):
     x = torch.randn(batch, 1, 28, 28)
     labels = torch.randint(0, 10, (batch,))
 
-    def step():
-        opt.zero_grad()
+    def loss(train):
         h = torch.relu(conv1(x))
         h = torch.relu(conv2(h))
         h = torch.nn.functional.max_pool2d(h, 2)
-        h = torch.nn.functional.dropout(h, 0.25).flatten(1)
+        h = torch.nn.functional.dropout(h, 0.25, training=train).flatten(1)
         h = bitlinear(h, fc1.weight, fc1.bias, None, None, "layer",
                       "absmedian", 128, 1.0)
-        h = torch.nn.functional.dropout(torch.relu(h), 0.5)
+        h = torch.nn.functional.dropout(torch.relu(h), 0.5, training=train)
         h = bitlinear(h, fc2.weight, fc2.bias, None, None, "layer",
                       "absmedian", 128, 1.0)
-        loss = torch.nn.functional.cross_entropy(h, labels)
-        loss.backward()
-        opt.step()
-        return loss
+        return torch.nn.functional.cross_entropy(h, labels)
 
-    return step
+    return training(loss, opt)
 
 
 def time_step(step, min_time):
@@ -154,18 +156,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--min-time", type=float, default=2.0)
+    parser.add_argument("--mode", choices=["train", "forward"], default="train",
+                        help="time the train step, or the forward pass alone "
+                        "(no gradients, no dropout: the compiled eval step)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    for name, step in [("mlp_784_256_256_10/64", mlp_step_fn(64)),
-                       ("mlp_f32_784_256_256_10/64", mlp_f32_step_fn(64)),
-                       ("char_transformer/16", transformer_step_fn(16)),
-                       ("char_decoder_6x384/8",
-                        transformer_step_fn(8, context=256, dim=384, heads=6,
-                                            hidden=1536, blocks=6)),
-                       ("mnist_cnn/64", cnn_step_fn(64))]:
-        seconds = time_step(step, args.min_time)
-        print(f"torch {torch.__version__} threads {args.threads}: "
-              f"{name} {seconds * 1e3:.3f} ms/step")
+    which = 0 if args.mode == "train" else 1
+    for name, fns in [("mlp_784_256_256_10/64", mlp_step_fn(64)),
+                      ("mlp_f32_784_256_256_10/64", mlp_f32_step_fn(64)),
+                      ("char_transformer/16", transformer_step_fn(16)),
+                      ("char_decoder_6x384/8",
+                       transformer_step_fn(8, context=256, dim=384, heads=6,
+                                           hidden=1536, blocks=6)),
+                      ("mnist_cnn/64", cnn_step_fn(64))]:
+        seconds = time_step(fns[which], args.min_time)
+        print(f"torch {torch.__version__} threads {args.threads} "
+              f"{args.mode}: {name} {seconds * 1e3:.3f} ms/step")
 
 
 if __name__ == "__main__":

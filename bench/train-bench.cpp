@@ -102,41 +102,69 @@ Model &load(const std::string &file, int64_t batch, int64_t classes,
   return m;
 }
 
-void trainStep(benchmark::State &state, const char *file, int64_t classes) {
-  int64_t batch = state.range(0);
-  Model &m = load(file, batch, classes, Code(state.range(1)));
-  setThreadCount(state.range(2));
+/// The step's arguments as ternary-train passes them: data, parameters,
+/// seeds and warm-up factors each at its position in the loss's signature
+/// (also the eval step's arguments), then the optimiser state and the step
+/// counter.
+std::vector<HostArray *> &stepArguments(Model &m) {
   std::vector<HostArray *> &args = m.args;
-  if (args.empty()) {
-    // Arguments as ternary-train passes them: each kind at its position.
-    const TrainingModel &tm = m.model;
-    args.resize(tm.dataArgs.size() + tm.seedArgs.size() + tm.lambdaArgs.size() +
-                tm.params.size());
-    for (size_t d = 0; d < tm.dataArgs.size(); ++d)
-      args[tm.dataArgs[d]] = &m.data[d];
-    for (size_t p = 0; p < tm.params.size(); ++p)
-      args[tm.params[p]] = &m.params[p];
-    m.seed.data<int64_t>()[0] = 1234;
-    for (unsigned s : tm.seedArgs)
-      args[s] = &m.seed;
-    m.lambda.data<float>()[0] = 1.0f;
-    for (unsigned l : tm.lambdaArgs)
-      args[l] = &m.lambda;
-    for (HostArray &s : m.state)
-      args.push_back(&s);
-    args.push_back(&m.step);
-  }
-  // The first call also JIT-compiles the code: keep it out of the timing.
-  if (auto first = m.module->callInPlace("train_step", args); !first) {
+  if (!args.empty())
+    return args;
+  const TrainingModel &tm = m.model;
+  args.resize(tm.dataArgs.size() + tm.seedArgs.size() + tm.lambdaArgs.size() +
+              tm.params.size());
+  for (size_t d = 0; d < tm.dataArgs.size(); ++d)
+    args[tm.dataArgs[d]] = &m.data[d];
+  for (size_t p = 0; p < tm.params.size(); ++p)
+    args[tm.params[p]] = &m.params[p];
+  m.seed.data<int64_t>()[0] = 1234;
+  for (unsigned s : tm.seedArgs)
+    args[s] = &m.seed;
+  m.lambda.data<float>()[0] = 1.0f;
+  for (unsigned l : tm.lambdaArgs)
+    args[l] = &m.lambda;
+  for (HostArray &s : m.state)
+    args.push_back(&s);
+  args.push_back(&m.step);
+  return args;
+}
+
+/// Times `function` of the model on `args`; the first call (which also
+/// JIT-compiles the code) is left out.
+void timeCalls(benchmark::State &state, Model &m, const std::string &function,
+               const std::vector<HostArray *> &args, int64_t batch) {
+  if (auto first = m.module->callInPlace(function, args); !first) {
     state.SkipWithError(llvm::toString(first.takeError()).c_str());
     return;
   }
   for (auto _ : state) {
-    auto loss = m.module->callInPlace("train_step", args);
+    auto loss = m.module->callInPlace(function, args);
     benchmark::DoNotOptimize(loss);
   }
   state.SetItemsProcessed(state.iterations() * batch);
   state.counters["threads"] = threadCount();
+}
+
+void trainStep(benchmark::State &state, const char *file, int64_t classes) {
+  int64_t batch = state.range(0);
+  Model &m = load(file, batch, classes, Code(state.range(1)));
+  setThreadCount(state.range(2));
+  timeCalls(state, m, "train_step", stepArguments(m), batch);
+}
+
+/// The forward pass alone: the model's eval step (the loss on the batch,
+/// latent weights quantised at run time, no dropout), on the train step's
+/// data and parameters.
+void evalStep(benchmark::State &state, const char *file, int64_t classes) {
+  int64_t batch = state.range(0);
+  Model &m = load(file, batch, classes, Code(state.range(1)));
+  setThreadCount(state.range(2));
+  std::vector<HostArray *> &all = stepArguments(m);
+  const TrainingModel &tm = m.model;
+  size_t count = tm.dataArgs.size() + tm.seedArgs.size() +
+                 tm.lambdaArgs.size() + tm.params.size();
+  std::vector<HostArray *> args(all.begin(), all.begin() + count);
+  timeCalls(state, m, tm.eval, args, batch);
 }
 
 } // namespace
@@ -178,6 +206,29 @@ BENCHMARK_CAPTURE(trainStep, mnist_cnn, "mnist_cnn.mlir", 10)
     ->Args({64, 2, 2})
     ->Args({64, 1, 1})
     ->Args({64, 0, 1})
+    ->Unit(benchmark::kMillisecond);
+
+// Forward passes (eval steps) of the same models, compiled code only.
+BENCHMARK_CAPTURE(evalStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
+    ->Args({64, 2, 1})
+    ->Args({64, 2, 2})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(evalStep, mlp_f32_784_256_256_10,
+                  "mlp_f32_784_256_256_10.mlir", 10)
+    ->Args({64, 2, 1})
+    ->Args({64, 2, 2})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(evalStep, char_transformer, "char_transformer.mlir", 65)
+    ->Args({16, 2, 1})
+    ->Args({16, 2, 2})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(evalStep, char_decoder_6x384, "char_decoder_6x384.mlir", 65)
+    ->Args({8, 2, 1})
+    ->Args({8, 2, 2})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(evalStep, mnist_cnn, "mnist_cnn.mlir", 10)
+    ->Args({64, 2, 1})
+    ->Args({64, 2, 2})
     ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char **argv) {
