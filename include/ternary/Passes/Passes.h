@@ -1,10 +1,11 @@
 //===- Passes.h - Passes of the ternary compiler ----------------*- C++ -*-===//
 //
 // Declarations and registration of every pass (generated from
-// passes/Passes.td). The passes live in passes/Transforms (tensor-level
-// rewrites of the ternary dialect), passes/Conversion/TernaryToLinalg (the
-// lowering to linalg) and passes/Codegen (kernel selection, CPU kernels,
-// the lowering to LLVM). Pipelines are in ternary/Passes/Pipelines.h.
+// passes/Passes.td, which gathers each layer's *Passes.td). The passes live
+// in passes/Transforms (tensor-level rewrites of the ternary dialect),
+// passes/Conversion/TernaryToLinalg (the lowering to linalg) and
+// passes/Codegen (kernel selection, CPU kernels, the lowering to LLVM).
+// Pipelines are in ternary/Passes/Pipelines.h.
 //
 //===----------------------------------------------------------------------===//
 

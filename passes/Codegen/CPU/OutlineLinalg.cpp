@@ -8,7 +8,7 @@
 // the blocks of a deep model, a product used by the forward and the
 // backward pass) then share one copy of their code instead of each getting
 // its own, which is what the time of LLVM's code generation grows with.
-// See Passes.td.
+// See passes/Codegen/CodegenPasses.td.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,308 @@
+//===- CodegenPasses.td - Passes of passes/Codegen ---------*- tablegen -*-===//
+//
+// The passes of passes/Codegen/: kernel selection, CPU kernels, tasks for
+// threads and the steps of the lowering to LLVM.
+// Included by passes/Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_PASSES_CODEGEN_PASSES_TD
+#define TERNARY_PASSES_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def TernaryStridedCopiesToLinalg : Pass<"ternary-strided-copies-to-linalg"> {
+  let summary = "Turn memref.copy of non-contiguous buffers into linalg.copy";
+  let description = [{
+    `memref.copy` between buffers that are not both contiguous lowers to a
+    call of MLIR's C runner library (`memrefCopy`), which the project's JIT
+    and object files do not link. This pass rewrites those copies (and only
+    those: contiguous copies stay `memcpy`) as `linalg.copy`, which
+    `--convert-linalg-to-loops` lowers to plain loops. Bufferization creates
+    them for slices, e.g. the gradient of `tensor.pad`.
+
+    Example:
+
+    ```mlir
+    memref.copy %slice, %buf : memref<2x3xf32, strided<[7, 1], offset: 8>> to memref<2x3xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    linalg.copy ins(%slice : memref<2x3xf32, strided<[7, 1], offset: 8>>) outs(%buf : memref<2x3xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def TernarySelectKernels : Pass<"ternary-select-kernels"> {
+  let summary = "Choose the kernel of every packed ternary product";
+  let description = [{
+    Sets the `kernel` attribute of every `ternary.matmul` and
+    `ternary.matmul_rescale` whose weights are packed and whose activations
+    are 2-D: the choice of `--convert-ternary-to-linalg`, made visible in
+    the IR (as IREE's lowering configurations are). `kernel=auto` (the
+    default) picks the best kernel the target features allow, from
+    `target-features` or, when that is empty, the host CPU: `avx512_vnni`
+    (AVX-512 F, BW and VNNI), else `avx2`, else `vector`. Any other value
+    is set as it is, without a check of the target: the tools check a
+    requested kernel against their target machine. A product that already
+    has a kernel keeps it; unpacked products and products of more than two
+    dimensions are left alone (they become `linalg.generic` loops).
+
+    Example (`--ternary-select-kernels=target-features=+avx2`):
+
+    ```mlir
+    %acc = ternary.matmul %xq, %p
+        : tensor<4x64xi8>, !ternary.packed<32x64, i2> -> tensor<4x32xi32>
+    ```
+
+    becomes
+
+    ```mlir
+    %acc = ternary.matmul %xq, %p {kernel = #ternary.kernel<avx2>}
+        : tensor<4x64xi8>, !ternary.packed<32x64, i2> -> tensor<4x32xi32>
+    ```
+  }];
+  let options = [
+    Option<"kernel", "kernel", "::mlir::ternary::PackedKernel",
+           /*default=*/"::mlir::ternary::PackedKernel::auto_",
+           "Kernel of the packed ternary product",
+           "::mlir::ternary::packedKernelOptionValues()">,
+    Option<"targetFeatures", "target-features", "std::string",
+           /*default=*/"\"\"",
+           "LLVM target features for kernel=auto (default: the host's)">
+  ];
+  let dependentDialects = ["::mlir::ternary::TernaryDialect"];
+}
+
+def TernaryRequestCInterface
+    : Pass<"ternary-request-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Give public functions a C interface";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
+    that the conversion to LLVM emits `_mlir_ciface_NAME` taking memref
+    descriptors by pointer (the ABI of `ternary-compile --header`). Private
+    functions and declarations, such as the runtime's
+    `ternary_check_failed`, keep their plain calling convention.
+
+    Example: `func.func @f(%x: tensor<?xf32>)` gets
+    `attributes {llvm.emit_c_interface}`; `func.func private @g()` does not.
+  }];
+}
+
+def TernaryLowerDotBytes : Pass<"ternary-lower-dot-bytes"> {
+  let summary = "Lower ternary.dot_bytes to x86 intrinsics";
+  let description = [{
+    Replaces every `ternary.dot_bytes` by `llvm.call_intrinsic` of
+    `llvm.x86.avx512.vpdpbusd.512` (`avx512_vnni`) or of
+    `llvm.x86.avx2.pmadd.ub.sw` and `llvm.x86.avx2.pmadd.wd` followed by an
+    `arith.addi` (`avx2`). Run it after bufferization and buffer
+    deallocation, before the conversion to LLVM.
+
+    Example:
+
+    ```mlir
+    %r = ternary.dot_bytes %acc, %a, %b {kernel = #ternary.dot_kernel<avx512_vnni>}
+        : vector<16xi32>, vector<64xi8>
+    ```
+
+    becomes
+
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %a, %b)
+        : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TernaryParallelize : Pass<"ternary-parallelize", "::mlir::func::FuncOp"> {
+  let summary = "Split large linalg ops on buffers into tasks for threads";
+  let description = [{
+    Tiles one parallel loop of every `linalg` op on buffers that sits
+    directly in a function body (element-wise ops, row-wise reductions,
+    transposes, fills, copies, the contractions
+    `--ternary-vectorize-contractions` did not take) into an `scf.forall`
+    whose iterations each hold at least `min-work` iterations of the op's
+    loops. The loop is the outermost parallel one that every output uses
+    and that gives at least two tasks (the work of an iteration counts the
+    other loops' static sizes); ops without one (a full reduction, ops
+    smaller than two tasks) are left alone, as are ops inside loops (the
+    remainder tiles of the kernels). When the loop's size is dynamic (a
+    batch), the op is split all the same, with tasks of the size the static
+    loops call for; how many tasks there are is known at run time only, and
+    `--ternary-omp-if-several-tasks` keeps a region of one task on the
+    calling thread.
+
+    Only parallel loops are split and each task runs the op's own loops on
+    its slice, so every output element is computed by the same operations
+    in the same order as without the pass: results are identical for any
+    number of threads. The pipeline lowers the `scf.forall` to OpenMP
+    (`scf-forall-to-parallel`, `convert-scf-to-openmp`), or to a plain loop
+    with `parallel=false`.
+
+    Example (`min-work=32768`): a `linalg.generic` adding two
+    `memref<512x1024xf32>` becomes an
+    `scf.forall (%i) = (0) to (512) step (32)` around the same generic on
+    `memref.subview`s of 32 rows.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Iterations of the op's loops a task holds at least">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TernaryOmpIfSeveralTasks : Pass<"ternary-omp-if-several-tasks"> {
+  let summary = "Run OpenMP parallel regions of fewer than two tasks on the calling thread";
+  let description = [{
+    Gives every `omp.parallel` region that holds one worksharing loop
+    (`omp.wsloop` around an `omp.loop_nest`, as `convert-scf-to-openmp`
+    makes of an `scf.parallel`) and no `if` clause of its own the clause
+    `if(trip count >= 2)`, the trip count computed from the loop's bounds
+    before the region. A region whose loop has a single iteration (a
+    dynamic batch too small to split, the last task of a tiny op) then runs
+    on the calling thread without waking the others, as the OpenMP
+    specification defines for a false `if`: the same code on one thread, so
+    results do not change. Regions whose trip count is a constant of at
+    least two are left without a clause; so are regions with other
+    structure (several loops, bounds computed inside the region).
+
+    This is what lets `--ternary-parallelize` split an op whose task loop
+    has a dynamic size once, instead of compiling the op twice behind a
+    run-time test. Run after `convert-scf-to-openmp`, before
+    `convert-openmp-to-llvm`.
+
+    Example:
+
+    ```mlir
+    omp.parallel {
+      omp.wsloop {
+        omp.loop_nest (%i) : index = (%c0) to (%n) step (%c32) { ... }
+      }
+      omp.terminator
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    %tasks = arith.ceildivsi %span, %c32 : index   // %span = max(%n - %c0, 0)
+    %several = arith.cmpi sge, %tasks, %c2 : index
+    omp.parallel if(%several) { ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def TernaryOutlineLinalg : Pass<"ternary-outline-linalg", "::mlir::ModuleOp"> {
+  let summary = "Give each distinct linalg op one function, shared by its uses";
+  let description = [{
+    Moves linalg ops on buffers that sit directly in a function body into
+    private functions `__ternary_linalg_N`, one per distinct op, and calls
+    them: every f32 contraction that `--ternary-vectorize-contractions`
+    takes (the same rule: two inputs, an output contiguous along n, at least
+    one m, n and k), and every other linalg op that occurs at least twice in
+    the module. Two ops are the same when the functions holding them are:
+    the same op (maps, iterators, body, attributes) on operands of the same
+    types (static sizes and layouts included). The function's arguments are
+    the op's operands and the values its body reads from outside; constants
+    it reads are cloned into it.
+
+    The passes after it (the contraction kernel, tasks, loops, LLVM) then
+    work on one copy per distinct op instead of one per use, so that the
+    code LLVM compiles stops growing with the number of identical layers:
+    the projections of an attention block, the blocks of a deeper model,
+    the same product or element-wise op in the forward and the backward
+    pass. The functions hold the ops as they were, so the code made of each
+    is the same as without the pass. They are internal and marked
+    `noinline` (`passthrough`), so LLVM compiles each once. An op used
+    once, other than a contraction, stays where it is: LLVM sees its
+    buffers' provenance there.
+
+    Example:
+
+    ```mlir
+    func.func @f(%x: memref<?x128xf32>, %w: memref<128x128xf32>,
+                 %q: memref<?x128xf32>, %k: memref<?x128xf32>) {
+      linalg.matmul ins(%x, %w : ...) outs(%q : memref<?x128xf32>)
+      linalg.matmul ins(%x, %w : ...) outs(%k : memref<?x128xf32>)
+      return
+    }
+    ```
+
+    becomes two calls of one function:
+
+    ```mlir
+    func.func @f(...) {
+      call @__ternary_linalg_0(%x, %w, %q) : (...) -> ()
+      call @__ternary_linalg_0(%x, %w, %k) : (...) -> ()
+      return
+    }
+    func.func private @__ternary_linalg_0(%a: memref<?x128xf32>,
+        %b: memref<128x128xf32>, %c: memref<?x128xf32>) {
+      linalg.matmul ins(%a, %b : ...) outs(%c : memref<?x128xf32>)
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
+  let summary = "Tile f32 contractions for registers and vectorise them to FMAs";
+  let description = [{
+    Rewrites every f32 `linalg` contraction on buffers (`linalg.matmul`,
+    `linalg.batch_matmul` and any `linalg.generic` whose body is a
+    multiply-accumulate with projected-permutation maps, the shapes
+    `--ternary-autodiff` emits included) whose output is contiguous along
+    its `n` dimension into a register-blocked microkernel: loops over
+    `tile-m` x `tile-n` output blocks (batch dimensions one at a time), an
+    inner loop over `k` in steps of `tile-k`, the output block held in
+    vector registers across that loop, and each step `tile-k` outer
+    products, one broadcast of an element of A and one FMA per vector of
+    B's row. Further parallel dimensions (a second `m` or `n`, such as the
+    images sharing a convolution's filter) are taken one index at a time
+    like batch dimensions; further reductions (a filter gradient's sum over
+    the images) one index at a time, in order, outside the register tiles.
+    Either input may be A: the one without the output's contiguous
+    dimension. A `B` operand that is contiguous along `k` (a linear layer's
+    `x . W^T`, attention's `q . k^T`) is first transposed into a scratch
+    buffer, in vectorised 16 x 16 blocks, so that its rows are contiguous
+    along `n`. Remainders (sizes that
+    are not multiples of the tile) are peeled and stay scalar loops; so do
+    contractions smaller than one tile. Run after bufferization.
+
+    The sum over `k` runs in the same order as the scalar loops, but with
+    fused multiply-adds: results may differ from the loops in the last
+    bits (docs/numerics.md).
+
+    Example (`tile-m=8 tile-n=32 tile-k=4`): a
+    `linalg.matmul ins(%a, %b : memref<64x784xf32>, memref<784x256xf32>)`
+    becomes `scf.for` loops over 8 x 32 blocks of the output whose body is
+    an `scf.for` over `k` carrying a `vector<8x32xf32>` accumulator, with
+    `vector.fma` of broadcast elements of `%a` and rows of `%b`.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", /*default=*/"8",
+           "Rows of the output block held in registers">,
+    Option<"tileN", "tile-n", "int64_t", /*default=*/"32",
+           "Columns of the output block (a multiple of the vector width)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"4",
+           "Steps of the reduction per iteration of the inner loop">
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::ub::UBDialect"];
+}
+
+#endif // TERNARY_PASSES_CODEGEN_PASSES_TD
