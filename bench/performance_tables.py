@@ -16,8 +16,10 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -151,8 +153,6 @@ def forward_table(build, args):
 def compile_table(build, args):
     """Seconds of `ternary-compile` (whole process, median of the
     repetitions) for the train-step modules of bench/."""
-    import statistics
-    import time
     rows = ["| module | parameters | compile (s) |", "|---|---|---|"]
     for name, params in (("char_transformer.mlir", "0.2M, 1 block"),
                          ("char_decoder_6x384.mlir", "10.8M, 6 blocks")):

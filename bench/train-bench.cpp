@@ -167,71 +167,55 @@ void evalStep(benchmark::State &state, const char *file, int64_t classes) {
   timeCalls(state, m, tm.eval, args, batch);
 }
 
+/// A benchmarked model: its file in bench/, classes of its random labels,
+/// batch, and whether the scalar-loop and single-threaded variants of its
+/// train step are timed too (code 0 and 1).
+struct BenchModel {
+  const char *file;
+  int64_t classes, batch;
+  bool variants;
+};
+
+const BenchModel kModels[] = {
+    {"mlp_784_256_256_10.mlir", 10, 64, true},
+    // Its 32-bit twin (plain linear layers).
+    {"mlp_f32_784_256_256_10.mlir", 10, 64, true},
+    // scripts/gen_char_transformer.py --vocab 65 --context 64 --dim 128
+    // --heads 4 --hidden 512: batch 16 sequences of 64 characters.
+    {"char_transformer.mlir", 65, 16, true},
+    // scripts/gen_char_transformer.py --vocab 65 --context 256 --dim 384
+    // --heads 6 --hidden 1536 --blocks 6: a 6-block decoder of 10.8M
+    // parameters, batch 8 sequences of 256 characters (seconds a step).
+    {"char_decoder_6x384.mlir", 65, 8, false},
+    // The papers' MNIST CNN (32-bit convolutions, BitLinear classifier).
+    {"mnist_cnn.mlir", 10, 64, true},
+};
+
+/// trainStep/MODEL/BATCH/CODE/THREADS and evalStep/MODEL/BATCH/2/THREADS
+/// for every model (the default code on 1 and 2 threads; the other codes
+/// on 1 thread where the model asks for them).
+void registerBenchmarks() {
+  for (const BenchModel &m : kModels) {
+    std::string stem = m.file;
+    stem = stem.substr(0, stem.size() - 5); // without ".mlir"
+    std::string train = "trainStep/" + stem, eval = "evalStep/" + stem;
+    auto *trainRows = benchmark::RegisterBenchmark(train.c_str(), trainStep,
+                                                   m.file, m.classes);
+    trainRows->Args({m.batch, 2, 1})->Args({m.batch, 2, 2});
+    if (m.variants)
+      trainRows->Args({m.batch, 1, 1})->Args({m.batch, 0, 1});
+    trainRows->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(eval.c_str(), evalStep, m.file, m.classes)
+        ->Args({m.batch, 2, 1})
+        ->Args({m.batch, 2, 2})
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
 } // namespace
 
-BENCHMARK_CAPTURE(trainStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
-    ->Args({64, 2, 1})
-    ->Args({64, 2, 2})
-    ->Args({64, 1, 1})
-    ->Args({64, 0, 1})
-    ->Unit(benchmark::kMillisecond);
-// Its 32-bit twin (plain linear layers).
-BENCHMARK_CAPTURE(trainStep, mlp_f32_784_256_256_10,
-                  "mlp_f32_784_256_256_10.mlir", 10)
-    ->Args({64, 2, 1})
-    ->Args({64, 2, 2})
-    ->Args({64, 1, 1})
-    ->Args({64, 0, 1})
-    ->Unit(benchmark::kMillisecond);
-// scripts/gen_char_transformer.py --vocab 65 --context 64 --dim 128
-// --heads 4 --hidden 512: batch 16 sequences of 64 characters.
-BENCHMARK_CAPTURE(trainStep, char_transformer, "char_transformer.mlir", 65)
-    ->Args({16, 2, 1})
-    ->Args({16, 2, 2})
-    ->Args({16, 1, 1})
-    ->Args({16, 0, 1})
-    ->Unit(benchmark::kMillisecond);
-
-// scripts/gen_char_transformer.py --vocab 65 --context 256 --dim 384
-// --heads 6 --hidden 1536 --blocks 6: a 6-block decoder of 10.8M
-// parameters, batch 8 sequences of 256 characters (about 1 s a step).
-BENCHMARK_CAPTURE(trainStep, char_decoder_6x384, "char_decoder_6x384.mlir", 65)
-    ->Args({8, 2, 1})
-    ->Args({8, 2, 2})
-    ->Unit(benchmark::kMillisecond);
-
-// The papers' MNIST CNN (32-bit convolutions, BitLinear classifier).
-BENCHMARK_CAPTURE(trainStep, mnist_cnn, "mnist_cnn.mlir", 10)
-    ->Args({64, 2, 1})
-    ->Args({64, 2, 2})
-    ->Args({64, 1, 1})
-    ->Args({64, 0, 1})
-    ->Unit(benchmark::kMillisecond);
-
-// Forward passes (eval steps) of the same models, compiled code only.
-BENCHMARK_CAPTURE(evalStep, mlp_784_256_256_10, "mlp_784_256_256_10.mlir", 10)
-    ->Args({64, 2, 1})
-    ->Args({64, 2, 2})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(evalStep, mlp_f32_784_256_256_10,
-                  "mlp_f32_784_256_256_10.mlir", 10)
-    ->Args({64, 2, 1})
-    ->Args({64, 2, 2})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(evalStep, char_transformer, "char_transformer.mlir", 65)
-    ->Args({16, 2, 1})
-    ->Args({16, 2, 2})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(evalStep, char_decoder_6x384, "char_decoder_6x384.mlir", 65)
-    ->Args({8, 2, 1})
-    ->Args({8, 2, 2})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(evalStep, mnist_cnn, "mnist_cnn.mlir", 10)
-    ->Args({64, 2, 1})
-    ->Args({64, 2, 2})
-    ->Unit(benchmark::kMillisecond);
-
 int main(int argc, char **argv) {
+  registerBenchmarks();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -12,6 +12,7 @@
 #include "ternary/Dialect/Ternary/TernaryOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -82,6 +83,21 @@ struct LinalgBuilder {
           linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
         });
     return op.getResult(0);
+  }
+
+  /// `tensor` with its elements converted to `element` (signed integers
+  /// and floats, arith's usual casts): an element-wise linalg.generic.
+  Value castElements(Value tensor, Type element) const {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(),
+                                                     b.getContext());
+    return generic(tensor, empty(sizes(tensor), element), {id, id},
+                   SmallVector<utils::IteratorType>(
+                       type.getRank(), utils::IteratorType::parallel),
+                   [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                     return convertScalarToDtype(nb, nloc, args[0], element,
+                                                 /*isUnsignedCast=*/false);
+                   });
   }
 };
 

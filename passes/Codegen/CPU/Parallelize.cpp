@@ -38,9 +38,6 @@ namespace {
 struct TaskLoop {
   unsigned dim;
   int64_t task;
-  /// The loop's size is dynamic: how many tasks it gives is known at run
-  /// time only.
-  bool dynamic;
 };
 
 /// The outermost parallel loop of `op` that every output uses and that
@@ -68,9 +65,9 @@ std::optional<TaskLoop> chooseTaskLoop(linalg::LinalgOp op, int64_t minWork) {
     int64_t task = std::max<int64_t>(
         1, llvm::divideCeil(minWork, std::max<int64_t>(perIteration, 1)));
     if (ShapedType::isDynamic(ranges[d]))
-      return TaskLoop{d, task, /*dynamic=*/true};
+      return TaskLoop{d, task}; // Its tasks are counted at run time.
     if (ranges[d] >= 2 * task)
-      return TaskLoop{d, task, /*dynamic=*/false};
+      return TaskLoop{d, task};
   }
   return std::nullopt;
 }

@@ -231,10 +231,7 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
     auto asF32 = [&](Value v) {
       if (cast<RankedTensorType>(v.getType()).getElementType().isF32())
         return v;
-      return h.generic({v}, h.empty(h.sizes(v), f32), {id2, id2}, {par, par},
-                       [&](OpBuilder &b, Location l, ValueRange a) {
-                         return sitofp(b, l, a[0]);
-                       });
+      return h.castElements(v, f32);
     };
     auto multiplyAccumulate = [](OpBuilder &b, Location l, ValueRange a) {
       Value t = arith::MulFOp::create(b, l, a[0], a[1]);

@@ -76,30 +76,14 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
       // The same integers through the f32 contraction kernel
       // (--ternary-vectorize-contractions), converted back exactly.
       Type f32 = rewriter.getF32Type();
-      auto convert = [&](Value v, Type to, auto scalarCast) {
-        unsigned r = cast<RankedTensorType>(v.getType()).getRank();
-        AffineMap id = AffineMap::getMultiDimIdentityMap(r, ctx);
-        return h.generic({v}, h.empty(h.sizes(v), to), {id, id},
-                         SmallVector<IteratorType>(r, IteratorType::parallel),
-                         [&](OpBuilder &b, Location l, ValueRange a) {
-                           return scalarCast(b, l, to, a[0]);
-                         });
-      };
-      auto toF32 = [](OpBuilder &b, Location l, Type t, Value v) {
-        return arith::SIToFPOp::create(b, l, t, v).getResult();
-      };
       Value product =
-          h.generic({convert(x, f32, toF32), convert(w, f32, toF32)},
+          h.generic({h.castElements(x, f32), h.castElements(w, f32)},
                     h.filled(outSizes, rewriter.getF32FloatAttr(0)), maps,
                     iterators, [&](OpBuilder &b, Location l, ValueRange a) {
                       Value t = arith::MulFOp::create(b, l, a[0], a[1]);
                       return arith::AddFOp::create(b, l, a[2], t).getResult();
                     });
-      rewriter.replaceOp(
-          op,
-          convert(product, i32, [](OpBuilder &b, Location l, Type t, Value v) {
-            return arith::FPToSIOp::create(b, l, t, v).getResult();
-          }));
+      rewriter.replaceOp(op, h.castElements(product, i32));
       return success();
     }
     Value result = h.generic(
