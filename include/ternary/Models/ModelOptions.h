@@ -1,0 +1,39 @@
+//===- ModelOptions.h - The model library's command-line options -*- C++ -*-=//
+//
+// The options that configure a model of the library, shared by the tools
+// that build one (ternary-model, ternary-train --model): declare a
+// ModelOptions in the tool's option category, then read `config()` after
+// the command line is parsed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_MODELS_MODELOPTIONS_H
+#define TERNARY_MODELS_MODELOPTIONS_H
+
+#include "ternary/Models/Models.h"
+
+#include "llvm/Support/CommandLine.h"
+
+namespace mlir {
+namespace ternary {
+namespace models {
+
+class ModelOptions {
+public:
+  explicit ModelOptions(llvm::cl::OptionCategory &category);
+  /// The configuration the flags ask for (architecture from `name`); an
+  /// error names the flag whose value is wrong.
+  llvm::Expected<ModelConfig> config(const std::string &name) const;
+
+private:
+  llvm::cl::opt<std::string> precision, scale, norm, optimizer, schedule;
+  llvm::cl::opt<unsigned> q;
+  llvm::cl::opt<double> hiddenMult, dropout, lr, weightDecay, minLr;
+  llvm::cl::opt<int64_t> depth, width, warmupSteps;
+};
+
+} // namespace models
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_MODELS_MODELOPTIONS_H

@@ -1,0 +1,117 @@
+//===- Models.h - The papers' architectures as training modules -*- C++ -*-===//
+//
+// Builds the training module of one of the papers' architectures with MLIR
+// builders, sized from the data (features or image shape, classes) and a
+// small configuration: precision (32-bit or 1.58-bit), BitLinear's scale,
+// normalisation and Q, hidden sizes, dropout, optimiser and schedule. The
+// module is what a user would write by hand (examples/mnist_mlp.mlir):
+//
+//   @loss      the mean cross-entropy of a batch, with the
+//              #ternary.train_step request (step @train_step, eval
+//              @eval_step) and its parameters named and initialised as
+//              PyTorch does;
+//   @predict   the logits (the data arguments without the labels, then the
+//              parameters): what `ternary-train --export` freezes;
+//   @accuracy  the fraction of the batch's labelled examples whose largest
+//              logit is their label (the eval step's arguments).
+//
+//   ModelConfig config;
+//   config.architecture = "mlp";
+//   auto module = buildModel(context, config, {{1, 28, 28}, 10, false});
+//
+// docs/models.md describes every architecture and option.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_MODELS_MODELS_H
+#define TERNARY_MODELS_MODELS_H
+
+#include "ternary/Data/Datasets.h"
+#include "ternary/Dialect/Ternary/TernaryDialect.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace ternary {
+namespace models {
+
+/// What a model is asked to be. Unset optionals take the architecture's
+/// defaults (`completeConfig`), which follow the papers' authors.
+struct ModelConfig {
+  std::string architecture; ///< mlp, cnn, gcn, sgc
+  bool ternary = true;      ///< precision 1.58 (false: 32-bit layers)
+  ScaleMethod scale = ScaleMethod::absmedian;
+  NormKind norm = NormKind::layer;
+  unsigned q = 128;
+  double hiddenMult = 1.0; ///< multiplies every hidden width
+  int64_t depth = 0;       ///< hidden layers of `mlp` (0: default 2)
+  int64_t width = 0;       ///< hidden width before hiddenMult (0: default)
+  std::optional<double> dropout;
+  Optimizer optimizer = Optimizer::adamw;
+  std::optional<double> lr, weightDecay;
+  std::optional<LRSchedule> schedule;
+  int64_t warmupSteps = -1; ///< -1: the schedule's default
+  int64_t totalSteps = 0;   ///< steps of the run (cosine and linear decay)
+  double minLr = 0.0;
+};
+
+/// The data a model is sized from.
+struct DataShape {
+  /// One example: {C, H, W} for images, {F} for a graph's node features.
+  std::vector<int64_t> example;
+  int64_t classes = 0;
+  bool graph = false; ///< one graph (CSR adjacency arguments), full batch
+};
+
+/// One architecture of the library.
+struct ArchitectureInfo {
+  const char *name;
+  const char *summary;
+  bool graph; ///< takes a graph data set (else images)
+};
+
+/// Every architecture, in the order of docs/models.md.
+llvm::ArrayRef<ArchitectureInfo> architectures();
+
+/// The architecture called `name`, or null.
+const ArchitectureInfo *findArchitecture(llvm::StringRef name);
+
+/// `config` with the architecture's defaults in every unset field; an error
+/// for an unknown architecture, a data set of the wrong kind, or values out
+/// of range (each message names the option).
+llvm::Expected<ModelConfig> completeConfig(const ModelConfig &config,
+                                           const DataShape &data);
+
+/// The training module of `config` (completed) for `data`.
+llvm::Expected<OwningOpRef<ModuleOp>> buildModel(MLIRContext &context,
+                                                 const ModelConfig &config,
+                                                 const DataShape &data);
+
+/// The shape a data set gives its models.
+DataShape shapeOf(const ::ternary::data::Dataset &data);
+
+/// The steps of a run of `epochs` over `data`'s training split in batches
+/// of `batchSize` (one step an epoch for a graph).
+int64_t stepsOfRun(const ::ternary::data::Dataset &data, int64_t batchSize,
+                   unsigned epochs);
+
+/// A split's arrays as the model's data arguments take them: images
+/// flattened to [N, C*H*W] for the `mlp`, unchanged otherwise.
+std::vector<::ternary::HostArray>
+modelArrays(const ModelConfig &config, std::vector<::ternary::HostArray> split);
+
+/// The configuration as JSON object members (`"architecture": "mlp", ...`),
+/// for metrics and checkpoints.
+std::string configJson(const ModelConfig &config);
+
+} // namespace models
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_MODELS_MODELS_H

@@ -1,0 +1,73 @@
+//===- Layers.h - The layers the architectures are built from ---*- C++ -*-===//
+//
+// Private to lib/Models: each method emits one layer on tensors whose first
+// dimension is the (dynamic) batch or node count, as a user would write it
+// in MLIR (linalg on tensors, ternary ops).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_LIB_MODELS_LAYERS_H
+#define TERNARY_LIB_MODELS_LAYERS_H
+
+#include "ternary/Models/Models.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir {
+namespace ternary {
+namespace models {
+
+/// The parameters of a graph: its CSR adjacency.
+struct Graph {
+  Value indptr, indices, values;
+};
+
+class Layers {
+public:
+  Layers(ImplicitLocOpBuilder &b, const ModelConfig &config, bool training,
+         Value seed)
+      : b(b), config(config), training(training), seed(seed) {}
+
+  /// `x . w^T + bias` for x [n, K], w [N, K]: a BitLinear layer at 1.58
+  /// bits (the configured scale, normalisation and Q), a plain f32
+  /// contraction at 32 bits. `alwaysFloat` keeps the layer 32-bit.
+  Value linear(Value x, Value w, Value bias, bool alwaysFloat = false);
+  /// A 3x3 (any size) stride-1 convolution, NCHW x FCHW, plus bias [F]:
+  /// 32-bit in both precisions, as the authors keep convolutions.
+  Value conv(Value x, Value w, Value bias);
+  /// max(x, 0), element-wise.
+  Value relu(Value x);
+  /// 2x2 max-pooling with stride 2 over the last two dimensions.
+  Value maxPool2(Value x);
+  /// [n, d1, d2, ...] -> [n, d1 * d2 * ...].
+  Value flatten(Value x);
+  /// Dropout with probability p while training (each call its own stream
+  /// of the step's seed); the identity otherwise or for p = 0.
+  Value dropout(Value x, double p);
+  /// A x (sparse adjacency times dense rows).
+  Value propagate(const Graph &graph, Value x);
+  /// The mean cross-entropy of logits [n, C] against labels [n] (-100:
+  /// ignored).
+  Value crossEntropy(Value logits, Value labels);
+  /// The fraction of labelled rows (label >= 0) whose label's logit is the
+  /// row's largest, as tensor<f32>.
+  Value accuracy(Value logits, Value labels);
+
+private:
+  /// tensor.empty of `type`, with the dynamic first size of `like`.
+  Value empty(RankedTensorType type, Value like);
+  Value zeros(RankedTensorType type, Value like);
+  Value constantF32(float value);
+
+  ImplicitLocOpBuilder &b;
+  const ModelConfig &config;
+  bool training;
+  Value seed;
+  int64_t dropouts = 0;
+};
+
+} // namespace models
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_LIB_MODELS_LAYERS_H

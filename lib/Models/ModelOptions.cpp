@@ -1,0 +1,95 @@
+//===- ModelOptions.cpp - The model library's command-line options --------===//
+
+#include "ternary/Models/ModelOptions.h"
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::models;
+namespace cl = llvm::cl;
+
+ModelOptions::ModelOptions(cl::OptionCategory &category)
+    : precision("precision",
+                cl::desc("Weights of the linear layers: 1.58 (BitLinear) or "
+                         "32 (plain f32)"),
+                cl::init("1.58"), cl::cat(category)),
+      scale("scale", cl::desc("BitLinear's weight scale: absmean, absmedian"),
+            cl::init("absmedian"), cl::cat(category)),
+      norm("norm",
+           cl::desc("BitLinear's input normalisation: layer, rms, none"),
+           cl::init("layer"), cl::cat(category)),
+      optimizer("optimizer", cl::desc("adamw or sgd (momentum 0.9)"),
+                cl::init("adamw"), cl::cat(category)),
+      schedule("schedule",
+               cl::desc("Learning-rate schedule: constant, linear_warmup, "
+                        "cosine, two_stage (default: the model's)"),
+               cl::init(""), cl::cat(category)),
+      q("q", cl::desc("BitLinear's activation range Q: 128 or 127"),
+        cl::init(128), cl::cat(category)),
+      hiddenMult("hidden-mult", cl::desc("Multiplies every hidden width"),
+                 cl::init(1.0), cl::cat(category)),
+      dropout("dropout",
+              cl::desc("Dropout probability (-1: the model's default)"),
+              cl::init(-1.0), cl::cat(category)),
+      lr("lr", cl::desc("Peak learning rate (0: the model's default)"),
+         cl::init(0.0), cl::cat(category)),
+      weightDecay("weight-decay",
+                  cl::desc("Weight decay (-1: the model's default)"),
+                  cl::init(-1.0), cl::cat(category)),
+      minLr("min-lr", cl::desc("Lowest learning rate of a decaying schedule"),
+            cl::init(0.0), cl::cat(category)),
+      depth("depth", cl::desc("Hidden layers of the mlp (default 2)"),
+            cl::init(0), cl::cat(category)),
+      width("width",
+            cl::desc("Hidden width before --hidden-mult (0: the model's)"),
+            cl::init(0), cl::cat(category)),
+      warmupSteps("warmup-steps",
+                  cl::desc("Learning-rate warm-up steps (-1: the "
+                           "schedule's default)"),
+                  cl::init(-1), cl::cat(category)) {}
+
+llvm::Expected<ModelConfig>
+ModelOptions::config(const std::string &name) const {
+  ModelConfig c;
+  c.architecture = name;
+  if (precision != "1.58" && precision != "32")
+    return llvm::createStringError("--precision must be 1.58 or 32, got '" +
+                                   precision + "'");
+  c.ternary = precision == "1.58";
+  auto scaleValue = symbolizeScaleMethod(scale);
+  if (!scaleValue)
+    return llvm::createStringError(
+        "--scale must be absmean or absmedian, got '" + scale + "'");
+  c.scale = *scaleValue;
+  auto normValue = symbolizeNormKind(norm);
+  if (!normValue || *normValue == NormKind::layer_affine)
+    return llvm::createStringError("--norm must be layer, rms or none, got '" +
+                                   norm + "'");
+  c.norm = *normValue;
+  auto optimizerValue = symbolizeOptimizer(optimizer);
+  if (!optimizerValue)
+    return llvm::createStringError("--optimizer must be adamw or sgd, got '" +
+                                   optimizer + "'");
+  c.optimizer = *optimizerValue;
+  if (!schedule.empty()) {
+    auto scheduleValue = symbolizeLRSchedule(schedule);
+    if (!scheduleValue)
+      return llvm::createStringError(
+          "--schedule must be constant, linear_warmup, cosine or two_stage, "
+          "got '" +
+          schedule + "'");
+    c.schedule = *scheduleValue;
+  }
+  c.q = q;
+  c.hiddenMult = hiddenMult;
+  if (dropout != -1.0)
+    c.dropout = dropout;
+  if (lr != 0.0)
+    c.lr = lr;
+  if (weightDecay != -1.0)
+    c.weightDecay = weightDecay;
+  c.minLr = minLr;
+  c.depth = depth;
+  c.width = width;
+  c.warmupSteps = warmupSteps;
+  return c;
+}

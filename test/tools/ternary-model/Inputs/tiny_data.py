@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Writes two tiny learnable data sets for the model library's tests.
+
+OUT/images: MNIST's four IDX files (gzip), 8x8 images: 64 training and 32
+test images whose class (0-3) is the quadrant holding a bright square, plus
+noise; OUT/graph: a Planetoid directory of 24 nodes in 2 communities whose
+nodes' features and edges follow their class (Fortran-order edge_index and
+int32 feature indices, as the shared Cora files are).
+
+    /usr/bin/python3 tiny_data.py OUT
+"""
+
+import gzip
+import os
+import sys
+
+import numpy as np
+
+
+def idx(path, array):
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def images(out, rng):
+    os.makedirs(out, exist_ok=True)
+    for prefix, n in (("train", 64), ("t10k", 32)):
+        labels = np.arange(n) % 4
+        x = rng.integers(0, 60, size=(n, 8, 8))
+        for k, c in enumerate(labels):
+            r, q = divmod(int(c), 2)
+            x[k, 4 * r:4 * r + 4, 4 * q:4 * q + 4] += 180
+        idx(os.path.join(out, prefix + "-images-idx3-ubyte.gz"), x)
+        idx(os.path.join(out, prefix + "-labels-idx1-ubyte.gz"), labels)
+
+
+def graph(out, rng):
+    os.makedirs(out, exist_ok=True)
+    n, f = 24, 10
+    labels = np.arange(n) % 2
+    rows, cols = [], []
+    for node in range(n):
+        feats = rng.choice(5, size=2, replace=False) + 5 * labels[node]
+        rows += [node, node]
+        cols += sorted(feats.tolist())
+    indptr = np.arange(0, 2 * n + 1, 2, dtype=np.int64)
+    edges = set()
+    for a in range(n):
+        for b in range(a + 1, n):
+            if labels[a] == labels[b] and rng.random() < 0.3:
+                edges |= {(a, b), (b, a)}
+    edge_index = np.array(sorted(edges), dtype=np.int64).T
+    save = lambda name, a: np.save(os.path.join(out, name + ".npy"), a)
+    save("features_indptr", indptr)
+    save("features_indices", np.array(cols, dtype=np.int32))
+    save("features_values", np.ones(len(cols), dtype=np.float32))
+    save("labels", labels.astype(np.int64))
+    save("edge_index", np.asfortranarray(edge_index))
+    save("train_idx", np.arange(0, 8, dtype=np.int64))
+    save("val_idx", np.arange(8, 16, dtype=np.int64))
+    save("test_idx", np.arange(16, 24, dtype=np.int64))
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    images(os.path.join(sys.argv[1], "images"), rng)
+    graph(os.path.join(sys.argv[1], "graph"), rng)
