@@ -12,7 +12,7 @@ PACKAGES=(
   cmake ninja-build g++ python3 python3-numpy
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22
   libclang-rt-22-dev libomp-22-dev libgtest-dev libbenchmark-dev
-  libopenblas-dev zlib1g-dev dataset-fashion-mnist
+  libopenblas-dev zlib1g-dev dataset-fashion-mnist gnuplot-nox
 )
 
 missing=()

@@ -2,6 +2,13 @@
 
 #include "ternary/Models/ModelOptions.h"
 
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::ternary;
 using namespace mlir::ternary::models;
@@ -92,4 +99,71 @@ ModelOptions::config(const std::string &name) const {
   c.width = width;
   c.warmupSteps = warmupSteps;
   return c;
+}
+
+bool mlir::ternary::models::applyConfigFile(const std::string &path,
+                                            std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error =
+        "--config: cannot read '" + path + "': " + buffer.getError().message();
+    return false;
+  }
+  auto parsed = llvm::json::parse((*buffer)->getBuffer());
+  if (!parsed) {
+    error = "--config '" + path +
+            "': not valid JSON: " + llvm::toString(parsed.takeError());
+    return false;
+  }
+  const llvm::json::Object *object = parsed->getAsObject();
+  if (!object) {
+    error = "--config '" + path + "': must hold one JSON object of flags";
+    return false;
+  }
+  auto options = cl::getRegisteredOptions();
+  // Keys in a fixed order, so that the first bad one is always the same.
+  std::vector<std::string> keys;
+  for (const auto &member : *object)
+    keys.push_back(member.first.str());
+  std::sort(keys.begin(), keys.end());
+  for (const std::string &key : keys) {
+    std::string name = key;
+    std::replace(name.begin(), name.end(), '_', '-');
+    auto found = options.find(name);
+    if (found == options.end() || name == "config" || name == "help") {
+      error = "--config '" + path + "': unknown key '" + key + "'";
+      return false;
+    }
+    cl::Option *option = found->second;
+    if (option->getNumOccurrences() > 0)
+      continue; // the command line wins
+    const llvm::json::Value &value = *object->get(key);
+    std::vector<llvm::json::Value> values;
+    if (const llvm::json::Array *list = value.getAsArray())
+      values.assign(list->begin(), list->end());
+    else
+      values.push_back(value);
+    for (const llvm::json::Value &v : values) {
+      std::string text;
+      if (auto str = v.getAsString())
+        text = str->str();
+      else if (auto flag = v.getAsBoolean())
+        text = *flag ? "true" : "false";
+      else if (auto integer = v.getAsInteger())
+        text = std::to_string(*integer);
+      else if (auto number = v.getAsNumber())
+        text = llvm::formatv("{0}", llvm::format("%.17g", *number)).str();
+      else {
+        error = "--config '" + path + "': the value of '" + key +
+                "' must be a string, a number, a boolean or a list of them";
+        return false;
+      }
+      if (option->addOccurrence(0, name, text)) {
+        error = "--config '" + path + "': '" + text +
+                "' is not a valid value of '" + key + "'";
+        return false;
+      }
+    }
+  }
+  return true;
 }

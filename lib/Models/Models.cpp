@@ -23,6 +23,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 
 #include <cmath>
 #include <functional>
@@ -452,4 +453,60 @@ mlir::ternary::models::modelArrays(const ModelConfig &config,
                product(llvm::ArrayRef<int64_t>(x.shape).drop_front())};
   }
   return split;
+}
+
+llvm::Expected<ModelConfig>
+mlir::ternary::models::configFromJson(llvm::StringRef json) {
+  auto parsed = llvm::json::parse(json);
+  if (!parsed)
+    return error("the model's config is not valid JSON: " +
+                 llvm::toString(parsed.takeError()));
+  const llvm::json::Object *o = parsed->getAsObject();
+  if (!o)
+    return error("the model's config is not a JSON object");
+  auto text = [&](const char *key) -> llvm::Expected<std::string> {
+    if (auto v = o->getString(key))
+      return v->str();
+    return error(llvm::Twine("the model's config has no string '") + key + "'");
+  };
+  auto number = [&](const char *key) -> llvm::Expected<double> {
+    if (auto v = o->getNumber(key))
+      return *v;
+    return error(llvm::Twine("the model's config has no number '") + key + "'");
+  };
+  ModelConfig c;
+  std::string problems;
+  auto take = [&](auto expected, auto &&use) {
+    if (!expected) {
+      problems = llvm::toString(expected.takeError());
+      return;
+    }
+    use(*expected);
+  };
+  take(text("architecture"), [&](std::string v) { c.architecture = v; });
+  take(text("precision"), [&](std::string v) { c.ternary = v == "1.58"; });
+  take(text("scale"), [&](std::string v) {
+    c.scale = symbolizeScaleMethod(v).value_or(ScaleMethod::absmedian);
+  });
+  take(text("norm"), [&](std::string v) {
+    c.norm = symbolizeNormKind(v).value_or(NormKind::layer);
+  });
+  take(number("q"), [&](double v) { c.q = unsigned(v); });
+  take(number("hidden_mult"), [&](double v) { c.hiddenMult = v; });
+  take(number("depth"), [&](double v) { c.depth = int64_t(v); });
+  take(number("width"), [&](double v) { c.width = int64_t(v); });
+  take(number("dropout"), [&](double v) { c.dropout = v; });
+  take(text("optimizer"), [&](std::string v) {
+    c.optimizer = symbolizeOptimizer(v).value_or(Optimizer::adamw);
+  });
+  take(number("lr"), [&](double v) { c.lr = v; });
+  take(number("weight_decay"), [&](double v) { c.weightDecay = v; });
+  take(text("schedule"),
+       [&](std::string v) { c.schedule = symbolizeLRSchedule(v); });
+  take(number("warmup_steps"), [&](double v) { c.warmupSteps = int64_t(v); });
+  take(number("total_steps"), [&](double v) { c.totalSteps = int64_t(v); });
+  take(number("min_lr"), [&](double v) { c.minLr = v; });
+  if (!problems.empty())
+    return error(problems);
+  return c;
 }

@@ -17,7 +17,7 @@ bool mlir::ternary::writeTrainingCheckpoint(
     const std::string &path, const TrainingModel &model,
     const std::vector<HostArray> &params, const std::vector<HostArray> &state,
     const HostArray &step, unsigned epochsDone, int64_t batchesDone,
-    const std::string &modelFile, std::string &error) {
+    const std::map<std::string, std::string> &metadata, std::string &error) {
   ::ternary::TensorFile file;
   for (size_t i = 0; i < params.size(); ++i)
     file.tensors.emplace_back("param." + model.names[i], params[i]);
@@ -26,9 +26,10 @@ bool mlir::ternary::writeTrainingCheckpoint(
       file.tensors.emplace_back(model.stateNames[s] + "." + model.names[i],
                                 state[s * params.size() + i]);
   file.tensors.emplace_back("step", step);
+  for (const auto &[key, value] : metadata)
+    file.metadata[key] = value;
   file.metadata["epoch"] = std::to_string(epochsDone);
   file.metadata["batch"] = std::to_string(batchesDone);
-  file.metadata["model"] = modelFile;
   return ::ternary::writeSafetensors(path, file, error);
 }
 

@@ -26,13 +26,13 @@
 // passes it a new seed (for ternary.dropout); one marked {ternary.lambda}
 // (tensor<f32>) gets the step's quantisation warm-up factor.
 //
-// Over 600 lines: it is the one place that reads the run's ~30 options and
-// checks each before any training; the loop's parts that need no option
-// live in lib/Training and Evaluation.cpp.
+// The loop itself is lib/Training's `train` (Trainer.h); this file reads
+// and checks the options, prepares the model, data and parameters, and
+// writes a run's outputs.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Evaluation.h"
+#include "TrainToolSupport.h"
 
 #include "ternary/InitAll.h"
 #include "ternary/Models/ModelOptions.h"
@@ -41,9 +41,11 @@
 #include "ternary/Runner/ToolSupport.h"
 #include "ternary/Support/Safetensors.h"
 #include "ternary/Training/Checkpoint.h"
+#include "ternary/Training/Export.h"
 #include "ternary/Training/LibraryRun.h"
 #include "ternary/Training/Progress.h"
 #include "ternary/Training/RunReport.h"
+#include "ternary/Training/Trainer.h"
 #include "ternary/Training/TrainingModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,6 +87,30 @@ static cl::opt<std::string>
                       "fashion-mnist) or a directory (IDX images, a "
                       "Planetoid graph)"),
              cl::cat(category));
+static cl::opt<std::string>
+    outDir("out",
+           cl::desc("Write the run into this directory: metrics.json, "
+                    "metrics.csv (a row a step), last.safetensors, "
+                    "best.safetensors (the best epoch by accuracy), "
+                    "curves.png; with --compile model.o and model.h"),
+           cl::cat(category));
+static cl::opt<std::string>
+    seeds("seeds",
+          cl::desc("Repeat the run for each seed, A-B or A,B,C (default: "
+                   "--seed once); with --out, each in DIR/seed-N and the "
+                   "mean and standard deviation in DIR/metrics.json"),
+          cl::cat(category));
+static cl::opt<bool> compileObject(
+    "compile",
+    cl::desc("With --out: compile the trained --export-function (packed "
+             "weights) to model.o and model.h (ternary-compile)"),
+    cl::init(false), cl::cat(category));
+static cl::opt<std::string>
+    configFile("config",
+               cl::desc("A JSON object of flags (e.g. {\"model\": \"mlp\", "
+                        "\"epochs\": 3, \"hidden_mult\": 2}); the command "
+                        "line wins over it"),
+               cl::cat(category));
 static cl::opt<std::string>
     metricsFile("metrics",
                 cl::desc("Write the run's figures (test accuracy, per-epoch "
@@ -195,19 +221,6 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-namespace {
-
-/// The warm-up factor of (0-based) step `t` (the semantics document's
-/// schedule).
-float warmupLambda(int64_t t) {
-  if (lambdaWarmupSteps <= 0 || t >= lambdaWarmupSteps)
-    return 1.0f;
-  double x = 5.0 * double(t) / double(lambdaWarmupSteps);
-  return static_cast<float>(2.0 / (1.0 + std::exp(-x)) - 1.0);
-}
-
-} // namespace
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -217,6 +230,9 @@ int main(int argc, char **argv) {
   // step (with a checkpoint), however early they come.
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
+  if (!configFile.empty())
+    if (std::string error; !models::applyConfigFile(configFile, error))
+      return fail(error);
   if (batchSize <= 0)
     return fail("--batch-size must be positive");
   if (std::string error; !threads.apply(error))
@@ -252,13 +268,24 @@ int main(int argc, char **argv) {
   if (lambdaWarmupSteps < 0)
     return fail("--lambda-warmup-steps must be >= 0, got " +
                 llvm::Twine(lambdaWarmupSteps));
+  std::vector<unsigned> seedList = {seed};
+  if (!seeds.empty()) {
+    std::string problem;
+    seedList = parseSeeds(seeds, problem);
+    if (seedList.empty())
+      return fail("--seeds: " + problem);
+    if (!resume.empty() || !checkpoint.empty() || !paramInputs.empty())
+      return fail("--seeds repeats fresh runs: not with --resume, "
+                  "--checkpoint or --param");
+  }
+  if (compileObject && outDir.empty())
+    return fail("--compile needs --out (it writes DIR/model.o and "
+                "DIR/model.h)");
+  if (!outDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
+      return fail("--out: cannot create '" + outDir + "': " + ec.message());
 
-  auto started = std::chrono::steady_clock::now();
-  auto secondsSince = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         started)
-        .count();
-  };
+  std::string error;
   bool libraryModel = !modelName.empty();
   if (libraryModel == !inputFile.empty())
     return fail(libraryModel
@@ -275,7 +302,6 @@ int main(int argc, char **argv) {
                 "--val-input");
 
   ToolContext tool;
-  std::string error;
   OwningOpRef<ModuleOp> module;
   llvm::Expected<std::vector<HostArray>> data = std::vector<HostArray>();
   llvm::Expected<std::vector<HostArray>> valData = std::vector<HostArray>();
@@ -285,10 +311,7 @@ int main(int argc, char **argv) {
   if (libraryModel) {
     // The module and its data from the libraries: the model sized by the
     // data set, the schedule by the run.
-    std::string toolDir = llvm::sys::path::parent_path(
-                              llvm::sys::fs::getMainExecutable(
-                                  argv[0], reinterpret_cast<void *>(&fail)))
-                              .str();
+    std::string toolDir = toolDirectory(argv[0]);
     auto config = modelOptions.config(modelName);
     if (!config)
       return fail(llvm::toString(config.takeError()));
@@ -336,45 +359,8 @@ int main(int argc, char **argv) {
     return fail("--val-input needs an eval function (eval = \"...\" in the "
                 "ternary.train_step request)");
 
-  // Parameters, optimiser state (zeros) and the step counter.
-  std::mt19937 rng(seed);
-  std::vector<HostArray> params;
-  if (!paramInputs.empty()) {
-    auto given = readArrayArguments(paramInputs);
-    if (!given)
-      return fail(llvm::toString(given.takeError()));
-    if (given->size() != model->params.size())
-      return fail("the model has " + llvm::Twine(model->params.size()) +
-                  " parameters, got " + llvm::Twine(given->size()) +
-                  " --param");
-    params = std::move(*given);
-  } else {
-    auto init = initialiseParameters(*model, model->inits, rng);
-    if (!init)
-      return fail(llvm::toString(init.takeError()));
-    params = std::move(*init);
-  }
-  std::vector<HostArray> state;
-  for (unsigned s = 0; s < model->stateNames.size(); ++s)
-    for (const HostArray &p : params)
-      state.push_back(HostArray::zeros(DType::F32, p.shape));
-  HostArray step = HostArray::zeros(DType::I64, {});
-  unsigned firstEpoch = 1;
-  int64_t resumeBatch = 0;
-  if (!resume.empty()) {
-    if (!readTrainingCheckpoint(resume, *model, params, state, step, firstEpoch,
-                                resumeBatch, error))
-      return fail(error);
-    firstEpoch += 1;
-    llvm::errs() << "ternary-train: resumed from '" << resume
-                 << "' after epoch " << firstEpoch - 1
-                 << (resumeBatch ? " and " + std::to_string(resumeBatch) +
-                                       " batches of the next"
-                                 : std::string())
-                 << ", step " << step.data<int64_t>()[0] << "\n";
-  }
-
-  // The module as built or read, for --export (compilation consumes it).
+  // The module as built or read, for --export and --compile (compilation
+  // consumes it).
   OwningOpRef<ModuleOp> source = module->clone();
   auto compiled = CompiledModule::compile(std::move(module),
                                           InferencePipelineOptions(), {});
@@ -387,240 +373,161 @@ int main(int argc, char **argv) {
   if (!metrics.empty() && valData->empty())
     return fail("--metric needs --val-input");
 
-  int64_t examples = (*data)[0].shape.empty() ? 1 : (*data)[0].shape[0];
-  int64_t batches = fullBatch  ? 1
-                    : dropLast ? examples / batchSize
-                               : (examples + batchSize - 1) / batchSize;
-  if (batches == 0)
-    return fail("no complete batch: " + llvm::Twine(examples) +
-                " examples, --batch-size " + llvm::Twine(batchSize));
-  if (resumeBatch >= batches)
-    return fail("checkpoint '" + resume + "' was written after batch " +
-                llvm::Twine(resumeBatch) + " of an epoch of " +
-                llvm::Twine(batches) +
-                " batches: resume with the same data and --batch-size");
+  TrainOptions options;
+  options.batchSize = batchSize;
+  options.epochs = epochs;
+  options.maxSteps = maxSteps;
+  options.shuffle = shuffle;
+  options.fullBatch = fullBatch;
+  options.dropLast = dropLast;
+  options.checkpointEvery = checkpointEvery;
+  options.lambdaWarmupSteps = lambdaWarmupSteps;
+  options.skipNonFinite = onNonFinite == "skip";
+  options.progress = progress;
+  options.metrics = metrics;
+  options.evalName = evalName;
+  options.stopSignal = &stopSignal;
+  if (libraryModel)
+    options.metadata = {{"model", modelName},
+                        {"config", "{" + report.configJson + "}"},
+                        {"data", dataName}};
+  else
+    options.metadata = {{"model", llvm::sys::path::filename(inputFile).str()}};
 
-  // Every step's loss so far (--losses): written with every checkpoint and
-  // when the run stops, however it stops, so that nothing is lost.
-  std::vector<float> losses;
-  auto saveLosses = [&]() -> bool {
-    if (lossesFile.empty())
-      return true;
-    HostArray a = HostArray::zeros(DType::F32, {int64_t(losses.size())});
-    std::copy(losses.begin(), losses.end(), a.data<float>());
-    return ::ternary::writeNpy(lossesFile, a, error);
-  };
-  auto writeCheckpoint = [&](unsigned epochsDone, int64_t batchesDone) -> bool {
-    return writeTrainingCheckpoint(
-               checkpoint, *model, params, state, step, epochsDone, batchesDone,
-               llvm::sys::path::filename(inputFile).str(), error) &&
-           saveLosses();
-  };
+  // One run a seed; each writes its outputs (--out DIR/seed-N with
+  // several seeds) and adds its report to `runs`.
+  std::vector<RunReport> runs;
+  std::vector<HostArray> params;
+  for (unsigned runSeed : seedList) {
+    auto runStarted = std::chrono::steady_clock::now();
+    std::string dir = outDir;
+    if (seedList.size() > 1) {
+      llvm::SmallString<128> sub(outDir);
+      llvm::sys::path::append(sub, "seed-" + std::to_string(runSeed));
+      dir = sub.str().str();
+      if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+        return fail("cannot create '" + dir + "': " + ec.message());
+      llvm::outs() << "seed " << runSeed << ":\n";
+    }
+    auto inDir = [&](const char *name) {
+      llvm::SmallString<128> path(dir);
+      llvm::sys::path::append(path, name);
+      return path.str().str();
+    };
+    options.seed = runSeed;
+    options.checkpoint = !checkpoint.empty() ? checkpoint.getValue()
+                         : dir.empty()       ? std::string()
+                                             : inDir("last.safetensors");
+    options.bestCheckpoint = dir.empty() ? "" : inDir("best.safetensors");
+    options.stepsCsv = dir.empty() ? "" : inDir("metrics.csv");
+    options.lossesFile = lossesFile;
 
-  Progress display(progress);
-  int64_t stepsDone = 0;
-  bool stop = false;
-  for (unsigned epoch = firstEpoch; epoch <= epochs && !stop; ++epoch) {
-    std::vector<int64_t> order(examples);
-    std::iota(order.begin(), order.end(), 0);
-    if (shuffle && !fullBatch) {
-      std::mt19937 epochRng(seed * 1000003u + epoch);
-      std::shuffle(order.begin(), order.end(), epochRng);
+    // Parameters (given, or initialised from the seed), optimiser state
+    // (zeros) and the step counter; or all of them from --resume.
+    std::mt19937 rng(runSeed);
+    if (!paramInputs.empty()) {
+      auto given = readArrayArguments(paramInputs);
+      if (!given)
+        return fail(llvm::toString(given.takeError()));
+      if (given->size() != model->params.size())
+        return fail("the model has " + llvm::Twine(model->params.size()) +
+                    " parameters, got " + llvm::Twine(given->size()) +
+                    " --param");
+      params = std::move(*given);
+    } else {
+      auto init = initialiseParameters(*model, model->inits, rng);
+      if (!init)
+        return fail(llvm::toString(init.takeError()));
+      params = std::move(*init);
     }
-    // With --max-steps, the bar and its ETA count the steps that will run.
-    int64_t epochSteps = maxSteps > 0
-                             ? std::min<int64_t>(batches, maxSteps - stepsDone)
-                             : batches;
-    display.startEpoch(epoch, epochs, epochSteps);
-    double lossSum = 0;
-    int64_t lossCount = 0, skipped = 0;
-    int64_t firstBatch = epoch == firstEpoch ? resumeBatch : 0;
-    int64_t b = firstBatch;
-    for (; b < batches; ++b) {
-      int64_t begin = b * batchSize;
-      int64_t end = std::min(examples, begin + batchSize);
-      std::vector<int64_t> rows(order.begin() + begin, order.begin() + end);
-      std::vector<HostArray> batch;
-      for (const HostArray &a : *data)
-        batch.push_back(fullBatch ? a : gatherRows(a, rows));
-      // Arguments: the loss function's (data and parameters interleaved
-      // as declared), then the state, then the step.
-      std::vector<HostArray *> args(
-          model->dataArgs.size() + model->seedArgs.size() +
-          model->lambdaArgs.size() + model->params.size());
-      for (size_t d = 0; d < model->dataArgs.size(); ++d)
-        args[model->dataArgs[d]] = &batch[d];
-      HostArray stepSeed = HostArray::zeros(DType::I64, {});
-      stepSeed.data<int64_t>()[0] =
-          int64_t(seed) * 1000003 + step.data<int64_t>()[0];
-      for (unsigned s : model->seedArgs)
-        args[s] = &stepSeed;
-      HostArray stepLambda = HostArray::zeros(DType::F32, {});
-      stepLambda.data<float>()[0] = warmupLambda(step.data<int64_t>()[0]);
-      for (unsigned l : model->lambdaArgs)
-        args[l] = &stepLambda;
-      for (size_t p = 0; p < model->params.size(); ++p)
-        args[model->params[p]] = &params[p];
-      for (HostArray &s : state)
-        args.push_back(&s);
-      args.push_back(&step);
-      int64_t stepNumber = step.data<int64_t>()[0] + 1;
-      std::vector<HostArray> before;
-      if (onNonFinite == "skip") {
-        before = params;
-        before.insert(before.end(), state.begin(), state.end());
-        before.push_back(step);
-      }
-      auto result = compiled->callInPlace(model->step, args);
-      if (!result)
-        return fail(llvm::toString(result.takeError()));
-      float loss = (*result)[0].data<float>()[0];
-      // A step that read or made a non-finite value: the loss, or any
-      // updated parameter (a NaN gradient reaches every parameter it
-      // updates).
-      std::string what;
-      if (!std::isfinite(loss))
-        what = "the loss is " + ::ternary::formatFloat(loss);
-      for (size_t p = 0; p < params.size() && what.empty(); ++p)
-        if (std::string bad = ::ternary::firstNonFinite(params[p]);
-            !bad.empty())
-          what = "parameter '" + model->names[p] + "' holds " + bad +
-                 " after the update";
-      if (!what.empty()) {
-        if (onNonFinite == "stop") {
-          display.finish();
-          if (!saveLosses())
-            return fail(error);
-          return fail("step " + llvm::Twine(stepNumber) + " (epoch " +
-                      llvm::Twine(epoch) + ", batch " + llvm::Twine(b + 1) +
-                      "): " + what + "; stopped" +
-                      (checkpoint.empty() ? std::string()
-                                          : ", '" + checkpoint.getValue() +
-                                                "' keeps the last good state") +
-                      " (--on-nonfinite=skip skips such batches)");
-        }
-        // Undo the update: parameters, state and counter as before.
-        for (size_t p = 0; p < params.size(); ++p)
-          params[p] = before[p];
-        for (size_t k = 0; k < state.size(); ++k)
-          state[k] = before[params.size() + k];
-        step = before.back();
-        ++skipped;
-        llvm::errs() << "ternary-train: step " << stepNumber << ": " << what
-                     << "; batch skipped\n";
-        continue;
-      }
-      losses.push_back(loss);
-      lossSum += loss;
-      ++lossCount;
-      display.update(b + 1 - firstBatch, end - begin, loss);
-      ++stepsDone;
-      bool last = maxSteps > 0 && stepsDone >= maxSteps;
-      if (!checkpoint.empty() && b + 1 < batches &&
-          (last || stopSignal ||
-           (checkpointEvery > 0 && stepsDone % checkpointEvery == 0)))
-        if (!writeCheckpoint(epoch - 1, b + 1))
-          return fail(error);
-      if (stopSignal) {
-        if (!checkpoint.empty() && b + 1 == batches &&
-            !writeCheckpoint(epoch, 0))
-          return fail(error);
-        display.finish();
-        llvm::errs() << "ternary-train: stopped by signal " << int(stopSignal)
-                     << " after step " << step.data<int64_t>()[0]
-                     << (checkpoint.empty()
-                             ? std::string()
-                             : "; '" + checkpoint.getValue() +
-                                   "' holds it (--resume continues)")
-                     << "\n";
-        if (!saveLosses())
-          return fail(error);
-        return 128 + stopSignal;
-      }
-      if (last) {
-        stop = true;
-        ++b;
-        break;
-      }
+    TrainState state = freshState(*model, std::move(params));
+    if (!resume.empty()) {
+      if (!readTrainingCheckpoint(resume, *model, state.params, state.state,
+                                  state.step, state.firstEpoch,
+                                  state.resumeBatch, error))
+        return fail(error);
+      state.firstEpoch += 1;
+      state.resumedFrom = resume;
+      llvm::errs() << "ternary-train: resumed from '" << resume
+                   << "' after epoch " << state.firstEpoch - 1
+                   << (state.resumeBatch
+                           ? " and " + std::to_string(state.resumeBatch) +
+                                 " batches of the next"
+                           : std::string())
+                   << ", step " << state.step.data<int64_t>()[0] << "\n";
     }
-    char line[160];
-    EpochRecord record;
-    record.epoch = epoch;
-    record.trainLoss = lossSum / std::max<int64_t>(1, lossCount);
-    std::snprintf(line, sizeof(line), "epoch %u: train loss %.4f", epoch,
-                  record.trainLoss);
-    llvm::outs() << line;
-    if (skipped)
-      llvm::outs() << " (" << skipped << " batches skipped)";
-    if (!valData->empty()) {
-      auto loss = evaluate(*compiled, *model, model->eval, *valData, params,
+
+    RunReport run = report;
+    if (int status = train(*compiled, *model, *data, *valData, state, options,
+                           run, error)) {
+      if (status == 1)
+        return fail(error);
+      return status; // stopped by a signal, checkpoint written
+    }
+    params = std::move(state.params);
+
+    // A library model's test figures, at the last epoch (as the papers
+    // report them); the per-epoch ones when there is no validation split.
+    if (libraryModel && evalName == "test" && !run.epochs.empty()) {
+      run.testLoss = run.epochs.back().evalLoss;
+      run.testAccuracy = run.epochs.back().evalAccuracy;
+    } else if (libraryModel) {
+      auto loss = evaluate(*compiled, *model, model->eval, testData, params,
                            fullBatch, batchSize);
       if (!loss)
         return fail(llvm::toString(loss.takeError()));
-      if (!std::isfinite(*loss)) {
-        llvm::outs() << "\n";
-        return fail("epoch " + llvm::Twine(epoch) +
-                    ": the validation loss is " +
-                    ::ternary::formatFloat(*loss) + "; stopped" +
-                    (checkpoint.empty() ? std::string()
-                                        : ", '" + checkpoint.getValue() +
-                                              "' keeps the last good state"));
-      }
-      std::snprintf(line, sizeof(line), ", %s loss %.4f", evalName.c_str(),
-                    *loss);
+      auto accuracy = evaluate(*compiled, *model, "accuracy", testData, params,
+                               fullBatch, batchSize);
+      if (!accuracy)
+        return fail(llvm::toString(accuracy.takeError()));
+      run.testLoss = *loss;
+      run.testAccuracy = *accuracy;
+      char line[160];
+      std::snprintf(line, sizeof(line), "test loss %.4f, test accuracy %.4f\n",
+                    *loss, *accuracy);
       llvm::outs() << line;
-      record.evalLoss = *loss;
-      for (const std::string &metric : metrics) {
-        auto value = evaluate(*compiled, *model, metric, *valData, params,
-                              fullBatch, batchSize);
-        if (!value)
-          return fail(llvm::toString(value.takeError()));
-        std::snprintf(line, sizeof(line), ", %s %s %.4f", evalName.c_str(),
-                      metric.c_str(), *value);
-        llvm::outs() << line;
-        if (metric == "accuracy")
-          record.evalAccuracy = *value;
+    }
+    for (const HostArray &p : params)
+      run.params += p.numElements();
+    run.seconds = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - runStarted)
+                      .count();
+    if (!dir.empty()) {
+      if (!run.write(inDir("metrics.json"), error))
+        return fail(error);
+      if (!writeCurves(run, inDir("curves.png"), error))
+        llvm::errs() << "ternary-train: curves.png not drawn: " << error
+                     << "\n";
+      if (compileObject) {
+        auto exported = exportModule(*source, exportFunction, params);
+        if (!exported)
+          return fail(llvm::toString(exported.takeError()));
+        std::string mlir = inDir("model.mlir");
+        if (!writeText(mlir, printed(**exported), error))
+          return fail(error);
+        if (!compileWithTernaryCompile(toolDirectory(argv[0]), mlir,
+                                       inDir("model.o"), inDir("model.h"),
+                                       error))
+          return fail(error);
       }
     }
-    record.seconds = secondsSince();
-    report.epochs.push_back(record);
-    llvm::outs() << "\n";
-    llvm::outs().flush();
+    runs.push_back(std::move(run));
+  }
 
-    // A whole epoch: its checkpoint (a run stopped mid-epoch wrote one).
-    if (!checkpoint.empty() && b >= batches && !writeCheckpoint(epoch, 0))
+  if (!metricsFile.empty() || (!outDir.empty() && seedList.size() > 1)) {
+    std::string path = metricsFile;
+    if (path.empty()) {
+      llvm::SmallString<128> p(outDir);
+      llvm::sys::path::append(p, "metrics.json");
+      path = p.str().str();
+    }
+    std::string text =
+        runs.size() == 1 ? runs[0].json() : seedsJson(runs, seedList);
+    if (!writeText(path, text, error))
       return fail(error);
   }
-
-  if (!saveLosses())
-    return fail(error);
-  // A library model's test figures, at the last epoch (as the papers
-  // report them); the same as the per-epoch ones when there is no
-  // validation split.
-  if (libraryModel && evalName == "test" && !report.epochs.empty()) {
-    report.testLoss = report.epochs.back().evalLoss;
-    report.testAccuracy = report.epochs.back().evalAccuracy;
-  } else if (libraryModel) {
-    auto loss = evaluate(*compiled, *model, model->eval, testData, params,
-                         fullBatch, batchSize);
-    auto accuracy = evaluate(*compiled, *model, "accuracy", testData, params,
-                             fullBatch, batchSize);
-    if (!loss)
-      return fail(llvm::toString(loss.takeError()));
-    if (!accuracy)
-      return fail(llvm::toString(accuracy.takeError()));
-    report.testLoss = *loss;
-    report.testAccuracy = *accuracy;
-    char line[160];
-    std::snprintf(line, sizeof(line), "test loss %.4f, test accuracy %.4f\n",
-                  *loss, *accuracy);
-    llvm::outs() << line;
-  }
-  for (const HostArray &p : params)
-    report.params += p.numElements();
-  report.seconds = secondsSince();
-  if (!metricsFile.empty() && !report.write(metricsFile, error))
-    return fail(error);
+  if (runs.size() > 1)
+    llvm::outs() << seedsSummary(runs);
   if (!saveParams.empty()) {
     // The folder itself may be new; its parent was checked at the start.
     if (std::error_code ec = llvm::sys::fs::create_directory(saveParams))
@@ -633,14 +540,11 @@ int main(int argc, char **argv) {
     }
   }
   if (!exportFile.empty()) {
-    auto text = exportModule(*source, exportFunction, params);
-    if (!text)
-      return fail(llvm::toString(text.takeError()));
-    std::error_code ec;
-    llvm::raw_fd_ostream os(exportFile, ec);
-    if (ec)
-      return fail("cannot write '" + exportFile + "': " + ec.message());
-    os << *text;
+    auto exported = exportModule(*source, exportFunction, params);
+    if (!exported)
+      return fail(llvm::toString(exported.takeError()));
+    if (!writeText(exportFile, printed(**exported), error))
+      return fail(error);
   }
   return 0;
 }

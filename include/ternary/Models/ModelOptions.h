@@ -32,6 +32,14 @@ private:
   llvm::cl::opt<int64_t> depth, width, warmupSteps;
 };
 
+/// Applies the JSON object in `path` as command-line flags: each key names a
+/// registered option of the tool (`_` or `-` between words: `hidden_mult`,
+/// `batch-size`), its value a string, number or boolean (a list for an
+/// option given several times). An option given on the command line keeps
+/// its value. False with `error` set for an unreadable file, malformed
+/// JSON, an unknown key or a value the option refuses.
+bool applyConfigFile(const std::string &path, std::string &error);
+
 } // namespace models
 } // namespace ternary
 } // namespace mlir

@@ -106,6 +106,11 @@ int64_t stepsOfRun(const ::ternary::data::Dataset &data, int64_t batchSize,
 std::vector<::ternary::HostArray>
 modelArrays(const ModelConfig &config, std::vector<::ternary::HostArray> split);
 
+/// The configuration of a JSON object as `configJson` writes it (the
+/// `config` metadata of a library model's checkpoint); an error names a
+/// missing or malformed member.
+llvm::Expected<ModelConfig> configFromJson(llvm::StringRef json);
+
 /// The configuration as JSON object members (`"architecture": "mlp", ...`),
 /// for metrics and checkpoints.
 std::string configJson(const ModelConfig &config);

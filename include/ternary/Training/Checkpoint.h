@@ -3,8 +3,10 @@
 // The safetensors checkpoints of ternary-train: the parameters
 // (`param.NAME`), the optimiser state (`exp_avg.NAME`, ...), the step
 // counter, and metadata (`epoch`: whole epochs done, `batch`: batches done
-// in the next one, `model`: the module's file name). Written atomically;
-// read back with every check a resumed run relies on.
+// in the next one; the caller's: `model`, the module's file or the library
+// model's name, and for a library model `config` and `data`, what
+// ternary-eval rebuilds it from). Written atomically; read back with every
+// check a resumed run relies on.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,7 @@
 
 #include "ternary/Training/TrainingModel.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,14 +24,13 @@ namespace ternary {
 
 /// Writes the checkpoint of `model`'s `params`, `state` (state buffer s of
 /// parameter i at s * params.size() + i) and `step` after `epochsDone`
-/// epochs and `batchesDone` batches of the next to `path`, atomically.
-bool writeTrainingCheckpoint(const std::string &path,
-                             const TrainingModel &model,
-                             const std::vector<HostArray> &params,
-                             const std::vector<HostArray> &state,
-                             const HostArray &step, unsigned epochsDone,
-                             int64_t batchesDone, const std::string &modelFile,
-                             std::string &error);
+/// epochs and `batchesDone` batches of the next, and `metadata`, to
+/// `path`, atomically.
+bool writeTrainingCheckpoint(
+    const std::string &path, const TrainingModel &model,
+    const std::vector<HostArray> &params, const std::vector<HostArray> &state,
+    const HostArray &step, unsigned epochsDone, int64_t batchesDone,
+    const std::map<std::string, std::string> &metadata, std::string &error);
 
 /// Reads a checkpoint into `params`, `state` and `step` (already of the
 /// model's shapes) and the position it was written at. Refuses, with the

@@ -28,10 +28,10 @@ def images(out, rng):
     os.makedirs(out, exist_ok=True)
     for prefix, n in (("train", 64), ("t10k", 32)):
         labels = np.arange(n) % 4
-        x = rng.integers(0, 60, size=(n, 8, 8))
+        x = rng.integers(0, 150, size=(n, 8, 8))
         for k, c in enumerate(labels):
             r, q = divmod(int(c), 2)
-            x[k, 4 * r:4 * r + 4, 4 * q:4 * q + 4] += 180
+            x[k, 4 * r:4 * r + 4, 4 * q:4 * q + 4] += 60
         idx(os.path.join(out, prefix + "-images-idx3-ubyte.gz"), x)
         idx(os.path.join(out, prefix + "-labels-idx1-ubyte.gz"), labels)
 
