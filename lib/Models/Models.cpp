@@ -136,6 +136,44 @@ const Architecture kArchitectures[] = {
          return l.linear(h, p[6], p[7]);
        };
      }},
+    {{"cifar-cnn",
+      "a small CNN for CIFAR-10: 3 blocks of 3x3 conv (32, 64, 128), ReLU, "
+      "2x2 max-pool; dropout 0.25, BitLinear 256, ReLU, dropout, BitLinear "
+      "(convolutions 32-bit)",
+      false},
+     1e-3,
+     0.01,
+     0.5,
+     true,
+     256,
+     [](const ModelConfig &c, const DataShape &d) {
+       std::vector<ParamSpec> specs;
+       int64_t channels = d.example[0], h = d.example[1], w = d.example[2];
+       int64_t widths[] = {32, 64, 128};
+       for (int b = 0; b < 3; ++b) {
+         std::string name = "conv" + std::to_string(b + 1);
+         specs.push_back(
+             {name + ".weight", {widths[b], channels, 3, 3}, "conv"});
+         specs.push_back({name + ".bias", {widths[b]}, ""});
+         channels = widths[b];
+         h = (h - 2) / 2;
+         w = (w - 2) / 2;
+       }
+       int64_t width = hidden(c, 256);
+       linearParams(specs, "fc1", width, channels * h * w);
+       linearParams(specs, "fc2", d.classes, width);
+       return specs;
+     },
+     [](const ModelConfig &c, const DataShape &) -> Forward {
+       return [c](Layers &l, ValueRange data, ValueRange p) {
+         Value h = data[0];
+         for (int b = 0; b < 3; ++b)
+           h = l.maxPool2(l.relu(l.conv(h, p[2 * b], p[2 * b + 1])));
+         h = l.flatten(l.dropout(h, 0.25));
+         h = l.dropout(l.relu(l.linear(h, p[6], p[7])), *c.dropout);
+         return l.linear(h, p[8], p[9]);
+       };
+     }},
     {{"gcn",
       "2-layer graph convolutional network (Kipf and Welling): "
       "A BitLinear(dropout(ReLU(A BitLinear(x)))), hidden 32",
@@ -271,6 +309,9 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
     return error("--q must be 127 or 128, got " + llvm::Twine(c.q));
   if (c.architecture == "cnn" && (data.example[1] < 6 || data.example[2] < 6))
     return error("model 'cnn' needs images of at least 6x6 pixels");
+  if (c.architecture == "cifar-cnn" &&
+      (data.example[1] < 22 || data.example[2] < 22))
+    return error("model 'cifar-cnn' needs images of at least 22x22 pixels");
   return c;
 }
 
@@ -306,7 +347,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
         {dyn, data.example[0], data.example[1], data.example[2]}, f32)};
   }
   Type labelsType = RankedTensorType::get({dyn}, i64);
-  bool seeded = *config.dropout > 0 || config.architecture == "cnn";
+  bool seeded = *config.dropout > 0 || config.architecture == "cnn" ||
+                config.architecture == "cifar-cnn";
   std::vector<ParamSpec> specs = arch.params(config, data);
   SmallVector<Type> paramTypes;
   for (const ParamSpec &p : specs)

@@ -10,8 +10,9 @@
 //
 // Layouts (docs/models.md says where each set comes from):
 // - images (`mnist`, `fashion-mnist`, any directory of the four IDX files,
-//   plain or gzip): x f32 [N, C, H, W] normalised with the set's mean and
-//   deviation, labels i64 [N];
+//   plain or gzip; `cifar10` and any JPEG image folder, also as .tar.gz):
+//   x f32 [N, C, H, W] normalised with the set's mean and deviation, labels
+//   i64 [N];
 // - graphs (any Planetoid `.npy` directory): the whole graph in every split,
 //   x f32 [N, F] (row-normalised bag of words), the normalised adjacency
 //   with self loops D^-1/2 (A + I) D^-1/2 as CSR (indptr, indices i64,
@@ -62,6 +63,15 @@ bool readIdx(const std::string &path, HostArray &out, std::string &error);
 bool loadIdxImages(const std::string &dir, float mean, float deviation,
                    Dataset &out, std::string &error);
 
+/// An image folder (`train/<class>/*.jpg`, `test/<class>/*.jpg`, the
+/// classes the training split's folder names in sorted order) from a
+/// directory, a .tar.gz of that layout, or a directory holding one such
+/// archive; RGB images of one size, normalised per channel as
+/// (value / 255 - mean[c]) / deviation[c]: x f32 [N, 3, H, W].
+bool loadImageFolder(const std::string &path, const float mean[3],
+                     const float deviation[3], Dataset &out,
+                     std::string &error);
+
 /// A Planetoid graph directory (../shared/data/README.md: features_indptr,
 /// features_indices, features_values, labels, edge_index, train_idx,
 /// val_idx, test_idx, all .npy). Node labels must lie in [0, C) where
@@ -72,13 +82,15 @@ bool loadPlanetoid(const std::string &dir, Dataset &out, std::string &error);
 /// (a directory is then expected). `mnist`: $TERNARY_DATA_DIR/mnist, else
 /// the setup's copy beside the tools (`<build>/data/mnist/idx`);
 /// `fashion-mnist`: $TERNARY_DATA_DIR/fashion-mnist, else Debian's
-/// /usr/share/datasets/fashion-mnist. `toolDir` is the running tool's
-/// directory.
+/// /usr/share/datasets/fashion-mnist; `cifar10`: $TERNARY_DATA_DIR/cifar10,
+/// else `<build>/data/cifar10` (the setup links ../shared/data/cifar10
+/// there). `toolDir` is the running tool's directory.
 std::string datasetDirectory(const std::string &name,
                              const std::string &toolDir);
 
-/// A data set by name (`mnist`, `fashion-mnist`) or directory (IDX images
-/// or a Planetoid graph, recognised by their files).
+/// A data set by name (`mnist`, `fashion-mnist`, `cifar10`) or path (IDX
+/// images, a Planetoid graph, a JPEG image folder or its .tar.gz,
+/// recognised by their files).
 std::optional<Dataset> loadDataset(const std::string &nameOrDir,
                                    const std::string &toolDir,
                                    std::string &error);

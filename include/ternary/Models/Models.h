@@ -44,7 +44,7 @@ namespace models {
 /// What a model is asked to be. Unset optionals take the architecture's
 /// defaults (`completeConfig`), which follow the papers' authors.
 struct ModelConfig {
-  std::string architecture; ///< mlp, cnn, gcn, sgc
+  std::string architecture; ///< mlp, cnn, cifar-cnn, gcn, sgc
   bool ternary = true;      ///< precision 1.58 (false: 32-bit layers)
   ScaleMethod scale = ScaleMethod::absmedian;
   NormKind norm = NormKind::layer;

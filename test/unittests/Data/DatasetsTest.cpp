@@ -11,9 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <zlib.h>
+
+#include <jpeglib.h>
 
 using namespace ternary;
 using namespace ternary::data;
@@ -107,7 +110,172 @@ void writeGraph(const std::string &dir) {
   save("test_idx", array(DType::I64, {1}, {1}));
 }
 
+/// A w x h RGB JPEG (quality 100) whose pixels are (r, g, b) + noise-free
+/// gradients: pixel (y, x) = (r, g + x, b + y).
+std::string jpegBytes(int w, int h, int r, int g, int b) {
+  jpeg_compress_struct info;
+  jpeg_error_mgr err;
+  info.err = jpeg_std_error(&err);
+  jpeg_create_compress(&info);
+  unsigned char *buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = w;
+  info.image_height = h;
+  info.input_components = 3;
+  info.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, 100, TRUE);
+  jpeg_start_compress(&info, TRUE);
+  std::vector<unsigned char> row(w * 3);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      row[3 * x] = r;
+      row[3 * x + 1] = g + x;
+      row[3 * x + 2] = b + y;
+    }
+    unsigned char *p = row.data();
+    jpeg_write_scanlines(&info, &p, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::string bytes(reinterpret_cast<char *>(buffer), size);
+  free(buffer);
+  return bytes;
+}
+
+/// Files of an image folder: {path, bytes}. Two classes (`cat` bright
+/// red, `dog` dark), 3 training and 2 test images each, 6x4 pixels.
+std::vector<std::pair<std::string, std::string>> folderFiles() {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char *split : {"train", "test"})
+    for (const char *label : {"dog", "cat"})
+      for (int i = 0; i < (std::string(split) == "train" ? 3 : 2); ++i)
+        files.push_back({std::string(split) + "/" + label + "/" +
+                             std::to_string(i) + ".jpg",
+                         std::string(label) == "cat"
+                             ? jpegBytes(6, 4, 200, 10, 10)
+                             : jpegBytes(6, 4, 20, 10, 10)});
+  return files;
+}
+
+void writeFolder(const std::string &dir,
+                 const std::vector<std::pair<std::string, std::string>> &f) {
+  for (const auto &[path, bytes] : f) {
+    fs::create_directories(fs::path(dir) / fs::path(path).parent_path());
+    writeFile(dir + "/" + path, bytes);
+  }
+}
+
+/// A ustar archive of the files (gzip-compressed).
+void writeTarGz(const std::string &path,
+                const std::vector<std::pair<std::string, std::string>> &f) {
+  std::string tar;
+  for (const auto &[name, bytes] : f) {
+    char header[512] = {};
+    std::snprintf(header, 100, "%s", name.c_str());
+    std::snprintf(header + 100, 8, "%07o", 0644);
+    std::snprintf(header + 124, 12, "%011o", unsigned(bytes.size()));
+    header[156] = '0';
+    std::memcpy(header + 257, "ustar", 5);
+    tar.append(header, 512);
+    tar += bytes;
+    tar.append((512 - bytes.size() % 512) % 512, '\0');
+  }
+  tar.append(1024, '\0');
+  writeGzip(path, tar);
+}
+
 } // namespace
+
+TEST(Datasets, ReadsImageFoldersAndTheirArchives) {
+  const float mean[3] = {0, 0, 0}, one[3] = {1, 1, 1};
+  std::string dir = freshDir("folder");
+  writeFolder(dir, folderFiles());
+  std::string archiveDir = freshDir("archive");
+  writeTarGz(archiveDir + "/images.tar.gz", folderFiles());
+  for (const std::string &path :
+       {dir, archiveDir, archiveDir + "/images.tar.gz"}) {
+    Dataset d;
+    std::string error;
+    ASSERT_TRUE(loadImageFolder(path, mean, one, d, error)) << error;
+    EXPECT_EQ(d.classes, 2);
+    EXPECT_EQ(d.exampleShape, (std::vector<int64_t>{3, 4, 6}));
+    ASSERT_EQ(d.train[0].shape, (std::vector<int64_t>{6, 3, 4, 6}));
+    ASSERT_EQ(d.test[1].shape, std::vector<int64_t>{4});
+    // Classes in sorted order (cat 0, dog 1); a cat's red channel is
+    // about 200 / 255 (JPEG at quality 100: within a few levels).
+    for (int64_t i = 0; i < 6; ++i) {
+      int64_t label = d.train[1].data<int64_t>()[i];
+      float red = d.train[0].data<float>()[i * 72];
+      EXPECT_NEAR(red, label == 0 ? 200 / 255.0 : 20 / 255.0, 4 / 255.0)
+          << path << " image " << i;
+    }
+    // The green channel's gradient along x survives: pixel x = 5 is 5
+    // levels above x = 0.
+    const float *green = d.train[0].data<float>() + 24;
+    EXPECT_NEAR(green[5] - green[0], 5 / 255.0, 3 / 255.0);
+  }
+  // By name of a directory holding the archive, through loadDataset.
+  std::string error;
+  auto d = loadDataset(archiveDir, "", error);
+  ASSERT_TRUE(d) << error;
+  EXPECT_EQ(d->test[0].shape[0], 4);
+}
+
+TEST(Datasets, RejectsBadImageFolders) {
+  const float mean[3] = {0, 0, 0}, one[3] = {1, 1, 1};
+  Dataset d;
+  std::string error;
+
+  auto files = folderFiles();
+  files[1].second = "this is not a JPEG";
+  std::string broken = freshDir("broken-jpeg");
+  writeFolder(broken, files);
+  EXPECT_FALSE(loadImageFolder(broken, mean, one, d, error));
+  EXPECT_EQ(error.rfind("'" + broken +
+                            "/train/dog/1.jpg': not a decodable "
+                            "JPEG (",
+                        0),
+            0u)
+      << error;
+
+  files = folderFiles();
+  files[2].second = jpegBytes(5, 4, 1, 2, 3);
+  std::string sizes = freshDir("sizes");
+  writeFolder(sizes, files);
+  EXPECT_FALSE(loadImageFolder(sizes, mean, one, d, error));
+  EXPECT_EQ(error,
+            "'" + sizes + "/train/dog/2.jpg' is 5x4, the other images 6x4");
+
+  files = folderFiles();
+  files.push_back({"test/bird/0.jpg", jpegBytes(6, 4, 0, 0, 0)});
+  std::string unknown = freshDir("unknown-class");
+  writeFolder(unknown, files);
+  EXPECT_FALSE(loadImageFolder(unknown, mean, one, d, error));
+  EXPECT_EQ(error, "'" + unknown +
+                       "/test/bird/0.jpg': class 'bird' has no folder in "
+                       "the training split");
+
+  std::string truncated = freshDir("truncated-archive");
+  writeTarGz(truncated + "/a.tar.gz", folderFiles());
+  std::ifstream in(truncated + "/a.tar.gz", std::ios::binary);
+  std::string gz((std::istreambuf_iterator<char>(in)), {});
+  in.close();
+  writeFile(truncated + "/a.tar.gz", gz.substr(0, gz.size() / 2));
+  EXPECT_FALSE(loadImageFolder(truncated, mean, one, d, error));
+  EXPECT_NE(error.find("'" + truncated +
+                       "/a.tar.gz': the archive is "
+                       "truncated"),
+            std::string::npos)
+      << error;
+
+  std::string empty = freshDir("no-archive");
+  fs::create_directories(empty + "/other");
+  EXPECT_FALSE(loadImageFolder(empty, mean, one, d, error));
+  EXPECT_EQ(error, "'" + empty +
+                       "': no train/ and test/ folders and no .tar.gz of them");
+}
 
 TEST(Datasets, ReadsIdxImagesPlainAndGzip) {
   for (bool gzip : {false, true}) {
@@ -193,7 +361,7 @@ TEST(Datasets, RejectsBadImageSets) {
   EXPECT_NE(error.find("not a data set directory"), std::string::npos);
   EXPECT_FALSE(loadDataset("no-such-set", "", error));
   EXPECT_EQ(error, "--data 'no-such-set' is neither a known data set (mnist, "
-                   "fashion-mnist) nor a directory");
+                   "fashion-mnist, cifar10) nor a directory");
 }
 
 TEST(Datasets, ReadsPlanetoidGraphs) {
@@ -257,8 +425,8 @@ TEST(Datasets, RejectsBadPlanetoidDirectories) {
   ASSERT_TRUE(writeNpy(edges + "/edge_index.npy",
                        array(DType::I64, {2, 1}, {0, 9}), error));
   EXPECT_FALSE(loadPlanetoid(edges, d, error));
-  EXPECT_EQ(error, "'" + edges +
-                       "/edge_index.npy': node 9 is out of range (4 nodes)");
+  EXPECT_EQ(error,
+            "'" + edges + "/edge_index.npy': node 9 is out of range (4 nodes)");
 
   std::string ragged = freshDir("graph-indptr");
   writeGraph(ragged);

@@ -2,8 +2,8 @@
 """Writes two tiny learnable data sets for the model library's tests.
 
 OUT/images: MNIST's four IDX files (gzip), 8x8 images: 64 training and 32
-test images whose class (0-3) is the quadrant holding a bright square, plus
-noise; OUT/graph: a Planetoid directory of 24 nodes in 2 communities whose
+test images whose class (0-3) is the quadrant holding a brighter square, in
+noise; OUT/images24: the same at 24x24 (for cifar-cnn); OUT/graph: a Planetoid directory of 24 nodes in 2 communities whose
 nodes' features and edges follow their class (Fortran-order edge_index and
 int32 feature indices, as the shared Cora files are).
 
@@ -24,14 +24,15 @@ def idx(path, array):
         f.write(header + array.astype(np.uint8).tobytes())
 
 
-def images(out, rng):
+def images(out, rng, size=8):
     os.makedirs(out, exist_ok=True)
+    half = size // 2
     for prefix, n in (("train", 64), ("t10k", 32)):
         labels = np.arange(n) % 4
-        x = rng.integers(0, 150, size=(n, 8, 8))
+        x = rng.integers(0, 150, size=(n, size, size))
         for k, c in enumerate(labels):
             r, q = divmod(int(c), 2)
-            x[k, 4 * r:4 * r + 4, 4 * q:4 * q + 4] += 60
+            x[k, half * r:half * (r + 1), half * q:half * (q + 1)] += 60
         idx(os.path.join(out, prefix + "-images-idx3-ubyte.gz"), x)
         idx(os.path.join(out, prefix + "-labels-idx1-ubyte.gz"), labels)
 
@@ -66,4 +67,5 @@ def graph(out, rng):
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     images(os.path.join(sys.argv[1], "images"), rng)
+    images(os.path.join(sys.argv[1], "images24"), rng, size=24)
     graph(os.path.join(sys.argv[1], "graph"), rng)
