@@ -37,6 +37,12 @@ if os.path.isfile(os.path.join(config.shared_dir, "data", "cifar10",
 else:
     lit_config.note("no CIFAR-10 under " + config.shared_dir +
                     "/data/cifar10: its tests are skipped")
+if os.path.isfile(os.path.join(config.shared_dir, "data", "textclass", "mr",
+                               "train.tsv")):
+    config.available_features.add("textclass")
+else:
+    lit_config.note("no text classification sets under " + config.shared_dir +
+                    "/data/textclass: their tests are skipped")
 if os.path.isfile(os.path.join(config.shared_dir, "data", "tinyshakespeare",
                                "input.txt")):
     config.available_features.add("shakespeare")

@@ -99,6 +99,11 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
     return std::nullopt;
   }
   fs::path dir(nameOrDir);
+  if (fs::exists(dir / "train.tsv") || fs::exists(dir / "test.tsv")) {
+    if (!loadTextClassification(nameOrDir, out, error))
+      return std::nullopt;
+    return out;
+  }
   if (fs::exists(dir / "edge_index.npy") || fs::exists(dir / "labels.npy")) {
     if (!loadPlanetoid(nameOrDir, out, error))
       return std::nullopt;
@@ -131,7 +136,8 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
           "': not a data set directory (IDX images: train-images-idx3-ubyte "
           "and the three other MNIST files; a Planetoid graph: edge_index.npy, "
           "labels.npy and the others; an image folder: train/ and test/ "
-          "with a folder of JPEGs a class, or its .tar.gz)";
+          "with a folder of JPEGs a class, or its .tar.gz; a text set: "
+          "train.tsv and test.tsv)";
   return std::nullopt;
 }
 

@@ -163,6 +163,32 @@ Value Layers::dropout(Value x, double p) {
   return DropoutOp::create(b, x.getType(), x, s, b.getF64FloatAttr(p));
 }
 
+Value Layers::embeddingBag(Value table, Value ids, Value weights) {
+  RankedTensorType idsType = tensorType(ids), tableType = tensorType(table);
+  int64_t n = idsType.getDimSize(0), words = idsType.getDimSize(1),
+          width = tableType.getDimSize(1);
+  auto rowsType = RankedTensorType::get({n, words, width}, b.getF32Type());
+  Value rows = EmbeddingOp::create(b, rowsType, table, ids);
+  // bag[i, d] = sum_l weights[i, l] * rows[i, l, d]
+  MLIRContext *ctx = b.getContext();
+  AffineExpr i, d, l;
+  bindDims(ctx, i, d, l);
+  auto bagType = RankedTensorType::get({n, width}, b.getF32Type());
+  return linalg::GenericOp::create(
+             b, TypeRange{bagType}, ValueRange{weights, rows},
+             ValueRange{zeros(bagType, ids)},
+             ArrayRef<AffineMap>{AffineMap::get(3, 0, {i, l}, ctx),
+                                 AffineMap::get(3, 0, {i, l, d}, ctx),
+                                 AffineMap::get(3, 0, {i, d}, ctx)},
+             ArrayRef<IteratorType>{kPar, kPar, kRed},
+             [](OpBuilder &nb, Location loc, ValueRange args) {
+               Value t = arith::MulFOp::create(nb, loc, args[0], args[1]);
+               Value s = arith::AddFOp::create(nb, loc, args[2], t);
+               linalg::YieldOp::create(nb, loc, s);
+             })
+      .getResult(0);
+}
+
 Value Layers::propagate(const Graph &graph, Value x) {
   return SpmmOp::create(b, x.getType(), graph.indptr, graph.indices,
                         graph.values, x);

@@ -44,6 +44,10 @@ public:
   /// Dropout with probability p while training (each call its own stream
   /// of the step's seed); the identity otherwise or for p = 0.
   Value dropout(Value x, double p);
+  /// The weighted sum of `table`'s rows of each example's `ids` [n, L]
+  /// with `weights` [n, L] (a document's word frequencies: the mean of its
+  /// word embeddings): [n, D], 32-bit.
+  Value embeddingBag(Value table, Value ids, Value weights);
   /// A x (sparse adjacency times dense rows).
   Value propagate(const Graph &graph, Value x);
   /// The mean cross-entropy of logits [n, C] against labels [n] (-100:

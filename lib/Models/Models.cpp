@@ -57,6 +57,20 @@ struct Architecture {
   std::function<Forward(const ModelConfig &, const DataShape &)> forward;
 };
 
+using Kind = ::ternary::data::DatasetKind;
+
+const char *describe(Kind kind) {
+  switch (kind) {
+  case Kind::Images:
+    return "an image data set";
+  case Kind::Graph:
+    return "a graph data set (a Planetoid directory)";
+  case Kind::Text:
+    return "a text data set (train.tsv and test.tsv)";
+  }
+  return "";
+}
+
 int64_t product(llvm::ArrayRef<int64_t> dims) {
   int64_t p = 1;
   for (int64_t d : dims)
@@ -81,7 +95,7 @@ const Architecture kArchitectures[] = {
     {{"mlp",
       "multi-layer perceptron on flattened images (784-256-256-10 on "
       "MNIST): BitLinear, ReLU, BitLinear, ReLU, BitLinear",
-      false},
+      Kind::Images},
      1e-3,
      0.01,
      0.0,
@@ -108,7 +122,7 @@ const Architecture kArchitectures[] = {
       "the authors' MNIST CNN: 3x3 conv 32, ReLU, 3x3 conv 64, ReLU, "
       "2x2 max-pool, dropout 0.25, BitLinear 128, ReLU, dropout, "
       "BitLinear (convolutions 32-bit)",
-      false},
+      Kind::Images},
      1e-3,
      0.01,
      0.5,
@@ -140,7 +154,7 @@ const Architecture kArchitectures[] = {
       "a small CNN for CIFAR-10: 3 blocks of 3x3 conv (32, 64, 128), ReLU, "
       "2x2 max-pool; dropout 0.25, BitLinear 256, ReLU, dropout, BitLinear "
       "(convolutions 32-bit)",
-      false},
+      Kind::Images},
      1e-3,
      0.01,
      0.5,
@@ -177,7 +191,7 @@ const Architecture kArchitectures[] = {
     {{"gcn",
       "2-layer graph convolutional network (Kipf and Welling): "
       "A BitLinear(dropout(ReLU(A BitLinear(x)))), hidden 32",
-      true},
+      Kind::Graph},
      0.01,
      5e-4,
      0.5,
@@ -201,7 +215,7 @@ const Architecture kArchitectures[] = {
     {{"sgc",
       "simplified graph convolution (Wu et al.): BitLinear(A A x), "
       "the propagation without parameters",
-      true},
+      Kind::Graph},
      // lr and weight decay: the best validation accuracy on Cora of
      // {0.01, 0.05, 0.2} x {5e-4, 5e-3, 5e-2} (docs/models.md).
      0.01,
@@ -219,6 +233,30 @@ const Architecture kArchitectures[] = {
          Graph g{data[1], data[2], data[3]};
          Value h = l.propagate(g, l.propagate(g, data[0]));
          return l.linear(h, p[0], p[1]);
+       };
+     }},
+    {{"widemlp",
+      "WideMLP for text: the mean of the document's word embeddings (a "
+      "32-bit embedding bag, 1024 wide), ReLU, dropout 0.5, BitLinear",
+      Kind::Text},
+     // lr: 1e-2 reaches 96.5 % on R8 in 2 epochs where 1e-3 reaches 89.8 %.
+     1e-2,
+     0.0,
+     0.5,
+     true,
+     1024,
+     [](const ModelConfig &c, const DataShape &d) {
+       std::vector<ParamSpec> specs;
+       int64_t width = hidden(c, 1024);
+       specs.push_back(
+           {"embedding.weight", {d.vocabulary, width}, "embedding"});
+       linearParams(specs, "fc", d.classes, width);
+       return specs;
+     },
+     [](const ModelConfig &c, const DataShape &) -> Forward {
+       return [c](Layers &l, ValueRange data, ValueRange p) {
+         Value h = l.relu(l.embeddingBag(p[0], data[0], data[1]));
+         return l.linear(l.dropout(h, *c.dropout), p[1], p[2]);
        };
      }},
 };
@@ -263,15 +301,14 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
     return error("unknown model '" + config.architecture +
                  "' (models: " + names + ")");
   }
-  if (arch->info.graph != data.graph)
+  if (arch->info.data != data.kind)
     return error(llvm::Twine("model '") + arch->info.name + "' takes " +
-                 (arch->info.graph ? "a graph data set (a Planetoid directory)"
-                                   : "an image data set") +
-                 ", not " + (data.graph ? "a graph" : "images"));
+                 describe(arch->info.data) + ", not " + describe(data.kind));
   if (data.classes < 2)
     return error("the data has " + llvm::Twine(data.classes) +
                  " classes; a classifier needs at least 2");
-  if (arch->info.graph ? data.example.size() != 1 : data.example.size() != 3)
+  if (data.example.size() != (arch->info.data == Kind::Images ? 3u : 1u) ||
+      (data.kind == Kind::Text && data.vocabulary < 2))
     return error("unexpected example shape for model '" + config.architecture +
                  "'");
   ModelConfig c = config;
@@ -335,7 +372,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
 
   // The data arguments (labels last) and the parameters.
   SmallVector<Type> dataTypes;
-  if (arch.info.graph) {
+  if (arch.info.data == Kind::Text) {
+    dataTypes = {RankedTensorType::get({dyn, data.example[0]}, i64),
+                 RankedTensorType::get({dyn, data.example[0]}, f32)};
+  } else if (arch.info.data == Kind::Graph) {
     dataTypes = {RankedTensorType::get({dyn, data.example[0]}, f32),
                  RankedTensorType::get({dyn}, i64),
                  RankedTensorType::get({dyn}, i64),
@@ -474,7 +514,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
 }
 
 DataShape mlir::ternary::models::shapeOf(const ::ternary::data::Dataset &data) {
-  return {data.exampleShape, data.classes, data.fullBatch()};
+  return {data.exampleShape, data.classes, data.kind, data.vocabulary};
 }
 
 int64_t mlir::ternary::models::stepsOfRun(const ::ternary::data::Dataset &data,

@@ -16,7 +16,9 @@
 // - graphs (any Planetoid `.npy` directory): the whole graph in every split,
 //   x f32 [N, F] (row-normalised bag of words), the normalised adjacency
 //   with self loops D^-1/2 (A + I) D^-1/2 as CSR (indptr, indices i64,
-//   values f32), and labels i64 [N] of the split's nodes (-100 elsewhere).
+//   values f32), and labels i64 [N] of the split's nodes (-100 elsewhere);
+// - text (`train.tsv`/`test.tsv`): bags of words, ids i64 [N, L] and
+//   frequencies f32 [N, L], labels i64 [N].
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,18 +36,21 @@ namespace data {
 
 /// What kind of examples a data set holds; it decides the data arguments of
 /// the models that take it.
-enum class DatasetKind { Images, Graph };
+enum class DatasetKind { Images, Graph, Text };
 
 /// A classification data set, split by split. Each split's `arrays` are
 /// the data arguments of a model's loss, in order: {x, labels} for images,
-/// {x, indptr, indices, values, labels} for a graph.
+/// {x, indptr, indices, values, labels} for a graph, {ids, weights, labels}
+/// for text.
 struct Dataset {
   std::string name; ///< what it was loaded as ("mnist", a directory)
   DatasetKind kind = DatasetKind::Images;
   int64_t classes = 0;
   /// The shape of one example: {C, H, W} for images, {F} for a graph's
-  /// node features.
+  /// node features, {L} (words a document) for text.
   std::vector<int64_t> exampleShape;
+  /// Text: the vocabulary's size, padding id 0 included.
+  int64_t vocabulary = 0;
   std::vector<HostArray> train, validation, test;
   /// Whether a split is one whole graph (a step takes all of it).
   bool fullBatch() const { return kind == DatasetKind::Graph; }
@@ -77,6 +82,15 @@ bool loadImageFolder(const std::string &path, const float mean[3],
 /// val_idx, test_idx, all .npy). Node labels must lie in [0, C) where
 /// they are used by a split (-1: no label); C is the largest label + 1.
 bool loadPlanetoid(const std::string &dir, Dataset &out, std::string &error);
+
+/// A text classification directory (`train.tsv`, `test.tsv`,
+/// `label<TAB>text` a line): documents as bags of the training split's
+/// words (lower-cased runs of letters and digits seen at least twice):
+/// ids i64 [N, L] (0: padding) and frequencies f32 [N, L] of each
+/// document's distinct words (at most 256), labels i64 [N] (the training
+/// labels in sorted order).
+bool loadTextClassification(const std::string &dir, Dataset &out,
+                            std::string &error);
 
 /// The directory a data set name stands for, or "" when `name` is not one
 /// (a directory is then expected). `mnist`: $TERNARY_DATA_DIR/mnist, else

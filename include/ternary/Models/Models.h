@@ -44,7 +44,7 @@ namespace models {
 /// What a model is asked to be. Unset optionals take the architecture's
 /// defaults (`completeConfig`), which follow the papers' authors.
 struct ModelConfig {
-  std::string architecture; ///< mlp, cnn, cifar-cnn, gcn, sgc
+  std::string architecture; ///< mlp, cnn, cifar-cnn, gcn, sgc, widemlp
   bool ternary = true;      ///< precision 1.58 (false: 32-bit layers)
   ScaleMethod scale = ScaleMethod::absmedian;
   NormKind norm = NormKind::layer;
@@ -63,17 +63,19 @@ struct ModelConfig {
 
 /// The data a model is sized from.
 struct DataShape {
-  /// One example: {C, H, W} for images, {F} for a graph's node features.
+  /// One example: {C, H, W} for images, {F} for a graph's node features,
+  /// {L} for text (words a document).
   std::vector<int64_t> example;
   int64_t classes = 0;
-  bool graph = false; ///< one graph (CSR adjacency arguments), full batch
+  ::ternary::data::DatasetKind kind = ::ternary::data::DatasetKind::Images;
+  int64_t vocabulary = 0; ///< text: the ids' range, padding included
 };
 
 /// One architecture of the library.
 struct ArchitectureInfo {
   const char *name;
   const char *summary;
-  bool graph; ///< takes a graph data set (else images)
+  ::ternary::data::DatasetKind data; ///< the data sets it takes
 };
 
 /// Every architecture, in the order of docs/models.md.

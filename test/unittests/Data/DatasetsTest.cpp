@@ -277,6 +277,74 @@ TEST(Datasets, RejectsBadImageFolders) {
                        "': no train/ and test/ folders and no .tar.gz of them");
 }
 
+TEST(Datasets, ReadsTextClassificationSets) {
+  std::string dir = freshDir("text");
+  // Words seen twice in training form the vocabulary (sorted: a=1, b=2,
+  // good=3, movie=4); "rare" and the test's "unseen" are dropped.
+  writeFile(dir + "/train.tsv", "pos\tGood movie, good!\n"
+                                "neg\tA b rare\r\n"
+                                "\n"
+                                "neg\ta B movie\n");
+  writeFile(dir + "/test.tsv", "pos\tgood unseen GOOD movie\n");
+  std::string error;
+  auto d = loadDataset(dir, "", error);
+  ASSERT_TRUE(d) << error;
+  EXPECT_EQ(d->kind, DatasetKind::Text);
+  EXPECT_EQ(d->classes, 2);
+  EXPECT_EQ(d->vocabulary, 5);
+  EXPECT_EQ(d->exampleShape, std::vector<int64_t>{3});
+  ASSERT_EQ(d->train.size(), 3u);
+  ASSERT_EQ(d->train[0].shape, (std::vector<int64_t>{3, 3}));
+  // Document 1: good (2 of 3 words), movie (1 of 3), padding.
+  const int64_t *ids = d->train[0].data<int64_t>();
+  const float *weights = d->train[1].data<float>();
+  EXPECT_EQ(ids[0], 3);
+  EXPECT_EQ(ids[1], 4);
+  EXPECT_EQ(ids[2], 0);
+  EXPECT_FLOAT_EQ(weights[0], 2.0f / 3.0f);
+  EXPECT_FLOAT_EQ(weights[1], 1.0f / 3.0f);
+  EXPECT_FLOAT_EQ(weights[2], 0.0f);
+  // Labels in sorted order: neg 0, pos 1.
+  EXPECT_EQ(d->train[2].data<int64_t>()[0], 1);
+  EXPECT_EQ(d->train[2].data<int64_t>()[1], 0);
+  EXPECT_EQ(d->test[0].data<int64_t>()[0], 3);
+  EXPECT_FLOAT_EQ(d->test[1].data<float>()[0], 2.0f / 3.0f);
+}
+
+TEST(Datasets, RejectsBadTextSets) {
+  Dataset d;
+  std::string error;
+  std::string ragged = freshDir("text-ragged");
+  writeFile(ragged + "/train.tsv", "pos\tgood\nneg bad\n");
+  writeFile(ragged + "/test.tsv", "pos\tgood\n");
+  EXPECT_FALSE(loadTextClassification(ragged, d, error));
+  EXPECT_EQ(error, "'" + ragged +
+                       "/train.tsv' line 2: no tab between the label and the "
+                       "text");
+
+  std::string unknown = freshDir("text-label");
+  writeFile(unknown + "/train.tsv", "pos\tgood\nneg\tbad\n");
+  writeFile(unknown + "/test.tsv", "pos\tgood\nmeh\tso so\n");
+  EXPECT_FALSE(loadTextClassification(unknown, d, error));
+  EXPECT_EQ(error, "'" + unknown +
+                       "/test.tsv': label 'meh' of document 2 does not occur "
+                       "in train.tsv");
+
+  std::string missing = freshDir("text-missing");
+  writeFile(missing + "/train.tsv", "pos\tgood\nneg\tbad\n");
+  EXPECT_FALSE(loadTextClassification(missing, d, error));
+  EXPECT_EQ(error, "'" + missing +
+                       "': no test.tsv (a text classification set holds "
+                       "train.tsv and test.tsv, label<TAB>text a line)");
+
+  std::string oneLabel = freshDir("text-one-label");
+  writeFile(oneLabel + "/train.tsv", "pos\tgood\npos\tfine\n");
+  writeFile(oneLabel + "/test.tsv", "pos\tgood\n");
+  EXPECT_FALSE(loadTextClassification(oneLabel, d, error));
+  EXPECT_EQ(error, "'" + oneLabel +
+                       "/train.tsv': 1 label; a classifier needs at least 2");
+}
+
 TEST(Datasets, ReadsIdxImagesPlainAndGzip) {
   for (bool gzip : {false, true}) {
     std::string dir = freshDir(gzip ? "gz" : "plain");

@@ -5,7 +5,8 @@ OUT/images: MNIST's four IDX files (gzip), 8x8 images: 64 training and 32
 test images whose class (0-3) is the quadrant holding a brighter square, in
 noise; OUT/images24: the same at 24x24 (for cifar-cnn); OUT/graph: a Planetoid directory of 24 nodes in 2 communities whose
 nodes' features and edges follow their class (Fortran-order edge_index and
-int32 feature indices, as the shared Cora files are).
+int32 feature indices, as the shared Cora files are); OUT/text: train.tsv
+and test.tsv of short two-class sentences.
 
     /usr/bin/python3 tiny_data.py OUT
 """
@@ -64,8 +65,26 @@ def graph(out, rng):
     save("test_idx", np.arange(16, 24, dtype=np.int64))
 
 
+def text(out, rng):
+    """64 training and 32 test sentences of 2 classes: each draws 6 words,
+    mostly from its class's 5 words, the rest from 5 shared ones."""
+    os.makedirs(out, exist_ok=True)
+    words = [["great", "superb", "fine", "lovely", "bright"],
+             ["awful", "dull", "poor", "bleak", "weak"]]
+    shared = ["the", "film", "plot", "actor", "scene"]
+    for name, n in (("train.tsv", 64), ("test.tsv", 32)):
+        with open(os.path.join(out, name), "w") as f:
+            for k in range(n):
+                c = k % 2
+                doc = [rng.choice(words[c]) if rng.random() < 0.6
+                       else rng.choice(shared) for _ in range(6)]
+                f.write(("pos" if c == 0 else "neg") + "\t" + " ".join(doc)
+                        + "\n")
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     images(os.path.join(sys.argv[1], "images"), rng)
     images(os.path.join(sys.argv[1], "images24"), rng, size=24)
     graph(os.path.join(sys.argv[1], "graph"), rng)
+    text(os.path.join(sys.argv[1], "text"), rng)
