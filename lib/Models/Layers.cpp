@@ -47,11 +47,11 @@ Value Layers::zeros(RankedTensorType type, Value like) {
       .getResult(0);
 }
 
-Value Layers::linear(Value x, Value w, Value bias, bool alwaysFloat) {
+Value Layers::linear(Value x, Value w, Value bias) {
   RankedTensorType xType = tensorType(x), wType = tensorType(w);
   auto yType = RankedTensorType::get({xType.getDimSize(0), wType.getDimSize(0)},
                                      b.getF32Type());
-  if (config.ternary && !alwaysFloat)
+  if (config.ternary && !floatWeights.contains(w.getAsOpaquePointer()))
     return BitLinearOp::create(
         b, yType, x, w, bias, Value(), Value(), Value(), Value(),
         ScaleMethodAttr::get(b.getContext(), config.scale),

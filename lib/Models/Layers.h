@@ -12,6 +12,7 @@
 #include "ternary/Models/Models.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir {
 namespace ternary {
@@ -30,8 +31,12 @@ public:
 
   /// `x . w^T + bias` for x [n, K], w [N, K]: a BitLinear layer at 1.58
   /// bits (the configured scale, normalisation and Q), a plain f32
-  /// contraction at 32 bits. `alwaysFloat` keeps the layer 32-bit.
-  Value linear(Value x, Value w, Value bias, bool alwaysFloat = false);
+  /// contraction at 32 bits or when `w` is one of the float weights.
+  Value linear(Value x, Value w, Value bias);
+  /// Weights whose layers stay 32-bit (`--float-layers`).
+  void keepFloat(Value weight) {
+    floatWeights.insert(weight.getAsOpaquePointer());
+  }
   /// A 3x3 (any size) stride-1 convolution, NCHW x FCHW, plus bias [F]:
   /// 32-bit in both precisions, as the authors keep convolutions.
   Value conv(Value x, Value w, Value bias);
@@ -68,6 +73,7 @@ private:
   bool training;
   Value seed;
   int64_t dropouts = 0;
+  llvm::SmallPtrSet<void *, 4> floatWeights;
 };
 
 } // namespace models

@@ -30,6 +30,10 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                cl::desc("Learning-rate schedule: constant, linear_warmup, "
                         "cosine, two_stage (default: the model's)"),
                cl::init(""), cl::cat(category)),
+      floatLayers("float-layers",
+                  cl::desc("Linear layers kept 32-bit in a 1.58-bit model, "
+                           "by name (fc1,fc3; default: none)"),
+                  cl::CommaSeparated, cl::cat(category)),
       q("q", cl::desc("BitLinear's activation range Q: 128 or 127"),
         cl::init(128), cl::cat(category)),
       hiddenMult("hidden-mult", cl::desc("Multiplies every hidden width"),
@@ -87,6 +91,7 @@ ModelOptions::config(const std::string &name) const {
     c.schedule = *scheduleValue;
   }
   c.q = q;
+  c.floatLayers.assign(floatLayers.begin(), floatLayers.end());
   c.hiddenMult = hiddenMult;
   if (dropout != -1.0)
     c.dropout = dropout;

@@ -261,6 +261,11 @@ const Architecture kArchitectures[] = {
      }},
 };
 
+/// The layer of a parameter: its name before the first dot.
+std::string layerOf(llvm::StringRef parameter) {
+  return parameter.split('.').first.str();
+}
+
 const Architecture *find(llvm::StringRef name) {
   for (const Architecture &a : kArchitectures)
     if (name == a.info.name)
@@ -342,6 +347,18 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
     c.warmupSteps = *c.schedule == LRSchedule::constant
                         ? 0
                         : std::min<int64_t>(50, c.totalSteps / 10);
+  // Layers kept 32-bit must be linear layers of the model (a weight matrix
+  // consumed by a linear layer; convolutions and embeddings are 32-bit
+  // already).
+  std::vector<std::string> linearLayers;
+  for (const ParamSpec &p : arch->params(c, data))
+    if (p.shape.size() == 2 && p.init.empty())
+      linearLayers.push_back(layerOf(p.name));
+  for (const std::string &layer : c.floatLayers)
+    if (!llvm::is_contained(linearLayers, layer))
+      return error("--float-layers: model '" + c.architecture +
+                   "' has no linear layer '" + layer + "' (its linear " +
+                   "layers: " + llvm::join(linearLayers, ", ") + ")");
   if (c.q != 127 && c.q != 128)
     return error("--q must be 127 or 128, got " + llvm::Twine(c.q));
   if (c.architecture == "cnn" && (data.example[1] < 6 || data.example[2] < 6))
@@ -419,6 +436,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     Value seed = seeded && training ? args[dataTypes.size() + 1] : Value();
     Layers layers(b, config, training, seed);
     unsigned params = fn.getNumArguments() - specs.size();
+    for (auto [i, spec] : llvm::enumerate(specs))
+      if (llvm::is_contained(config.floatLayers, layerOf(spec.name)))
+        layers.keepFloat(args[params + i]);
     Value logits = forward(layers, args.take_front(dataTypes.size()),
                            args.drop_front(params));
     return std::pair{std::move(layers), logits};
@@ -498,6 +518,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
   member("scale", stringifyScaleMethod(c.scale).str(), true);
   member("norm", stringifyNormKind(c.norm).str(), true);
   member("q", std::to_string(c.q), false);
+  member("float_layers", llvm::join(c.floatLayers, ","), true);
   member("hidden_mult", num(c.hiddenMult), false);
   member("depth", std::to_string(c.depth), false);
   member("width", std::to_string(c.width), false);
@@ -574,6 +595,12 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
     c.norm = symbolizeNormKind(v).value_or(NormKind::layer);
   });
   take(number("q"), [&](double v) { c.q = unsigned(v); });
+  if (auto layers = o->getString("float_layers"); layers && !layers->empty()) {
+    llvm::SmallVector<llvm::StringRef> names;
+    layers->split(names, ',');
+    for (llvm::StringRef n : names)
+      c.floatLayers.push_back(n.str());
+  }
   take(number("hidden_mult"), [&](double v) { c.hiddenMult = v; });
   take(number("depth"), [&](double v) { c.depth = int64_t(v); });
   take(number("width"), [&](double v) { c.width = int64_t(v); });

@@ -27,6 +27,7 @@ public:
 
 private:
   llvm::cl::opt<std::string> precision, scale, norm, optimizer, schedule;
+  llvm::cl::list<std::string> floatLayers;
   llvm::cl::opt<unsigned> q;
   llvm::cl::opt<double> hiddenMult, dropout, lr, weightDecay, minLr;
   llvm::cl::opt<int64_t> depth, width, warmupSteps;

@@ -49,6 +49,10 @@ struct ModelConfig {
   ScaleMethod scale = ScaleMethod::absmedian;
   NormKind norm = NormKind::layer;
   unsigned q = 128;
+  /// Linear layers kept 32-bit in a 1.58-bit model, by name (`fc1`,
+  /// `conv1`: the parameter names' prefixes); by default none (the
+  /// authors: every linear layer is BitLinear).
+  std::vector<std::string> floatLayers;
   double hiddenMult = 1.0; ///< multiplies every hidden width
   int64_t depth = 0;       ///< hidden layers of `mlp` (0: default 2)
   int64_t width = 0;       ///< hidden width before hiddenMult (0: default)
