@@ -106,6 +106,86 @@ ModelOptions::config(const std::string &name) const {
   return c;
 }
 
+namespace {
+
+/// A flat TOML document (`key = value` lines; strings in double or single
+/// quotes, numbers, booleans, one-line arrays; `#` comments; no tables) as
+/// a JSON object; an error names the line.
+llvm::Expected<llvm::json::Value> parseFlatToml(llvm::StringRef text) {
+  llvm::json::Object object;
+  llvm::SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n');
+  auto scalar = [](llvm::StringRef v) -> std::optional<llvm::json::Value> {
+    v = v.trim();
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') &&
+        v.back() == v.front())
+      return llvm::json::Value(v.drop_front().drop_back().str());
+    if (v == "true" || v == "false")
+      return llvm::json::Value(v == "true");
+    int64_t i;
+    if (!v.getAsInteger(10, i))
+      return llvm::json::Value(i);
+    double d;
+    if (!v.getAsDouble(d))
+      return llvm::json::Value(d);
+    return std::nullopt;
+  };
+  for (size_t n = 0; n < lines.size(); ++n) {
+    llvm::StringRef line = lines[n];
+    // A comment: '#' outside quotes.
+    char quote = 0;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quote && c == quote)
+        quote = 0;
+      else if (!quote && (c == '"' || c == '\''))
+        quote = c;
+      else if (!quote && c == '#') {
+        line = line.take_front(i);
+        break;
+      }
+    }
+    line = line.trim();
+    if (line.empty())
+      continue;
+    auto fail = [&](const llvm::Twine &what) {
+      return llvm::createStringError("line " + llvm::Twine(n + 1) + ": " +
+                                     what);
+    };
+    if (line.starts_with("["))
+      return fail("tables are not read (flags are top-level keys)");
+    if (!line.contains('='))
+      return fail("expected key = value");
+    auto [key, value] = line.split('=');
+    key = key.trim();
+    value = value.trim();
+    if (key.empty() || value.empty())
+      return fail("expected key = value");
+    if (value.starts_with("[")) {
+      if (!value.ends_with("]"))
+        return fail("an array must close on its line");
+      llvm::json::Array array;
+      llvm::SmallVector<llvm::StringRef> items;
+      value.drop_front().drop_back().split(items, ',', -1, false);
+      for (llvm::StringRef item : items) {
+        auto v = scalar(item);
+        if (!v)
+          return fail("'" + item.trim() + "' is not a TOML value");
+        array.push_back(std::move(*v));
+      }
+      object[key] = std::move(array);
+      continue;
+    }
+    auto v = scalar(value);
+    if (!v)
+      return fail("'" + value + "' is not a TOML value");
+    object[key] = std::move(*v);
+  }
+  return llvm::json::Value(std::move(object));
+}
+
+} // namespace
+
 bool mlir::ternary::models::applyConfigFile(const std::string &path,
                                             std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
@@ -114,10 +194,12 @@ bool mlir::ternary::models::applyConfigFile(const std::string &path,
         "--config: cannot read '" + path + "': " + buffer.getError().message();
     return false;
   }
-  auto parsed = llvm::json::parse((*buffer)->getBuffer());
+  bool toml = llvm::StringRef(path).ends_with(".toml");
+  auto parsed = toml ? parseFlatToml((*buffer)->getBuffer())
+                     : llvm::json::parse((*buffer)->getBuffer());
   if (!parsed) {
-    error = "--config '" + path +
-            "': not valid JSON: " + llvm::toString(parsed.takeError());
+    error = "--config '" + path + "': not valid " + (toml ? "TOML" : "JSON") +
+            ": " + llvm::toString(parsed.takeError());
     return false;
   }
   const llvm::json::Object *object = parsed->getAsObject();

@@ -33,7 +33,8 @@ private:
   llvm::cl::opt<int64_t> depth, width, warmupSteps;
 };
 
-/// Applies the JSON object in `path` as command-line flags: each key names a
+/// Applies the JSON object in `path` (or, for a `.toml` file, its flat TOML
+/// `key = value` lines) as command-line flags: each key names a
 /// registered option of the tool (`_` or `-` between words: `hidden_mult`,
 /// `batch-size`), its value a string, number or boolean (a list for an
 /// option given several times). An option given on the command line keeps
