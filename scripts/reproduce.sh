@@ -51,6 +51,9 @@ for row in "${ROWS[@]}"; do
   name=${row%%|*}
   flags=${row#*|}
   echo "$name|ternary-train $flags --out $name" >> "$OUT/commands.txt"
+  # A row whose figures are there already is not run again (rerun to
+  # complete an interrupted reproduction; remove OUT/name to redo one).
+  [ -f "$OUT/$name/metrics.json" ] && continue
   echo "$TRAIN $flags --out $OUT/$name > $OUT/$name.log 2>&1 && echo done: $name || echo FAILED: $name"
 done | xargs -P 2 -I{} bash -c {}
 
