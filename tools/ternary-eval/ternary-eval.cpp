@@ -7,11 +7,15 @@
 //
 //   ternary-eval run/best.safetensors            # a library model's checkpoint
 //   ternary-eval run/model.mlir --data mnist     # an exported predictor
+//   ternary-eval run/model.o --data mnist        # the object file itself
 //
 // A checkpoint of `ternary-train --model` records the model, its
 // configuration and its data set, so it needs nothing else (--data
 // overrides the data set); an exported module (`--export`, `--compile`'s
-// model.mlir) needs --data and evaluates its function @predict.
+// model.mlir) needs --data and evaluates its function @predict. An object
+// file of ternary-compile is linked into a shared library with the C
+// compiler (`cc`), the runtime library and LLVM's OpenMP runtime, and
+// loaded; its C header beside it (model.h) gives @predict's signature.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,10 +31,15 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <dlfcn.h>
+#include <fstream>
+#include <functional>
 #include <numeric>
+#include <regex>
 
 using namespace mlir;
 using namespace mlir::ternary;
@@ -114,6 +123,139 @@ predictorOfCheckpoint(MLIRContext &context, const std::string &path,
   return exportModule(**module, "predict", params);
 }
 
+/// A predictor: its arguments' ranks, and a call on a batch returning the
+/// logits [examples, classes].
+struct Predictor {
+  std::vector<int64_t> argRanks;
+  std::function<llvm::Expected<HostArray>(const std::vector<HostArray> &)> call;
+};
+
+/// The argument ranks of @`name` in `module`.
+std::vector<int64_t> argRanksOf(ModuleOp module, const std::string &name) {
+  std::vector<int64_t> ranks;
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    for (Type t : fn.getArgumentTypes())
+      ranks.push_back(cast<ShapedType>(t).getRank());
+  return ranks;
+}
+
+/// The predictor of an object file: linked into a shared library (cc,
+/// the runtime library, libomp) and loaded; the argument types are read off
+/// its C header's comment `/* @predict(tensor<?x784xf32>) -> ... */`.
+llvm::Expected<Predictor> loadObject(const std::string &object,
+                                     const std::string &name,
+                                     const std::string &toolDir) {
+  llvm::SmallString<128> header(object);
+  llvm::sys::path::replace_extension(header, "h");
+  std::ifstream in(header.str().str());
+  if (!in)
+    return llvm::createStringError("no C header '" + header.str().str() +
+                                   "' beside the object file (ternary-compile "
+                                   "--header writes it)");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  std::smatch match;
+  if (!std::regex_search(text, match,
+                         std::regex("/\\* @" + name + "\\(([^)]*)\\) ->")))
+    return llvm::createStringError("'" + header.str().str() +
+                                   "' declares no @" + name);
+  Predictor p;
+  std::string args = match[1];
+  std::regex tensor("tensor<([^>]*)>");
+  for (auto it = std::sregex_iterator(args.begin(), args.end(), tensor);
+       it != std::sregex_iterator(); ++it) {
+    std::string dims = (*it)[1];
+    p.argRanks.push_back(std::count(dims.begin(), dims.end(), 'x'));
+  }
+  if (p.argRanks.empty() || p.argRanks.size() > 4)
+    return llvm::createStringError("@" + name + " of '" + header.str().str() +
+                                   "' must take 1 to 4 tensors");
+
+  llvm::SmallString<128> library;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("ternary-eval", "so", library))
+    return llvm::createStringError("cannot create a temporary file: " +
+                                   ec.message());
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return llvm::createStringError("no C compiler (cc) to link '" + object +
+                                   "'");
+  llvm::SmallString<128> runtime(toolDir);
+  llvm::sys::path::append(runtime, "..", "lib", "libTernaryRuntime.a");
+  std::string message;
+  llvm::StringRef argv[] = {*cc,
+                            "-shared",
+                            object,
+                            runtime,
+                            "-L/usr/lib/llvm-22/lib",
+                            "-lomp",
+                            "-Wl,-rpath,/usr/lib/llvm-22/lib",
+                            "-lm",
+                            "-o",
+                            library};
+  if (llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, {}, 0, 0, &message))
+    return llvm::createStringError("cannot link '" + object +
+                                   "' into a shared library" +
+                                   (message.empty() ? "" : ": " + message));
+  void *handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  llvm::sys::fs::remove(library);
+  if (!handle)
+    return llvm::createStringError(std::string("cannot load '") + object +
+                                   "': " + dlerror());
+  void *entry = dlsym(handle, ("_mlir_ciface_" + name).c_str());
+  if (!entry)
+    return llvm::createStringError("'" + object + "' has no _mlir_ciface_" +
+                                   name);
+  p.call =
+      [entry](
+          const std::vector<HostArray> &inputs) -> llvm::Expected<HostArray> {
+    // Memref descriptors: allocated, aligned, offset, sizes, strides.
+    std::vector<std::vector<int64_t>> descriptors;
+    for (const HostArray &a : inputs) {
+      std::vector<int64_t> d = {reinterpret_cast<int64_t>(a.bytes.data()),
+                                reinterpret_cast<int64_t>(a.bytes.data()), 0};
+      d.insert(d.end(), a.shape.begin(), a.shape.end());
+      int64_t stride = 1;
+      std::vector<int64_t> strides(a.shape.size());
+      for (size_t k = a.shape.size(); k-- > 0;) {
+        strides[k] = stride;
+        stride *= a.shape[k];
+      }
+      d.insert(d.end(), strides.begin(), strides.end());
+      descriptors.push_back(std::move(d));
+    }
+    int64_t result[7] = {};
+    void *r = result;
+    auto arg = [&](size_t k) { return descriptors[k].data(); };
+    switch (descriptors.size()) {
+    case 1:
+      reinterpret_cast<void (*)(void *, void *)>(entry)(r, arg(0));
+      break;
+    case 2:
+      reinterpret_cast<void (*)(void *, void *, void *)>(entry)(r, arg(0),
+                                                                arg(1));
+      break;
+    case 3:
+      reinterpret_cast<void (*)(void *, void *, void *, void *)>(entry)(
+          r, arg(0), arg(1), arg(2));
+      break;
+    default:
+      reinterpret_cast<void (*)(void *, void *, void *, void *, void *)>(entry)(
+          r, arg(0), arg(1), arg(2), arg(3));
+      break;
+    }
+    HostArray logits = HostArray::zeros(DType::F32, {result[3], result[4]});
+    const float *values =
+        reinterpret_cast<const float *>(result[1]) + result[2];
+    for (int64_t i = 0; i < result[3]; ++i)
+      for (int64_t j = 0; j < result[4]; ++j)
+        logits.data<float>()[i * result[4] + j] =
+            values[i * result[5] + j * result[6]];
+    free(reinterpret_cast<void *>(result[0]));
+    return logits;
+  };
+  return p;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -133,75 +275,93 @@ int main(int argc, char **argv) {
   ToolContext tool;
   std::string error, data = dataName;
   models::ModelConfig config;
-  OwningOpRef<ModuleOp> module;
-  if (llvm::StringRef(inputFile).ends_with(".safetensors")) {
-    auto predictor =
-        predictorOfCheckpoint(tool.context(), inputFile, toolDir, data, config);
-    if (!predictor)
-      return fail(llvm::toString(predictor.takeError()));
-    module = std::move(*predictor);
+  llvm::StringRef input(inputFile);
+  bool checkpoint = input.ends_with(".safetensors");
+  std::string name = checkpoint ? std::string("predict") : function.getValue();
+  if (!checkpoint && data.empty())
+    return fail("--data is required with an exported predictor or an object "
+                "file");
+
+  // The predictor: JIT-compiled from a module (bound parameters packed at
+  // compile time, the code of ternary-compile's object), or the object.
+  Predictor predictor;
+  std::optional<CompiledModule> compiled;
+  if (input.ends_with(".o")) {
+    auto loaded = loadObject(inputFile, name, toolDir);
+    if (!loaded)
+      return fail(llvm::toString(loaded.takeError()));
+    predictor = std::move(*loaded);
   } else {
-    if (data.empty())
-      return fail("--data is required with an exported predictor");
-    module = tool.parse(inputFile, error);
-    if (!module)
-      return error.empty() ? 1 : fail(error);
-    if (!module->lookupSymbol(function))
-      return fail("'" + inputFile + "' has no function @" + function);
-    config.architecture = "";
+    OwningOpRef<ModuleOp> module;
+    if (checkpoint) {
+      auto built = predictorOfCheckpoint(tool.context(), inputFile, toolDir,
+                                         data, config);
+      if (!built)
+        return fail(llvm::toString(built.takeError()));
+      module = std::move(*built);
+    } else {
+      module = tool.parse(inputFile, error);
+      if (!module)
+        return error.empty() ? 1 : fail(error);
+      if (!module->lookupSymbol(name))
+        return fail("'" + inputFile + "' has no function @" + name);
+    }
+    predictor.argRanks = argRanksOf(*module, name);
+    auto jit = CompiledModule::compile(std::move(module),
+                                       InferencePipelineOptions(), {});
+    if (!jit)
+      return fail(llvm::toString(jit.takeError()));
+    compiled.emplace(std::move(*jit));
+    predictor.call =
+        [&](const std::vector<HostArray> &args) -> llvm::Expected<HostArray> {
+      auto result = compiled->call(name, args);
+      if (!result)
+        return result.takeError();
+      return std::move((*result)[0]);
+    };
   }
   auto dataset = ::ternary::data::loadDataset(data, toolDir, error);
   if (!dataset)
     return fail(error);
 
-  auto compiled = CompiledModule::compile(std::move(module),
-                                          InferencePipelineOptions(), {});
-  if (!compiled)
-    return fail(llvm::toString(compiled.takeError()));
-
-  // The test split: every array but the labels goes to the predictor
-  // (images flattened when its first argument is a matrix).
+  // The test split: every array but the labels goes to the predictor,
+  // images flattened when its first argument is a matrix.
   std::vector<HostArray> test = dataset->test;
   HostArray labels = test.back();
   test.pop_back();
-  const std::string &name = llvm::StringRef(inputFile).ends_with(".safetensors")
-                                ? std::string("predict")
-                                : function.getValue();
-  if (config.architecture == "mlp" ||
-      (config.architecture.empty() && !dataset->fullBatch()))
-    test = models::modelArrays(
-        config.architecture.empty() ? models::ModelConfig{"mlp"} : config,
-        std::move(test));
+  if (predictor.argRanks.size() != test.size())
+    return fail("@" + name + " takes " +
+                llvm::Twine(predictor.argRanks.size()) +
+                " arguments; the data set gives " + llvm::Twine(test.size()));
+  if (predictor.argRanks[0] == 2 && test[0].shape.size() > 2)
+    test = models::modelArrays(models::ModelConfig{"mlp"}, std::move(test));
   int64_t examples = labels.shape[0];
   int64_t step = dataset->fullBatch() ? examples : batchSize;
-  // One call before the timed ones: the first touches the code and the
-  // packed weights (page faults), which a deployed model pays once.
-  {
-    std::vector<int64_t> rows(std::min(step, examples));
-    std::iota(rows.begin(), rows.end(), 0);
+  auto batchOf = [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> rows(end - begin);
+    std::iota(rows.begin(), rows.end(), begin);
     std::vector<HostArray> args;
     for (const HostArray &a : test)
       args.push_back(dataset->fullBatch() ? a : gatherRows(a, rows));
-    if (auto warm = compiled->call(name, args); !warm)
-      return fail(llvm::toString(warm.takeError()));
-  }
+    return args;
+  };
+  // One call before the timed ones: the first touches the code and the
+  // packed weights (page faults), which a deployed model pays once.
+  if (auto warm = predictor.call(batchOf(0, std::min(step, examples))); !warm)
+    return fail(llvm::toString(warm.takeError()));
   int64_t correct = 0, counted = 0;
   double seconds = 0;
   for (int64_t begin = 0; begin < examples; begin += step) {
     int64_t end = std::min(examples, begin + step);
-    std::vector<HostArray> args;
-    std::vector<int64_t> rows(end - begin);
-    std::iota(rows.begin(), rows.end(), begin);
-    for (const HostArray &a : test)
-      args.push_back(dataset->fullBatch() ? a : gatherRows(a, rows));
+    std::vector<HostArray> args = batchOf(begin, end);
     auto started = std::chrono::steady_clock::now();
-    auto result = compiled->call(name, args);
+    auto result = predictor.call(args);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              started)
                    .count();
     if (!result)
       return fail(llvm::toString(result.takeError()));
-    const HostArray &logits = (*result)[0];
+    const HostArray &logits = *result;
     if (logits.shape.size() != 2 || logits.dtype != DType::F32 ||
         logits.shape[0] != end - begin)
       return fail("@" + name + " returned " + logits.shapeString() +

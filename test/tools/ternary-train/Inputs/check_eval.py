@@ -1,15 +1,15 @@
 #!/usr/bin/python3
 """Checks ternary-eval's accuracies against the training run's own.
 
-    check_eval.py METRICS LAST BEST EXPORTED
+    check_eval.py METRICS WHICH=OUTPUT [WHICH=OUTPUT ...]
 
 METRICS is the run's metrics.json (a set without a validation split: each
-epoch's figures are the test split's); LAST, BEST and EXPORTED hold
-ternary-eval's output for last.safetensors, best.safetensors and the
-exported model.mlir. The deployed predictor (weights bound and packed at
-compile time) must give the accuracy the run measured with the training
-code for the same parameters: the last epoch's for LAST and EXPORTED, the
-best epoch's for BEST.
+epoch's figures are the test split's); each OUTPUT holds ternary-eval's
+output for the predictor of the `last` epoch (last.safetensors, the
+exported model.mlir, model.o) or the `best` one (best.safetensors). The
+deployed predictor (weights bound and packed at compile time) must give
+the accuracy the run measured with the training code for the same
+parameters.
 """
 
 import json
@@ -26,15 +26,16 @@ def accuracy(path):
     return float(match.group(1))
 
 
-def main(metrics, last, best, exported):
+def main(metrics, *outputs):
     m = json.load(open(metrics))
     accuracies = [e["test_accuracy"] for e in m["epochs"]]
-    expected = {last: accuracies[-1], best: max(accuracies),
-                exported: accuracies[-1]}
-    for path, want in expected.items():
-        got = accuracy(path)
+    wanted = {"last": accuracies[-1], "best": max(accuracies)}
+    for spec in outputs:
+        which, path = spec.split("=", 1)
+        got, want = accuracy(path), wanted[which]
         if abs(got - want) > 1e-4:
-            sys.exit(f"{path}: accuracy {got}, the run measured {want}")
+            sys.exit(f"{path}: accuracy {got}, the run measured {want} "
+                     f"({which} epoch)")
     print("deployed accuracies match the run's:", accuracies)
 
 
