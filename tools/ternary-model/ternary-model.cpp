@@ -34,8 +34,9 @@ static cl::opt<std::string> modelName(cl::Positional, cl::desc("<model>"),
 static cl::opt<std::string>
     dataName("data",
              cl::desc("The data set the model is sized for: a name (mnist, "
-                      "fashion-mnist) or a directory (IDX images, a "
-                      "Planetoid graph)"),
+                      "fashion-mnist, cifar10) or a path (IDX images, a "
+                      "Planetoid graph, a JPEG folder or its .tar.gz, "
+                      "train.tsv + test.tsv)"),
              cl::cat(category));
 static cl::opt<std::string> outputFile("o",
                                        cl::desc("Output file (- : stdout)"),

@@ -84,8 +84,9 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     dataName("data",
              cl::desc("The data set of --model: a name (mnist, "
-                      "fashion-mnist) or a directory (IDX images, a "
-                      "Planetoid graph)"),
+                      "fashion-mnist, cifar10) or a path (IDX images, a "
+                      "Planetoid graph, a JPEG folder or its .tar.gz, "
+                      "train.tsv + test.tsv)"),
              cl::cat(category));
 static cl::opt<std::string>
     outDir("out",
@@ -107,7 +108,8 @@ static cl::opt<bool> compileObject(
     cl::init(false), cl::cat(category));
 static cl::opt<std::string>
     configFile("config",
-               cl::desc("A JSON object of flags (e.g. {\"model\": \"mlp\", "
+               cl::desc("A JSON object (or flat TOML, .toml) of flags (e.g. "
+                        "{\"model\": \"mlp\", "
                         "\"epochs\": 3, \"hidden_mult\": 2}); the command "
                         "line wins over it"),
                cl::cat(category));
