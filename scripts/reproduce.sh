@@ -5,7 +5,7 @@
 # runs beside their PyTorch twins (scripts/reproduce/torch_twins.py: the
 # same recipe) with the time ratio measured in the same minute.
 #
-#   ./scripts/reproduce.sh [OUT]     # default build/results; ~40 minutes on 2 cores
+#   ./scripts/reproduce.sh [OUT]     # default build/results; about an hour on 2 cores
 #
 # The runs use one thread each and two at a time (accuracy rows); the
 # PyTorch comparisons run alone at the end, one thread each.
@@ -29,6 +29,9 @@ ROWS=(
   "mnist-cnn-32|--model cnn --data mnist --epochs 1 --precision 32 --seeds 1-3"
   "mnist-cnn-absmean|--model cnn --data mnist --epochs 1 --scale absmean --seeds 1-3"
   "mnist-cnn-absmedian|--model cnn --data mnist --epochs 1 --scale absmedian --seeds 1-3"
+  "mnist-cnn-x2-32|--model cnn --data mnist --epochs 1 --hidden-mult 2 --precision 32 --seeds 1-3"
+  "mnist-cnn-x2-absmean|--model cnn --data mnist --epochs 1 --hidden-mult 2 --scale absmean --seeds 1-3"
+  "mnist-cnn-x2-absmedian|--model cnn --data mnist --epochs 1 --hidden-mult 2 --scale absmedian --seeds 1-3"
   "fashion-mlp-32|--model mlp --data fashion-mnist --epochs 2 --precision 32 --seeds 1-3"
   "fashion-mlp-absmedian|--model mlp --data fashion-mnist --epochs 2 --seeds 1-3"
   "cifar-cnn-32|--model cifar-cnn --data cifar10 --epochs 2 --precision 32 --seeds 1"
@@ -59,9 +62,10 @@ done | xargs -P 2 -I{} bash -c {}
 
 # Beside PyTorch: the same recipe, one thread each, one after the other.
 TWINS="$OUT/twins.jsonl"
-: > "$TWINS"
+touch "$TWINS"
 twin() { # name model data epochs precision
   local name=$1 model=$2 data=$3 epochs=$4 precision=$5 flags
+  grep -q "\"name\": \"$name\"" "$TWINS" && return 0 # done already
   flags="--model $model --data $data --epochs $epochs --precision $precision --seed 1"
   [ "$model" = mlp ] && flags="$flags --scale absmedian"
   $TRAIN $flags --metrics "$OUT/$name-ours.json" > /dev/null
