@@ -179,6 +179,13 @@ def main(out):
             "falls short of"
         p(f"  - {model}: absmedian {compare(q, full)}: 1.58-bit {verdict} "
           "32-bit (within half a point counts as matching).")
+    if "cora-gcn-32" in f and "cora-gcn-absmedian" in f:
+        off = max(abs(mean(n) - PAPERS[n])
+                  for n in ("cora-gcn-32", "cora-gcn-absmedian"))
+        p("  The GCN's gap has the sign of the authors' own figures (78.6 % "
+          "at 32 bits against 75.8 % absmedian): the papers do not claim "
+          "that 1.58-bit GCNs match 32-bit ones on Cora; ours lie within "
+          f"{off:.1f} points of the authors' at both precisions.")
     p("- *absmedian is on par with or better than absmean*:")
     for model, med, avg in [
             ("MNIST MLP", "mnist-mlp-absmedian", "mnist-mlp-absmean"),
@@ -194,11 +201,6 @@ def main(out):
         verdict = "on par or better" if mean(med) >= mean(avg) - 0.5 else \
             "worse"
         p(f"  - {model}: absmedian {compare(med, avg)} absmean: {verdict}.")
-    if "cora-gcn-32" in f and "cora-gcn-absmedian" in f:
-        p("  The GCN's gap has the sign of the authors' own figures (78.6 % "
-          "at 32 bits against 75.8 % absmedian): on Cora the papers do not "
-          "claim that 1.58-bit GCNs match 32-bit ones, and ours lie within "
-          "a point of the authors' at both precisions.")
     p("- At twice the hidden size, the 1.58-bit MLP against the 32-bit one "
       f"of the base size: {compare('mnist-mlp-x2-absmedian', 'mnist-mlp-32')}.")
 
