@@ -50,6 +50,13 @@ const KnownSet *findKnown(const std::string &name) {
 
 } // namespace
 
+std::string runningToolDirectory() {
+  std::error_code ec;
+  std::filesystem::path exe =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : exe.parent_path().string();
+}
+
 const char *knownDatasetNames() { return "mnist, fashion-mnist, cifar10"; }
 
 std::string datasetDirectory(const std::string &name,

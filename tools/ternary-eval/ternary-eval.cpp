@@ -267,10 +267,7 @@ int main(int argc, char **argv) {
     return fail("--batch-size must be positive");
   if (std::string error; !threads.apply(error))
     return fail(error);
-  static int anchor;
-  std::string toolDir = llvm::sys::path::parent_path(
-                            llvm::sys::fs::getMainExecutable(argv[0], &anchor))
-                            .str();
+  std::string toolDir = ::ternary::data::runningToolDirectory();
 
   ToolContext tool;
   std::string error, data = dataName;
@@ -334,7 +331,7 @@ int main(int argc, char **argv) {
                 llvm::Twine(predictor.argRanks.size()) +
                 " arguments; the data set gives " + llvm::Twine(test.size()));
   if (predictor.argRanks[0] == 2 && test[0].shape.size() > 2)
-    test = models::modelArrays(models::ModelConfig{"mlp"}, std::move(test));
+    test = models::flattenExamples(std::move(test));
   int64_t examples = labels.shape[0];
   int64_t step = dataset->fullBatch() ? examples : batchSize;
   auto batchOf = [&](int64_t begin, int64_t end) {

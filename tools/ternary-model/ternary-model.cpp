@@ -76,10 +76,7 @@ int main(int argc, char **argv) {
   if (!config)
     return fail(llvm::toString(config.takeError()));
 
-  std::string toolDir = llvm::sys::path::parent_path(
-                            llvm::sys::fs::getMainExecutable(
-                                argv[0], reinterpret_cast<void *>(&fail)))
-                            .str();
+  std::string toolDir = ::ternary::data::runningToolDirectory();
   std::string error;
   auto data = ::ternary::data::loadDataset(dataName, toolDir, error);
   if (!data)

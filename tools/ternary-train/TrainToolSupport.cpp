@@ -43,13 +43,6 @@ std::vector<unsigned> mlir::ternary::parseSeeds(const std::string &spec,
   return seeds;
 }
 
-std::string mlir::ternary::toolDirectory(const char *argv0) {
-  static int anchor;
-  return llvm::sys::path::parent_path(
-             llvm::sys::fs::getMainExecutable(argv0, &anchor))
-      .str();
-}
-
 std::string mlir::ternary::printed(ModuleOp module) {
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -20,9 +20,6 @@ namespace ternary {
 /// `problem` set for anything else.
 std::vector<unsigned> parseSeeds(const std::string &spec, std::string &problem);
 
-/// The directory of the running tool (`argv0`).
-std::string toolDirectory(const char *argv0);
-
 /// The text of `module`.
 std::string printed(ModuleOp module);
 

@@ -313,7 +313,7 @@ int main(int argc, char **argv) {
   if (libraryModel) {
     // The module and its data from the libraries: the model sized by the
     // data set, the schedule by the run.
-    std::string toolDir = toolDirectory(argv[0]);
+    std::string toolDir = ::ternary::data::runningToolDirectory();
     auto config = modelOptions.config(modelName);
     if (!config)
       return fail(llvm::toString(config.takeError()));
@@ -507,8 +507,8 @@ int main(int argc, char **argv) {
         std::string mlir = inDir("model.mlir");
         if (!writeText(mlir, printed(**exported), error))
           return fail(error);
-        if (!compileWithTernaryCompile(toolDirectory(argv[0]), mlir,
-                                       inDir("model.o"), inDir("model.h"),
+        if (!compileWithTernaryCompile(::ternary::data::runningToolDirectory(),
+                                       mlir, inDir("model.o"), inDir("model.h"),
                                        error))
           return fail(error);
       }

@@ -102,6 +102,10 @@ bool loadTextClassification(const std::string &dir, Dataset &out,
 std::string datasetDirectory(const std::string &name,
                              const std::string &toolDir);
 
+/// The directory of the running executable (/proc/self/exe), which
+/// `datasetDirectory` and `loadDataset` take as `toolDir`.
+std::string runningToolDirectory();
+
 /// A data set by name (`mnist`, `fashion-mnist`, `cifar10`) or path (IDX
 /// images, a Planetoid graph, a JPEG image folder or its .tar.gz,
 /// recognised by their files).

@@ -112,6 +112,11 @@ int64_t stepsOfRun(const ::ternary::data::Dataset &data, int64_t batchSize,
 std::vector<::ternary::HostArray>
 modelArrays(const ModelConfig &config, std::vector<::ternary::HostArray> split);
 
+/// `split` with its first array's examples flattened ([N, C, H, W] ->
+/// [N, C*H*W]): what a predictor whose first argument is a matrix takes.
+std::vector<::ternary::HostArray>
+flattenExamples(std::vector<::ternary::HostArray> split);
+
 /// The configuration of a JSON object as `configJson` writes it (the
 /// `config` metadata of a library model's checkpoint); an error names a
 /// missing or malformed member.

@@ -1,0 +1,60 @@
+//===- Architectures.h - The model library's table of models ----*- C++ -*-===//
+//
+// Private to lib/Models: what an architecture of the library is (its
+// defaults, its parameters, its forward pass) and the table of them
+// (Architectures.cpp). Models.cpp assembles a module from a row.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_LIB_MODELS_ARCHITECTURES_H
+#define TERNARY_LIB_MODELS_ARCHITECTURES_H
+
+#include "Layers.h"
+
+#include <functional>
+
+namespace mlir {
+namespace ternary {
+namespace models {
+
+/// A parameter: its name (PyTorch's), shape and initialisation kind (""
+/// for the default: linear for matrices, bias after them).
+struct ParamSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::string init;
+};
+
+/// The logits from the data values (without the labels) and the
+/// parameters, in the order the specs gave them.
+using Forward =
+    std::function<Value(Layers &, ValueRange data, ValueRange params)>;
+
+/// A row of the table.
+struct Architecture {
+  ArchitectureInfo info;
+  double lr, weightDecay, dropout;
+  bool decays;          ///< cosine schedule over the run by default
+  int64_t defaultWidth; ///< hidden width (before hiddenMult)
+  std::function<std::vector<ParamSpec>(const ModelConfig &, const DataShape &)>
+      params;
+  std::function<Forward(const ModelConfig &, const DataShape &)> forward;
+};
+
+/// Every architecture, in the order of docs/models.md.
+llvm::ArrayRef<Architecture> allArchitectures();
+
+/// The architecture called `name`, or null.
+const Architecture *find(llvm::StringRef name);
+
+/// The layer of a parameter: its name before the first dot.
+std::string layerOf(llvm::StringRef parameter);
+
+/// The product of `dims`.
+int64_t product(llvm::ArrayRef<int64_t> dims);
+
+} // namespace models
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_LIB_MODELS_ARCHITECTURES_H
