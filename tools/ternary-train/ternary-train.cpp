@@ -403,13 +403,15 @@ int main(int argc, char **argv) {
   for (unsigned runSeed : seedList) {
     auto runStarted = std::chrono::steady_clock::now();
     std::string dir = outDir;
-    if (seedList.size() > 1) {
+    if (seedList.size() > 1)
+      llvm::outs() << "seed " << runSeed << ":\n";
+    // Without --out nothing is written, whatever the number of seeds.
+    if (seedList.size() > 1 && !outDir.empty()) {
       llvm::SmallString<128> sub(outDir);
       llvm::sys::path::append(sub, "seed-" + std::to_string(runSeed));
       dir = sub.str().str();
       if (std::error_code ec = llvm::sys::fs::create_directories(dir))
         return fail("cannot create '" + dir + "': " + ec.message());
-      llvm::outs() << "seed " << runSeed << ":\n";
     }
     auto inDir = [&](const char *name) {
       llvm::SmallString<128> path(dir);
