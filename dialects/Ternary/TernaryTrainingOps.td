@@ -413,24 +413,25 @@ def Ternary_LRScheduleOp : Ternary_Op<"lr_schedule", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Ternary_ClipCoefficientOp : Ternary_Op<"clip_coefficient", [Pure]> {
-  let summary = "Global-norm gradient clipping coefficient";
+def Ternary_GlobalNormOp : Ternary_Op<"global_norm", [Pure]> {
+  let summary = "L2 norm of several tensors together";
   let description = [{
-    `min(1, max_norm / (norm + 1e-6))` where `norm` is the L2 norm of all
-    the given gradient tensors together (PyTorch's `clip_grad_norm_`,
-    2-norm); multiplying every gradient by it clips their global norm to
-    `max_norm`. The squares are summed in f64.
+    The 2-norm of all the elements of the given tensors taken as one vector
+    (the gradient norm that PyTorch's `clip_grad_norm_` returns): the squares
+    are summed in f64, one tensor after the other, and the square root is
+    rounded to f32. Train steps report it and clip with it: multiplying every
+    gradient by `min(1, max_norm / (norm + 1e-6))` clips their global norm to
+    `max_norm`.
 
     Example:
 
     ```mlir
-    %c = ternary.clip_coefficient %g1, %g2 {max_norm = 1.0}
-        : tensor<128x64xf32>, tensor<128xf32>
+    %n = ternary.global_norm %g1, %g2 : tensor<128x64xf32>, tensor<128xf32>
     ```
   }];
-  let arguments = (ins Variadic<Ternary_F32Tensor>:$grads, F64Attr:$max_norm);
+  let arguments = (ins Variadic<Ternary_F32Tensor>:$inputs);
   let results = (outs F32:$result);
-  let assemblyFormat = "$grads attr-dict `:` type($grads)";
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
   let hasVerifier = 1;
 }
 

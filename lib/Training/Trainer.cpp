@@ -123,7 +123,7 @@ int mlir::ternary::train(CompiledModule &compiled, const TrainingModel &model,
     csv.open(o.stepsCsv, std::ios::trunc);
     if (!csv)
       return failWith("cannot write '" + o.stepsCsv + "'");
-    csv << "step,epoch,loss,lambda,examples_per_second\n";
+    csv << "step,epoch,loss,lr,grad_norm,lambda,examples_per_second\n";
   }
   double bestAccuracy = -1;
   Progress display(o.progress);
@@ -227,7 +227,11 @@ int mlir::ternary::train(CompiledModule &compiled, const TrainingModel &model,
         double seconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - stepStarted)
                              .count();
+        // The step's results after the loss: the learning rate it used
+        // and the gradients' global norm before clipping.
         csv << stepNumber << ',' << epoch << ',' << loss << ','
+            << (*result)[1].data<double>()[0] << ','
+            << (*result)[2].data<float>()[0] << ','
             << stepLambda.data<float>()[0] << ','
             << (seconds > 0 ? double(end - begin) / seconds : 0.0) << '\n';
       }

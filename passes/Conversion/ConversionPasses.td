@@ -36,7 +36,7 @@ def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp
     - embeddings: `embedding`, `embedding_grad` (scatter-add);
     - sparse: `spmm`, `spmm_transpose` (CSR loops);
     - random: `dropout` (counter-based mask);
-    - optimisers: `adamw`, `sgd`, `lr_schedule`, `clip_coefficient`.
+    - optimisers: `adamw`, `sgd`, `lr_schedule`, `global_norm`.
 
     `!ternary.packed` values become their storage, `tensor<N x rowBytes x
     i8>`, in function signatures too: that is the packed ABI of weights

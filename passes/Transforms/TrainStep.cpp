@@ -4,7 +4,8 @@
 // generates `train_step` functions: loss and gradients (derived by the
 // autodiff library), the learning-rate schedule, optional global-norm
 // clipping, the optimiser update of every parameter, and the step counter,
-// all written back into the caller's buffers (in place).
+// all written back into the caller's buffers (in place). A step returns the
+// loss, the learning rate it used and the gradients' global norm.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,9 +75,13 @@ LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
   inputs.push_back(RankedTensorType::get({}, i64));
   OpBuilder b(ctx);
   b.setInsertionPointAfter(*grads);
-  auto step = func::FuncOp::create(
-      b, loc, r.getName(),
-      FunctionType::get(ctx, inputs, fwdType.getResults()));
+  // Results: the forward's (the loss), the learning rate used (f64) and
+  // the global gradient norm before clipping.
+  SmallVector<Type> outputs(fwdType.getResults());
+  outputs.push_back(RankedTensorType::get({}, b.getF64Type()));
+  outputs.push_back(RankedTensorType::get({}, b.getF32Type()));
+  auto step = func::FuncOp::create(b, loc, r.getName(),
+                                   FunctionType::get(ctx, inputs, outputs));
   auto writable = b.getNamedAttr("bufferization.writable", b.getBoolAttr(true));
   for (int64_t p : params)
     step.setArgAttrs(p, ArrayRef<NamedAttribute>{writable});
@@ -88,7 +93,6 @@ LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
   ValueRange args = body->getArguments();
   auto call = func::CallOp::create(b, loc, *grads,
                                    args.take_front(fwdType.getNumInputs()));
-  Value loss = call.getResult(0);
   SmallVector<Value> gradients(call.getResults().drop_front());
 
   BlockArgument counter = body->getArguments().back();
@@ -112,10 +116,18 @@ LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
     Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0.0));
     wd = arith::SelectOp::create(b, loc, first, wd, zero);
   }
+  // The global norm of the gradients before clipping (reported; PyTorch's
+  // clip_grad_norm_ returns the same), and clipping with it.
+  Value norm = GlobalNormOp::create(b, loc, b.getF32Type(), gradients);
   if (value(r.getMaxGradNorm()) > 0) {
-    Value coef =
-        ClipCoefficientOp::create(b, loc, b.getF32Type(), gradients,
-                                  b.getF64FloatAttr(value(r.getMaxGradNorm())));
+    // PyTorch: min(1, max_norm / (norm + 1e-6)), in f32.
+    auto f32 = [&](double v) {
+      return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+    };
+    Value denominator = arith::AddFOp::create(b, loc, norm, f32(1e-6));
+    Value ratio = arith::DivFOp::create(
+        b, loc, f32(value(r.getMaxGradNorm())), denominator);
+    Value coef = arith::MinimumFOp::create(b, loc, ratio, f32(1.0));
     for (Value &g : gradients) {
       auto type = cast<RankedTensorType>(g.getType());
       Value init = tensor::EmptyOp::create(
@@ -161,7 +173,13 @@ LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
   Value nextTensor = tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({}, i64), ValueRange{next});
   writeBack(b, loc, counter, nextTensor);
-  func::ReturnOp::create(b, loc, loss);
+  SmallVector<Value> results(call.getResults().take_front(
+      fwdType.getNumResults()));
+  results.push_back(tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({}, b.getF64Type()), ValueRange{lr}));
+  results.push_back(tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({}, b.getF32Type()), ValueRange{norm}));
+  func::ReturnOp::create(b, loc, results);
 
   if (!r.getEval().empty()) {
     if (module.lookupSymbol(r.getEval()))

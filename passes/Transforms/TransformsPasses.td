@@ -88,19 +88,20 @@ def TernaryTrainStep : Pass<"ternary-train-step", "::mlir::ModuleOp"> {
 
     - `NAME_loss_and_grads` (private): the loss and the gradients of the
       parameter arguments, derived as by `--ternary-autodiff`;
-    - `NAME(forward arguments..., state..., %step: tensor<i64>) -> loss`:
-      one optimiser step that updates the parameters, the optimiser state
+    - `NAME(forward arguments..., state..., %step: tensor<i64>) ->
+      (loss, lr: tensor<f64>, grad_norm: tensor<f32>)`: one optimiser step that updates the parameters, the optimiser state
       (AdamW: all first moments, then all second moments; SGD: momentum
       buffers; zeros initially) and the step counter (0 initially) in the
       caller's buffers (`bufferization.writable` arguments written with
       `bufferization.materialize_in_destination`), and returns the loss
-      before the update;
+      before the update, the learning rate it used and the global L2 norm
+      of the gradients before clipping (`ternary.global_norm`);
     - with `eval = "EVAL"`, a copy `EVAL` of the forward function without
       its `ternary.dropout` ops (evaluation mode).
 
     The step's learning rate comes from `ternary.lr_schedule` of the
-    counter; with `max_grad_norm > 0` all gradients are first scaled by the
-    global-norm clipping coefficient; `two_stage` schedules also turn weight
+    counter; with `max_grad_norm > 0` all gradients are first scaled by
+    `min(1, max_grad_norm / (norm + 1e-6))` (PyTorch's `clip_grad_norm_`); `two_stage` schedules also turn weight
     decay off in their second half. `ternary-train` reads the same
     attribute to call the step (the number and order of the state buffers).
 

@@ -1,10 +1,9 @@
-//===- Optimizers.cpp - Optimiser ops to linalg
-//----------------------------===//
+//===- Optimizers.cpp - Optimiser ops to linalg ---------------------------===//
 //
 // Lowers ternary.adamw and ternary.sgd to one element-wise linalg.generic
 // each (the scalar factors computed once, in f64, before it),
 // ternary.lr_schedule to scalar arith/math code and
-// ternary.clip_coefficient to f64 sum-of-squares reductions; part of
+// ternary.global_norm to f64 sum-of-squares reductions; part of
 // --convert-ternary-to-linalg.
 //
 //===----------------------------------------------------------------------===//
@@ -213,18 +212,18 @@ struct LRScheduleLowering : OpConversionPattern<LRScheduleOp> {
   }
 };
 
-struct ClipCoefficientLowering : OpConversionPattern<ClipCoefficientOp> {
+struct GlobalNormLowering : OpConversionPattern<GlobalNormOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(ClipCoefficientOp op, OpAdaptor adaptor,
+  matchAndRewrite(GlobalNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     LinalgBuilder h{rewriter, loc};
     Scalars s{rewriter, loc};
     Type f64 = rewriter.getF64Type();
     Value total = s.f64(0.0);
-    for (Value g : adaptor.getGrads()) {
+    for (Value g : adaptor.getInputs()) {
       auto type = cast<RankedTensorType>(g.getType());
       unsigned rank = type.getRank();
       SmallVector<AffineMap> maps = {
@@ -242,13 +241,7 @@ struct ClipCoefficientLowering : OpConversionPattern<ClipCoefficientOp> {
       total = s.add(
           total, tensor::ExtractOp::create(rewriter, loc, sum, ValueRange{}));
     }
-    // PyTorch: clip_coef = max_norm / (total_norm + 1e-6), clamped to 1,
-    // in f32.
-    Value norm = s.toF32(math::SqrtOp::create(rewriter, loc, total));
-    Value maxNorm = s.toF32(s.f64(op.getMaxNorm().convertToDouble()));
-    Value tiny = s.toF32(s.f64(1e-6));
-    Value coef = s.div(maxNorm, s.add(norm, tiny));
-    rewriter.replaceOp(op, s.min(coef, s.toF32(s.f64(1.0))));
+    rewriter.replaceOp(op, s.toF32(math::SqrtOp::create(rewriter, loc, total)));
     return success();
   }
 };
@@ -258,5 +251,5 @@ struct ClipCoefficientLowering : OpConversionPattern<ClipCoefficientOp> {
 void mlir::ternary::detail::populateOptimizerPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<AdamWLowering, SGDLowering, LRScheduleLowering,
-               ClipCoefficientLowering>(typeConverter, patterns.getContext());
+               GlobalNormLowering>(typeConverter, patterns.getContext());
 }

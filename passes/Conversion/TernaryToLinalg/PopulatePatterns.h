@@ -56,7 +56,7 @@ void populateSparsePatterns(const TypeConverter &typeConverter,
 void populateRandomPatterns(const TypeConverter &typeConverter,
                             RewritePatternSet &patterns);
 
-/// ternary.adamw, sgd, lr_schedule, clip_coefficient (Optimizers.cpp).
+/// ternary.adamw, sgd, lr_schedule, global_norm (Optimizers.cpp).
 void populateOptimizerPatterns(const TypeConverter &typeConverter,
                                RewritePatternSet &patterns);
 

@@ -145,14 +145,14 @@ func.func @cross_entropy(%z: tensor<?x10xf32>, %l: tensor<?xi64>) -> tensor<?x10
 // CHECK: ternary.sgd %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {momentum = 9.000000e-01 : f64, nesterov = true} : tensor<4x8xf32>, f64
 // CHECK: ternary.lr_schedule %{{.*}} {lr = 1.000000e-03 : f64, schedule = #ternary.lr_schedule<cosine>, total_steps = 100 : i64, warmup_steps = 10 : i64} : i64
 // CHECK: ternary.lr_schedule %{{.*}} {lr = 1.000000e-02 : f64, schedule = #ternary.lr_schedule<constant>} : i64
-// CHECK: ternary.clip_coefficient %{{.*}}, %{{.*}} {max_norm = 1.000000e+00 : f64} : tensor<4x8xf32>, tensor<?xf32>
+// CHECK: ternary.global_norm %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<?xf32>
 func.func @optimizers(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %v: tensor<?xf32>, %lr: f64, %wd: f64, %t: i64) {
   %p1, %m1, %v1 = ternary.adamw %p, %g, %p, %g, %lr, %wd, %t : tensor<4x8xf32>, f64, i64
   %p2, %m2, %v2 = ternary.adamw %v, %v, %v, %v, %lr, %wd, %t {beta1 = 0.8, beta2 = 0.99, eps = 1.0e-6} : tensor<?xf32>, f64, i64
   %p3, %b3 = ternary.sgd %p, %g, %p, %lr, %wd {momentum = 0.9, nesterov = true} : tensor<4x8xf32>, f64
   %l1 = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<cosine>, lr = 1.0e-3, warmup_steps = 10 : i64, total_steps = 100 : i64} : i64
   %l2 = ternary.lr_schedule %t {schedule = #ternary.lr_schedule<constant>, lr = 1.0e-2} : i64
-  %c = ternary.clip_coefficient %g, %v {max_norm = 1.0} : tensor<4x8xf32>, tensor<?xf32>
+  %n = ternary.global_norm %g, %v : tensor<4x8xf32>, tensor<?xf32>
   return
 }
 

@@ -175,17 +175,9 @@ func.func @schedule_lr(%t: i64) {
 
 // -----
 
-func.func @clip_empty() {
-  // expected-error @+1 {{'ternary.clip_coefficient' op needs at least one gradient}}
-  %c = "ternary.clip_coefficient"() {max_norm = 1.0} : () -> f32
-  return
-}
-
-// -----
-
-func.func @clip_norm(%g: tensor<4xf32>) {
-  // expected-error @+1 {{'ternary.clip_coefficient' op max_norm must be positive, got 0}}
-  %c = ternary.clip_coefficient %g {max_norm = 0.0} : tensor<4xf32>
+func.func @global_norm_empty() {
+  // expected-error @+1 {{'ternary.global_norm' op needs at least one tensor}}
+  %n = "ternary.global_norm"() : () -> f32
   return
 }
 

@@ -130,11 +130,11 @@ TEST(Training, SGDMomentumAndNesterovMatchPyTorchRule) {
   }
 }
 
-TEST(Training, ClipCoefficientIsTheGlobalNorm) {
+TEST(Training, GlobalNormIsTheL2NormOfAllTensors) {
   ternary_test::Jit jit;
   auto compiled = jit.compile(R"(
 func.func @clip(%a: tensor<3x4xf32>, %b: tensor<5xf32>) -> tensor<f32> {
-  %c = ternary.clip_coefficient %a, %b {max_norm = 1.5} : tensor<3x4xf32>, tensor<5xf32>
+  %c = ternary.global_norm %a, %b : tensor<3x4xf32>, tensor<5xf32>
   %r = tensor.from_elements %c : tensor<f32>
   return %r : tensor<f32>
 }
@@ -148,11 +148,78 @@ func.func @clip(%a: tensor<3x4xf32>, %b: tensor<5xf32>) -> tensor<f32> {
     for (const HostArray *t : {&a, &b})
       for (int64_t i = 0; i < t->numElements(); ++i)
         sq += double(t->data<float>()[i]) * t->data<float>()[i];
-    float expected = std::min(1.0f, 1.5f / (float(std::sqrt(sq)) + 1e-6f));
+    float expected = float(std::sqrt(sq));
     auto r = compiled->call("clip", {a, b});
     ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
     EXPECT_FLOAT_EQ((*r)[0].data<float>()[0], expected) << "scale " << scale;
   }
+}
+
+/// A train step returns the loss, the learning rate it used (the schedule
+/// at the counter before the step) and the global norm of the gradients
+/// before clipping; the update clips with that norm. The gradients come from
+/// a `ternary.gradient` twin of the same loss.
+TEST(Training, TrainStepReportsLearningRateAndGradientNorm) {
+  ternary_test::Jit jit;
+  const char *body = R"(
+  %y = ternary.bitlinear %x, %w bias %b : (tensor<8x6xf32>, tensor<4x6xf32>, tensor<4xf32>) -> tensor<8x4xf32>
+  %l = ternary.cross_entropy %y, %labels : (tensor<8x4xf32>, tensor<8xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+)";
+  std::string signature = "(%x: tensor<8x6xf32>, %labels: tensor<8xi64>, "
+                          "%w: tensor<4x6xf32>, %b: tensor<4xf32>) -> "
+                          "tensor<f32>\n";
+  auto compiled = jit.compile(
+      "func.func @twin" + signature +
+      "    attributes {ternary.gradient = {name = \"grads\", wrt = "
+      "array<i64: 2, 3>}} {" +
+      body + "func.func @loss" + signature +
+      "    attributes {ternary.train_step = #ternary.train_step<name = "
+      "\"train_step\", params = array<i64: 2, 3>, optimizer = sgd, lr = "
+      "0.1, momentum = 0.0, schedule = cosine, warmup_steps = 10, "
+      "total_steps = 100, min_lr = 0.01, max_grad_norm = 0.5>} {" +
+      body);
+  ASSERT_TRUE(compiled);
+  std::mt19937 rng(3);
+  HostArray x = randomArray({8, 6}, rng, 2.0f);
+  HostArray labels = HostArray::zeros(DType::I64, {8});
+  for (int64_t i = 0; i < 8; ++i)
+    labels.data<int64_t>()[i] = i % 4;
+  HostArray w = randomArray({4, 6}, rng, 0.5f), b = randomArray({4}, rng, 0.5f);
+  HostArray mw = HostArray::zeros(DType::F32, {4, 6}),
+            mb = HostArray::zeros(DType::F32, {4});
+  HostArray step = scalarI64(0);
+  bool clipped = false;
+  for (int64_t t = 0; t < 14; ++t) {
+    auto g = compiled->call("grads", {x, labels, w, b});
+    ASSERT_TRUE(bool(g)) << llvm::toString(g.takeError());
+    double sq = 0;
+    for (const HostArray &a : {(*g)[1], (*g)[2]})
+      for (int64_t i = 0; i < a.numElements(); ++i)
+        sq += double(a.data<float>()[i]) * a.data<float>()[i];
+    float norm = float(std::sqrt(sq));
+    float coef = std::min(1.0f, 0.5f / (norm + 1e-6f));
+    clipped |= coef < 1.0f;
+    double lr = expectedLr("cosine", t);
+    HostArray w0 = w, b0 = b;
+    std::vector<HostArray *> args = {&x, &labels, &w, &b, &mw, &mb, &step};
+    auto r = compiled->callInPlace("train_step", args);
+    ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+    ASSERT_EQ(r->size(), 3u);
+    EXPECT_FLOAT_EQ((*r)[0].data<float>()[0], (*g)[0].data<float>()[0]);
+    EXPECT_EQ((*r)[1].dtype, DType::F64);
+    EXPECT_NEAR((*r)[1].data<double>()[0], lr, 1e-12) << "step " << t;
+    EXPECT_FLOAT_EQ((*r)[2].data<float>()[0], norm) << "step " << t;
+    // SGD without momentum or decay: p - lr * coef * g.
+    for (int64_t i = 0; i < w.numElements(); ++i)
+      EXPECT_NEAR(w.data<float>()[i],
+                  w0.data<float>()[i] -
+                      float(lr) * coef * (*g)[1].data<float>()[i],
+                  1e-6)
+          << "step " << t << " w[" << i << "]";
+  }
+  EXPECT_TRUE(clipped) << "the steps exercise clipping";
 }
 
 //===----------------------------------------------------------------------===//

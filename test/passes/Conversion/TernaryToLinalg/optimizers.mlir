@@ -78,20 +78,17 @@ func.func @lr_schedule(%t: i64) -> (f64, f64) {
   return %l1, %l2 : f64, f64
 }
 
-// ClipCoefficientLowering. The sum of squares of every gradient in f64 (one
-// reduction each), sqrt, then min(1, max_norm / (norm + 1e-6)) in f32.
-// CHECK-LABEL: func.func @clip_coefficient(
+// GlobalNormLowering. The sum of squares of every tensor in f64 (one
+// reduction each, added in order), then sqrt rounded to f32.
+// CHECK-LABEL: func.func @global_norm(
 // CHECK-SAME: %[[A:[^:]*]]: tensor<4x8xf32>, %[[B:[^:]*]]: tensor<?xf32>)
 // CHECK: %[[SA:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[A]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<f64>)
 // CHECK: arith.extf %{{.*}} : f32 to f64
 // CHECK: %[[SB:.*]] = linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[B]] : tensor<?xf32>) outs(%{{.*}} : tensor<f64>)
 // CHECK: %[[NORM:.*]] = math.sqrt %{{.*}} : f64
 // CHECK: %[[NORM32:.*]] = arith.truncf %[[NORM]] : f64 to f32
-// CHECK: %[[DENOM:.*]] = arith.addf %[[NORM32]], %{{.*}} : f32
-// CHECK: %[[RATIO:.*]] = arith.divf %{{.*}}, %[[DENOM]] : f32
-// CHECK: %[[C:.*]] = arith.minimumf %[[RATIO]], %{{.*}} : f32
-// CHECK: return %[[C]] : f32
-func.func @clip_coefficient(%g: tensor<4x8xf32>, %v: tensor<?xf32>) -> f32 {
-  %c = ternary.clip_coefficient %g, %v {max_norm = 1.0} : tensor<4x8xf32>, tensor<?xf32>
-  return %c : f32
+// CHECK: return %[[NORM32]] : f32
+func.func @global_norm(%g: tensor<4x8xf32>, %v: tensor<?xf32>) -> f32 {
+  %n = ternary.global_norm %g, %v : tensor<4x8xf32>, tensor<?xf32>
+  return %n : f32
 }
