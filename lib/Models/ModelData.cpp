@@ -43,6 +43,15 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
   member("warmup_steps", std::to_string(c.warmupSteps), false);
   member("total_steps", std::to_string(c.totalSteps), false);
   member("min_lr", num(c.minLr), false);
+  if (c.architecture == "gpt") {
+    member("size", c.size, true);
+    member("heads", std::to_string(c.heads), false);
+    member("context", std::to_string(c.context), false);
+    member("block_norm", c.rmsNorm ? "rms" : "layer", true);
+    member("activation", c.activation, true);
+    member("ternary_head", c.ternaryHead ? "true" : "false", false);
+    member("tokenizer", c.tokenizer, true);
+  }
   return out;
 }
 
@@ -134,6 +143,19 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
   take(number("warmup_steps"), [&](double v) { c.warmupSteps = int64_t(v); });
   take(number("total_steps"), [&](double v) { c.totalSteps = int64_t(v); });
   take(number("min_lr"), [&](double v) { c.minLr = v; });
+  // A language model's members (absent from the other models').
+  if (c.architecture == "gpt") {
+    take(text("size"), [&](std::string v) { c.size = v; });
+    take(number("heads"), [&](double v) { c.heads = int64_t(v); });
+    take(number("context"), [&](double v) { c.context = int64_t(v); });
+    take(text("block_norm"), [&](std::string v) { c.rmsNorm = v == "rms"; });
+    take(text("activation"), [&](std::string v) { c.activation = v; });
+    if (auto v = o->getBoolean("ternary_head"))
+      c.ternaryHead = *v;
+    else
+      problems = "the model's config has no boolean 'ternary_head'";
+    take(text("tokenizer"), [&](std::string v) { c.tokenizer = v; });
+  }
   if (!problems.empty())
     return llvm::createStringError(problems);
   return c;

@@ -48,7 +48,9 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                   cl::init(-1.0), cl::cat(category)),
       minLr("min-lr", cl::desc("Lowest learning rate of a decaying schedule"),
             cl::init(0.0), cl::cat(category)),
-      depth("depth", cl::desc("Hidden layers of the mlp (default 2)"),
+      depth("depth",
+            cl::desc("Hidden layers of the mlp (default 2); blocks of a "
+                     "language model (default: --size's)"),
             cl::init(0), cl::cat(category)),
       width("width",
             cl::desc("Hidden width before --hidden-mult (0: the model's)"),
@@ -56,7 +58,32 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
       warmupSteps("warmup-steps",
                   cl::desc("Learning-rate warm-up steps (-1: the "
                            "schedule's default)"),
-                  cl::init(-1), cl::cat(category)) {}
+                  cl::init(-1), cl::cat(category)),
+      size("size",
+           cl::desc("A language model's preset: tiny (2 blocks, width 64, 4 "
+                    "heads, context 64), small (4, 256, 4, 128), base (6, "
+                    "384, 6, 256)"),
+           cl::init(""), cl::cat(category)),
+      blockNorm("block-norm",
+                cl::desc("A language model's block norm: layer (LayerNorm) "
+                         "or rms (RMSNorm)"),
+                cl::init("layer"), cl::cat(category)),
+      activation("activation",
+                 cl::desc("A language model's MLP activation: gelu, relu2"),
+                 cl::init("gelu"), cl::cat(category)),
+      tokenizer("tokenizer",
+                cl::desc("A corpus's tokenizer: char, gpt2, bert "
+                         "(docs/text.md)"),
+                cl::init("char"), cl::cat(category)),
+      heads("heads", cl::desc("Attention heads (0: --size's)"), cl::init(0),
+            cl::cat(category)),
+      context("context",
+              cl::desc("Tokens an example of a corpus (0: --size's)"),
+              cl::init(0), cl::cat(category)),
+      ternaryHead("ternary-head",
+                  cl::desc("A language model's output head BitLinear too "
+                           "(default: 32-bit)"),
+                  cl::init(false), cl::cat(category)) {}
 
 llvm::Expected<ModelConfig>
 ModelOptions::config(const std::string &name) const {
@@ -103,6 +130,19 @@ ModelOptions::config(const std::string &name) const {
   c.depth = depth;
   c.width = width;
   c.warmupSteps = warmupSteps;
+  if (!size.empty() && size != "tiny" && size != "small" && size != "base")
+    return llvm::createStringError("--size must be tiny, small or base, got '" +
+                                   size + "'");
+  c.size = size;
+  if (blockNorm != "layer" && blockNorm != "rms")
+    return llvm::createStringError("--block-norm must be layer or rms, got '" +
+                                   blockNorm + "'");
+  c.rmsNorm = blockNorm == "rms";
+  c.activation = activation;
+  c.tokenizer = tokenizer;
+  c.heads = heads;
+  c.context = context;
+  c.ternaryHead = ternaryHead;
   return c;
 }
 

@@ -43,6 +43,9 @@ const char *describe(Kind kind) {
     return "a graph data set (a Planetoid directory)";
   case Kind::Text:
     return "a text data set (train.tsv and test.tsv)";
+  case Kind::Corpus:
+    return "a text corpus (a text file, a directory of .txt files, "
+           "tinyshakespeare, moby-dick)";
   }
   return "";
 }
@@ -91,6 +94,34 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
     return error("unexpected example shape for model '" + config.architecture +
                  "'");
   ModelConfig c = config;
+  if (data.kind == Kind::Corpus) {
+    const TransformerPreset *preset = findPreset(c.size);
+    if (!preset)
+      return error("--size must be tiny, small or base, got '" + c.size + "'");
+    if (c.depth == 0)
+      c.depth = preset->blocks;
+    if (c.heads == 0)
+      c.heads = preset->heads;
+    if (c.context == 0)
+      c.context = preset->context;
+    if (c.heads < 0)
+      return error("--heads must be positive, got " + llvm::Twine(c.heads));
+    if (c.context != data.example[0])
+      return error("the data was cut into examples of " +
+                   llvm::Twine(data.example[0]) + " tokens, the model has " +
+                   llvm::Twine(c.context) + " positions");
+    int64_t width = std::max<int64_t>(
+        1, std::llround((c.width > 0 ? c.width : preset->width) *
+                        c.hiddenMult));
+    if (width % c.heads != 0)
+      return error("the model width " + llvm::Twine(width) +
+                   " is not a multiple of the " + llvm::Twine(c.heads) +
+                   " heads (--width, --hidden-mult, --heads)");
+    if (!c.activation.empty() && c.activation != "gelu" &&
+        c.activation != "relu2")
+      return error("--activation must be gelu or relu2, got '" +
+                   c.activation + "'");
+  }
   if (c.depth == 0)
     c.depth = 2;
   if (c.depth < 0)
@@ -143,6 +174,16 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
   return c;
 }
 
+::ternary::data::LoadOptions
+mlir::ternary::models::loadOptions(const ModelConfig &config) {
+  ::ternary::data::LoadOptions options;
+  options.tokenizer = config.tokenizer;
+  const TransformerPreset *preset = findPreset(config.size);
+  options.context =
+      config.context > 0 ? config.context : preset ? preset->context : 0;
+  return options;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     MLIRContext &context, const ModelConfig &requested, const DataShape &data) {
   auto completed = completeConfig(requested, data);
@@ -163,7 +204,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
 
   // The data arguments (labels last) and the parameters.
   SmallVector<Type> dataTypes;
-  if (arch.info.data == Kind::Text) {
+  Type labelsType = RankedTensorType::get({dyn}, i64);
+  if (arch.info.data == Kind::Corpus) {
+    dataTypes = {RankedTensorType::get({dyn, data.example[0]}, i64)};
+    labelsType = dataTypes[0]; // the next token of every position
+  } else if (arch.info.data == Kind::Text) {
     dataTypes = {RankedTensorType::get({dyn, data.example[0]}, i64),
                  RankedTensorType::get({dyn, data.example[0]}, f32)};
   } else if (arch.info.data == Kind::Graph) {
@@ -177,7 +222,6 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     dataTypes = {RankedTensorType::get(
         {dyn, data.example[0], data.example[1], data.example[2]}, f32)};
   }
-  Type labelsType = RankedTensorType::get({dyn}, i64);
   bool seeded = *config.dropout > 0 || config.architecture == "cnn" ||
                 config.architecture == "cifar-cnn";
   std::vector<ParamSpec> specs = arch.params(config, data);
@@ -218,10 +262,16 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     return std::pair{std::move(layers), logits};
   };
 
+  // A language model's logits are one row a position: its labels too.
+  auto labelsOf = [&](Layers &layers, func::FuncOp fn) {
+    Value labels = fn.getArgument(dataTypes.size());
+    return arch.info.data == Kind::Corpus ? layers.flattenPositions(labels)
+                                          : labels;
+  };
   func::FuncOp loss = makeFunction("loss", lossInputs, scalarF32);
   {
     auto [layers, logits] = body(loss, /*training=*/true);
-    Value l = layers.crossEntropy(logits, loss.getArgument(dataTypes.size()));
+    Value l = layers.crossEntropy(logits, labelsOf(layers, loss));
     func::ReturnOp::create(b, l);
   }
   for (auto [i, spec] : llvm::enumerate(specs)) {
@@ -269,7 +319,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
   {
     auto [layers, logits] = body(accuracy, /*training=*/false);
     func::ReturnOp::create(
-        b, layers.accuracy(logits, accuracy.getArgument(dataTypes.size())));
+        b, layers.accuracy(logits, labelsOf(layers, accuracy)));
   }
 
   if (failed(verify(*module)))

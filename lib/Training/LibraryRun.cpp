@@ -10,7 +10,8 @@ llvm::Expected<LibraryRun> mlir::ternary::prepareLibraryRun(
     const std::string &dataName, const std::string &toolDir, int64_t batchSize,
     unsigned epochs) {
   std::string error;
-  auto dataset = ::ternary::data::loadDataset(dataName, toolDir, error);
+  auto dataset = ::ternary::data::loadDataset(
+      dataName, toolDir, models::loadOptions(config), error);
   if (!dataset)
     return llvm::createStringError(error);
   models::DataShape shape = models::shapeOf(*dataset);

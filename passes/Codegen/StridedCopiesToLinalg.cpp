@@ -1,7 +1,8 @@
 //===- StridedCopiesToLinalg.cpp - memref.copy of strided views as loops --===//
 //
-// memref.copy between buffers that are not both contiguous lowers to a call
-// of MLIR's C runner library (`memrefCopy`), which neither the JIT nor an
+// memref.copy between buffers that are not both contiguous (or contiguous
+// with a strided layout and a dynamic shape) lowers to a call of MLIR's C
+// runner library (`memrefCopy`), which neither the JIT nor an
 // object file of this project links. Bufferization creates such copies,
 // e.g. for the gradient of tensor.pad (a slice of the padded gradient).
 // This pass turns them into linalg.copy, which becomes plain loops.
@@ -12,6 +13,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
@@ -25,10 +27,14 @@ using namespace mlir;
 
 namespace {
 
+/// Whether the memref-to-LLVM lowering copies `v` with memcpy: an identity
+/// layout, or a static shape laid out contiguously row-major (a strided
+/// layout of a dynamic shape, even contiguous, goes to `memrefCopy`).
 bool isContiguous(Value v) {
   auto type = cast<MemRefType>(v.getType());
   return type.getLayout().isIdentity() ||
-         type.areTrailingDimsContiguous(type.getRank());
+         (type.hasStaticShape() && type.getNumElements() > 0 &&
+          memref::isStaticShapeAndContiguousRowMajor(type));
 }
 
 struct TernaryStridedCopiesToLinalg

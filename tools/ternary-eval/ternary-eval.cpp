@@ -72,11 +72,13 @@ static int fail(const llvm::Twine &message) {
 
 namespace {
 
-/// The frozen predictor of a library model's checkpoint, and its data set.
+/// The frozen predictor of a library model's checkpoint, and its data set
+/// (loaded as the model's config says: a corpus's tokenizer and context).
 llvm::Expected<OwningOpRef<ModuleOp>>
 predictorOfCheckpoint(MLIRContext &context, const std::string &path,
                       const std::string &toolDir, std::string &data,
-                      models::ModelConfig &config) {
+                      models::ModelConfig &config,
+                      std::optional<::ternary::data::Dataset> &dataset) {
   ::ternary::TensorFile file;
   std::string error;
   if (!::ternary::readSafetensors(path, file, error))
@@ -99,7 +101,8 @@ predictorOfCheckpoint(MLIRContext &context, const std::string &path,
           "'" + path + "' does not name its data set: give --data");
     data = dataText->second;
   }
-  auto dataset = ::ternary::data::loadDataset(data, toolDir, error);
+  dataset = ::ternary::data::loadDataset(data, toolDir,
+                                         models::loadOptions(config), error);
   if (!dataset)
     return llvm::createStringError(error);
   auto module = models::buildModel(context, config, models::shapeOf(*dataset));
@@ -283,6 +286,7 @@ int main(int argc, char **argv) {
   // compile time, the code of ternary-compile's object), or the object.
   Predictor predictor;
   std::optional<CompiledModule> compiled;
+  std::optional<::ternary::data::Dataset> dataset;
   if (input.ends_with(".o")) {
     auto loaded = loadObject(inputFile, name, toolDir);
     if (!loaded)
@@ -292,7 +296,7 @@ int main(int argc, char **argv) {
     OwningOpRef<ModuleOp> module;
     if (checkpoint) {
       auto built = predictorOfCheckpoint(tool.context(), inputFile, toolDir,
-                                         data, config);
+                                         data, config, dataset);
       if (!built)
         return fail(llvm::toString(built.takeError()));
       module = std::move(*built);
@@ -317,7 +321,8 @@ int main(int argc, char **argv) {
       return std::move((*result)[0]);
     };
   }
-  auto dataset = ::ternary::data::loadDataset(data, toolDir, error);
+  if (!dataset)
+    dataset = ::ternary::data::loadDataset(data, toolDir, error);
   if (!dataset)
     return fail(error);
 
@@ -333,6 +338,9 @@ int main(int argc, char **argv) {
   if (predictor.argRanks[0] == 2 && test[0].shape.size() > 2)
     test = models::flattenExamples(std::move(test));
   int64_t examples = labels.shape[0];
+  // A language model predicts every position of an example: a row of
+  // logits and a label each.
+  int64_t positions = labels.shape.size() == 2 ? labels.shape[1] : 1;
   int64_t step = dataset->fullBatch() ? examples : batchSize;
   auto batchOf = [&](int64_t begin, int64_t end) {
     std::vector<int64_t> rows(end - begin);
@@ -360,12 +368,12 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(result.takeError()));
     const HostArray &logits = *result;
     if (logits.shape.size() != 2 || logits.dtype != DType::F32 ||
-        logits.shape[0] != end - begin)
+        logits.shape[0] != (end - begin) * positions)
       return fail("@" + name + " returned " + logits.shapeString() +
                   ", not logits [examples, classes]");
     int64_t classes = logits.shape[1];
-    for (int64_t r = 0; r < end - begin; ++r) {
-      int64_t label = labels.data<int64_t>()[begin + r];
+    for (int64_t r = 0; r < (end - begin) * positions; ++r) {
+      int64_t label = labels.data<int64_t>()[begin * positions + r];
       if (label < 0)
         continue; // a node outside the split
       const float *row = logits.data<float>() + r * classes;
@@ -376,7 +384,10 @@ int main(int argc, char **argv) {
   }
   char line[200];
   std::snprintf(line, sizeof(line),
-                "accuracy %.4f on %lld test examples, %.0f examples/s "
+                positions > 1
+                    ? "accuracy %.4f on %lld test tokens, %.0f tokens/s "
+                      "(batch %lld, %.3f s in the predictor)\n"
+                    : "accuracy %.4f on %lld test examples, %.0f examples/s "
                 "(batch %lld, %.3f s in the predictor)\n",
                 counted ? double(correct) / counted : 0.0,
                 static_cast<long long>(counted),

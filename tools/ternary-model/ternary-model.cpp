@@ -34,9 +34,10 @@ static cl::opt<std::string> modelName(cl::Positional, cl::desc("<model>"),
 static cl::opt<std::string>
     dataName("data",
              cl::desc("The data set the model is sized for: a name (mnist, "
-                      "fashion-mnist, cifar10) or a path (IDX images, a "
-                      "Planetoid graph, a JPEG folder or its .tar.gz, "
-                      "train.tsv + test.tsv)"),
+                      "fashion-mnist, cifar10, tinyshakespeare, moby-dick) or a "
+                      "path (IDX images, a Planetoid graph, a JPEG folder or "
+                      "its .tar.gz, train.tsv + test.tsv, a text file or a "
+                      "directory of .txt files)"),
              cl::cat(category));
 static cl::opt<std::string> outputFile("o",
                                        cl::desc("Output file (- : stdout)"),
@@ -78,7 +79,8 @@ int main(int argc, char **argv) {
 
   std::string toolDir = ::ternary::data::runningToolDirectory();
   std::string error;
-  auto data = ::ternary::data::loadDataset(dataName, toolDir, error);
+  auto data = ::ternary::data::loadDataset(
+      dataName, toolDir, models::loadOptions(*config), error);
   if (!data)
     return fail(error);
   config->totalSteps = models::stepsOfRun(*data, batchSize, epochs);

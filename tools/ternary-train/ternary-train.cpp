@@ -84,9 +84,10 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     dataName("data",
              cl::desc("The data set of --model: a name (mnist, "
-                      "fashion-mnist, cifar10) or a path (IDX images, a "
-                      "Planetoid graph, a JPEG folder or its .tar.gz, "
-                      "train.tsv + test.tsv)"),
+                      "fashion-mnist, cifar10, tinyshakespeare, moby-dick) or a "
+                      "path (IDX images, a Planetoid graph, a JPEG folder or "
+                      "its .tar.gz, train.tsv + test.tsv, a text file or a "
+                      "directory of .txt files)"),
              cl::cat(category));
 static cl::opt<std::string>
     outDir("out",

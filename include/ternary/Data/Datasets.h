@@ -18,7 +18,10 @@
 //   with self loops D^-1/2 (A + I) D^-1/2 as CSR (indptr, indices i64,
 //   values f32), and labels i64 [N] of the split's nodes (-100 elsewhere);
 // - text (`train.tsv`/`test.tsv`): bags of words, ids i64 [N, L] and
-//   frequencies f32 [N, L], labels i64 [N].
+//   frequencies f32 [N, L], labels i64 [N];
+// - corpora (a text file, a directory of .txt files, `tinyshakespeare`,
+//   `moby-dick`): token streams cut into examples of `context` tokens,
+//   ids i64 [N, T] and the next tokens i64 [N, T] (docs/text.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,12 +39,12 @@ namespace data {
 
 /// What kind of examples a data set holds; it decides the data arguments of
 /// the models that take it.
-enum class DatasetKind { Images, Graph, Text };
+enum class DatasetKind { Images, Graph, Text, Corpus };
 
 /// A classification data set, split by split. Each split's `arrays` are
 /// the data arguments of a model's loss, in order: {x, labels} for images,
 /// {x, indptr, indices, values, labels} for a graph, {ids, weights, labels}
-/// for text.
+/// for text, {ids, next ids} for a corpus.
 struct Dataset {
   std::string name; ///< what it was loaded as ("mnist", a directory)
   DatasetKind kind = DatasetKind::Images;
@@ -49,8 +52,13 @@ struct Dataset {
   /// The shape of one example: {C, H, W} for images, {F} for a graph's
   /// node features, {L} (words a document) for text.
   std::vector<int64_t> exampleShape;
-  /// Text: the vocabulary's size, padding id 0 included.
+  /// Text: the vocabulary's size, padding id 0 included; a corpus: the
+  /// tokenizer's.
   int64_t vocabulary = 0;
+  /// A corpus: its tokenizer (`char`, `gpt2`, `bert`), and the bytes and
+  /// tokens of its test split's text (nats a token to nats a byte).
+  std::string tokenizer;
+  int64_t testBytes = 0, testTokens = 0;
   std::vector<HostArray> train, validation, test;
   /// Whether a split is one whole graph (a step takes all of it).
   bool fullBatch() const { return kind == DatasetKind::Graph; }
@@ -92,6 +100,21 @@ bool loadPlanetoid(const std::string &dir, Dataset &out, std::string &error);
 bool loadTextClassification(const std::string &dir, Dataset &out,
                             std::string &error);
 
+/// How a corpus is read: its tokenizer and the tokens an example holds.
+struct LoadOptions {
+  std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)
+  std::string vocabulary;         ///< gpt2/bert: where its files are
+  int64_t context = 256;
+};
+
+/// A corpus: the text of a file, or of a directory's .txt files (sorted by
+/// name, joined by newlines; `train.txt` with `val.txt`, `valid.txt` or
+/// `test.txt` give the split), split 90/10 by characters otherwise;
+/// tokenized (`char`: the vocabulary of the training part) and cut into
+/// consecutive examples of `context` tokens and the tokens after them.
+bool loadCorpus(const std::string &path, const LoadOptions &options,
+                const std::string &toolDir, Dataset &out, std::string &error);
+
 /// The directory a data set name stands for, or "" when `name` is not one
 /// (a directory is then expected). `mnist`: $TERNARY_DATA_DIR/mnist, else
 /// the setup's copy beside the tools (`<build>/data/mnist/idx`);
@@ -111,6 +134,12 @@ std::string runningToolDirectory();
 /// recognised by their files).
 std::optional<Dataset> loadDataset(const std::string &nameOrDir,
                                    const std::string &toolDir,
+                                   std::string &error);
+/// The same, a corpus (`tinyshakespeare`, `moby-dick`, a text file or a
+/// directory of .txt files) read as `options` say.
+std::optional<Dataset> loadDataset(const std::string &nameOrDir,
+                                   const std::string &toolDir,
+                                   const LoadOptions &options,
                                    std::string &error);
 
 /// The names `loadDataset` knows, for help texts and errors.

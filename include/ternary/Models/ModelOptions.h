@@ -31,6 +31,10 @@ private:
   llvm::cl::opt<unsigned> q;
   llvm::cl::opt<double> hiddenMult, dropout, lr, weightDecay, minLr;
   llvm::cl::opt<int64_t> depth, width, warmupSteps;
+  // Language models.
+  llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer;
+  llvm::cl::opt<int64_t> heads, context;
+  llvm::cl::opt<bool> ternaryHead;
 };
 
 /// Applies the JSON object in `path` (or, for a `.toml` file, its flat TOML

@@ -44,7 +44,7 @@ namespace models {
 /// What a model is asked to be. Unset optionals take the architecture's
 /// defaults (`completeConfig`), which follow the papers' authors.
 struct ModelConfig {
-  std::string architecture; ///< mlp, cnn, cifar-cnn, gcn, sgc, widemlp
+  std::string architecture; ///< mlp, cnn, cifar-cnn, gcn, sgc, widemlp, gpt
   bool ternary = true;      ///< precision 1.58 (false: 32-bit layers)
   ScaleMethod scale = ScaleMethod::absmedian;
   NormKind norm = NormKind::layer;
@@ -63,6 +63,16 @@ struct ModelConfig {
   int64_t warmupSteps = -1; ///< -1: the schedule's default
   int64_t totalSteps = 0;   ///< steps of the run (cosine and linear decay)
   double minLr = 0.0;
+
+  // Language models (`gpt`): `depth` is the number of blocks, `width` the
+  // model width; unset sizes come from the preset `size`.
+  std::string size;         ///< tiny, small, base ("": tiny)
+  int64_t heads = 0;        ///< attention heads (0: the preset's)
+  int64_t context = 0;      ///< tokens an example (0: the preset's)
+  bool rmsNorm = false;     ///< the blocks' norm: RMSNorm, else LayerNorm
+  std::string activation;   ///< the MLP's: gelu, relu2 ("": gelu)
+  bool ternaryHead = false; ///< the output head BitLinear too
+  std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)
 };
 
 /// The data a model is sized from.
@@ -74,6 +84,10 @@ struct DataShape {
   ::ternary::data::DatasetKind kind = ::ternary::data::DatasetKind::Images;
   int64_t vocabulary = 0; ///< text: the ids' range, padding included
 };
+
+/// How a corpus must be read for `config`: its tokenizer and the context
+/// (the preset's when unset).
+::ternary::data::LoadOptions loadOptions(const ModelConfig &config);
 
 /// One architecture of the library.
 struct ArchitectureInfo {

@@ -19,3 +19,22 @@ func.func @contiguous(%src: memref<2x3xf32>, %dst: memref<2x3xf32>) {
   memref.copy %src, %dst : memref<2x3xf32> to memref<2x3xf32>
   return
 }
+
+// A contiguous strided layout of a static shape is still a memcpy; of a
+// dynamic shape (a batch of rows viewed through expand_shape) the lowering
+// would call memrefCopy, so it becomes linalg.copy too.
+
+// CHECK-LABEL: func.func @static_contiguous_strided
+// CHECK-NEXT: memref.copy
+// CHECK-NOT: linalg.copy
+func.func @static_contiguous_strided(%src: memref<2x3xf32, strided<[3, 1], offset: 6>>, %dst: memref<2x3xf32>) {
+  memref.copy %src, %dst : memref<2x3xf32, strided<[3, 1], offset: 6>> to memref<2x3xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @dynamic_contiguous_strided
+// CHECK-NEXT: linalg.copy ins(%{{.*}} : memref<?x3xf32, strided<[3, 1], offset: ?>>) outs(%{{.*}} : memref<?x3xf32>)
+func.func @dynamic_contiguous_strided(%src: memref<?x3xf32, strided<[3, 1], offset: ?>>, %dst: memref<?x3xf32>) {
+  memref.copy %src, %dst : memref<?x3xf32, strided<[3, 1], offset: ?>> to memref<?x3xf32>
+  return
+}

@@ -240,20 +240,33 @@ public:
     std::vector<HostArray> inputs;
     for (const Arg &arg : c.args)
       inputs.push_back(random(arg, rng));
+    compareGradients(*compiled, "f", "g", inputs, c.wrt, c.h, c.kinks);
+  }
+
+  /// Checks that `gradients` (the loss, then the gradients of arguments
+  /// `wrt`) returns `forward`'s loss on `inputs`, and compares every
+  /// gradient element (up to 40 a tensor) with a central difference of
+  /// step `h` (elements within 2h of a kink are skipped).
+  static void compareGradients(CompiledModule &compiled,
+                               const std::string &forward,
+                               const std::string &gradients,
+                               const std::vector<HostArray> &inputs,
+                               const std::vector<int64_t> &wrt, double h,
+                               const std::vector<double> &kinks = {}) {
     auto loss = [&](const std::vector<HostArray> &in) {
-      auto r = compiled->call("f", in);
+      auto r = compiled.call(forward, in);
       EXPECT_TRUE(bool(r)) << (r ? "" : llvm::toString(r.takeError()));
       return r ? double(scalar((*r)[0])) : NAN;
     };
-    auto grads = compiled->call("g", inputs);
+    auto grads = compiled.call(gradients, inputs);
     ASSERT_TRUE(bool(grads)) << llvm::toString(grads.takeError());
-    ASSERT_EQ(grads->size(), c.wrt.size() + 1);
+    ASSERT_EQ(grads->size(), wrt.size() + 1);
     double f0 = loss(inputs);
     EXPECT_NEAR(scalar((*grads)[0]), f0, 1e-5 * (1 + std::fabs(f0)));
 
-    for (size_t w = 0; w < c.wrt.size(); ++w) {
+    for (size_t w = 0; w < wrt.size(); ++w) {
       const HostArray &grad = (*grads)[w + 1];
-      size_t index = c.wrt[w];
+      size_t index = wrt[w];
       ASSERT_EQ(grad.shape, inputs[index].shape);
       double largest = 0;
       for (int64_t i = 0; i < grad.numElements(); ++i)
@@ -262,13 +275,13 @@ public:
       int64_t stride = std::max<int64_t>(1, n / 40);
       for (int64_t i = 0; i < n; i += stride) {
         double x = std::fabs(inputs[index].data<float>()[i]);
-        if (llvm::any_of(c.kinks,
-                         [&](double k) { return std::fabs(x - k) < 2 * c.h; }))
+        if (llvm::any_of(kinks,
+                         [&](double k) { return std::fabs(x - k) < 2 * h; }))
           continue;
         std::vector<HostArray> plus = inputs, minus = inputs;
-        plus[index].data<float>()[i] += c.h;
-        minus[index].data<float>()[i] -= c.h;
-        double fd = (loss(plus) - loss(minus)) / (2 * c.h);
+        plus[index].data<float>()[i] += h;
+        minus[index].data<float>()[i] -= h;
+        double fd = (loss(plus) - loss(minus)) / (2 * h);
         double g = grad.data<float>()[i];
         EXPECT_NEAR(g, fd, 1e-2 * std::fabs(fd) + 2e-3 * std::max(1.0, largest))
             << "d loss / d arg" << index << "[" << i << "]";

@@ -429,7 +429,8 @@ TEST(Datasets, RejectsBadImageSets) {
   EXPECT_NE(error.find("not a data set directory"), std::string::npos);
   EXPECT_FALSE(loadDataset("no-such-set", "", error));
   EXPECT_EQ(error, "--data 'no-such-set' is neither a known data set (mnist, "
-                   "fashion-mnist, cifar10) nor a directory");
+                   "fashion-mnist, cifar10, tinyshakespeare, moby-dick) nor a "
+                   "file or directory");
 }
 
 TEST(Datasets, ReadsPlanetoidGraphs) {

@@ -6,7 +6,9 @@ test images whose class (0-3) is the quadrant holding a brighter square, in
 noise; OUT/images24: the same at 24x24 (for cifar-cnn); OUT/graph: a Planetoid directory of 24 nodes in 2 communities whose
 nodes' features and edges follow their class (Fortran-order edge_index and
 int32 feature indices, as the shared Cora files are); OUT/text: train.tsv
-and test.tsv of short two-class sentences.
+and test.tsv of short two-class sentences; OUT/corpus.txt: 4000 characters
+of sentences from a small grammar (a language model's corpus), and
+OUT/corpus-split: train.txt and val.txt of the same grammar.
 
     /usr/bin/python3 tiny_data.py OUT
 """
@@ -82,8 +84,26 @@ def text(out, rng):
                         + "\n")
 
 
+def corpus(rng, characters):
+    """Sentences 'the <noun> <verb>.' from 4 nouns and 4 verbs."""
+    nouns = ["cat", "dog", "bird", "fish"]
+    verbs = ["sat", "ran", "sang", "swam"]
+    out = ""
+    while len(out) < characters:
+        out += "the " + rng.choice(nouns) + " " + rng.choice(verbs) + ". "
+    return out[:characters]
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
+    os.makedirs(sys.argv[1], exist_ok=True)
+    with open(os.path.join(sys.argv[1], "corpus.txt"), "w") as f:
+        f.write(corpus(rng, 4000))
+    split = os.path.join(sys.argv[1], "corpus-split")
+    os.makedirs(split, exist_ok=True)
+    for name, n in (("train.txt", 3000), ("val.txt", 600)):
+        with open(os.path.join(split, name), "w") as f:
+            f.write(corpus(rng, n))
     images(os.path.join(sys.argv[1], "images"), rng)
     images(os.path.join(sys.argv[1], "images24"), rng, size=24)
     graph(os.path.join(sys.argv[1], "graph"), rng)

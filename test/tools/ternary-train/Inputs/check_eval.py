@@ -19,8 +19,8 @@ import sys
 
 def accuracy(path):
     text = open(path).read()
-    match = re.match(r"accuracy ([0-9.]+) on (\d+) test examples, ([0-9.]+) "
-                     r"examples/s", text)
+    match = re.match(r"accuracy ([0-9.]+) on (\d+) test (examples|tokens), "
+                     r"([0-9.]+) (examples|tokens)/s", text)
     if not match:
         sys.exit(f"{path}: unexpected output {text!r}")
     return float(match.group(1))

@@ -1,0 +1,276 @@
+//===- TransformerLayers.cpp - The layers of the language models ----------===//
+//
+// Embeddings with learned positions, LayerNorm and RMSNorm, multi-head
+// self-attention (causal or not), GELU and ReLU^2, written as linalg on
+// tensors and ternary ops, so that autodiff derives their gradients from
+// the generic rule (the softmax has its own).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Layers.h"
+
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::ternary;
+using namespace mlir::ternary::models;
+
+namespace {
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+constexpr int64_t kDyn = ShapedType::kDynamic;
+constexpr float kNormEps = 1e-5f;
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+Value f32(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+}
+
+/// The body of a contraction: acc + a * b.
+void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
+  Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+  linalg::YieldOp::create(
+      b, loc, ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
+}
+} // namespace
+
+Value Layers::flattenPositions(Value x) {
+  RankedTensorType type = tensorType(x);
+  int64_t rows = type.isDynamicDim(0) ? kDyn
+                                      : type.getDimSize(0) * type.getDimSize(1);
+  SmallVector<int64_t> shape = {rows};
+  ReassociationIndices rest = {0, 1};
+  SmallVector<ReassociationIndices> groups = {rest};
+  for (int64_t d = 2; d < type.getRank(); ++d) {
+    shape.push_back(type.getDimSize(d));
+    groups.push_back({d});
+  }
+  return tensor::CollapseShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), x, groups);
+}
+
+Value Layers::batchOf(Value x) { return tensor::DimOp::create(b, x, 0); }
+
+Value Layers::embedTokens(Value table, Value positions, Value ids) {
+  RankedTensorType idsType = tensorType(ids), tableType = tensorType(table);
+  int64_t context = idsType.getDimSize(1), width = tableType.getDimSize(1);
+  auto rowsType =
+      RankedTensorType::get({kDyn, context, width}, b.getF32Type());
+  Value rows = EmbeddingOp::create(b, rowsType, table, ids);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, t, d;
+  bindDims(ctx, n, t, d);
+  Value sum =
+      linalg::GenericOp::create(
+          b, TypeRange{rowsType}, ValueRange{rows, positions},
+          ValueRange{empty(rowsType, rows)},
+          ArrayRef<AffineMap>{AffineMap::get(3, 0, {n, t, d}, ctx),
+                              AffineMap::get(3, 0, {t, d}, ctx),
+                              AffineMap::get(3, 0, {n, t, d}, ctx)},
+          ArrayRef<IteratorType>{kPar, kPar, kPar},
+          [](OpBuilder &nb, Location loc, ValueRange a) {
+            linalg::YieldOp::create(
+                nb, loc, ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
+          })
+          .getResult(0);
+  return flattenPositions(sum);
+}
+
+Value Layers::norm(Value x, Value gain, Value bias, bool rms) {
+  RankedTensorType type = tensorType(x);
+  int64_t width = type.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr r, d;
+  bindDims(ctx, r, d);
+  AffineMap all = AffineMap::get(2, 0, {r, d}, ctx);
+  AffineMap row = AffineMap::get(2, 0, {r}, ctx);
+  AffineMap column = AffineMap::get(2, 0, {d}, ctx);
+  auto rowsType = RankedTensorType::get({type.getDimSize(0)}, b.getF32Type());
+  // sum_d f(x[r, d]) for each row.
+  auto rowSum = [&](Value input, bool square) {
+    return linalg::GenericOp::create(
+               b, TypeRange{rowsType}, ValueRange{input},
+               ValueRange{zeros(rowsType, input)},
+               ArrayRef<AffineMap>{all, row}, ArrayRef<IteratorType>{kPar, kRed},
+               [square](OpBuilder &nb, Location loc, ValueRange a) {
+                 Value v = square ? arith::MulFOp::create(nb, loc, a[0], a[0])
+                                        .getResult()
+                                  : a[0];
+                 linalg::YieldOp::create(
+                     nb, loc,
+                     ValueRange{arith::AddFOp::create(nb, loc, a[1], v)});
+               })
+        .getResult(0);
+  };
+  Value centred = x;
+  if (!rms) {
+    Value sum = rowSum(x, false);
+    centred =
+        linalg::GenericOp::create(
+            b, TypeRange{type}, ValueRange{x, sum}, ValueRange{empty(type, x)},
+            ArrayRef<AffineMap>{all, row, all},
+            ArrayRef<IteratorType>{kPar, kPar},
+            [width](OpBuilder &nb, Location loc, ValueRange a) {
+              Value mean = arith::DivFOp::create(nb, loc, a[1],
+                                                 f32(nb, loc, double(width)));
+              linalg::YieldOp::create(
+                  nb, loc,
+                  ValueRange{arith::SubFOp::create(nb, loc, a[0], mean)});
+            })
+            .getResult(0);
+  }
+  Value squares = rowSum(centred, true);
+  SmallVector<Value> inputs = {centred, squares, gain};
+  SmallVector<AffineMap> maps = {all, row, column};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(column);
+  }
+  maps.push_back(all);
+  bool hasBias = bool(bias);
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, inputs, ValueRange{empty(type, x)}, maps,
+             ArrayRef<IteratorType>{kPar, kPar},
+             [width, hasBias](OpBuilder &nb, Location loc, ValueRange a) {
+               Value variance = arith::DivFOp::create(
+                   nb, loc, a[1], f32(nb, loc, double(width)));
+               Value scale = math::RsqrtOp::create(
+                   nb, loc,
+                   arith::AddFOp::create(nb, loc, variance,
+                                         f32(nb, loc, kNormEps)));
+               Value y = arith::MulFOp::create(
+                   nb, loc, arith::MulFOp::create(nb, loc, a[0], scale), a[2]);
+               if (hasBias)
+                 y = arith::AddFOp::create(nb, loc, y, a[3]);
+               linalg::YieldOp::create(nb, loc, ValueRange{y});
+             })
+      .getResult(0);
+}
+
+Value Layers::selfAttention(Value x, Value batch, int64_t context,
+                            int64_t heads, Value wq, Value wk, Value wv,
+                            Value wo, bool causal) {
+  int64_t width = tensorType(x).getDimSize(1), headWidth = width / heads;
+  MLIRContext *ctx = b.getContext();
+  Type f = b.getF32Type();
+  auto split = [&](Value rows) {
+    auto type = RankedTensorType::get({kDyn, context, heads, headWidth}, f);
+    SmallVector<OpFoldResult> shape = {batch, b.getIndexAttr(context),
+                                       b.getIndexAttr(heads),
+                                       b.getIndexAttr(headWidth)};
+    return tensor::ExpandShapeOp::create(
+        b, type, rows, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}}, shape);
+  };
+  Value q = split(linear(x, wq, Value()));
+  Value k = split(linear(x, wk, Value()));
+  Value v = split(linear(x, wv, Value()));
+
+  // scores[n, h, i, j] = sum_e q[n, i, h, e] k[n, j, h, e]
+  auto scoresType = RankedTensorType::get({kDyn, heads, context, context}, f);
+  AffineExpr n, h, i, j, e;
+  bindDims(ctx, n, h, i, j, e);
+  Value scores =
+      linalg::GenericOp::create(
+          b, TypeRange{scoresType}, ValueRange{q, k},
+          ValueRange{zeros(scoresType, q)},
+          ArrayRef<AffineMap>{AffineMap::get(5, 0, {n, i, h, e}, ctx),
+                              AffineMap::get(5, 0, {n, j, h, e}, ctx),
+                              AffineMap::get(5, 0, {n, h, i, j}, ctx)},
+          ArrayRef<IteratorType>{kPar, kPar, kPar, kPar, kRed},
+          multiplyAccumulate)
+          .getResult(0);
+  // Scaled by 1/sqrt(head width); a causal mask sets the future to -1e9.
+  double scale = 1.0 / std::sqrt(double(headWidth));
+  AffineExpr n4, h4, i4, j4;
+  bindDims(ctx, n4, h4, i4, j4);
+  AffineMap id4 = AffineMap::get(4, 0, {n4, h4, i4, j4}, ctx);
+  Value scaled =
+      linalg::GenericOp::create(
+          b, TypeRange{scoresType}, ValueRange{scores},
+          ValueRange{empty(scoresType, scores)}, ArrayRef<AffineMap>{id4, id4},
+          ArrayRef<IteratorType>{kPar, kPar, kPar, kPar},
+          [scale, causal](OpBuilder &nb, Location loc, ValueRange a) {
+            Value s = arith::MulFOp::create(nb, loc, a[0], f32(nb, loc, scale));
+            if (causal) {
+              Value row = linalg::IndexOp::create(nb, loc, 2);
+              Value col = linalg::IndexOp::create(nb, loc, 3);
+              Value future = arith::CmpIOp::create(
+                  nb, loc, arith::CmpIPredicate::ugt, col, row);
+              s = arith::SelectOp::create(nb, loc, future, f32(nb, loc, -1e9),
+                                          s);
+            }
+            linalg::YieldOp::create(nb, loc, ValueRange{s});
+          })
+          .getResult(0);
+  Value probs = linalg::SoftmaxOp::create(b, TypeRange{scoresType}, scaled,
+                                          empty(scoresType, scores), 3)
+                    .getResult()[0];
+  // out[n, i, h, e] = sum_j probs[n, h, i, j] v[n, j, h, e]
+  auto outType = RankedTensorType::get({kDyn, context, heads, headWidth}, f);
+  AffineExpr n5, i5, h5, e5, j5;
+  bindDims(ctx, n5, i5, h5, e5, j5);
+  Value out =
+      linalg::GenericOp::create(
+          b, TypeRange{outType}, ValueRange{probs, v},
+          ValueRange{zeros(outType, v)},
+          ArrayRef<AffineMap>{AffineMap::get(5, 0, {n5, h5, i5, j5}, ctx),
+                              AffineMap::get(5, 0, {n5, j5, h5, e5}, ctx),
+                              AffineMap::get(5, 0, {n5, i5, h5, e5}, ctx)},
+          ArrayRef<IteratorType>{kPar, kPar, kPar, kPar, kRed},
+          multiplyAccumulate)
+          .getResult(0);
+  Value rows = tensor::CollapseShapeOp::create(
+      b, RankedTensorType::get({kDyn, width}, f), out,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+  return linear(rows, wo, Value());
+}
+
+Value Layers::gelu(Value x) {
+  return linalg::MapOp::create(
+             b, ValueRange{x}, empty(tensorType(x), x),
+             [](OpBuilder &nb, Location loc, ValueRange a) {
+               Value s = arith::MulFOp::create(nb, loc, a[0],
+                                               f32(nb, loc, M_SQRT1_2));
+               Value p = arith::AddFOp::create(nb, loc, f32(nb, loc, 1.0),
+                                               math::ErfOp::create(nb, loc, s));
+               Value half =
+                   arith::MulFOp::create(nb, loc, f32(nb, loc, 0.5), a[0]);
+               linalg::YieldOp::create(
+                   nb, loc, ValueRange{arith::MulFOp::create(nb, loc, half, p)});
+             })
+      .getResult()[0];
+}
+
+Value Layers::reluSquared(Value x) {
+  return linalg::MapOp::create(
+             b, ValueRange{x}, empty(tensorType(x), x),
+             [](OpBuilder &nb, Location loc, ValueRange a) {
+               Value r =
+                   arith::MaximumFOp::create(nb, loc, a[0], f32(nb, loc, 0.0));
+               linalg::YieldOp::create(
+                   nb, loc, ValueRange{arith::MulFOp::create(nb, loc, r, r)});
+             })
+      .getResult()[0];
+}
+
+Value Layers::add(Value lhs, Value rhs) {
+  return linalg::MapOp::create(
+             b, ValueRange{lhs, rhs}, empty(tensorType(lhs), lhs),
+             [](OpBuilder &nb, Location loc, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, loc,
+                   ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
+             })
+      .getResult()[0];
+}

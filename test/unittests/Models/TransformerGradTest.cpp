@@ -1,0 +1,99 @@
+//===- TransformerGradTest.cpp - The language model's gradients -----------===//
+//
+// The model library's `gpt`, built at 32 bits with small sizes, its @loss
+// given a `ternary.gradient` request for every parameter, JIT-compiled: the
+// derived gradients of the whole composition (embeddings and positions,
+// LayerNorm or RMSNorm, causal multi-head attention, GELU or ReLU^2, the
+// residual stream, the head, cross-entropy over every position) against
+// central finite differences (GradCheck.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "GradCheck.h"
+
+#include "ternary/Models/Models.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace ternary_test;
+
+namespace {
+
+struct Variant {
+  bool rmsNorm;
+  const char *activation;
+};
+
+class TransformerGrad : public GradCheck,
+                        public ::testing::WithParamInterface<Variant> {};
+
+TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
+  const int64_t vocabulary = 7, positions = 4, batch = 2;
+  models::ModelConfig config;
+  config.architecture = "gpt";
+  config.ternary = false;
+  config.depth = 2;
+  config.width = 8;
+  config.heads = 2;
+  config.context = positions;
+  config.rmsNorm = GetParam().rmsNorm;
+  config.activation = GetParam().activation;
+  models::DataShape shape{{positions}, vocabulary,
+                          ::ternary::data::DatasetKind::Corpus, vocabulary};
+  MLIRContext mlirContext(jit.dialects());
+  auto module = models::buildModel(mlirContext, config, shape);
+  ASSERT_TRUE(bool(module)) << llvm::toString(module.takeError());
+
+  // @loss(ids, targets, params...): ask for the gradients of the params.
+  auto loss = (**module).lookupSymbol<func::FuncOp>("loss");
+  ASSERT_TRUE(loss);
+  loss->removeAttr("ternary.train_step");
+  SmallVector<int64_t> wrt;
+  for (unsigned i = 2; i < loss.getNumArguments(); ++i)
+    wrt.push_back(i);
+  Builder b(&mlirContext);
+  loss->setAttr("ternary.gradient",
+                b.getDictionaryAttr(
+                    {b.getNamedAttr("name", b.getStringAttr("g")),
+                     b.getNamedAttr("wrt", b.getDenseI64ArrayAttr(wrt))}));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  (**module).print(os);
+  std::unique_ptr<CompiledModule> compiled = compile(text);
+  ASSERT_TRUE(compiled);
+
+  std::mt19937 rng(17);
+  std::vector<HostArray> inputs;
+  for (int which = 0; which < 2; ++which) {
+    HostArray ids = HostArray::zeros(DType::I64, {batch, positions});
+    std::uniform_int_distribution<int64_t> token(0, vocabulary - 1);
+    for (int64_t i = 0; i < ids.numElements(); ++i)
+      ids.data<int64_t>()[i] = token(rng);
+    inputs.push_back(std::move(ids));
+  }
+  std::normal_distribution<float> normal(0.f, 0.5f);
+  for (unsigned i = 2; i < loss.getNumArguments(); ++i) {
+    auto type = cast<RankedTensorType>(loss.getArgumentTypes()[i]);
+    HostArray p = HostArray::zeros(
+        DType::F32, std::vector<int64_t>(type.getShape().begin(),
+                                         type.getShape().end()));
+    for (int64_t e = 0; e < p.numElements(); ++e)
+      p.data<float>()[e] = normal(rng) + (type.getRank() == 1 ? 1.0f : 0.0f);
+    inputs.push_back(std::move(p));
+  }
+  std::vector<int64_t> wrtArgs(wrt.begin(), wrt.end());
+  // ReLU^2 has no kink in its value's slope at 0 worth skipping (its
+  // derivative is continuous there).
+  compareGradients(*compiled, "loss", "g", inputs, wrtArgs, 1e-2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Norms, TransformerGrad,
+    ::testing::Values(Variant{false, "gelu"}, Variant{true, "gelu"},
+                      Variant{false, "relu2"}),
+    [](const ::testing::TestParamInfo<Variant> &info) {
+      return std::string(info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" +
+             info.param.activation;
+    });
+
+} // namespace
