@@ -3,7 +3,8 @@
 // A corpus is read whole, split (given by train/val files, or 90/10 by
 // characters as nanoGPT splits Tiny Shakespeare), tokenized (lib/Text) and
 // cut into consecutive, non-overlapping examples: ids [N, T] and the token
-// after each, [N, T]. The training loop shuffles the examples.
+// after each, [N, T]. The held-out part is the validation split (there is
+// no test split). The training loop shuffles the examples.
 //
 //===----------------------------------------------------------------------===//
 
@@ -136,7 +137,7 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
     return false;
   }
   if (!cut(trainIds, options.context, "training", out.train, error) ||
-      !cut(testIds, options.context, "test", out.test, error)) {
+      !cut(testIds, options.context, "validation", out.validation, error)) {
     error = "'" + path + "': " + error;
     return false;
   }
@@ -145,8 +146,8 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
   out.vocabulary = out.classes = tokenizer->vocabularySize();
   out.exampleShape = {options.context};
   out.tokenizer = options.tokenizer;
-  out.testBytes = int64_t(test.size());
-  out.testTokens = int64_t(testIds.size());
+  out.heldOutBytes = int64_t(test.size());
+  out.heldOutTokens = int64_t(testIds.size());
   return true;
 }
 

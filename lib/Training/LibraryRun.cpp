@@ -8,14 +8,15 @@ using namespace mlir::ternary;
 llvm::Expected<LibraryRun> mlir::ternary::prepareLibraryRun(
     MLIRContext &context, models::ModelConfig config,
     const std::string &dataName, const std::string &toolDir, int64_t batchSize,
-    unsigned epochs) {
+    unsigned epochs, int64_t steps) {
   std::string error;
   auto dataset = ::ternary::data::loadDataset(
       dataName, toolDir, models::loadOptions(config), error);
   if (!dataset)
     return llvm::createStringError(error);
   models::DataShape shape = models::shapeOf(*dataset);
-  config.totalSteps = models::stepsOfRun(*dataset, batchSize, epochs);
+  config.totalSteps =
+      steps > 0 ? steps : models::stepsOfRun(*dataset, batchSize, epochs);
   auto completed = models::completeConfig(config, shape);
   if (!completed)
     return completed.takeError();
@@ -34,5 +35,8 @@ llvm::Expected<LibraryRun> mlir::ternary::prepareLibraryRun(
     run.evalName = "test";
   }
   run.configJson = models::configJson(*completed);
+  if (dataset->heldOutTokens > 0)
+    run.bytesPerToken =
+        double(dataset->heldOutBytes) / double(dataset->heldOutTokens);
   return run;
 }

@@ -54,14 +54,31 @@ std::string RunReport::json() const {
   out += "  \"seconds\": " + number(seconds) + ",\n";
   out += "  \"test_loss\": " + number(testLoss) + ",\n";
   out += "  \"test_accuracy\": " + number(testAccuracy) + ",\n";
+  std::string prefix = validation ? "val" : "test";
   if (validation && !epochs.empty()) {
     out += "  \"val_loss\": " + number(epochs.back().evalLoss) + ",\n";
     out += "  \"val_accuracy\": " + number(epochs.back().evalAccuracy) + ",\n";
   }
+  if (bytesPerToken > 0 && !epochs.empty() && epochs.back().evalLoss) {
+    double loss = *epochs.back().evalLoss;
+    out += "  \"" + prefix + "_nats_per_byte\": " +
+           number(loss / bytesPerToken) + ",\n";
+    out += "  \"" + prefix + "_perplexity\": " + number(std::exp(loss)) +
+           ",\n";
+  }
+  if (!evals.empty()) {
+    out += "  \"evals\": [";
+    for (size_t i = 0; i < evals.size(); ++i)
+      out += std::string(i ? "," : "") + "\n    {\"step\": " +
+             std::to_string(evals[i].step) +
+             ", \"train_loss\": " + number(evals[i].trainLoss) + ", \"" +
+             prefix + "_loss\": " + number(evals[i].evalLoss) +
+             ", \"seconds\": " + number(evals[i].seconds) + "}";
+    out += "\n  ],\n";
+  }
   out += "  \"epochs\": [";
   for (size_t i = 0; i < epochs.size(); ++i) {
     const EpochRecord &e = epochs[i];
-    std::string prefix = validation ? "val" : "test";
     out += std::string(i ? "," : "") +
            "\n    {\"epoch\": " + std::to_string(e.epoch) +
            ", \"train_loss\": " + number(e.trainLoss) + ", \"" + prefix +
@@ -192,27 +209,38 @@ bool mlir::ternary::writeCurves(const RunReport &report,
     return false;
   }
   std::string data = path + ".dat", script = path + ".gp";
+  // With evaluations every N steps (a language model's run), the loss is
+  // drawn against the steps.
+  bool bySteps = !report.evals.empty();
   {
     std::ofstream out(data);
-    for (const EpochRecord &e : report.epochs)
-      out << e.epoch << ' ' << number(e.trainLoss) << ' '
-          << (e.evalLoss ? number(*e.evalLoss) : "NaN") << ' '
-          << (e.evalAccuracy ? number(*e.evalAccuracy) : "NaN") << '\n';
+    if (bySteps) {
+      for (const EvalRecord &e : report.evals)
+        out << e.step << ' ' << number(e.trainLoss) << ' '
+            << number(e.evalLoss) << " NaN\n";
+    } else {
+      for (const EpochRecord &e : report.epochs)
+        out << e.epoch << ' ' << number(e.trainLoss) << ' '
+            << (e.evalLoss ? number(*e.evalLoss) : "NaN") << ' '
+            << (e.evalAccuracy ? number(*e.evalAccuracy) : "NaN") << '\n';
+    }
   }
   {
     std::ofstream out(script);
     out << "set terminal png size 900,450\n"
         << "set output '" << path << "'\n"
-        << "set multiplot layout 1,2 title '" << report.model << " on "
-        << report.data << "'\n"
-        << "set xlabel 'epoch'\nset ylabel 'loss'\n"
+        << "set multiplot layout 1," << (bySteps ? 1 : 2) << " title '"
+        << report.model << " on " << report.data << "'\n"
+        << "set xlabel '" << (bySteps ? "step" : "epoch")
+        << "'\nset ylabel 'loss'\n"
         << "plot '" << data << "' using 1:2 with linespoints title 'train', "
         << "'' using 1:3 with linespoints title '" << report.evaluatedOn
-        << "'\n"
-        << "set ylabel 'accuracy'\n"
-        << "plot '" << data << "' using 1:4 with linespoints title '"
-        << report.evaluatedOn << "'\n"
-        << "unset multiplot\n";
+        << "'\n";
+    if (!bySteps)
+      out << "set ylabel 'accuracy'\n"
+          << "plot '" << data << "' using 1:4 with linespoints title '"
+          << report.evaluatedOn << "'\n";
+    out << "unset multiplot\n";
   }
   std::string message;
   // gnuplot's warnings (a one-epoch range) are not the run's business.

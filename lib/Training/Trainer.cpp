@@ -126,6 +126,9 @@ int mlir::ternary::train(CompiledModule &compiled, const TrainingModel &model,
     csv << "step,epoch,loss,lr,grad_norm,lambda,examples_per_second\n";
   }
   double bestAccuracy = -1;
+  // The training loss since the last --eval-every evaluation.
+  double sinceEvalSum = 0;
+  int64_t sinceEvalCount = 0;
   Progress display(o.progress);
   int64_t stepsDone = 0;
   bool stop = false;
@@ -237,8 +240,33 @@ int mlir::ternary::train(CompiledModule &compiled, const TrainingModel &model,
       }
       lossSum += loss;
       ++lossCount;
+      sinceEvalSum += loss;
+      ++sinceEvalCount;
       display.update(b + 1 - firstBatch, end - begin, loss);
       ++stepsDone;
+      if (o.evalEvery > 0 && !evalData.empty() &&
+          stepsDone % o.evalEvery == 0) {
+        auto evalLoss = evaluate(compiled, model, model.eval, evalData,
+                                 s.params, o.fullBatch, o.batchSize);
+        if (!evalLoss)
+          return failWith(llvm::toString(evalLoss.takeError()));
+        EvalRecord record;
+        record.step = s.step.data<int64_t>()[0];
+        record.trainLoss = sinceEvalSum / double(sinceEvalCount);
+        record.evalLoss = *evalLoss;
+        record.seconds = secondsSince(started);
+        report.evals.push_back(record);
+        sinceEvalSum = 0;
+        sinceEvalCount = 0;
+        char line[160];
+        std::snprintf(line, sizeof(line),
+                      "step %lld: train loss %.4f, %s loss %.4f\n",
+                      static_cast<long long>(record.step), record.trainLoss,
+                      o.evalName.c_str(), record.evalLoss);
+        display.finish(); // a bar left mid-line
+        llvm::outs() << line;
+        llvm::outs().flush();
+      }
       bool last = o.maxSteps > 0 && stepsDone >= o.maxSteps;
       if (!o.checkpoint.empty() && b + 1 < batches &&
           (last || stopped() ||

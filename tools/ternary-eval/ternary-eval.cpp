@@ -328,7 +328,9 @@ int main(int argc, char **argv) {
 
   // The test split: every array but the labels goes to the predictor,
   // images flattened when its first argument is a matrix.
-  std::vector<HostArray> test = dataset->test;
+  // A corpus has no test split: its held-out (validation) text.
+  std::vector<HostArray> test =
+      dataset->test.empty() ? dataset->validation : dataset->test;
   HostArray labels = test.back();
   test.pop_back();
   if (predictor.argRanks.size() != test.size())
@@ -385,7 +387,7 @@ int main(int argc, char **argv) {
   char line[200];
   std::snprintf(line, sizeof(line),
                 positions > 1
-                    ? "accuracy %.4f on %lld test tokens, %.0f tokens/s "
+                    ? "accuracy %.4f on %lld validation tokens, %.0f tokens/s "
                       "(batch %lld, %.3f s in the predictor)\n"
                     : "accuracy %.4f on %lld test examples, %.0f examples/s "
                 "(batch %lld, %.3f s in the predictor)\n",

@@ -142,6 +142,16 @@ static cl::opt<unsigned> epochs("epochs", cl::desc("Passes over the data"),
 static cl::opt<int64_t>
     maxSteps("max-steps", cl::desc("Stop after this many steps (0: no limit)"),
              cl::init(0), cl::cat(category));
+static cl::opt<int64_t>
+    steps("steps",
+          cl::desc("Train this many steps instead of --epochs (the epochs "
+                   "they need; a library model's schedule spans them)"),
+          cl::init(0), cl::cat(category));
+static cl::opt<int64_t>
+    evalEvery("eval-every",
+              cl::desc("Also evaluate the loss every N steps (0: at epoch "
+                       "ends only); metrics.json lists them as `evals`"),
+              cl::init(0), cl::cat(category));
 static cl::opt<bool> shuffle("shuffle",
                              cl::desc("Shuffle the examples every epoch"),
                              cl::init(true), cl::cat(category));
@@ -268,6 +278,10 @@ int main(int argc, char **argv) {
     return fail("--checkpoint-every needs --checkpoint");
   if (maxSteps < 0)
     return fail("--max-steps must be >= 0, got " + llvm::Twine(maxSteps));
+  if (steps < 0)
+    return fail("--steps must be >= 0, got " + llvm::Twine(steps));
+  if (evalEvery < 0)
+    return fail("--eval-every must be >= 0, got " + llvm::Twine(evalEvery));
   if (lambdaWarmupSteps < 0)
     return fail("--lambda-warmup-steps must be >= 0, got " +
                 llvm::Twine(lambdaWarmupSteps));
@@ -319,7 +333,7 @@ int main(int argc, char **argv) {
     if (!config)
       return fail(llvm::toString(config.takeError()));
     auto run = prepareLibraryRun(tool.context(), *config, dataName, toolDir,
-                                 batchSize, epochs);
+                                 batchSize, epochs, steps);
     if (!run)
       return fail(llvm::toString(run.takeError()));
     module = std::move(run->module);
@@ -331,6 +345,7 @@ int main(int argc, char **argv) {
     if (!llvm::is_contained(metrics, "accuracy"))
       metrics.push_back("accuracy");
     report.configJson = run->configJson;
+    report.bytesPerToken = run->bytesPerToken;
     report.model = modelName;
     report.data = dataName;
   } else {
@@ -380,6 +395,18 @@ int main(int argc, char **argv) {
   options.batchSize = batchSize;
   options.epochs = epochs;
   options.maxSteps = maxSteps;
+  if (steps > 0) {
+    // The epochs the steps need; the run stops at the last step.
+    int64_t examples = (*data)[0].shape.empty() ? 1 : (*data)[0].shape[0];
+    int64_t batches = fullBatch  ? 1
+                      : dropLast ? examples / batchSize
+                                 : (examples + batchSize - 1) / batchSize;
+    options.epochs = unsigned((steps + std::max<int64_t>(1, batches) - 1) /
+                              std::max<int64_t>(1, batches));
+    options.maxSteps = maxSteps > 0 ? std::min<int64_t>(maxSteps, steps)
+                                    : int64_t(steps);
+  }
+  options.evalEvery = evalEvery;
   options.shuffle = shuffle;
   options.fullBatch = fullBatch;
   options.dropLast = dropLast;
@@ -473,10 +500,11 @@ int main(int argc, char **argv) {
 
     // A library model's test figures, at the last epoch (as the papers
     // report them); the per-epoch ones when there is no validation split.
+    // A corpus has no test split: its figures are the validation split's.
     if (libraryModel && evalName == "test" && !run.epochs.empty()) {
       run.testLoss = run.epochs.back().evalLoss;
       run.testAccuracy = run.epochs.back().evalAccuracy;
-    } else if (libraryModel) {
+    } else if (libraryModel && !testData.empty()) {
       auto loss = evaluate(*compiled, *model, model->eval, testData, params,
                            fullBatch, batchSize);
       if (!loss)

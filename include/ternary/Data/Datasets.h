@@ -56,9 +56,10 @@ struct Dataset {
   /// tokenizer's.
   int64_t vocabulary = 0;
   /// A corpus: its tokenizer (`char`, `gpt2`, `bert`), and the bytes and
-  /// tokens of its test split's text (nats a token to nats a byte).
+  /// tokens of its held-out (validation) text (nats a token to nats a
+  /// byte).
   std::string tokenizer;
-  int64_t testBytes = 0, testTokens = 0;
+  int64_t heldOutBytes = 0, heldOutTokens = 0;
   std::vector<HostArray> train, validation, test;
   /// Whether a split is one whole graph (a step takes all of it).
   bool fullBatch() const { return kind == DatasetKind::Graph; }
@@ -111,7 +112,8 @@ struct LoadOptions {
 /// name, joined by newlines; `train.txt` with `val.txt`, `valid.txt` or
 /// `test.txt` give the split), split 90/10 by characters otherwise;
 /// tokenized (`char`: the vocabulary of the training part) and cut into
-/// consecutive examples of `context` tokens and the tokens after them.
+/// consecutive examples of `context` tokens and the tokens after them:
+/// `train` and `validation` (no `test`).
 bool loadCorpus(const std::string &path, const LoadOptions &options,
                 const std::string &toolDir, Dataset &out, std::string &error);
 

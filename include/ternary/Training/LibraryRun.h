@@ -23,15 +23,20 @@ struct LibraryRun {
   std::string evalName = "validation";
   /// The completed configuration (models::configJson).
   std::string configJson;
+  /// A corpus: bytes a token of the held-out text (0 otherwise), which
+  /// turns nats a token into nats a byte.
+  double bytesPerToken = 0;
 };
 
 /// Loads `dataName` (a name or directory; `toolDir` locates installed sets),
 /// completes `config` for it with the length of `epochs` epochs in batches
-/// of `batchSize`, and builds the model in `context`.
+/// of `batchSize` (or of `steps` steps when positive), and builds the model
+/// in `context`. `test` is empty when the data set has no test split (a
+/// corpus).
 llvm::Expected<LibraryRun>
 prepareLibraryRun(MLIRContext &context, models::ModelConfig config,
                   const std::string &dataName, const std::string &toolDir,
-                  int64_t batchSize, unsigned epochs);
+                  int64_t batchSize, unsigned epochs, int64_t steps = 0);
 
 } // namespace ternary
 } // namespace mlir

@@ -27,6 +27,14 @@ struct EpochRecord {
   double seconds = 0; ///< since the run's training started
 };
 
+/// An evaluation every N steps (--eval-every).
+struct EvalRecord {
+  int64_t step = 0;      ///< steps done
+  double trainLoss = 0;  ///< the mean loss of the steps since the last one
+  double evalLoss = 0;   ///< on the split `evaluatedOn` names
+  double seconds = 0;    ///< since the run's training started
+};
+
 struct RunReport {
   std::string model; ///< the model's name or file
   std::string data;  ///< the data set's name or directory
@@ -39,6 +47,10 @@ struct RunReport {
   double seconds = 0;
   std::optional<double> testLoss, testAccuracy;
   std::vector<EpochRecord> epochs;
+  std::vector<EvalRecord> evals;
+  /// A language model: bytes a token of the evaluated text (0: not one);
+  /// the report then gives the last loss in nats a byte and as perplexity.
+  double bytesPerToken = 0;
 
   /// The report as a JSON object (non-finite numbers as null).
   std::string json() const;

@@ -33,9 +33,13 @@ struct TrainOptions {
   /// Written at each epoch whose `accuracy` metric is the best so far.
   std::string bestCheckpoint;
   std::string lossesFile; ///< every step's loss, .npy
-  /// One CSV row a step: step, epoch, loss, learning-rate factor of the
-  /// warm-up (lambda), examples a second.
+  /// One CSV row a step: step, epoch, loss, learning rate, the gradients'
+  /// global norm, the quantisation warm-up factor (lambda), examples a
+  /// second.
   std::string stepsCsv;
+  /// Also evaluate the loss every N steps (0: at epoch ends only), into
+  /// the report's `evals`.
+  int64_t evalEvery = 0;
   int64_t lambdaWarmupSteps = 0;
   bool skipNonFinite = false;
   std::string progress = "auto";
