@@ -21,8 +21,15 @@ decoder of examples/transformer_train.mlir (scripts/gen_char_transformer.py
 PyTorch's nn.Embedding and nn.Linear initialisation), loss, gradients
 (d<name>) and the parameters after 3 AdamW steps (<name>_step3).
 
+Written to OUT/gpt/: the same for the model library's `gpt` (ternary-model
+gpt --depth 2 --width 8 --heads 2 --context 6 on a corpus of 11
+characters): pre-norm LayerNorm blocks, BitLinear Q, K, V, O and MLP
+projections, GELU, a final LayerNorm and a 32-bit head; files named by the
+parameters' names (tok.weight, blocks.0.norm1.weight, ...), gains and
+biases of the norms drawn around 1 and 0 so that their gradients matter.
+
 Run with Debian's PyTorch (python3-torch):
-    /usr/bin/python3 scripts/make_training_fixtures.py test/fixtures/training
+    /usr/bin/python3 scripts/make_training_fixtures.py test/fixtures/training [mlp|transformer|gpt]
 """
 
 import os
@@ -171,13 +178,110 @@ def transformer(out_dir, blocks=1):
                       else f"transformer{blocks}"), arrays)
 
 
-def main(out_dir):
-    mlp(out_dir)
-    transformer(out_dir)
-    transformer(out_dir, blocks=2)
-    print(f"wrote {out_dir}/mlp, {out_dir}/transformer and "
-          f"{out_dir}/transformer2")
+def gpt_names(blocks):
+    """The library gpt's parameters in the order of its @loss."""
+    names = ["tok.weight", "pos.weight"]
+    for i in range(blocks):
+        b = f"blocks.{i}."
+        names += [b + "norm1.weight", b + "norm1.bias"]
+        names += [b + f"attn.{n}.weight" for n in "qkvo"]
+        names += [b + "norm2.weight", b + "norm2.bias",
+                  b + "mlp.fc1.weight", b + "mlp.fc1.bias",
+                  b + "mlp.fc2.weight", b + "mlp.fc2.bias"]
+    return names + ["norm.weight", "norm.bias", "head.weight"]
+
+
+def gpt_loss(ids, targets, p, heads, blocks):
+    """The library's gpt (lib/Models: Architectures.cpp, TransformerLayers.cpp)
+    written independently with torch's own LayerNorm, softmax and GELU."""
+    batch, context = ids.shape
+    dim = p["tok.weight"].shape[1]
+    dh = dim // heads
+
+    def bl(x, w, b=None):
+        return bitlinear(x, w, b, None, None, "layer", "absmedian", 128, 1.0)
+
+    def norm(x, name):
+        return torch.nn.functional.layer_norm(
+            x, (dim,), p[name + ".weight"], p[name + ".bias"], eps=1e-5)
+
+    x = (p["tok.weight"][ids] + p["pos.weight"]).reshape(batch * context, dim)
+    future = torch.triu(torch.ones(context, context, dtype=torch.bool), 1)
+    for i in range(blocks):
+        b = f"blocks.{i}."
+        h = norm(x, b + "norm1")
+        q, k, v = (bl(h, p[b + f"attn.{n}.weight"]).view(batch, context,
+                                                          heads, dh)
+                   for n in "qkv")
+        scores = torch.einsum("bihd,bjhd->bhij", q, k) * (1.0 / dh ** 0.5)
+        scores = torch.where(future, torch.tensor(-1e9), scores)
+        att = torch.einsum("bhij,bjhd->bihd", torch.softmax(scores, dim=-1),
+                           v).reshape(-1, dim)
+        x = x + bl(att, p[b + "attn.o.weight"])
+        h = norm(x, b + "norm2")
+        h = torch.nn.functional.gelu(
+            bl(h, p[b + "mlp.fc1.weight"], p[b + "mlp.fc1.bias"]))
+        x = x + bl(h, p[b + "mlp.fc2.weight"], p[b + "mlp.fc2.bias"])
+    logits = norm(x, "norm") @ p["head.weight"].t()
+    return torch.nn.functional.cross_entropy(logits, targets.reshape(-1))
+
+
+def gpt(out_dir, blocks=2):
+    torch.manual_seed(77)
+    vocab, context, dim, heads, batch = 11, 6, 8, 2, 3
+    ids = torch.randint(0, vocab, (batch, context))
+    targets = torch.randint(0, vocab, (batch, context))
+    names = gpt_names(blocks)
+    p = {}
+    for name in names:
+        if name in ("tok.weight", "pos.weight"):
+            rows = vocab if name == "tok.weight" else context
+            p[name] = torch.nn.Embedding(rows, dim).weight
+        elif ".norm" in name or name.startswith("norm."):
+            base = 1.0 if name.endswith("weight") else 0.0
+            p[name] = base + 0.2 * torch.randn(dim)
+        elif name.endswith("fc1.weight"):
+            p[name], p[name[:-6] + "bias"] = linear_init(4 * dim, dim)
+        elif name.endswith("fc2.weight"):
+            p[name], p[name[:-6] + "bias"] = linear_init(dim, 4 * dim)
+        elif name.endswith(".bias"):
+            continue  # drawn with its weight
+        else:  # attention projections and the head: no bias
+            rows = vocab if name == "head.weight" else dim
+            p[name] = torch.nn.Linear(dim, rows, bias=False).weight
+    p = {n: v.detach().clone().requires_grad_() for n, v in p.items()}
+    arrays = {n: p[n].detach().clone() for n in names}
+    loss = gpt_loss(ids, targets, p, heads, blocks)
+    loss.backward()
+    arrays.update({"d." + n: p[n].grad.detach().clone() for n in names})
+    arrays.update({"ids": ids.numpy().astype(np.int64),
+                   "targets": targets.numpy().astype(np.int64),
+                   "loss": loss})
+    params = [p[n] for n in names]
+    opt = torch.optim.AdamW(params, **ADAMW)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        step_loss = gpt_loss(ids, targets, p, heads, blocks)
+        losses.append(step_loss.item())
+        step_loss.backward()
+        opt.step()
+    arrays.update({n + ".step3": p[n] for n in names})
+    arrays["losses"] = np.array(losses, dtype=np.float32)
+    save(os.path.join(out_dir, "gpt"), arrays)
+
+
+def main(out_dir, which=None):
+    if which in (None, "mlp"):
+        mlp(out_dir)
+    if which in (None, "transformer"):
+        transformer(out_dir)
+        transformer(out_dir, blocks=2)
+    if which in (None, "gpt"):
+        gpt(out_dir)
+    print(f"wrote the fixtures ({which or 'all'}) in {out_dir}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/training")
+    main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/training",
+         sys.argv[2] if len(sys.argv) > 2 else None)

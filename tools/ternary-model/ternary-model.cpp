@@ -13,9 +13,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ternary/Dialect/Ternary/TernaryOps.h"
 #include "ternary/InitAll.h"
 #include "ternary/Models/ModelOptions.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -50,6 +52,12 @@ static cl::opt<int64_t> batchSize("batch-size",
                                   cl::init(64), cl::cat(category));
 static cl::opt<bool> list("list", cl::desc("List the models and exit"),
                           cl::init(false), cl::cat(category));
+static cl::opt<bool> gradients(
+    "gradients",
+    cl::desc("Also ask for @loss_and_grads: the loss and the gradients of "
+             "every parameter (a ternary.gradient request on @loss), for "
+             "ternary-run"),
+    cl::init(false), cl::cat(category));
 static models::ModelOptions modelOptions(category);
 
 static int fail(const llvm::Twine &message) {
@@ -91,6 +99,16 @@ int main(int argc, char **argv) {
   auto module = models::buildModel(context, *config, models::shapeOf(*data));
   if (!module)
     return fail(llvm::toString(module.takeError()));
+  if (gradients) {
+    // The parameters are the arguments the train step updates.
+    auto loss = (**module).lookupSymbol<func::FuncOp>("loss");
+    auto request = loss->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName);
+    Builder b(&context);
+    loss->setAttr("ternary.gradient",
+                  b.getDictionaryAttr(
+                      {b.getNamedAttr("name", b.getStringAttr("loss_and_grads")),
+                       b.getNamedAttr("wrt", request.getParams())}));
+  }
 
   std::error_code ec;
   llvm::ToolOutputFile out(outputFile, ec, llvm::sys::fs::OF_Text);
