@@ -30,6 +30,8 @@ namespace {
 
 /// JavaScript's `\s`: WhiteSpace (TAB, VT, FF, ZWNBSP and the Zs category)
 /// and LineTerminator (LF, CR, LS, PS).
+constexpr size_t kCacheLimit = 1 << 18;
+
 constexpr const char *kSpace =
     "\\t\\n\\x{0B}\\f\\r\\x{FEFF}\\x{2028}\\x{2029}\\p{Zs}";
 
@@ -166,6 +168,10 @@ bool Gpt2Tokenizer::encodePretoken(const std::string &bytes,
     result.push_back(it->second);
   }
   out.insert(out.end(), result.begin(), result.end());
+  // The distinct pre-tokens of a corpus are its words: a few hundred
+  // thousand at most; arbitrary input must not grow the cache without end.
+  if (cache.size() >= kCacheLimit)
+    cache.clear();
   cache.emplace(bytes, std::move(result));
   return true;
 }

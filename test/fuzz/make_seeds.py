@@ -1,7 +1,7 @@
 """Writes the seed corpora of the non-IR fuzz targets into a folder:
 npy/ (arrays of every dtype the reader takes, and a few broken headers),
 safetensors/ (checkpoint-like files with metadata) and inline-array/
-(the forms tools accept). The IR target's seeds are the lit inputs
+(the forms tools accept) and tokenize/ (mixed-script text, broken UTF-8). The IR target's seeds are the lit inputs
 themselves (test/dialects, test/passes). Usage: make_seeds.py OUT_DIR."""
 
 import json
@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 out = sys.argv[1]
-for sub in ("npy", "safetensors", "inline-array"):
+for sub in ("npy", "safetensors", "inline-array", "tokenize"):
     os.makedirs(os.path.join(out, sub), exist_ok=True)
 
 
@@ -69,3 +69,14 @@ for i, text in enumerate(["2x3xf32=1,2,3,4,5,6", "f32=2.5", "4xi64=1,-2,3,4",
                           "2x2xi8=1,-1,0,127", "3xf64=1e300,-0.0,nan",
                           "0x4xf32=", "2x1xi32=2147483647,-5"]):
     write("inline-array", "seed%d" % i, text.encode())
+
+# Text for the tokenizers: scripts, contractions, spaces; bytes that are not
+# UTF-8 (a lone continuation byte, a truncated sequence, an overlong form).
+for name, text in {
+        "mixed": "Hello world! It's 3.14 \u00e9t\u00e9 \u65e5\u672c \U0001F389\n\t  x",
+        "spaces": "   a  b\t\tc\n\n",
+        "bert": "The cat, the dog; r\u00e9sum\u00e9 [CLS] $5 (a)"}.items():
+    write("tokenize", name, text.encode("utf-8"))
+write("tokenize", "continuation", b"ab\x80cd")
+write("tokenize", "truncated", b"\xe2\x82")
+write("tokenize", "overlong", b"\xc0\xaf")
