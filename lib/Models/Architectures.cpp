@@ -272,6 +272,37 @@ const Architecture kArchitectures[] = {
            l.keepFloat(head);
          return l.linear(x, head, Value());
        };
+     },
+     // The same blocks on one position with the key/value caches.
+     [](const ModelConfig &c) -> DecodeStep {
+       return [c](Layers &l, Value tokens, Value position, Value &keys,
+                  Value &values, ValueRange p) {
+         size_t next = 0;
+         auto take = [&]() { return p[next++]; };
+         auto norm = [&](Value x) {
+           Value gain = take();
+           Value bias = c.rmsNorm ? Value() : take();
+           return l.norm(x, gain, bias, c.rmsNorm);
+         };
+         Value tok = take(), pos = take();
+         Value x = l.embedToken(tok, pos, tokens, position);
+         for (int64_t i = 0; i < c.depth; ++i) {
+           Value h = norm(x);
+           Value wq = take(), wk = take(), wv = take(), wo = take();
+           x = l.add(x, l.cachedSelfAttention(h, position, i, c.heads, wq, wk,
+                                              wv, wo, keys, values));
+           h = norm(x);
+           Value w1 = take(), b1 = take(), w2 = take(), b2 = take();
+           h = l.linear(h, w1, b1);
+           h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
+           x = l.add(x, l.linear(h, w2, b2));
+         }
+         x = norm(x);
+         Value head = take();
+         if (!c.ternaryHead)
+           l.keepFloat(head);
+         return l.linear(x, head, Value());
+       };
      }},
 };
 

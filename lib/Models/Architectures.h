@@ -30,6 +30,13 @@ struct ParamSpec {
 using Forward =
     std::function<Value(Layers &, ValueRange data, ValueRange params)>;
 
+/// One decoding step of a language model: the logits [B, V] of tokens [B]
+/// at `position` (an index), the key and value caches [L, B, T, D] updated
+/// in place of `keys` and `values`.
+using DecodeStep =
+    std::function<Value(Layers &, Value tokens, Value position, Value &keys,
+                        Value &values, ValueRange params)>;
+
 /// A row of the table.
 struct Architecture {
   ArchitectureInfo info;
@@ -39,6 +46,8 @@ struct Architecture {
   std::function<std::vector<ParamSpec>(const ModelConfig &, const DataShape &)>
       params;
   std::function<Forward(const ModelConfig &, const DataShape &)> forward;
+  /// Language models: one decoding step with a key/value cache (@decode).
+  std::function<DecodeStep(const ModelConfig &)> decode = nullptr;
 };
 
 /// Every architecture, in the order of docs/models.md.

@@ -68,6 +68,9 @@ public:
   /// The rows of `table` [V, D] for `ids` [N, T] plus the learned
   /// `positions` [T, D]: [N*T, D], 32-bit.
   Value embedTokens(Value table, Value positions, Value ids);
+  /// The rows of `table` for `ids` [B] plus row `position` (an index) of
+  /// `positions`: [B, D], one decoding step of embedTokens.
+  Value embedToken(Value table, Value positions, Value ids, Value position);
   /// LayerNorm (`rms` false: (x - mean) / sqrt(var + 1e-5) * gain + bias)
   /// or RMSNorm (x / sqrt(mean(x^2) + 1e-5) * gain; `bias` null) of every
   /// row of x [R, D], 32-bit.
@@ -78,6 +81,13 @@ public:
   /// the positions after each one.
   Value selfAttention(Value x, Value batch, int64_t context, int64_t heads,
                       Value wq, Value wk, Value wv, Value wo, bool causal);
+  /// One decoding step of the same attention for rows x [B, D] at
+  /// `position` (an index): their keys and values are written into block
+  /// `layer` of the caches [L, B, T, D] (returned through `keys` and
+  /// `values`), and each row attends to the positions up to its own.
+  Value cachedSelfAttention(Value x, Value position, int64_t layer,
+                            int64_t heads, Value wq, Value wk, Value wv,
+                            Value wo, Value &keys, Value &values);
   /// GELU (erf form), element-wise.
   Value gelu(Value x);
   /// max(x, 0)^2, element-wise.

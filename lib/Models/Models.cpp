@@ -314,6 +314,35 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     func::ReturnOp::create(b, logits);
   }
 
+  // A language model's decoding step: @decode(tokens [B], position,
+  // keys [L, B, T, D], values [L, B, T, D], params...) -> (logits [B, V],
+  // keys, values) with this position's keys and values written in.
+  if (arch.decode) {
+    b.setInsertionPointToEnd(module->getBody());
+    int64_t width = specs.front().shape[1];
+    auto cacheType = RankedTensorType::get(
+        {config.depth, dyn, config.context, width}, f32);
+    SmallVector<Type> inputs = {RankedTensorType::get({dyn}, i64),
+                                RankedTensorType::get({}, i64), cacheType,
+                                cacheType};
+    inputs.append(paramTypes);
+    auto fn = func::FuncOp::create(
+        b, "decode",
+        b.getFunctionType(inputs, {logitsType, cacheType, cacheType}));
+    b.setInsertionPointToStart(fn.addEntryBlock());
+    Layers layers(b, config, /*training=*/false, Value());
+    ValueRange args = fn.getArguments();
+    for (auto [i, spec] : llvm::enumerate(specs))
+      if (llvm::is_contained(config.floatLayers, layerOf(spec.name)))
+        layers.keepFloat(args[4 + i]);
+    Value position = arith::IndexCastOp::create(
+        b, b.getIndexType(), tensor::ExtractOp::create(b, args[1], ValueRange{}));
+    Value keys = args[2], values = args[3];
+    Value logits = arch.decode(config)(layers, args[0], position, keys, values,
+                                       args.drop_front(4));
+    func::ReturnOp::create(b, ValueRange{logits, keys, values});
+  }
+
   b.setInsertionPointToEnd(module->getBody());
   func::FuncOp accuracy = makeFunction("accuracy", lossInputs, scalarF32);
   {

@@ -87,6 +87,35 @@ Value Layers::embedTokens(Value table, Value positions, Value ids) {
   return flattenPositions(sum);
 }
 
+Value Layers::embedToken(Value table, Value positions, Value ids,
+                         Value position) {
+  int64_t width = tensorType(table).getDimSize(1);
+  auto rowsType = RankedTensorType::get({kDyn, width}, b.getF32Type());
+  Value rows = EmbeddingOp::create(b, rowsType, table, ids);
+  SmallVector<OpFoldResult> offsets = {position, b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(width)};
+  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+  Value row = tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({width}, b.getF32Type()), positions, offsets,
+      sizes, strides);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr r, d;
+  bindDims(ctx, r, d);
+  return linalg::GenericOp::create(
+             b, TypeRange{rowsType}, ValueRange{rows, row},
+             ValueRange{empty(rowsType, rows)},
+             ArrayRef<AffineMap>{AffineMap::get(2, 0, {r, d}, ctx),
+                                 AffineMap::get(2, 0, {d}, ctx),
+                                 AffineMap::get(2, 0, {r, d}, ctx)},
+             ArrayRef<IteratorType>{kPar, kPar},
+             [](OpBuilder &nb, Location loc, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, loc,
+                   ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
+             })
+      .getResult(0);
+}
+
 Value Layers::norm(Value x, Value gain, Value bias, bool rms) {
   RankedTensorType type = tensorType(x);
   int64_t width = type.getDimSize(1);
@@ -273,4 +302,114 @@ Value Layers::add(Value lhs, Value rhs) {
                    ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
              })
       .getResult()[0];
+}
+
+Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
+                                  int64_t heads, Value wq, Value wk, Value wv,
+                                  Value wo, Value &keys, Value &values) {
+  RankedTensorType cacheType = tensorType(keys);
+  int64_t context = cacheType.getDimSize(2), width = cacheType.getDimSize(3);
+  int64_t headWidth = width / heads;
+  MLIRContext *ctx = b.getContext();
+  Type f = b.getF32Type();
+  Value batch = batchOf(x);
+  // This position's keys and values into the caches: [B, D] as
+  // [1, B, 1, D] at (layer, 0, position, 0).
+  auto store = [&](Value rows, Value cache) {
+    auto slotType = RankedTensorType::get({1, kDyn, 1, width}, f);
+    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1), batch,
+                                       b.getIndexAttr(1),
+                                       b.getIndexAttr(width)};
+    Value slot = tensor::ExpandShapeOp::create(
+        b, slotType, rows, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}},
+        shape);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(layer),
+                                         b.getIndexAttr(0), position,
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    return tensor::InsertSliceOp::create(b, slot, cache, offsets, shape,
+                                         strides)
+        .getResult();
+  };
+  Value q = linear(x, wq, Value());
+  keys = store(linear(x, wk, Value()), keys);
+  values = store(linear(x, wv, Value()), values);
+  // Block `layer` of a cache as [B, T, H, E].
+  auto block = [&](Value cache) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(layer),
+                                         b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), batch,
+                                       b.getIndexAttr(context),
+                                       b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    auto rowsType = RankedTensorType::get({kDyn, context, width}, f);
+    Value rows = tensor::ExtractSliceOp::create(b, rowsType, cache, offsets,
+                                                sizes, strides);
+    auto type = RankedTensorType::get({kDyn, context, heads, headWidth}, f);
+    SmallVector<OpFoldResult> shape = {batch, b.getIndexAttr(context),
+                                       b.getIndexAttr(heads),
+                                       b.getIndexAttr(headWidth)};
+    return tensor::ExpandShapeOp::create(
+        b, type, rows, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
+        shape);
+  };
+  Value k = block(keys), v = block(values);
+  auto headsType = RankedTensorType::get({kDyn, heads, headWidth}, f);
+  SmallVector<OpFoldResult> qShape = {batch, b.getIndexAttr(heads),
+                                      b.getIndexAttr(headWidth)};
+  Value q3 = tensor::ExpandShapeOp::create(
+      b, headsType, q, ArrayRef<ReassociationIndices>{{0}, {1, 2}}, qShape);
+
+  // scores[n, h, j] = sum_e q[n, h, e] k[n, j, h, e], as the full forward
+  // computes row `position` of its scores.
+  auto scoresType = RankedTensorType::get({kDyn, heads, context}, f);
+  AffineExpr n, h, j, e;
+  bindDims(ctx, n, h, j, e);
+  Value scores =
+      linalg::GenericOp::create(
+          b, TypeRange{scoresType}, ValueRange{q3, k},
+          ValueRange{zeros(scoresType, q3)},
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, h, e}, ctx),
+                              AffineMap::get(4, 0, {n, j, h, e}, ctx),
+                              AffineMap::get(4, 0, {n, h, j}, ctx)},
+          ArrayRef<IteratorType>{kPar, kPar, kPar, kRed}, multiplyAccumulate)
+          .getResult(0);
+  double scale = 1.0 / std::sqrt(double(headWidth));
+  AffineExpr n3, h3, j3;
+  bindDims(ctx, n3, h3, j3);
+  AffineMap id3 = AffineMap::get(3, 0, {n3, h3, j3}, ctx);
+  Value scaled =
+      linalg::GenericOp::create(
+          b, TypeRange{scoresType}, ValueRange{scores},
+          ValueRange{empty(scoresType, scores)}, ArrayRef<AffineMap>{id3, id3},
+          ArrayRef<IteratorType>{kPar, kPar, kPar},
+          [scale, position](OpBuilder &nb, Location loc, ValueRange a) {
+            Value s = arith::MulFOp::create(nb, loc, a[0], f32(nb, loc, scale));
+            Value col = linalg::IndexOp::create(nb, loc, 2);
+            Value future = arith::CmpIOp::create(
+                nb, loc, arith::CmpIPredicate::ugt, col, position);
+            s = arith::SelectOp::create(nb, loc, future, f32(nb, loc, -1e9), s);
+            linalg::YieldOp::create(nb, loc, ValueRange{s});
+          })
+          .getResult(0);
+  Value probs = linalg::SoftmaxOp::create(b, TypeRange{scoresType}, scaled,
+                                          empty(scoresType, scores), 2)
+                    .getResult()[0];
+  // out[n, h, e] = sum_j probs[n, h, j] v[n, j, h, e]
+  AffineExpr n4, h4, e4, j4;
+  bindDims(ctx, n4, h4, e4, j4);
+  Value out =
+      linalg::GenericOp::create(
+          b, TypeRange{headsType}, ValueRange{probs, v},
+          ValueRange{zeros(headsType, q3)},
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n4, h4, j4}, ctx),
+                              AffineMap::get(4, 0, {n4, j4, h4, e4}, ctx),
+                              AffineMap::get(4, 0, {n4, h4, e4}, ctx)},
+          ArrayRef<IteratorType>{kPar, kPar, kPar, kRed}, multiplyAccumulate)
+          .getResult(0);
+  Value rows = tensor::CollapseShapeOp::create(
+      b, RankedTensorType::get({kDyn, width}, f), out,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  return linear(rows, wo, Value());
 }
