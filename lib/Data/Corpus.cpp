@@ -146,6 +146,7 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
   out.vocabulary = out.classes = tokenizer->vocabularySize();
   out.exampleShape = {options.context};
   out.tokenizer = options.tokenizer;
+  out.textTokenizer = std::move(tokenizer);
   out.heldOutBytes = int64_t(test.size());
   out.heldOutTokens = int64_t(testIds.size());
   return true;

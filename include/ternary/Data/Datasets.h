@@ -29,6 +29,9 @@
 #define TERNARY_DATA_DATASETS_H
 
 #include "ternary/Support/Npy.h"
+#include "ternary/Text/Tokenizers.h"
+
+#include <memory>
 
 #include <optional>
 #include <string>
@@ -60,6 +63,8 @@ struct Dataset {
   /// byte).
   std::string tokenizer;
   int64_t heldOutBytes = 0, heldOutTokens = 0;
+  /// A corpus: the tokenizer itself (text to ids and back, for generation).
+  std::shared_ptr<const text::Tokenizer> textTokenizer;
   std::vector<HostArray> train, validation, test;
   /// Whether a split is one whole graph (a step takes all of it).
   bool fullBatch() const { return kind == DatasetKind::Graph; }
