@@ -58,6 +58,20 @@ def mlp_loss(x, labels, w1, b1, w2, b2):
     return torch.nn.functional.cross_entropy(y, labels, ignore_index=-100)
 
 
+def adamw_steps(loss, params, steps=3):
+    """`steps` AdamW steps (ADAMW) of `loss()` on `params`; the loss before
+    each step, as float32."""
+    opt = torch.optim.AdamW(params, **ADAMW)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        step_loss = loss()
+        losses.append(step_loss.item())
+        step_loss.backward()
+        opt.step()
+    return np.array(losses, dtype=np.float32)
+
+
 def save(out, arrays):
     os.makedirs(out, exist_ok=True)
     for key, value in arrays.items():
@@ -89,17 +103,10 @@ def mlp(out_dir):
     arrays.update(initial)
 
     params = [w1, b1, w2, b2]
-    opt = torch.optim.AdamW(params, **ADAMW)
-    losses = []
-    for _ in range(3):
-        opt.zero_grad()
-        step_loss = mlp_loss(x.detach(), labels, *params)
-        losses.append(step_loss.item())
-        step_loss.backward()
-        opt.step()
+    losses = adamw_steps(lambda: mlp_loss(x.detach(), labels, *params), params)
     for name, p in zip(["w1", "b1", "w2", "b2"], params):
         arrays[name + "_step3"] = p
-    arrays["losses"] = np.array(losses, dtype=np.float32)
+    arrays["losses"] = losses
     save(os.path.join(out_dir, "mlp"), arrays)
 
 
@@ -163,17 +170,10 @@ def transformer(out_dir, blocks=1):
     arrays.update({"ids": ids.numpy().astype(np.int64),
                    "targets": targets.numpy().astype(np.int64),
                    "loss": loss})
-    params = [p[n] for n in names]
-    opt = torch.optim.AdamW(params, **ADAMW)
-    losses = []
-    for _ in range(3):
-        opt.zero_grad()
-        step_loss = transformer_loss(ids, targets, p, heads, blocks)
-        losses.append(step_loss.item())
-        step_loss.backward()
-        opt.step()
+    losses = adamw_steps(lambda: transformer_loss(ids, targets, p, heads,
+                                                  blocks), [p[n] for n in names])
     arrays.update({n + "_step3": p[n] for n in names})
-    arrays["losses"] = np.array(losses, dtype=np.float32)
+    arrays["losses"] = losses
     save(os.path.join(out_dir, "transformer" if blocks == 1
                       else f"transformer{blocks}"), arrays)
 
@@ -257,17 +257,10 @@ def gpt(out_dir, blocks=2):
     arrays.update({"ids": ids.numpy().astype(np.int64),
                    "targets": targets.numpy().astype(np.int64),
                    "loss": loss})
-    params = [p[n] for n in names]
-    opt = torch.optim.AdamW(params, **ADAMW)
-    losses = []
-    for _ in range(3):
-        opt.zero_grad()
-        step_loss = gpt_loss(ids, targets, p, heads, blocks)
-        losses.append(step_loss.item())
-        step_loss.backward()
-        opt.step()
+    losses = adamw_steps(lambda: gpt_loss(ids, targets, p, heads, blocks),
+                         [p[n] for n in names])
     arrays.update({n + ".step3": p[n] for n in names})
-    arrays["losses"] = np.array(losses, dtype=np.float32)
+    arrays["losses"] = losses
     save(os.path.join(out_dir, "gpt"), arrays)
 
 

@@ -38,6 +38,38 @@ void linearParams(std::vector<ParamSpec> &specs, const std::string &name,
   specs.push_back({name + ".bias", {out}, ""});
 }
 
+/// A gpt's parameters, taken in the order of its row's specs, and the
+/// pieces its forward pass and its decoding step share.
+struct GptParams {
+  const ModelConfig &c;
+  ValueRange p;
+  size_t next = 0;
+
+  Value take() { return p[next++]; }
+  /// The block norm (LayerNorm: gain and bias; RMSNorm: gain).
+  Value norm(Layers &l, Value x) {
+    Value gain = take();
+    Value bias = c.rmsNorm ? Value() : take();
+    return l.norm(x, gain, bias, c.rmsNorm);
+  }
+  /// The MLP half of a block: x + dropout(fc2(act(fc1(norm(x))))).
+  Value mlp(Layers &l, Value x, double dropout) {
+    Value h = norm(l, x);
+    Value w1 = take(), b1 = take(), w2 = take(), b2 = take();
+    h = l.linear(h, w1, b1);
+    h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
+    return l.add(x, l.dropout(l.linear(h, w2, b2), dropout));
+  }
+  /// The final norm and the output head (32-bit unless --ternary-head).
+  Value head(Layers &l, Value x) {
+    x = norm(l, x);
+    Value w = take();
+    if (!c.ternaryHead)
+      l.keepFloat(w);
+    return l.linear(x, w, Value());
+  }
+};
+
 const Architecture kArchitectures[] = {
     {{"mlp",
       "multi-layer perceptron on flattened images (784-256-256-10 on "
@@ -243,65 +275,38 @@ const Architecture kArchitectures[] = {
      },
      [](const ModelConfig &c, const DataShape &) -> Forward {
        return [c](Layers &l, ValueRange data, ValueRange p) {
-         size_t next = 0;
-         auto take = [&]() { return p[next++]; };
-         auto norm = [&](Value x) {
-           Value gain = take();
-           Value bias = c.rmsNorm ? Value() : take();
-           return l.norm(x, gain, bias, c.rmsNorm);
-         };
+         GptParams g{c, p};
          Value ids = data[0];
-         Value tok = take(), pos = take();
+         Value tok = g.take(), pos = g.take();
          Value x = l.embedTokens(tok, pos, ids);
          Value batch = l.batchOf(ids);
          for (int64_t i = 0; i < c.depth; ++i) {
-           Value h = norm(x);
-           Value wq = take(), wk = take(), wv = take(), wo = take();
+           Value h = g.norm(l, x);
+           Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
            h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo,
                                /*causal=*/true);
-           x = l.add(x, l.dropout(h, *c.dropout));
-           h = norm(x);
-           Value w1 = take(), b1 = take(), w2 = take(), b2 = take();
-           h = l.linear(h, w1, b1);
-           h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
-           x = l.add(x, l.dropout(l.linear(h, w2, b2), *c.dropout));
+           x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
          }
-         x = norm(x);
-         Value head = take();
-         if (!c.ternaryHead)
-           l.keepFloat(head);
-         return l.linear(x, head, Value());
+         return g.head(l, x);
        };
      },
      // The same blocks on one position with the key/value caches.
      [](const ModelConfig &c) -> DecodeStep {
        return [c](Layers &l, Value tokens, Value position, Value &keys,
                   Value &values, ValueRange p) {
-         size_t next = 0;
-         auto take = [&]() { return p[next++]; };
-         auto norm = [&](Value x) {
-           Value gain = take();
-           Value bias = c.rmsNorm ? Value() : take();
-           return l.norm(x, gain, bias, c.rmsNorm);
-         };
-         Value tok = take(), pos = take();
+         GptParams g{c, p};
+         Value tok = g.take(), pos = g.take();
          Value x = l.embedToken(tok, pos, tokens, position);
          for (int64_t i = 0; i < c.depth; ++i) {
-           Value h = norm(x);
-           Value wq = take(), wk = take(), wv = take(), wo = take();
-           x = l.add(x, l.cachedSelfAttention(h, position, i, c.heads, wq, wk,
-                                              wv, wo, keys, values));
-           h = norm(x);
-           Value w1 = take(), b1 = take(), w2 = take(), b2 = take();
-           h = l.linear(h, w1, b1);
-           h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
-           x = l.add(x, l.linear(h, w2, b2));
+           Value h = g.norm(l, x);
+           Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
+           x = g.mlp(l,
+                     l.add(x, l.cachedSelfAttention(h, position, i, c.heads,
+                                                    wq, wk, wv, wo, keys,
+                                                    values)),
+                     0.0);
          }
-         x = norm(x);
-         Value head = take();
-         if (!c.ternaryHead)
-           l.keepFloat(head);
-         return l.linear(x, head, Value());
+         return g.head(l, x);
        };
      }},
 };

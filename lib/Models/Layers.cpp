@@ -70,13 +70,16 @@ Value Layers::linear(Value x, Value w, Value bias) {
           ArrayRef<AffineMap>{map({m, k}), map({n, k}), map({m, n})},
           ArrayRef<IteratorType>{kPar, kPar, kRed}, multiplyAccumulate)
           .getResult(0);
-  if (!bias)
-    return product;
+  return bias ? addToRows(product, bias) : product;
+}
+
+Value Layers::addToRows(Value x, Value row) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(x);
   AffineExpr r, c;
   bindDims(ctx, r, c);
   return linalg::GenericOp::create(
-             b, TypeRange{yType}, ValueRange{product, bias},
-             ValueRange{empty(yType, x)},
+             b, TypeRange{type}, ValueRange{x, row}, ValueRange{empty(type, x)},
              ArrayRef<AffineMap>{AffineMap::get(2, 0, {r, c}, ctx),
                                  AffineMap::get(2, 0, {c}, ctx),
                                  AffineMap::get(2, 0, {r, c}, ctx)},

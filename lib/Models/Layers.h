@@ -40,6 +40,8 @@ public:
   /// A 3x3 (any size) stride-1 convolution, NCHW x FCHW, plus bias [F]:
   /// 32-bit in both precisions, as the authors keep convolutions.
   Value conv(Value x, Value w, Value bias);
+  /// x [R, D] plus `row` [D] on every row.
+  Value addToRows(Value x, Value row);
   /// max(x, 0), element-wise.
   Value relu(Value x);
   /// 2x2 max-pooling with stride 2 over the last two dimensions.

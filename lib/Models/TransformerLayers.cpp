@@ -98,22 +98,7 @@ Value Layers::embedToken(Value table, Value positions, Value ids,
   Value row = tensor::ExtractSliceOp::create(
       b, RankedTensorType::get({width}, b.getF32Type()), positions, offsets,
       sizes, strides);
-  MLIRContext *ctx = b.getContext();
-  AffineExpr r, d;
-  bindDims(ctx, r, d);
-  return linalg::GenericOp::create(
-             b, TypeRange{rowsType}, ValueRange{rows, row},
-             ValueRange{empty(rowsType, rows)},
-             ArrayRef<AffineMap>{AffineMap::get(2, 0, {r, d}, ctx),
-                                 AffineMap::get(2, 0, {d}, ctx),
-                                 AffineMap::get(2, 0, {r, d}, ctx)},
-             ArrayRef<IteratorType>{kPar, kPar},
-             [](OpBuilder &nb, Location loc, ValueRange a) {
-               linalg::YieldOp::create(
-                   nb, loc,
-                   ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
-             })
-      .getResult(0);
+  return addToRows(rows, row);
 }
 
 Value Layers::norm(Value x, Value gain, Value bias, bool rms) {

@@ -149,11 +149,8 @@ public:
   bool decode(const std::vector<int64_t> &in, std::string &text,
               std::string &error) const override {
     for (int64_t id : in) {
-      if (id < 0 || id >= vocabularySize()) {
-        error = "id " + std::to_string(id) + " is not in [0, " +
-                std::to_string(vocabularySize()) + ")";
+      if (!checkId(id, error))
         return false;
-      }
       const std::string &p = pieces[size_t(id)];
       if (p.rfind(kWordStart, 0) == 0) {
         if (!text.empty())

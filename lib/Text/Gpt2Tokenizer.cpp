@@ -78,11 +78,8 @@ public:
   bool decode(const std::vector<int64_t> &in, std::string &text,
               std::string &error) const override {
     for (int64_t id : in) {
-      if (id < 0 || id >= vocabularySize()) {
-        error = "id " + std::to_string(id) + " is not in [0, " +
-                std::to_string(vocabularySize()) + ")";
+      if (!checkId(id, error))
         return false;
-      }
       text += pieceBytes[size_t(id)];
     }
     return true;

@@ -13,6 +13,14 @@ Tokenizer::~Tokenizer() = default;
 
 int64_t Tokenizer::specialId(std::string_view) const { return -1; }
 
+bool Tokenizer::checkId(int64_t id, std::string &error) const {
+  if (id >= 0 && id < vocabularySize())
+    return true;
+  error = "id " + std::to_string(id) + " is not in [0, " +
+          std::to_string(vocabularySize()) + ")";
+  return false;
+}
+
 const char *ternary::text::knownTokenizerKinds() { return "char, gpt2, bert"; }
 
 std::string ternary::text::tokenizerDirectory(const std::string &kind,

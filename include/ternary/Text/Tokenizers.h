@@ -56,6 +56,11 @@ public:
   /// The id of a special token (`gpt2`: "<|endoftext|>"; `bert`: "[PAD]",
   /// "[UNK]", "[CLS]", "[SEP]", "[MASK]"), or -1 when it has none.
   virtual int64_t specialId(std::string_view name) const;
+
+protected:
+  /// Whether `id` lies in the vocabulary; else false with "id N is not in
+  /// [0, V)" in `error`.
+  bool checkId(int64_t id, std::string &error) const;
 };
 
 /// Where the vocabulary files are. Empty fields: the defaults of
