@@ -12,22 +12,21 @@ using namespace mlir;
 using namespace mlir::ternary;
 using namespace mlir::ternary::models;
 
+using namespace mlir::ternary::models::detail;
+
 namespace {
 using utils::IteratorType;
 constexpr IteratorType kPar = IteratorType::parallel;
 constexpr IteratorType kRed = IteratorType::reduction;
+} // namespace
 
-/// The body of a contraction: acc + a * b.
-void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
+void mlir::ternary::models::detail::multiplyAccumulate(OpBuilder &b,
+                                                       Location loc,
+                                                       ValueRange args) {
   Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
   linalg::YieldOp::create(
       b, loc, ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
 }
-
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-} // namespace
 
 Value Layers::constantF32(float value) {
   return arith::ConstantOp::create(b, b.getF32FloatAttr(value));

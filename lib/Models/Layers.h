@@ -18,6 +18,14 @@ namespace mlir {
 namespace ternary {
 namespace models {
 
+namespace detail {
+/// The body of a contraction's linalg.generic: acc + a * b.
+void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args);
+inline RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+} // namespace detail
+
 /// The parameters of a graph: its CSR adjacency.
 struct Graph {
   Value indptr, indices, values;

@@ -21,6 +21,7 @@
 using namespace mlir;
 using namespace mlir::ternary;
 using namespace mlir::ternary::models;
+using namespace mlir::ternary::models::detail;
 
 namespace {
 using utils::IteratorType;
@@ -29,19 +30,8 @@ constexpr IteratorType kRed = IteratorType::reduction;
 constexpr int64_t kDyn = ShapedType::kDynamic;
 constexpr float kNormEps = 1e-5f;
 
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 Value f32(OpBuilder &b, Location loc, double v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-}
-
-/// The body of a contraction: acc + a * b.
-void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
-  Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
-  linalg::YieldOp::create(
-      b, loc, ValueRange{arith::AddFOp::create(b, loc, args[2], product)});
 }
 } // namespace
 
