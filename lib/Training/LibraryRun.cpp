@@ -35,6 +35,7 @@ llvm::Expected<LibraryRun> mlir::ternary::prepareLibraryRun(
     run.evalName = "test";
   }
   run.configJson = models::configJson(*completed);
+  run.tokenizer = dataset->textTokenizer;
   if (dataset->heldOutTokens > 0)
     run.bytesPerToken =
         double(dataset->heldOutBytes) / double(dataset->heldOutTokens);

@@ -2,6 +2,10 @@
 
 #include "TrainToolSupport.h"
 
+#include "ternary/Training/Export.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -89,4 +93,60 @@ bool mlir::ternary::compileWithTernaryCompile(const std::string &toolDir,
     return false;
   }
   return true;
+}
+
+bool mlir::ternary::compileDecoder(
+    const std::string &toolDir, ModuleOp source,
+    const std::vector<::ternary::HostArray> &params,
+    const ::ternary::text::Tokenizer &tokenizer, const std::string &dir,
+    std::string &error) {
+  auto inDir = [&](const char *name) {
+    llvm::SmallString<128> path(dir);
+    llvm::sys::path::append(path, name);
+    return path.str().str();
+  };
+  auto exported = exportModule(source, "decode", params);
+  if (!exported) {
+    error = llvm::toString(exported.takeError());
+    return false;
+  }
+  std::string mlir = inDir("decoder.mlir");
+  if (!writeText(mlir, printed(**exported), error) ||
+      !compileWithTernaryCompile(toolDir, mlir, inDir("decoder.o"),
+                                 inDir("decoder.h"), error))
+    return false;
+  // The caches' sizes (@decode's keys: [blocks, batch, context, width]),
+  // then every token's bytes as an escaped C string literal.
+  auto decode = (*exported)->lookupSymbol<func::FuncOp>("decode");
+  auto cache = cast<RankedTensorType>(decode.getArgumentTypes()[2]);
+  std::string table =
+      "/* The decoding step's sizes and the bytes of every token of the\n"
+      "   model's tokenizer (" +
+      tokenizer.kind() +
+      "), by id: written by ternary-train --compile for decoder.o. */\n"
+      "#define TERNARY_BLOCKS " + std::to_string(cache.getDimSize(0)) +
+      "\n#define TERNARY_CONTEXT " + std::to_string(cache.getDimSize(2)) +
+      "\n#define TERNARY_WIDTH " + std::to_string(cache.getDimSize(3)) +
+      "\n#define TERNARY_VOCABULARY " +
+      std::to_string(tokenizer.vocabularySize()) +
+      "\nstatic const char *const ternary_tokens[TERNARY_VOCABULARY] = {\n";
+  for (int64_t id = 0; id < tokenizer.vocabularySize(); ++id) {
+    std::string bytes;
+    if (!tokenizer.decode({id}, bytes, error))
+      return false;
+    table += "  \"";
+    for (unsigned char c : bytes) {
+      char escaped[8];
+      if (c == '"' || c == '\\')
+        std::snprintf(escaped, sizeof(escaped), "\\%c", c);
+      else if (c < 0x20 || c >= 0x7F)
+        std::snprintf(escaped, sizeof(escaped), "\\%03o", c);
+      else
+        std::snprintf(escaped, sizeof(escaped), "%c", c);
+      table += escaped;
+    }
+    table += "\",\n";
+  }
+  table += "};\n";
+  return writeText(inDir("tokens.h"), table, error);
 }

@@ -1,12 +1,16 @@
 //===- TrainToolSupport.h - ternary-train's own helpers ---------*- C++ -*-===//
 //
 // Private to ternary-train: the compilation of an exported function to an
-// object file, the seeds of --seeds, files.
+// object file (and of a language model's decoding step with its token
+// table), the seeds of --seeds, files.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TERNARY_TOOLS_TERNARY_TRAIN_TRAINTOOLSUPPORT_H
 #define TERNARY_TOOLS_TERNARY_TRAIN_TRAINTOOLSUPPORT_H
+
+#include "ternary/Support/Npy.h"
+#include "ternary/Text/Tokenizers.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -33,6 +37,15 @@ bool compileWithTernaryCompile(const std::string &toolDir,
                                const std::string &mlir,
                                const std::string &object,
                                const std::string &header, std::string &error);
+
+/// A language model's deployable decoding step: @decode of `source` with
+/// `params` bound, as `dir`/decoder.mlir, decoder.o and decoder.h
+/// (ternary-compile), and `dir`/tokens.h: the bytes of every token as a C
+/// string table (examples/gpt/generate.c).
+bool compileDecoder(const std::string &toolDir, ModuleOp source,
+                    const std::vector<::ternary::HostArray> &params,
+                    const ::ternary::text::Tokenizer &tokenizer,
+                    const std::string &dir, std::string &error);
 
 } // namespace ternary
 } // namespace mlir

@@ -94,7 +94,8 @@ static cl::opt<std::string>
            cl::desc("Write the run into this directory: metrics.json, "
                     "metrics.csv (a row a step), last.safetensors, "
                     "best.safetensors (the best epoch by accuracy), "
-                    "curves.png; with --compile model.o and model.h"),
+                    "curves.png; with --compile model.o and model.h (a "
+                    "language model: also decoder.o, decoder.h, tokens.h)"),
            cl::cat(category));
 static cl::opt<std::string>
     seeds("seeds",
@@ -325,6 +326,7 @@ int main(int argc, char **argv) {
   std::vector<HostArray> testData;
   RunReport report;
   std::string evalName = "validation";
+  std::shared_ptr<const ::ternary::text::Tokenizer> tokenizer; // a corpus's
   if (libraryModel) {
     // The module and its data from the libraries: the model sized by the
     // data set, the schedule by the run.
@@ -346,6 +348,7 @@ int main(int argc, char **argv) {
       metrics.push_back("accuracy");
     report.configJson = run->configJson;
     report.bytesPerToken = run->bytesPerToken;
+    tokenizer = run->tokenizer;
     report.model = modelName;
     report.data = dataName;
   } else {
@@ -538,9 +541,13 @@ int main(int argc, char **argv) {
         std::string mlir = inDir("model.mlir");
         if (!writeText(mlir, printed(**exported), error))
           return fail(error);
-        if (!compileWithTernaryCompile(::ternary::data::runningToolDirectory(),
-                                       mlir, inDir("model.o"), inDir("model.h"),
-                                       error))
+        std::string toolDir = ::ternary::data::runningToolDirectory();
+        if (!compileWithTernaryCompile(toolDir, mlir, inDir("model.o"),
+                                       inDir("model.h"), error))
+          return fail(error);
+        // A language model: its decoding step and token table too.
+        if (tokenizer && !compileDecoder(toolDir, *source, params, *tokenizer,
+                                         dir, error))
           return fail(error);
       }
     }

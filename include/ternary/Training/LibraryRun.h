@@ -26,6 +26,9 @@ struct LibraryRun {
   /// A corpus: bytes a token of the held-out text (0 otherwise), which
   /// turns nats a token into nats a byte.
   double bytesPerToken = 0;
+  /// A corpus: its tokenizer (a language model's --compile writes its
+  /// token table).
+  std::shared_ptr<const ::ternary::text::Tokenizer> tokenizer;
 };
 
 /// Loads `dataName` (a name or directory; `toolDir` locates installed sets),
