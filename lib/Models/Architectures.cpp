@@ -46,24 +46,34 @@ struct GptParams {
   size_t next = 0;
 
   Value take() { return p[next++]; }
+  /// The token embedding table (the first parameter).
+  Value table() { return p[0]; }
   /// The block norm (LayerNorm: gain and bias; RMSNorm: gain).
   Value norm(Layers &l, Value x) {
     Value gain = take();
     Value bias = c.rmsNorm ? Value() : take();
     return l.norm(x, gain, bias, c.rmsNorm);
   }
-  /// The MLP half of a block: x + dropout(fc2(act(fc1(norm(x))))).
+  /// The MLP half of a block: x + dropout(fc2(act(fc1(norm(x))))), with
+  /// SwiGLU: x + dropout(fc2(SiLU(fc1(n)) * fc3(n))), n = norm(x).
   Value mlp(Layers &l, Value x, double dropout) {
-    Value h = norm(l, x);
-    Value w1 = take(), b1 = take(), w2 = take(), b2 = take();
-    h = l.linear(h, w1, b1);
-    h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
+    Value n = norm(l, x);
+    Value w1 = take(), b1 = take();
+    Value h = l.linear(n, w1, b1);
+    if (c.activation == "swiglu") {
+      Value w3 = take(), b3 = take();
+      h = l.multiply(l.silu(h), l.linear(n, w3, b3));
+    } else {
+      h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
+    }
+    Value w2 = take(), b2 = take();
     return l.add(x, l.dropout(l.linear(h, w2, b2), dropout));
   }
-  /// The final norm and the output head (32-bit unless --ternary-head).
+  /// The final norm and the output head (32-bit unless --ternary-head;
+  /// the token table with --tie-embeddings).
   Value head(Layers &l, Value x) {
     x = norm(l, x);
-    Value w = take();
+    Value w = c.tieEmbeddings ? table() : take();
     if (!c.ternaryHead)
       l.keepFloat(w);
     return l.linear(x, w, Value());
@@ -267,10 +277,13 @@ const Architecture kArchitectures[] = {
                             ""});
          norm(block + ".norm2");
          linearParams(specs, block + ".mlp.fc1", 4 * width, width);
+         if (c.activation == "swiglu")
+           linearParams(specs, block + ".mlp.fc3", 4 * width, width);
          linearParams(specs, block + ".mlp.fc2", width, 4 * width);
        }
        norm("norm");
-       specs.push_back({"head.weight", {vocabulary, width}, ""});
+       if (!c.tieEmbeddings)
+         specs.push_back({"head.weight", {vocabulary, width}, ""});
        return specs;
      },
      [](const ModelConfig &c, const DataShape &) -> Forward {

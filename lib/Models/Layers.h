@@ -104,6 +104,10 @@ public:
   Value reluSquared(Value x);
   /// a + b, element-wise.
   Value add(Value a, Value b);
+  /// a * b, element-wise.
+  Value multiply(Value a, Value b);
+  /// SiLU: x / (1 + exp(-x)), element-wise.
+  Value silu(Value x);
   /// [N, T, ...] -> [N*T, ...].
   Value flattenPositions(Value x);
   /// The size of `x`'s first dimension, as an index.

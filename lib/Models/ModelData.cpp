@@ -50,6 +50,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
     member("block_norm", c.rmsNorm ? "rms" : "layer", true);
     member("activation", c.activation, true);
     member("ternary_head", c.ternaryHead ? "true" : "false", false);
+    member("tie_embeddings", c.tieEmbeddings ? "true" : "false", false);
     member("tokenizer", c.tokenizer, true);
   }
   return out;
@@ -154,6 +155,8 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
       c.ternaryHead = *v;
     else
       problems = "the model's config has no boolean 'ternary_head'";
+    // Absent from checkpoints written before the option: untied.
+    c.tieEmbeddings = o->getBoolean("tie_embeddings").value_or(false);
     take(text("tokenizer"), [&](std::string v) { c.tokenizer = v; });
   }
   if (!problems.empty())

@@ -69,7 +69,8 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                          "or rms (RMSNorm)"),
                 cl::init("layer"), cl::cat(category)),
       activation("activation",
-                 cl::desc("A language model's MLP activation: gelu, relu2"),
+                 cl::desc("A language model's MLP: gelu, relu2 (ReLU^2), "
+                          "swiglu (SiLU(x W1) * x W3, then W2)"),
                  cl::init("gelu"), cl::cat(category)),
       tokenizer("tokenizer",
                 cl::desc("A corpus's tokenizer: char, gpt2, bert "
@@ -83,7 +84,11 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
       ternaryHead("ternary-head",
                   cl::desc("A language model's output head BitLinear too "
                            "(default: 32-bit)"),
-                  cl::init(false), cl::cat(category)) {}
+                  cl::init(false), cl::cat(category)),
+      tieEmbeddings("tie-embeddings",
+                    cl::desc("A language model's output head is its token "
+                             "embedding table (no head parameter)"),
+                    cl::init(false), cl::cat(category)) {}
 
 llvm::Expected<ModelConfig>
 ModelOptions::config(const std::string &name) const {
@@ -143,6 +148,7 @@ ModelOptions::config(const std::string &name) const {
   c.heads = heads;
   c.context = context;
   c.ternaryHead = ternaryHead;
+  c.tieEmbeddings = tieEmbeddings;
   return c;
 }
 

@@ -118,8 +118,8 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
                    " is not a multiple of the " + llvm::Twine(c.heads) +
                    " heads (--width, --hidden-mult, --heads)");
     if (!c.activation.empty() && c.activation != "gelu" &&
-        c.activation != "relu2")
-      return error("--activation must be gelu or relu2, got '" +
+        c.activation != "relu2" && c.activation != "swiglu")
+      return error("--activation must be gelu, relu2 or swiglu, got '" +
                    c.activation + "'");
   }
   if (c.depth == 0)

@@ -268,13 +268,35 @@ Value Layers::reluSquared(Value x) {
       .getResult()[0];
 }
 
-Value Layers::add(Value lhs, Value rhs) {
+/// An element-wise binary op on two tensors of one shape.
+template <typename Op> static Value elementwise(OpBuilder &b, Value lhs,
+                                                Value rhs, Value init) {
   return linalg::MapOp::create(
-             b, ValueRange{lhs, rhs}, empty(tensorType(lhs), lhs),
+             b, lhs.getLoc(), ValueRange{lhs, rhs}, init,
              [](OpBuilder &nb, Location loc, ValueRange a) {
                linalg::YieldOp::create(
-                   nb, loc,
-                   ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
+                   nb, loc, ValueRange{Op::create(nb, loc, a[0], a[1])});
+             })
+      .getResult()[0];
+}
+
+Value Layers::add(Value lhs, Value rhs) {
+  return elementwise<arith::AddFOp>(b, lhs, rhs, empty(tensorType(lhs), lhs));
+}
+
+Value Layers::multiply(Value lhs, Value rhs) {
+  return elementwise<arith::MulFOp>(b, lhs, rhs, empty(tensorType(lhs), lhs));
+}
+
+Value Layers::silu(Value x) {
+  return linalg::MapOp::create(
+             b, ValueRange{x}, empty(tensorType(x), x),
+             [](OpBuilder &nb, Location loc, ValueRange a) {
+               Value e = math::ExpOp::create(
+                   nb, loc, arith::NegFOp::create(nb, loc, a[0]));
+               Value d = arith::AddFOp::create(nb, loc, f32(nb, loc, 1.0), e);
+               linalg::YieldOp::create(
+                   nb, loc, ValueRange{arith::DivFOp::create(nb, loc, a[0], d)});
              })
       .getResult()[0];
 }

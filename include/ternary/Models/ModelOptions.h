@@ -34,7 +34,7 @@ private:
   // Language models.
   llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer;
   llvm::cl::opt<int64_t> heads, context;
-  llvm::cl::opt<bool> ternaryHead;
+  llvm::cl::opt<bool> ternaryHead, tieEmbeddings;
 };
 
 /// Applies the JSON object in `path` (or, for a `.toml` file, its flat TOML

@@ -70,8 +70,9 @@ struct ModelConfig {
   int64_t heads = 0;        ///< attention heads (0: the preset's)
   int64_t context = 0;      ///< tokens an example (0: the preset's)
   bool rmsNorm = false;     ///< the blocks' norm: RMSNorm, else LayerNorm
-  std::string activation;   ///< the MLP's: gelu, relu2 ("": gelu)
+  std::string activation;   ///< the MLP's: gelu, relu2, swiglu ("": gelu)
   bool ternaryHead = false; ///< the output head BitLinear too
+  bool tieEmbeddings = false; ///< the head is the token embedding table
   std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)
 };
 

@@ -3,8 +3,9 @@
 // The model library's gpt decodes one position a step (@decode, keys and
 // values of the earlier positions kept in caches): fed a sequence token by
 // token, its logits at every position must be the full-context forward's
-// (@predict) at that position, at 1.58 and 32 bits, for a batch of two
-// sequences, through the whole compiled pipeline.
+// (@predict) at that position, at 1.58 and 32 bits (and with RMSNorm,
+// SwiGLU and a tied head), for a batch of two sequences, through the whole
+// compiled pipeline.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,15 +19,24 @@ using namespace ternary_test;
 
 namespace {
 
+struct DecodeVariant {
+  bool ternary, rmsNorm, tieEmbeddings;
+  const char *activation;
+};
+
 class TransformerDecode : public GradCheck,
-                          public ::testing::WithParamInterface<bool> {};
+                          public ::testing::WithParamInterface<DecodeVariant> {
+};
 
 TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
   const int64_t vocabulary = 9, context = 8, batch = 2, depth = 2,
                 width = 16;
   models::ModelConfig config;
   config.architecture = "gpt";
-  config.ternary = GetParam();
+  config.ternary = GetParam().ternary;
+  config.rmsNorm = GetParam().rmsNorm;
+  config.tieEmbeddings = GetParam().tieEmbeddings;
+  config.activation = GetParam().activation;
   config.depth = depth;
   config.width = width;
   config.heads = 2;
@@ -93,10 +103,14 @@ TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Precisions, TransformerDecode,
-                         ::testing::Values(true, false),
-                         [](const ::testing::TestParamInfo<bool> &info) {
-                           return info.param ? "Ternary" : "Float";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Precisions, TransformerDecode,
+    ::testing::Values(DecodeVariant{true, false, false, "gelu"},
+                      DecodeVariant{false, false, false, "gelu"},
+                      DecodeVariant{true, true, true, "swiglu"}),
+    [](const ::testing::TestParamInfo<DecodeVariant> &info) {
+      return std::string(info.param.ternary ? "Ternary" : "Float") +
+             (info.param.rmsNorm ? "_RMSNorm_SwiGLU_tied" : "");
+    });
 
 } // namespace
