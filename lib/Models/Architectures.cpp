@@ -250,8 +250,8 @@ const Architecture kArchitectures[] = {
      }},
     {{"gpt",
       "decoder-only transformer language model: token and learned position "
-      "embeddings, pre-norm blocks of causal self-attention and a GELU MLP "
-      "(BitLinear projections), a final norm, a 32-bit output head",
+      "(or rotary) embeddings, pre-norm blocks of causal self-attention and "
+      "an MLP (BitLinear projections), a final norm, a 32-bit output head",
       Kind::Corpus},
      1e-3,
      0.01,
@@ -263,7 +263,8 @@ const Architecture kArchitectures[] = {
        int64_t width = hidden(c, findPreset(c.size)->width),
                vocabulary = d.vocabulary;
        specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
-       specs.push_back({"pos.weight", {c.context, width}, "embedding"});
+       if (!c.rotary)
+         specs.push_back({"pos.weight", {c.context, width}, "embedding"});
        auto norm = [&](const std::string &name) {
          specs.push_back({name + ".weight", {width}, "ones"});
          if (!c.rmsNorm)
@@ -290,7 +291,7 @@ const Architecture kArchitectures[] = {
        return [c](Layers &l, ValueRange data, ValueRange p) {
          GptParams g{c, p};
          Value ids = data[0];
-         Value tok = g.take(), pos = g.take();
+         Value tok = g.take(), pos = c.rotary ? Value() : g.take();
          Value x = l.embedTokens(tok, pos, ids);
          Value batch = l.batchOf(ids);
          for (int64_t i = 0; i < c.depth; ++i) {
@@ -308,7 +309,7 @@ const Architecture kArchitectures[] = {
        return [c](Layers &l, Value tokens, Value position, Value &keys,
                   Value &values, ValueRange p) {
          GptParams g{c, p};
-         Value tok = g.take(), pos = g.take();
+         Value tok = g.take(), pos = c.rotary ? Value() : g.take();
          Value x = l.embedToken(tok, pos, tokens, position);
          for (int64_t i = 0; i < c.depth; ++i) {
            Value h = g.norm(l, x);

@@ -76,10 +76,12 @@ public:
   // the examples' positions one after the other.
 
   /// The rows of `table` [V, D] for `ids` [N, T] plus the learned
-  /// `positions` [T, D]: [N*T, D], 32-bit.
+  /// `positions` [T, D] (none when null: rotary positions): [N*T, D],
+  /// 32-bit.
   Value embedTokens(Value table, Value positions, Value ids);
   /// The rows of `table` for `ids` [B] plus row `position` (an index) of
-  /// `positions`: [B, D], one decoding step of embedTokens.
+  /// `positions` (none when null): [B, D], one decoding step of
+  /// embedTokens.
   Value embedToken(Value table, Value positions, Value ids, Value position);
   /// LayerNorm (`rms` false: (x - mean) / sqrt(var + 1e-5) * gain + bias)
   /// or RMSNorm (x / sqrt(mean(x^2) + 1e-5) * gain; `bias` null) of every
@@ -88,7 +90,8 @@ public:
   /// Multi-head self-attention of rows x [N*T, D] (examples of `context`
   /// positions, `batch` of them: an index value), `heads` heads, the Q, K,
   /// V and output projections through `linear` (no biases); `causal` masks
-  /// the positions after each one.
+  /// the positions after each one. With rotary positions (the config's),
+  /// Q and K are rotated by their position first.
   Value selfAttention(Value x, Value batch, int64_t context, int64_t heads,
                       Value wq, Value wk, Value wv, Value wo, bool causal);
   /// One decoding step of the same attention for rows x [B, D] at
@@ -98,6 +101,12 @@ public:
   Value cachedSelfAttention(Value x, Value position, int64_t layer,
                             int64_t heads, Value wq, Value wk, Value wv,
                             Value wo, Value &keys, Value &values);
+  /// x [N, T, H, E] rotated by position (rotary embeddings, GPT-NeoX's
+  /// pairing of e with e + E/2, base 10000): a contraction with constant
+  /// rotation matrices [T, E, E], so that autodiff needs no new rule.
+  Value rotate(Value x);
+  /// x [B, H, E] rotated as position `position` (an index < `context`) is.
+  Value rotateAt(Value x, Value position, int64_t context);
   /// GELU (erf form), element-wise.
   Value gelu(Value x);
   /// max(x, 0)^2, element-wise.
@@ -116,6 +125,8 @@ public:
 private:
   /// tensor.empty of `type`, with the dynamic first size of `like`.
   Value empty(RankedTensorType type, Value like);
+  /// The rotation matrices [context, E, E] of rotary positions.
+  Value rotations(int64_t context, int64_t headWidth);
   Value zeros(RankedTensorType type, Value like);
   Value constantF32(float value);
 

@@ -51,6 +51,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
     member("activation", c.activation, true);
     member("ternary_head", c.ternaryHead ? "true" : "false", false);
     member("tie_embeddings", c.tieEmbeddings ? "true" : "false", false);
+    member("positions", c.rotary ? "rotary" : "learned", true);
     member("tokenizer", c.tokenizer, true);
   }
   return out;
@@ -157,6 +158,7 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
       problems = "the model's config has no boolean 'ternary_head'";
     // Absent from checkpoints written before the option: untied.
     c.tieEmbeddings = o->getBoolean("tie_embeddings").value_or(false);
+    c.rotary = o->getString("positions").value_or("learned") == "rotary";
     take(text("tokenizer"), [&](std::string v) { c.tokenizer = v; });
   }
   if (!problems.empty())

@@ -76,6 +76,11 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                 cl::desc("A corpus's tokenizer: char, gpt2, bert "
                          "(docs/text.md)"),
                 cl::init("char"), cl::cat(category)),
+      positions("positions",
+                cl::desc("A language model's positions: learned (a table "
+                         "added to the token embeddings) or rotary (Q and K "
+                         "rotated by position, no table)"),
+                cl::init("learned"), cl::cat(category)),
       heads("heads", cl::desc("Attention heads (0: --size's)"), cl::init(0),
             cl::cat(category)),
       context("context",
@@ -149,6 +154,10 @@ ModelOptions::config(const std::string &name) const {
   c.context = context;
   c.ternaryHead = ternaryHead;
   c.tieEmbeddings = tieEmbeddings;
+  if (positions != "learned" && positions != "rotary")
+    return llvm::createStringError(
+        "--positions must be learned or rotary, got '" + positions + "'");
+  c.rotary = positions == "rotary";
   return c;
 }
 

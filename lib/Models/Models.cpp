@@ -117,6 +117,9 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
       return error("the model width " + llvm::Twine(width) +
                    " is not a multiple of the " + llvm::Twine(c.heads) +
                    " heads (--width, --hidden-mult, --heads)");
+    if (c.rotary && (width / c.heads) % 2 != 0)
+      return error("rotary positions need an even head width, got " +
+                   llvm::Twine(width / c.heads) + " (--width / --heads)");
     if (!c.activation.empty() && c.activation != "gelu" &&
         c.activation != "relu2" && c.activation != "swiglu")
       return error("--activation must be gelu, relu2 or swiglu, got '" +

@@ -58,6 +58,8 @@ Value Layers::embedTokens(Value table, Value positions, Value ids) {
   auto rowsType =
       RankedTensorType::get({kDyn, context, width}, b.getF32Type());
   Value rows = EmbeddingOp::create(b, rowsType, table, ids);
+  if (!positions)
+    return flattenPositions(rows);
   MLIRContext *ctx = b.getContext();
   AffineExpr n, t, d;
   bindDims(ctx, n, t, d);
@@ -82,6 +84,8 @@ Value Layers::embedToken(Value table, Value positions, Value ids,
   int64_t width = tensorType(table).getDimSize(1);
   auto rowsType = RankedTensorType::get({kDyn, width}, b.getF32Type());
   Value rows = EmbeddingOp::create(b, rowsType, table, ids);
+  if (!positions)
+    return rows;
   SmallVector<OpFoldResult> offsets = {position, b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(width)};
   SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
@@ -179,6 +183,10 @@ Value Layers::selfAttention(Value x, Value batch, int64_t context,
   Value q = split(linear(x, wq, Value()));
   Value k = split(linear(x, wk, Value()));
   Value v = split(linear(x, wv, Value()));
+  if (config.rotary) {
+    q = rotate(q);
+    k = rotate(k);
+  }
 
   // scores[n, h, i, j] = sum_e q[n, i, h, e] k[n, j, h, e]
   auto scoresType = RankedTensorType::get({kDyn, heads, context, context}, f);
@@ -328,8 +336,23 @@ Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
                                          strides)
         .getResult();
   };
-  Value q = linear(x, wq, Value());
-  keys = store(linear(x, wk, Value()), keys);
+  auto headsType = RankedTensorType::get({kDyn, heads, headWidth}, f);
+  SmallVector<OpFoldResult> headsShape = {batch, b.getIndexAttr(heads),
+                                          b.getIndexAttr(headWidth)};
+  // [B, D] <-> [B, H, E]; rotary positions rotate Q and K by `position`.
+  auto rotated = [&](Value rows) -> Value {
+    if (!config.rotary)
+      return rows;
+    Value split = tensor::ExpandShapeOp::create(
+        b, headsType, rows, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+        headsShape);
+    return tensor::CollapseShapeOp::create(
+               b, RankedTensorType::get({kDyn, width}, f),
+               rotateAt(split, position, context),
+               ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  };
+  Value q = rotated(linear(x, wq, Value()));
+  keys = store(rotated(linear(x, wk, Value())), keys);
   values = store(linear(x, wv, Value()), values);
   // Block `layer` of a cache as [B, T, H, E].
   auto block = [&](Value cache) {
@@ -352,11 +375,9 @@ Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
         shape);
   };
   Value k = block(keys), v = block(values);
-  auto headsType = RankedTensorType::get({kDyn, heads, headWidth}, f);
-  SmallVector<OpFoldResult> qShape = {batch, b.getIndexAttr(heads),
-                                      b.getIndexAttr(headWidth)};
   Value q3 = tensor::ExpandShapeOp::create(
-      b, headsType, q, ArrayRef<ReassociationIndices>{{0}, {1, 2}}, qShape);
+      b, headsType, q, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+      headsShape);
 
   // scores[n, h, j] = sum_e q[n, h, e] k[n, j, h, e], as the full forward
   // computes row `position` of its scores.
@@ -409,4 +430,70 @@ Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
       b, RankedTensorType::get({kDyn, width}, f), out,
       ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   return linear(rows, wo, Value());
+}
+
+Value Layers::rotations(int64_t context, int64_t headWidth) {
+  int64_t half = headWidth / 2;
+  std::vector<float> r(size_t(context * headWidth * headWidth), 0.0f);
+  for (int64_t t = 0; t < context; ++t)
+    for (int64_t i = 0; i < half; ++i) {
+      double theta = std::pow(10000.0, -2.0 * double(i) / double(headWidth));
+      float c = float(std::cos(double(t) * theta)),
+            s = float(std::sin(double(t) * theta));
+      float *m = r.data() + t * headWidth * headWidth;
+      // out[i] = c x[i] - s x[i + E/2]; out[i + E/2] = s x[i] + c x[i + E/2]
+      m[i * headWidth + i] = c;
+      m[i * headWidth + i + half] = -s;
+      m[(i + half) * headWidth + i] = s;
+      m[(i + half) * headWidth + i + half] = c;
+    }
+  auto type =
+      RankedTensorType::get({context, headWidth, headWidth}, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, type, DenseElementsAttr::get(type, llvm::ArrayRef<float>(r)));
+}
+
+Value Layers::rotate(Value x) {
+  RankedTensorType type = tensorType(x);
+  int64_t context = type.getDimSize(1), headWidth = type.getDimSize(3);
+  Value r = rotations(context, headWidth);
+  // out[n, t, h, o] = sum_i r[t, o, i] x[n, t, h, i]
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, t, h, o, i;
+  bindDims(ctx, n, t, h, o, i);
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{r, x}, ValueRange{zeros(type, x)},
+             ArrayRef<AffineMap>{AffineMap::get(5, 0, {t, o, i}, ctx),
+                                 AffineMap::get(5, 0, {n, t, h, i}, ctx),
+                                 AffineMap::get(5, 0, {n, t, h, o}, ctx)},
+             ArrayRef<IteratorType>{kPar, kPar, kPar, kPar, kRed},
+             multiplyAccumulate)
+      .getResult(0);
+}
+
+Value Layers::rotateAt(Value x, Value position, int64_t context) {
+  RankedTensorType type = tensorType(x);
+  int64_t headWidth = type.getDimSize(2);
+  Value all = rotations(context, headWidth);
+  SmallVector<OpFoldResult> offsets = {position, b.getIndexAttr(0),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
+                                     b.getIndexAttr(headWidth),
+                                     b.getIndexAttr(headWidth)};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  Value r = tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({headWidth, headWidth}, b.getF32Type()), all,
+      offsets, sizes, strides);
+  // out[n, h, o] = sum_i r[o, i] x[n, h, i]
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, h, o, i;
+  bindDims(ctx, n, h, o, i);
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{r, x}, ValueRange{zeros(type, x)},
+             ArrayRef<AffineMap>{AffineMap::get(4, 0, {o, i}, ctx),
+                                 AffineMap::get(4, 0, {n, h, i}, ctx),
+                                 AffineMap::get(4, 0, {n, h, o}, ctx)},
+             ArrayRef<IteratorType>{kPar, kPar, kPar, kRed},
+             multiplyAccumulate)
+      .getResult(0);
 }

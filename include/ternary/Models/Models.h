@@ -73,6 +73,7 @@ struct ModelConfig {
   std::string activation;   ///< the MLP's: gelu, relu2, swiglu ("": gelu)
   bool ternaryHead = false; ///< the output head BitLinear too
   bool tieEmbeddings = false; ///< the head is the token embedding table
+  bool rotary = false; ///< rotary positions on Q and K, else learned ones
   std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)
 };
 

@@ -4,8 +4,8 @@
 // values of the earlier positions kept in caches): fed a sequence token by
 // token, its logits at every position must be the full-context forward's
 // (@predict) at that position, at 1.58 and 32 bits (and with RMSNorm,
-// SwiGLU and a tied head), for a batch of two sequences, through the whole
-// compiled pipeline.
+// SwiGLU and a tied head; with rotary positions), for a batch of two
+// sequences, through the whole compiled pipeline.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +22,7 @@ namespace {
 struct DecodeVariant {
   bool ternary, rmsNorm, tieEmbeddings;
   const char *activation;
+  bool rotary = false;
 };
 
 class TransformerDecode : public GradCheck,
@@ -37,6 +38,7 @@ TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
   config.rmsNorm = GetParam().rmsNorm;
   config.tieEmbeddings = GetParam().tieEmbeddings;
   config.activation = GetParam().activation;
+  config.rotary = GetParam().rotary;
   config.depth = depth;
   config.width = width;
   config.heads = 2;
@@ -107,10 +109,12 @@ INSTANTIATE_TEST_SUITE_P(
     Precisions, TransformerDecode,
     ::testing::Values(DecodeVariant{true, false, false, "gelu"},
                       DecodeVariant{false, false, false, "gelu"},
-                      DecodeVariant{true, true, true, "swiglu"}),
+                      DecodeVariant{true, true, true, "swiglu"},
+                      DecodeVariant{true, false, false, "gelu", true}),
     [](const ::testing::TestParamInfo<DecodeVariant> &info) {
       return std::string(info.param.ternary ? "Ternary" : "Float") +
-             (info.param.rmsNorm ? "_RMSNorm_SwiGLU_tied" : "");
+             (info.param.rmsNorm ? "_RMSNorm_SwiGLU_tied" : "") +
+             (info.param.rotary ? "_rotary" : "");
     });
 
 } // namespace

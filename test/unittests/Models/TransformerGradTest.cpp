@@ -3,7 +3,8 @@
 // The model library's `gpt`, built at 32 bits with small sizes, its @loss
 // given a `ternary.gradient` request for every parameter, JIT-compiled: the
 // derived gradients of the whole composition (embeddings and positions,
-// LayerNorm or RMSNorm, causal multi-head attention, GELU, ReLU^2 or
+// or rotary positions, LayerNorm or RMSNorm, causal multi-head attention,
+// GELU, ReLU^2 or
 // SwiGLU, the residual stream, the head (or the token table, tied),
 // cross-entropy over every position) against
 // central finite differences (GradCheck.h).
@@ -24,6 +25,7 @@ struct Variant {
   bool rmsNorm;
   const char *activation;
   bool tieEmbeddings;
+  bool rotary = false;
 };
 
 class TransformerGrad : public GradCheck,
@@ -41,6 +43,7 @@ TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   config.rmsNorm = GetParam().rmsNorm;
   config.activation = GetParam().activation;
   config.tieEmbeddings = GetParam().tieEmbeddings;
+  config.rotary = GetParam().rotary;
   models::DataShape shape{{positions}, vocabulary,
                           ::ternary::data::DatasetKind::Corpus, vocabulary};
   MLIRContext mlirContext(jit.dialects());
@@ -96,11 +99,13 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Variant{false, "gelu", false},
                       Variant{true, "gelu", false},
                       Variant{false, "relu2", false},
-                      Variant{true, "swiglu", true}),
+                      Variant{true, "swiglu", true},
+                      Variant{false, "gelu", false, /*rotary=*/true}),
     [](const ::testing::TestParamInfo<Variant> &info) {
       return std::string(info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" +
              info.param.activation +
-             (info.param.tieEmbeddings ? "_tied" : "");
+             (info.param.tieEmbeddings ? "_tied" : "") +
+             (info.param.rotary ? "_rotary" : "");
     });
 
 } // namespace
