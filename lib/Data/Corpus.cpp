@@ -12,6 +12,7 @@
 #include "ternary/Text/Tokenizers.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,6 +73,35 @@ bool cut(const std::vector<int64_t> &tokens, int64_t context,
 }
 
 } // namespace
+
+float uniformDraw(uint64_t seed, uint64_t index) {
+  uint64_t z = (seed << 32) + index + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z = z ^ (z >> 31);
+  return static_cast<float>(z >> 40) * (1.0f / (1 << 24));
+}
+
+void maskForMlm(HostArray &ids, HostArray &labels, int64_t maskId,
+                int64_t randomTokens, uint64_t seed) {
+  labels = HostArray::zeros(DType::I64, ids.shape);
+  int64_t *id = ids.data<int64_t>(), *label = labels.data<int64_t>();
+  for (int64_t k = 0; k < ids.numElements(); ++k) {
+    uint64_t base = 3 * uint64_t(k);
+    if (uniformDraw(seed, base) >= 0.15f) {
+      label[k] = -100;
+      continue;
+    }
+    label[k] = id[k];
+    float how = uniformDraw(seed, base + 1);
+    if (how < 0.8f)
+      id[k] = maskId;
+    else if (how < 0.9f)
+      id[k] = std::min<int64_t>(
+          randomTokens - 1,
+          int64_t(uniformDraw(seed, base + 2) * float(randomTokens)));
+  }
+}
 
 bool loadCorpus(const std::string &path, const LoadOptions &options,
                 const std::string &toolDir, Dataset &out, std::string &error) {
@@ -144,6 +174,19 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
   out.name = path;
   out.kind = DatasetKind::Corpus;
   out.vocabulary = out.classes = tokenizer->vocabularySize();
+  if (options.objective == "mlm") {
+    // The examples' ids, masked; the labels: their tokens where masked.
+    out.maskId = tokenizer->specialId("[MASK]");
+    if (out.maskId < 0)
+      out.maskId = out.vocabulary++; // one more id: the mask
+    out.classes = out.vocabulary;
+    int64_t tokens = tokenizer->vocabularySize();
+    maskForMlm(out.train[0], out.train[1], out.maskId, tokens, 1);
+    maskForMlm(out.validation[0], out.validation[1], out.maskId, tokens, 2);
+  } else if (options.objective != "next") {
+    error = "unknown objective '" + options.objective + "' (next, mlm)";
+    return false;
+  }
   out.exampleShape = {options.context};
   out.tokenizer = options.tokenizer;
   out.textTokenizer = std::move(tokenizer);

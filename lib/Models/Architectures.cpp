@@ -38,9 +38,9 @@ void linearParams(std::vector<ParamSpec> &specs, const std::string &name,
   specs.push_back({name + ".bias", {out}, ""});
 }
 
-/// A gpt's parameters, taken in the order of its row's specs, and the
-/// pieces its forward pass and its decoding step share.
-struct GptParams {
+/// A language model's parameters, taken in the order of transformerParams,
+/// and the pieces its forward pass and decoding step share.
+struct ParamWalk {
   const ModelConfig &c;
   ValueRange p;
   size_t next = 0;
@@ -79,6 +79,57 @@ struct GptParams {
     return l.linear(x, w, Value());
   }
 };
+
+/// A language model's parameters (gpt and bert).
+std::vector<ParamSpec> transformerParams(const ModelConfig &c,
+                                    const DataShape &d) {
+  std::vector<ParamSpec> specs;
+  int64_t width = hidden(c, findPreset(c.size)->width),
+          vocabulary = d.vocabulary;
+  specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
+  if (!c.rotary)
+    specs.push_back({"pos.weight", {c.context, width}, "embedding"});
+  auto norm = [&](const std::string &name) {
+    specs.push_back({name + ".weight", {width}, "ones"});
+    if (!c.rmsNorm)
+      specs.push_back({name + ".bias", {width}, "zeros"});
+  };
+  for (int64_t i = 0; i < c.depth; ++i) {
+    std::string block = "blocks." + std::to_string(i);
+    norm(block + ".norm1");
+    for (const char *p : {"q", "k", "v", "o"})
+      specs.push_back({block + ".attn." + p + ".weight", {width, width},
+                       ""});
+    norm(block + ".norm2");
+    linearParams(specs, block + ".mlp.fc1", 4 * width, width);
+    if (c.activation == "swiglu")
+      linearParams(specs, block + ".mlp.fc3", 4 * width, width);
+    linearParams(specs, block + ".mlp.fc2", width, 4 * width);
+  }
+  norm("norm");
+  if (!c.tieEmbeddings)
+    specs.push_back({"head.weight", {vocabulary, width}, ""});
+  return specs;
+}
+
+/// A language model's forward pass: the logits of every position.
+Forward transformerForward(const ModelConfig &c, bool causal) {
+  return [c, causal](Layers &l, ValueRange data, ValueRange p) {
+    ParamWalk g{c, p};
+    Value ids = data[0];
+    Value tok = g.take(), pos = c.rotary ? Value() : g.take();
+    Value x = l.embedTokens(tok, pos, ids);
+    Value batch = l.batchOf(ids);
+    for (int64_t i = 0; i < c.depth; ++i) {
+      Value h = g.norm(l, x);
+      Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
+      h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo,
+                          causal);
+      x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
+    }
+    return g.head(l, x);
+  };
+}
 
 const Architecture kArchitectures[] = {
     {{"mlp",
@@ -258,57 +309,15 @@ const Architecture kArchitectures[] = {
      0.0,
      true,
      0,
-     [](const ModelConfig &c, const DataShape &d) {
-       std::vector<ParamSpec> specs;
-       int64_t width = hidden(c, findPreset(c.size)->width),
-               vocabulary = d.vocabulary;
-       specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
-       if (!c.rotary)
-         specs.push_back({"pos.weight", {c.context, width}, "embedding"});
-       auto norm = [&](const std::string &name) {
-         specs.push_back({name + ".weight", {width}, "ones"});
-         if (!c.rmsNorm)
-           specs.push_back({name + ".bias", {width}, "zeros"});
-       };
-       for (int64_t i = 0; i < c.depth; ++i) {
-         std::string block = "blocks." + std::to_string(i);
-         norm(block + ".norm1");
-         for (const char *p : {"q", "k", "v", "o"})
-           specs.push_back({block + ".attn." + p + ".weight", {width, width},
-                            ""});
-         norm(block + ".norm2");
-         linearParams(specs, block + ".mlp.fc1", 4 * width, width);
-         if (c.activation == "swiglu")
-           linearParams(specs, block + ".mlp.fc3", 4 * width, width);
-         linearParams(specs, block + ".mlp.fc2", width, 4 * width);
-       }
-       norm("norm");
-       if (!c.tieEmbeddings)
-         specs.push_back({"head.weight", {vocabulary, width}, ""});
-       return specs;
-     },
-     [](const ModelConfig &c, const DataShape &) -> Forward {
-       return [c](Layers &l, ValueRange data, ValueRange p) {
-         GptParams g{c, p};
-         Value ids = data[0];
-         Value tok = g.take(), pos = c.rotary ? Value() : g.take();
-         Value x = l.embedTokens(tok, pos, ids);
-         Value batch = l.batchOf(ids);
-         for (int64_t i = 0; i < c.depth; ++i) {
-           Value h = g.norm(l, x);
-           Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-           h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo,
-                               /*causal=*/true);
-           x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
-         }
-         return g.head(l, x);
-       };
+     transformerParams,
+     [](const ModelConfig &c, const DataShape &) {
+       return transformerForward(c, /*causal=*/true);
      },
      // The same blocks on one position with the key/value caches.
      [](const ModelConfig &c) -> DecodeStep {
        return [c](Layers &l, Value tokens, Value position, Value &keys,
                   Value &values, ValueRange p) {
-         GptParams g{c, p};
+         ParamWalk g{c, p};
          Value tok = g.take(), pos = c.rotary ? Value() : g.take();
          Value x = l.embedToken(tok, pos, tokens, position);
          for (int64_t i = 0; i < c.depth; ++i) {
@@ -322,6 +331,20 @@ const Architecture kArchitectures[] = {
          }
          return g.head(l, x);
        };
+     }},
+    {{"bert",
+      "encoder-only transformer for masked language modelling: the gpt's "
+      "blocks with bidirectional attention; the loss on the masked "
+      "positions only (BERT's 15 %, 80/10/10)",
+      Kind::Corpus},
+     1e-3,
+     0.01,
+     0.0,
+     true,
+     0,
+     transformerParams,
+     [](const ModelConfig &c, const DataShape &) {
+       return transformerForward(c, /*causal=*/false);
      }},
 };
 

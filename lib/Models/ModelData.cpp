@@ -43,7 +43,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
   member("warmup_steps", std::to_string(c.warmupSteps), false);
   member("total_steps", std::to_string(c.totalSteps), false);
   member("min_lr", num(c.minLr), false);
-  if (c.architecture == "gpt") {
+  if (c.architecture == "gpt" || c.architecture == "bert") {
     member("size", c.size, true);
     member("heads", std::to_string(c.heads), false);
     member("context", std::to_string(c.context), false);
@@ -146,7 +146,7 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
   take(number("total_steps"), [&](double v) { c.totalSteps = int64_t(v); });
   take(number("min_lr"), [&](double v) { c.minLr = v; });
   // A language model's members (absent from the other models').
-  if (c.architecture == "gpt") {
+  if (c.architecture == "gpt" || c.architecture == "bert") {
     take(text("size"), [&](std::string v) { c.size = v; });
     take(number("heads"), [&](double v) { c.heads = int64_t(v); });
     take(number("context"), [&](double v) { c.context = int64_t(v); });

@@ -181,6 +181,7 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
 mlir::ternary::models::loadOptions(const ModelConfig &config) {
   ::ternary::data::LoadOptions options;
   options.tokenizer = config.tokenizer;
+  options.objective = config.architecture == "bert" ? "mlm" : "next";
   const TransformerPreset *preset = findPreset(config.size);
   options.context =
       config.context > 0 ? config.context : preset ? preset->context : 0;

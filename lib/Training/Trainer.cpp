@@ -52,7 +52,21 @@ llvm::Expected<double> mlir::ternary::evaluate(
     const std::vector<HostArray> &params, bool fullBatch, int64_t batchSize) {
   int64_t examples = fullBatch ? 1 : data[0].shape[0];
   int64_t step = fullBatch ? 1 : batchSize;
-  double sum = 0;
+  // A batch's mean counts as many times as it has labelled items: its
+  // examples, or the labels >= 0 of its last (i64) data array, where some
+  // are ignored (-100: a masked language model's unmasked positions).
+  auto weightOf = [&](const std::vector<HostArray> &args, int64_t rows) {
+    if (model.dataArgs.empty())
+      return double(rows);
+    const HostArray &labels = args[model.dataArgs.back()];
+    if (labels.dtype != DType::I64)
+      return double(rows);
+    int64_t labelled = 0;
+    for (int64_t i = 0; i < labels.numElements(); ++i)
+      labelled += labels.data<int64_t>()[i] >= 0;
+    return double(labelled);
+  };
+  double sum = 0, weights = 0;
   for (int64_t begin = 0; begin < examples; begin += step) {
     int64_t end = std::min(examples, begin + step);
     std::vector<int64_t> rows(end - begin);
@@ -72,9 +86,12 @@ llvm::Expected<double> mlir::ternary::evaluate(
     auto result = compiled.call(function, args);
     if (!result)
       return result.takeError();
-    sum += double((*result)[0].data<float>()[0]) * (end - begin);
+    double weight = weightOf(args, end - begin);
+    if (weight > 0)
+      sum += double((*result)[0].data<float>()[0]) * weight;
+    weights += weight;
   }
-  return sum / examples;
+  return weights > 0 ? sum / weights : 0.0;
 }
 
 int mlir::ternary::train(CompiledModule &compiled, const TrainingModel &model,

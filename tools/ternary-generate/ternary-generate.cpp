@@ -131,7 +131,7 @@ int main(int argc, char **argv) {
     return fail(llvm::toString(config.takeError()));
   if (config->architecture != "gpt")
     return fail("'" + inputFile + "' holds a '" + config->architecture +
-                "', not a language model (gpt)");
+                "': only a decoder (gpt) generates text");
   std::string data = dataName;
   if (data.empty()) {
     if (dataText == file.metadata.end())

@@ -65,6 +65,10 @@ struct Dataset {
   int64_t heldOutBytes = 0, heldOutTokens = 0;
   /// A corpus: the tokenizer itself (text to ids and back, for generation).
   std::shared_ptr<const text::Tokenizer> textTokenizer;
+  /// A corpus read for masked language modelling: the id of its mask token
+  /// ([MASK], or one past the tokenizer's ids when it has none); -1
+  /// otherwise.
+  int64_t maskId = -1;
   std::vector<HostArray> train, validation, test;
   /// Whether a split is one whole graph (a step takes all of it).
   bool fullBatch() const { return kind == DatasetKind::Graph; }
@@ -111,14 +115,33 @@ struct LoadOptions {
   std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)
   std::string vocabulary;         ///< gpt2/bert: where its files are
   int64_t context = 256;
+  /// What a corpus's labels are: "next" (the next token of every
+  /// position) or "mlm" (masked language modelling: maskForMlm).
+  std::string objective = "next";
 };
+
+/// The counter-based uniform draw in [0, 1) of the data's randomness:
+/// the top 24 bits of splitmix64(seed * 2^32 + index), as the training
+/// ops draw (docs/training.md).
+float uniformDraw(uint64_t seed, uint64_t index);
+
+/// BERT's masking of `ids` (any shape, i64) in place, with `labels` (the
+/// same shape) set: each position k is selected when
+/// uniformDraw(seed, 3k) < 0.15; a selected position's label is its token
+/// and its id becomes `maskId` when uniformDraw(seed, 3k + 1) < 0.8, a
+/// random token floor(uniformDraw(seed, 3k + 2) * randomTokens) when it is
+/// below 0.9, and stays otherwise; the others' labels are -100 (ignored).
+void maskForMlm(HostArray &ids, HostArray &labels, int64_t maskId,
+                int64_t randomTokens, uint64_t seed);
 
 /// A corpus: the text of a file, or of a directory's .txt files (sorted by
 /// name, joined by newlines; `train.txt` with `val.txt`, `valid.txt` or
 /// `test.txt` give the split), split 90/10 by characters otherwise;
 /// tokenized (`char`: the vocabulary of the training part) and cut into
-/// consecutive examples of `context` tokens and the tokens after them:
-/// `train` and `validation` (no `test`).
+/// consecutive examples of `context` tokens and the tokens after them
+/// (objective "next"), or their masked copies and labels (objective
+/// "mlm": maskForMlm with seed 1 for training, 2 for validation, drawn
+/// once), as `train` and `validation` (no `test`).
 bool loadCorpus(const std::string &path, const LoadOptions &options,
                 const std::string &toolDir, Dataset &out, std::string &error);
 

@@ -76,8 +76,10 @@ int train(CompiledModule &compiled, const TrainingModel &model,
           const TrainOptions &options, RunReport &report, std::string &error);
 
 /// The mean of `function` (the eval step's arguments, a scalar result) over
-/// `data` in batches of `batchSize` weighted by their size (whole with
-/// `fullBatch`), with the parameters `params`, no dropout and lambda = 1.
+/// `data` in batches of `batchSize` (whole with `fullBatch`), each batch
+/// weighted by its labelled items (the labels >= 0 of its last data array
+/// when that is i64, else its examples), with the parameters `params`, no
+/// dropout and lambda = 1.
 llvm::Expected<double> evaluate(CompiledModule &compiled,
                                 const TrainingModel &model,
                                 const std::string &function,
