@@ -86,6 +86,11 @@ def main(out):
                 verdict = "reaches or passes" if gap <= 0 else "stays behind"
                 print(f"- 1.58-bit {label}: {loss[key]:.4f} against 32-bit "
                       f"{f32:.4f} ({gap:+.4f} nats): {verdict} 32-bit.")
+            params = {name.replace(f"shakespeare-{size}-", ""): m["params"]
+                      for name, m in rows}
+            print(f"- The doubled width has {params['x2-absmedian'] / params['32']:.2f}"
+                  "x the parameters of the 32-bit model (the papers compare "
+                  "at equal hidden-size multiples, as here).")
             better = "absmedian" if loss["absmedian"] <= loss["absmean"] \
                 else "absmean"
             print(f"- absmedian against absmean: {loss['absmedian']:.4f} "

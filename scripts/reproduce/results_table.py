@@ -76,7 +76,8 @@ def main(out):
       "2 epochs for the MLPs, 1 for the MNIST CNN (the authors train it for "
       "14), 2 for CIFAR-10, 100 for the graphs. Absolute figures are "
       "therefore below the papers' for the image models; the comparison "
-      "between precisions at the same recipe is the point.")
+      "between precisions at the same recipe is the point. The language "
+      "models' comparison is docs/results-lm.md (scripts/reproduce_lm.sh).")
 
     def table(title, rows, paper=False):
         p()
