@@ -30,8 +30,7 @@ static long position = 0;
 
 static ternary_memref_4d_f32 zeroCache(void) {
   float *data = calloc((size_t)L * T * D, sizeof(float));
-  ternary_memref_4d_f32 m = {data, data, 0, {L, 1, T, D},
-                             {T * D, T * D, D, 1}};
+  ternary_memref_4d_f32 m = {data, data, 0, {L, 1, T, D}, {T * D, T * D, D, 1}};
   return m;
 }
 

@@ -114,8 +114,8 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
   fs::path p(path);
   if (fs::is_directory(p)) {
     fs::path trainFile = p / "train.txt", testFile;
-    for (const char *name : {"val.txt", "valid.txt", "validation.txt",
-                             "test.txt"})
+    for (const char *name :
+         {"val.txt", "valid.txt", "validation.txt", "test.txt"})
       if (testFile.empty() && fs::is_regular_file(p / name))
         testFile = p / name;
     if (fs::is_regular_file(trainFile) && !testFile.empty()) {

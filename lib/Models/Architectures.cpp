@@ -82,7 +82,7 @@ struct ParamWalk {
 
 /// A language model's parameters (gpt and bert).
 std::vector<ParamSpec> transformerParams(const ModelConfig &c,
-                                    const DataShape &d) {
+                                         const DataShape &d) {
   std::vector<ParamSpec> specs;
   int64_t width = hidden(c, findPreset(c.size)->width),
           vocabulary = d.vocabulary;
@@ -98,8 +98,7 @@ std::vector<ParamSpec> transformerParams(const ModelConfig &c,
     std::string block = "blocks." + std::to_string(i);
     norm(block + ".norm1");
     for (const char *p : {"q", "k", "v", "o"})
-      specs.push_back({block + ".attn." + p + ".weight", {width, width},
-                       ""});
+      specs.push_back({block + ".attn." + p + ".weight", {width, width}, ""});
     norm(block + ".norm2");
     linearParams(specs, block + ".mlp.fc1", 4 * width, width);
     if (c.activation == "swiglu")
@@ -123,8 +122,7 @@ Forward transformerForward(const ModelConfig &c, bool causal) {
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, x);
       Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-      h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo,
-                          causal);
+      h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo, causal);
       x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
     }
     return g.head(l, x);
@@ -324,9 +322,8 @@ const Architecture kArchitectures[] = {
            Value h = g.norm(l, x);
            Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
            x = g.mlp(l,
-                     l.add(x, l.cachedSelfAttention(h, position, i, c.heads,
-                                                    wq, wk, wv, wo, keys,
-                                                    values)),
+                     l.add(x, l.cachedSelfAttention(h, position, i, c.heads, wq,
+                                                    wk, wv, wo, keys, values)),
                      0.0);
          }
          return g.head(l, x);

@@ -111,8 +111,8 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
                    llvm::Twine(data.example[0]) + " tokens, the model has " +
                    llvm::Twine(c.context) + " positions");
     int64_t width = std::max<int64_t>(
-        1, std::llround((c.width > 0 ? c.width : preset->width) *
-                        c.hiddenMult));
+        1,
+        std::llround((c.width > 0 ? c.width : preset->width) * c.hiddenMult));
     if (width % c.heads != 0)
       return error("the model width " + llvm::Twine(width) +
                    " is not a multiple of the " + llvm::Twine(c.heads) +
@@ -183,8 +183,9 @@ mlir::ternary::models::loadOptions(const ModelConfig &config) {
   options.tokenizer = config.tokenizer;
   options.objective = config.architecture == "bert" ? "mlm" : "next";
   const TransformerPreset *preset = findPreset(config.size);
-  options.context =
-      config.context > 0 ? config.context : preset ? preset->context : 0;
+  options.context = config.context > 0 ? config.context
+                    : preset           ? preset->context
+                                       : 0;
   return options;
 }
 
@@ -324,8 +325,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
   if (arch.decode) {
     b.setInsertionPointToEnd(module->getBody());
     int64_t width = specs.front().shape[1];
-    auto cacheType = RankedTensorType::get(
-        {config.depth, dyn, config.context, width}, f32);
+    auto cacheType =
+        RankedTensorType::get({config.depth, dyn, config.context, width}, f32);
     SmallVector<Type> inputs = {RankedTensorType::get({dyn}, i64),
                                 RankedTensorType::get({}, i64), cacheType,
                                 cacheType};
@@ -340,7 +341,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
       if (llvm::is_contained(config.floatLayers, layerOf(spec.name)))
         layers.keepFloat(args[4 + i]);
     Value position = arith::IndexCastOp::create(
-        b, b.getIndexType(), tensor::ExtractOp::create(b, args[1], ValueRange{}));
+        b, b.getIndexType(),
+        tensor::ExtractOp::create(b, args[1], ValueRange{}));
     Value keys = args[2], values = args[3];
     Value logits = arch.decode(config)(layers, args[0], position, keys, values,
                                        args.drop_front(4));
@@ -351,8 +353,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
   func::FuncOp accuracy = makeFunction("accuracy", lossInputs, scalarF32);
   {
     auto [layers, logits] = body(accuracy, /*training=*/false);
-    func::ReturnOp::create(
-        b, layers.accuracy(logits, labelsOf(layers, accuracy)));
+    func::ReturnOp::create(b,
+                           layers.accuracy(logits, labelsOf(layers, accuracy)));
   }
 
   if (failed(verify(*module)))

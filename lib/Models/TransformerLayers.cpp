@@ -37,8 +37,8 @@ Value f32(OpBuilder &b, Location loc, double v) {
 
 Value Layers::flattenPositions(Value x) {
   RankedTensorType type = tensorType(x);
-  int64_t rows = type.isDynamicDim(0) ? kDyn
-                                      : type.getDimSize(0) * type.getDimSize(1);
+  int64_t rows =
+      type.isDynamicDim(0) ? kDyn : type.getDimSize(0) * type.getDimSize(1);
   SmallVector<int64_t> shape = {rows};
   ReassociationIndices rest = {0, 1};
   SmallVector<ReassociationIndices> groups = {rest};
@@ -55,27 +55,26 @@ Value Layers::batchOf(Value x) { return tensor::DimOp::create(b, x, 0); }
 Value Layers::embedTokens(Value table, Value positions, Value ids) {
   RankedTensorType idsType = tensorType(ids), tableType = tensorType(table);
   int64_t context = idsType.getDimSize(1), width = tableType.getDimSize(1);
-  auto rowsType =
-      RankedTensorType::get({kDyn, context, width}, b.getF32Type());
+  auto rowsType = RankedTensorType::get({kDyn, context, width}, b.getF32Type());
   Value rows = EmbeddingOp::create(b, rowsType, table, ids);
   if (!positions)
     return flattenPositions(rows);
   MLIRContext *ctx = b.getContext();
   AffineExpr n, t, d;
   bindDims(ctx, n, t, d);
-  Value sum =
-      linalg::GenericOp::create(
-          b, TypeRange{rowsType}, ValueRange{rows, positions},
-          ValueRange{empty(rowsType, rows)},
-          ArrayRef<AffineMap>{AffineMap::get(3, 0, {n, t, d}, ctx),
-                              AffineMap::get(3, 0, {t, d}, ctx),
-                              AffineMap::get(3, 0, {n, t, d}, ctx)},
-          ArrayRef<IteratorType>{kPar, kPar, kPar},
-          [](OpBuilder &nb, Location loc, ValueRange a) {
-            linalg::YieldOp::create(
-                nb, loc, ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
-          })
-          .getResult(0);
+  Value sum = linalg::GenericOp::create(
+                  b, TypeRange{rowsType}, ValueRange{rows, positions},
+                  ValueRange{empty(rowsType, rows)},
+                  ArrayRef<AffineMap>{AffineMap::get(3, 0, {n, t, d}, ctx),
+                                      AffineMap::get(3, 0, {t, d}, ctx),
+                                      AffineMap::get(3, 0, {n, t, d}, ctx)},
+                  ArrayRef<IteratorType>{kPar, kPar, kPar},
+                  [](OpBuilder &nb, Location loc, ValueRange a) {
+                    linalg::YieldOp::create(
+                        nb, loc,
+                        ValueRange{arith::AddFOp::create(nb, loc, a[0], a[1])});
+                  })
+                  .getResult(0);
   return flattenPositions(sum);
 }
 
@@ -110,7 +109,8 @@ Value Layers::norm(Value x, Value gain, Value bias, bool rms) {
     return linalg::GenericOp::create(
                b, TypeRange{rowsType}, ValueRange{input},
                ValueRange{zeros(rowsType, input)},
-               ArrayRef<AffineMap>{all, row}, ArrayRef<IteratorType>{kPar, kRed},
+               ArrayRef<AffineMap>{all, row},
+               ArrayRef<IteratorType>{kPar, kRed},
                [square](OpBuilder &nb, Location loc, ValueRange a) {
                  Value v = square ? arith::MulFOp::create(nb, loc, a[0], a[0])
                                         .getResult()
@@ -259,7 +259,8 @@ Value Layers::gelu(Value x) {
                Value half =
                    arith::MulFOp::create(nb, loc, f32(nb, loc, 0.5), a[0]);
                linalg::YieldOp::create(
-                   nb, loc, ValueRange{arith::MulFOp::create(nb, loc, half, p)});
+                   nb, loc,
+                   ValueRange{arith::MulFOp::create(nb, loc, half, p)});
              })
       .getResult()[0];
 }
@@ -277,8 +278,8 @@ Value Layers::reluSquared(Value x) {
 }
 
 /// An element-wise binary op on two tensors of one shape.
-template <typename Op> static Value elementwise(OpBuilder &b, Value lhs,
-                                                Value rhs, Value init) {
+template <typename Op>
+static Value elementwise(OpBuilder &b, Value lhs, Value rhs, Value init) {
   return linalg::MapOp::create(
              b, lhs.getLoc(), ValueRange{lhs, rhs}, init,
              [](OpBuilder &nb, Location loc, ValueRange a) {
@@ -304,7 +305,8 @@ Value Layers::silu(Value x) {
                    nb, loc, arith::NegFOp::create(nb, loc, a[0]));
                Value d = arith::AddFOp::create(nb, loc, f32(nb, loc, 1.0), e);
                linalg::YieldOp::create(
-                   nb, loc, ValueRange{arith::DivFOp::create(nb, loc, a[0], d)});
+                   nb, loc,
+                   ValueRange{arith::DivFOp::create(nb, loc, a[0], d)});
              })
       .getResult()[0];
 }
@@ -322,15 +324,13 @@ Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
   // [1, B, 1, D] at (layer, 0, position, 0).
   auto store = [&](Value rows, Value cache) {
     auto slotType = RankedTensorType::get({1, kDyn, 1, width}, f);
-    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1), batch,
-                                       b.getIndexAttr(1),
-                                       b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> shape = {
+        b.getIndexAttr(1), batch, b.getIndexAttr(1), b.getIndexAttr(width)};
     Value slot = tensor::ExpandShapeOp::create(
         b, slotType, rows, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}},
         shape);
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(layer),
-                                         b.getIndexAttr(0), position,
-                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> offsets = {
+        b.getIndexAttr(layer), b.getIndexAttr(0), position, b.getIndexAttr(0)};
     SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
     return tensor::InsertSliceOp::create(b, slot, cache, offsets, shape,
                                          strides)
@@ -347,9 +347,9 @@ Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
         b, headsType, rows, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
         headsShape);
     return tensor::CollapseShapeOp::create(
-               b, RankedTensorType::get({kDyn, width}, f),
-               rotateAt(split, position, context),
-               ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+        b, RankedTensorType::get({kDyn, width}, f),
+        rotateAt(split, position, context),
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   };
   Value q = rotated(linear(x, wq, Value()));
   keys = store(rotated(linear(x, wk, Value())), keys);
@@ -371,13 +371,11 @@ Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
                                        b.getIndexAttr(heads),
                                        b.getIndexAttr(headWidth)};
     return tensor::ExpandShapeOp::create(
-        b, type, rows, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
-        shape);
+        b, type, rows, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, shape);
   };
   Value k = block(keys), v = block(values);
   Value q3 = tensor::ExpandShapeOp::create(
-      b, headsType, q, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
-      headsShape);
+      b, headsType, q, ArrayRef<ReassociationIndices>{{0}, {1, 2}}, headsShape);
 
   // scores[n, h, j] = sum_e q[n, h, e] k[n, j, h, e], as the full forward
   // computes row `position` of its scores.
@@ -477,9 +475,8 @@ Value Layers::rotateAt(Value x, Value position, int64_t context) {
   Value all = rotations(context, headWidth);
   SmallVector<OpFoldResult> offsets = {position, b.getIndexAttr(0),
                                        b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
-                                     b.getIndexAttr(headWidth),
-                                     b.getIndexAttr(headWidth)};
+  SmallVector<OpFoldResult> sizes = {
+      b.getIndexAttr(1), b.getIndexAttr(headWidth), b.getIndexAttr(headWidth)};
   SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
   Value r = tensor::ExtractSliceOp::create(
       b, RankedTensorType::get({headWidth, headWidth}, b.getF32Type()), all,
@@ -493,7 +490,6 @@ Value Layers::rotateAt(Value x, Value position, int64_t context) {
              ArrayRef<AffineMap>{AffineMap::get(4, 0, {o, i}, ctx),
                                  AffineMap::get(4, 0, {n, h, i}, ctx),
                                  AffineMap::get(4, 0, {n, h, o}, ctx)},
-             ArrayRef<IteratorType>{kPar, kPar, kPar, kRed},
-             multiplyAccumulate)
+             ArrayRef<IteratorType>{kPar, kPar, kPar, kRed}, multiplyAccumulate)
       .getResult(0);
 }

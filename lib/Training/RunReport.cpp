@@ -61,16 +61,15 @@ std::string RunReport::json() const {
   }
   if (bytesPerToken > 0 && !epochs.empty() && epochs.back().evalLoss) {
     double loss = *epochs.back().evalLoss;
-    out += "  \"" + prefix + "_nats_per_byte\": " +
-           number(loss / bytesPerToken) + ",\n";
-    out += "  \"" + prefix + "_perplexity\": " + number(std::exp(loss)) +
-           ",\n";
+    out += "  \"" + prefix +
+           "_nats_per_byte\": " + number(loss / bytesPerToken) + ",\n";
+    out += "  \"" + prefix + "_perplexity\": " + number(std::exp(loss)) + ",\n";
   }
   if (!evals.empty()) {
     out += "  \"evals\": [";
     for (size_t i = 0; i < evals.size(); ++i)
-      out += std::string(i ? "," : "") + "\n    {\"step\": " +
-             std::to_string(evals[i].step) +
+      out += std::string(i ? "," : "") +
+             "\n    {\"step\": " + std::to_string(evals[i].step) +
              ", \"train_loss\": " + number(evals[i].trainLoss) + ", \"" +
              prefix + "_loss\": " + number(evals[i].evalLoss) +
              ", \"seconds\": " + number(evals[i].seconds) + "}";
@@ -216,8 +215,8 @@ bool mlir::ternary::writeCurves(const RunReport &report,
     std::ofstream out(data);
     if (bySteps) {
       for (const EvalRecord &e : report.evals)
-        out << e.step << ' ' << number(e.trainLoss) << ' '
-            << number(e.evalLoss) << " NaN\n";
+        out << e.step << ' ' << number(e.trainLoss) << ' ' << number(e.evalLoss)
+            << " NaN\n";
     } else {
       for (const EpochRecord &e : report.epochs)
         out << e.epoch << ' ' << number(e.trainLoss) << ' '

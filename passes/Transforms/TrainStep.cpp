@@ -125,8 +125,8 @@ LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
       return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
     };
     Value denominator = arith::AddFOp::create(b, loc, norm, f32(1e-6));
-    Value ratio = arith::DivFOp::create(
-        b, loc, f32(value(r.getMaxGradNorm())), denominator);
+    Value ratio = arith::DivFOp::create(b, loc, f32(value(r.getMaxGradNorm())),
+                                        denominator);
     Value coef = arith::MinimumFOp::create(b, loc, ratio, f32(1.0));
     for (Value &g : gradients) {
       auto type = cast<RankedTensorType>(g.getType());
@@ -173,8 +173,8 @@ LogicalResult buildTrainStep(func::FuncOp forward, TrainStepAttr r) {
   Value nextTensor = tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({}, i64), ValueRange{next});
   writeBack(b, loc, counter, nextTensor);
-  SmallVector<Value> results(call.getResults().take_front(
-      fwdType.getNumResults()));
+  SmallVector<Value> results(
+      call.getResults().take_front(fwdType.getNumResults()));
   results.push_back(tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({}, b.getF64Type()), ValueRange{lr}));
   results.push_back(tensor::FromElementsOp::create(

@@ -52,15 +52,17 @@ std::unique_ptr<Tokenizer> toyGpt2() {
     bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) ||
                      (b >= 0xAE && b <= 0xFF);
     ids[b] = utf8(printable ? uint32_t(b) : next++);
-    std::string key = ids[b] == "\"" ? "\\\"" : ids[b] == "\\" ? "\\\\" : ids[b];
+    std::string key = ids[b] == "\""   ? "\\\""
+                      : ids[b] == "\\" ? "\\\\"
+                                       : ids[b];
     json += (b ? ", \"" : "\"") + key + "\": " + std::to_string(b);
   }
   std::string space = ids[' '];
   json += ", \"" + space + "t\": 256, \"he\": 257, \"" + space + "the\": 258}";
   std::ofstream(std::string(dir) + "/encoder.json") << json;
-  std::ofstream(std::string(dir) + "/vocab.bpe")
-      << "#version: 0.2\n"
-      << space << " t\nh e\n" << space << "t he\n";
+  std::ofstream(std::string(dir) + "/vocab.bpe") << "#version: 0.2\n"
+                                                 << space << " t\nh e\n"
+                                                 << space << "t he\n";
   std::string error;
   auto tokenizer = loadGpt2Tokenizer(dir, error);
   if (!tokenizer)
@@ -80,11 +82,17 @@ std::unique_ptr<Tokenizer> toyBert() {
   std::string json = "[";
   for (int i = 0; i < 999; ++i)
     json += std::string(i ? ", " : "") + "\"" +
-            (i == 100 ? std::string("[UNK]") : "[unused" + std::to_string(i) +
-                                                   "]") +
+            (i == 100 ? std::string("[UNK]")
+                      : "[unused" + std::to_string(i) + "]") +
             "\"";
-  for (const char *piece : {"\xE2\x96\x81" "a", "\xE2\x96\x81" "the", "b",
-                            "\xE2\x96\x81" ",", "ing"})
+  for (const char *piece : {"\xE2\x96\x81"
+                            "a",
+                            "\xE2\x96\x81"
+                            "the",
+                            "b",
+                            "\xE2\x96\x81"
+                            ",",
+                            "ing"})
     json += std::string(", \"") + piece + "\"";
   json += "]";
   std::ofstream(path) << json;
@@ -115,8 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       fail("char: refused without a message");
     // Not UTF-8 (or empty): the others refuse it too.
     std::vector<int64_t> ids;
-    if (!text.empty() && (gpt2->encode(text, ids, error) ||
-                          bert->encode(text, ids, error)))
+    if (!text.empty() &&
+        (gpt2->encode(text, ids, error) || bert->encode(text, ids, error)))
       fail("gpt2/bert: encoded what char refused: " + error);
     return 0;
   }

@@ -385,16 +385,15 @@ int main(int argc, char **argv) {
     }
   }
   char line[200];
-  std::snprintf(line, sizeof(line),
-                positions > 1
-                    ? "accuracy %.4f on %lld validation tokens, %.0f tokens/s "
+  std::snprintf(
+      line, sizeof(line),
+      positions > 1 ? "accuracy %.4f on %lld validation tokens, %.0f tokens/s "
                       "(batch %lld, %.3f s in the predictor)\n"
                     : "accuracy %.4f on %lld test examples, %.0f examples/s "
-                "(batch %lld, %.3f s in the predictor)\n",
-                counted ? double(correct) / counted : 0.0,
-                static_cast<long long>(counted),
-                seconds > 0 ? counted / seconds : 0.0,
-                static_cast<long long>(std::min(step, examples)), seconds);
+                      "(batch %lld, %.3f s in the predictor)\n",
+      counted ? double(correct) / counted : 0.0,
+      static_cast<long long>(counted), seconds > 0 ? counted / seconds : 0.0,
+      static_cast<long long>(std::min(step, examples)), seconds);
   llvm::outs() << line;
   return 0;
 }

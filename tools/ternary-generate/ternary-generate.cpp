@@ -80,13 +80,13 @@ int64_t sample(const float *logits, int64_t vocabulary, std::mt19937_64 &rng) {
   std::vector<int64_t> order(vocabulary);
   std::iota(order.begin(), order.end(), 0);
   if (temperature <= 0)
-    return *std::max_element(order.begin(), order.end(),
-                             [&](int64_t a, int64_t b) {
-                               return logits[a] < logits[b];
-                             });
+    return *std::max_element(
+        order.begin(), order.end(),
+        [&](int64_t a, int64_t b) { return logits[a] < logits[b]; });
   int64_t k = topK > 0 ? std::min<int64_t>(topK, vocabulary) : vocabulary;
-  std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                    [&](int64_t a, int64_t b) { return logits[a] > logits[b]; });
+  std::partial_sort(
+      order.begin(), order.begin() + k, order.end(),
+      [&](int64_t a, int64_t b) { return logits[a] > logits[b]; });
   std::vector<double> weights(k);
   for (int64_t i = 0; i < k; ++i)
     weights[i] =
@@ -100,8 +100,8 @@ int64_t sample(const float *logits, int64_t vocabulary, std::mt19937_64 &rng) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv, "Sample text from a trained language model\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Sample text from a trained language model\n");
   if (inputFile.empty())
     return fail("no checkpoint given (ternary-train --model gpt --out DIR "
                 "writes DIR/best.safetensors)");
@@ -139,9 +139,8 @@ int main(int argc, char **argv) {
     data = dataText->second;
   }
   std::string toolDir = ::ternary::data::runningToolDirectory();
-  auto corpus = ::ternary::data::loadDataset(data, toolDir,
-                                             models::loadOptions(*config),
-                                             error);
+  auto corpus = ::ternary::data::loadDataset(
+      data, toolDir, models::loadOptions(*config), error);
   if (!corpus)
     return fail(error);
   const ::ternary::text::Tokenizer &tokenizer = *corpus->textTokenizer;
@@ -173,9 +172,9 @@ int main(int argc, char **argv) {
                                           InferencePipelineOptions(), {});
   if (!compiled)
     return fail(llvm::toString(compiled.takeError()));
-  double compileSeconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - started)
-                              .count();
+  double compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
 
   std::vector<int64_t> tokens;
   if (!tokenizer.encode(prompt, tokens, error))
@@ -208,8 +207,8 @@ int main(int argc, char **argv) {
   // Feeds `history`'s last tokens (all when they fit) from position 0.
   auto prefill = [&](const std::vector<int64_t> &history, int64_t keep) {
     position = 0;
-    for (size_t i = history.size() - size_t(std::min<int64_t>(
-                                         keep, int64_t(history.size())));
+    for (size_t i = history.size() -
+                    size_t(std::min<int64_t>(keep, int64_t(history.size())));
          i < history.size(); ++i)
       if (!step(history[i]))
         return false;
@@ -238,9 +237,9 @@ int main(int argc, char **argv) {
     if (!ok)
       return fail(error);
   }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - started)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   llvm::outs() << "\n";
   char line[200];
   std::snprintf(line, sizeof(line),

@@ -33,14 +33,14 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("ternary-model options");
 static cl::opt<std::string> modelName(cl::Positional, cl::desc("<model>"),
                                       cl::cat(category));
-static cl::opt<std::string>
-    dataName("data",
-             cl::desc("The data set the model is sized for: a name (mnist, "
-                      "fashion-mnist, cifar10, tinyshakespeare, moby-dick) or a "
-                      "path (IDX images, a Planetoid graph, a JPEG folder or "
-                      "its .tar.gz, train.tsv + test.tsv, a text file or a "
-                      "directory of .txt files)"),
-             cl::cat(category));
+static cl::opt<std::string> dataName(
+    "data",
+    cl::desc("The data set the model is sized for: a name (mnist, "
+             "fashion-mnist, cifar10, tinyshakespeare, moby-dick) or a "
+             "path (IDX images, a Planetoid graph, a JPEG folder or "
+             "its .tar.gz, train.tsv + test.tsv, a text file or a "
+             "directory of .txt files)"),
+    cl::cat(category));
 static cl::opt<std::string> outputFile("o",
                                        cl::desc("Output file (- : stdout)"),
                                        cl::init("-"), cl::cat(category));
@@ -87,8 +87,8 @@ int main(int argc, char **argv) {
 
   std::string toolDir = ::ternary::data::runningToolDirectory();
   std::string error;
-  auto data = ::ternary::data::loadDataset(
-      dataName, toolDir, models::loadOptions(*config), error);
+  auto data = ::ternary::data::loadDataset(dataName, toolDir,
+                                           models::loadOptions(*config), error);
   if (!data)
     return fail(error);
   config->totalSteps = models::stepsOfRun(*data, batchSize, epochs);
@@ -104,10 +104,11 @@ int main(int argc, char **argv) {
     auto loss = (**module).lookupSymbol<func::FuncOp>("loss");
     auto request = loss->getAttrOfType<TrainStepAttr>(TrainStepAttr::kAttrName);
     Builder b(&context);
-    loss->setAttr("ternary.gradient",
-                  b.getDictionaryAttr(
-                      {b.getNamedAttr("name", b.getStringAttr("loss_and_grads")),
-                       b.getNamedAttr("wrt", request.getParams())}));
+    loss->setAttr(
+        "ternary.gradient",
+        b.getDictionaryAttr(
+            {b.getNamedAttr("name", b.getStringAttr("loss_and_grads")),
+             b.getNamedAttr("wrt", request.getParams())}));
   }
 
   std::error_code ec;

@@ -53,9 +53,9 @@ static cl::opt<bool>
                     "their text"),
            cl::init(false), cl::cat(category));
 static cl::opt<bool> counts("counts",
-                           cl::desc("Print the counts (tokens, bytes, "
-                                    "vocabulary) to stderr"),
-                           cl::init(false), cl::cat(category));
+                            cl::desc("Print the counts (tokens, bytes, "
+                                     "vocabulary) to stderr"),
+                            cl::init(false), cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-tokenize: " << message << "\n";

@@ -124,10 +124,10 @@ bool mlir::ternary::compileDecoder(
       "   model's tokenizer (" +
       tokenizer.kind() +
       "), by id: written by ternary-train --compile for decoder.o. */\n"
-      "#define TERNARY_BLOCKS " + std::to_string(cache.getDimSize(0)) +
-      "\n#define TERNARY_CONTEXT " + std::to_string(cache.getDimSize(2)) +
-      "\n#define TERNARY_WIDTH " + std::to_string(cache.getDimSize(3)) +
-      "\n#define TERNARY_VOCABULARY " +
+      "#define TERNARY_BLOCKS " +
+      std::to_string(cache.getDimSize(0)) + "\n#define TERNARY_CONTEXT " +
+      std::to_string(cache.getDimSize(2)) + "\n#define TERNARY_WIDTH " +
+      std::to_string(cache.getDimSize(3)) + "\n#define TERNARY_VOCABULARY " +
       std::to_string(tokenizer.vocabularySize()) +
       "\nstatic const char *const ternary_tokens[TERNARY_VOCABULARY] = {\n";
   for (int64_t id = 0; id < tokenizer.vocabularySize(); ++id) {

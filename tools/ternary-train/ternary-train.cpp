@@ -81,14 +81,14 @@ static cl::opt<std::string>
               cl::desc("Train a model of the library instead of a file "
                        "(ternary-model --list shows them); needs --data"),
               cl::cat(category));
-static cl::opt<std::string>
-    dataName("data",
-             cl::desc("The data set of --model: a name (mnist, "
-                      "fashion-mnist, cifar10, tinyshakespeare, moby-dick) or a "
-                      "path (IDX images, a Planetoid graph, a JPEG folder or "
-                      "its .tar.gz, train.tsv + test.tsv, a text file or a "
-                      "directory of .txt files)"),
-             cl::cat(category));
+static cl::opt<std::string> dataName(
+    "data",
+    cl::desc("The data set of --model: a name (mnist, "
+             "fashion-mnist, cifar10, tinyshakespeare, moby-dick) or a "
+             "path (IDX images, a Planetoid graph, a JPEG folder or "
+             "its .tar.gz, train.tsv + test.tsv, a text file or a "
+             "directory of .txt files)"),
+    cl::cat(category));
 static cl::opt<std::string>
     outDir("out",
            cl::desc("Write the run into this directory: metrics.json, "
@@ -406,8 +406,8 @@ int main(int argc, char **argv) {
                                  : (examples + batchSize - 1) / batchSize;
     options.epochs = unsigned((steps + std::max<int64_t>(1, batches) - 1) /
                               std::max<int64_t>(1, batches));
-    options.maxSteps = maxSteps > 0 ? std::min<int64_t>(maxSteps, steps)
-                                    : int64_t(steps);
+    options.maxSteps =
+        maxSteps > 0 ? std::min<int64_t>(maxSteps, steps) : int64_t(steps);
   }
   options.evalEvery = evalEvery;
   options.shuffle = shuffle;
@@ -546,8 +546,8 @@ int main(int argc, char **argv) {
                                        inDir("model.h"), error))
           return fail(error);
         // A language model: its decoding step and token table too.
-        if (tokenizer && !compileDecoder(toolDir, *source, params, *tokenizer,
-                                         dir, error))
+        if (tokenizer &&
+            !compileDecoder(toolDir, *source, params, *tokenizer, dir, error))
           return fail(error);
       }
     }

@@ -32,8 +32,7 @@ private:
   llvm::cl::opt<double> hiddenMult, dropout, lr, weightDecay, minLr;
   llvm::cl::opt<int64_t> depth, width, warmupSteps;
   // Language models.
-  llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer,
-      positions;
+  llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer, positions;
   llvm::cl::opt<int64_t> heads, context;
   llvm::cl::opt<bool> ternaryHead, tieEmbeddings;
 };

@@ -46,7 +46,7 @@ namespace models {
 struct ModelConfig {
   /// mlp, cnn, cifar-cnn, gcn, sgc, widemlp, gpt, bert
   std::string architecture;
-  bool ternary = true;      ///< precision 1.58 (false: 32-bit layers)
+  bool ternary = true; ///< precision 1.58 (false: 32-bit layers)
   ScaleMethod scale = ScaleMethod::absmedian;
   NormKind norm = NormKind::layer;
   unsigned q = 128;
@@ -67,12 +67,12 @@ struct ModelConfig {
 
   // Language models (`gpt`, `bert`): `depth` is the number of blocks,
   // `width` the model width; unset sizes come from the preset `size`.
-  std::string size;         ///< tiny, small, base ("": tiny)
-  int64_t heads = 0;        ///< attention heads (0: the preset's)
-  int64_t context = 0;      ///< tokens an example (0: the preset's)
-  bool rmsNorm = false;     ///< the blocks' norm: RMSNorm, else LayerNorm
-  std::string activation;   ///< the MLP's: gelu, relu2, swiglu ("": gelu)
-  bool ternaryHead = false; ///< the output head BitLinear too
+  std::string size;           ///< tiny, small, base ("": tiny)
+  int64_t heads = 0;          ///< attention heads (0: the preset's)
+  int64_t context = 0;        ///< tokens an example (0: the preset's)
+  bool rmsNorm = false;       ///< the blocks' norm: RMSNorm, else LayerNorm
+  std::string activation;     ///< the MLP's: gelu, relu2, swiglu ("": gelu)
+  bool ternaryHead = false;   ///< the output head BitLinear too
   bool tieEmbeddings = false; ///< the head is the token embedding table
   bool rotary = false; ///< rotary positions on Q and K, else learned ones
   std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)

@@ -29,10 +29,10 @@ struct EpochRecord {
 
 /// An evaluation every N steps (--eval-every).
 struct EvalRecord {
-  int64_t step = 0;      ///< steps done
-  double trainLoss = 0;  ///< the mean loss of the steps since the last one
-  double evalLoss = 0;   ///< on the split `evaluatedOn` names
-  double seconds = 0;    ///< since the run's training started
+  int64_t step = 0;     ///< steps done
+  double trainLoss = 0; ///< the mean loss of the steps since the last one
+  double evalLoss = 0;  ///< on the split `evaluatedOn` names
+  double seconds = 0;   ///< since the run's training started
 };
 
 struct RunReport {

@@ -250,6 +250,7 @@ struct GlobalNormLowering : OpConversionPattern<GlobalNormOp> {
 
 void mlir::ternary::detail::populateOptimizerPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
-  patterns.add<AdamWLowering, SGDLowering, LRScheduleLowering,
-               GlobalNormLowering>(typeConverter, patterns.getContext());
+  patterns
+      .add<AdamWLowering, SGDLowering, LRScheduleLowering, GlobalNormLowering>(
+          typeConverter, patterns.getContext());
 }

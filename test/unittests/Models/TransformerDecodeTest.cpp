@@ -30,8 +30,7 @@ class TransformerDecode : public GradCheck,
 };
 
 TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
-  const int64_t vocabulary = 9, context = 8, batch = 2, depth = 2,
-                width = 16;
+  const int64_t vocabulary = 9, context = 8, batch = 2, depth = 2, width = 16;
   models::ModelConfig config;
   config.architecture = "gpt";
   config.ternary = GetParam().ternary;
@@ -43,8 +42,8 @@ TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
   config.width = width;
   config.heads = 2;
   config.context = context;
-  models::DataShape shape{{context}, vocabulary,
-                          ::ternary::data::DatasetKind::Corpus, vocabulary};
+  models::DataShape shape{
+      {context}, vocabulary, ::ternary::data::DatasetKind::Corpus, vocabulary};
   MLIRContext mlirContext(jit.dialects());
   auto module = models::buildModel(mlirContext, config, shape);
   ASSERT_TRUE(bool(module)) << llvm::toString(module.takeError());

@@ -44,8 +44,10 @@ TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   config.activation = GetParam().activation;
   config.tieEmbeddings = GetParam().tieEmbeddings;
   config.rotary = GetParam().rotary;
-  models::DataShape shape{{positions}, vocabulary,
-                          ::ternary::data::DatasetKind::Corpus, vocabulary};
+  models::DataShape shape{{positions},
+                          vocabulary,
+                          ::ternary::data::DatasetKind::Corpus,
+                          vocabulary};
   MLIRContext mlirContext(jit.dialects());
   auto module = models::buildModel(mlirContext, config, shape);
   ASSERT_TRUE(bool(module)) << llvm::toString(module.takeError());
@@ -81,8 +83,8 @@ TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   for (unsigned i = 2; i < loss.getNumArguments(); ++i) {
     auto type = cast<RankedTensorType>(loss.getArgumentTypes()[i]);
     HostArray p = HostArray::zeros(
-        DType::F32, std::vector<int64_t>(type.getShape().begin(),
-                                         type.getShape().end()));
+        DType::F32,
+        std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
     for (int64_t e = 0; e < p.numElements(); ++e)
       p.data<float>()[e] = normal(rng) + (type.getRank() == 1 ? 1.0f : 0.0f);
     inputs.push_back(std::move(p));
@@ -103,8 +105,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{false, "gelu", false, /*rotary=*/true}),
     [](const ::testing::TestParamInfo<Variant> &info) {
       return std::string(info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" +
-             info.param.activation +
-             (info.param.tieEmbeddings ? "_tied" : "") +
+             info.param.activation + (info.param.tieEmbeddings ? "_tied" : "") +
              (info.param.rotary ? "_rotary" : "");
     });
 
