@@ -102,7 +102,8 @@ tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
          "ternary-tokenize", "ternary-generate"]
 if "fuzzers" in config.available_features:
     tools += ["ternary-ir-fuzzer", "ternary-npy-fuzzer",
-              "ternary-safetensors-fuzzer", "ternary-inline-array-fuzzer"]
+              "ternary-safetensors-fuzzer", "ternary-inline-array-fuzzer",
+              "ternary-tokenize-fuzzer"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The differential test: a sample by default, 10,000 cases with -Dfull=1.
