@@ -53,8 +53,8 @@ else:
 data_dir = os.path.join(config.ternary_obj_root, "data")
 config.substitutions.append(("%data", data_dir))
 for feature, marker, what in [
-        ("gpt2-vocab", "gpt2/vocab.bpe", "the GPT-2 vocabulary"),
-        ("bert-vocab", "bert/assets/vocab.json", "the BERT vocabulary"),
+        ("gpt2-vocab", "gpt2/vocab.bpe", "GPT-2 vocabulary"),
+        ("bert-vocab", "bert/assets/vocab.json", "BERT vocabulary"),
         ("moby-dick", "moby-dick/data/data.txt", "Moby Dick")]:
     if os.path.isfile(os.path.join(data_dir, marker)):
         config.available_features.add(feature)
