@@ -28,8 +28,21 @@ projections, GELU, a final LayerNorm and a 32-bit head; files named by the
 parameters' names (tok.weight, blocks.0.norm1.weight, ...), gains and
 biases of the norms drawn around 1 and 0 so that their gradients matter.
 
+Written to OUT/bert/: the same for the library's `bert` (ternary-model bert
+--depth 2 --width 8 --heads 2 --context 6 on the same corpus: 13 ids, the
+mask 11 and the padding 12): bidirectional attention, the last example's
+last two positions padded (attention mask 0, label -100), labels on some
+positions only; data: ids, mask, targets (inputs.txt lists them).
+
+Written to OUT/t5/: the same for the library's `t5` (ternary-model t5
+--depth 1 --width 8 --heads 2 --context 6: encoder inputs of 6 ids, decoder
+inputs and targets of 3, 14 ids with the sentinels and the decoder's
+start): the encoder, the decoder's causal self-attention and its
+cross-attention over the encoder's output; data: encoder_ids, decoder_ids,
+targets.
+
 Run with Debian's PyTorch (python3-torch):
-    /usr/bin/python3 scripts/make_training_fixtures.py test/fixtures/training [mlp|transformer|gpt]
+    /usr/bin/python3 scripts/make_training_fixtures.py test/fixtures/training [mlp|transformer|gpt|bert|t5]
 """
 
 import os
@@ -226,18 +239,17 @@ def gpt_loss(ids, targets, p, heads, blocks):
     return torch.nn.functional.cross_entropy(logits, targets.reshape(-1))
 
 
-def gpt(out_dir, blocks=2):
-    torch.manual_seed(77)
-    vocab, context, dim, heads, batch = 11, 6, 8, 2, 3
-    ids = torch.randint(0, vocab, (batch, context))
-    targets = torch.randint(0, vocab, (batch, context))
-    names = gpt_names(blocks)
+def init_params(names, vocab, positions, dim):
+    """PyTorch-default parameters of a library language model by name:
+    embeddings (token table, `positions[name]` rows of a position table),
+    norms drawn around 1 and 0 so that their gradients matter, linear
+    layers (MLP with bias, attention and head without)."""
     p = {}
     for name in names:
-        if name in ("tok.weight", "pos.weight"):
-            rows = vocab if name == "tok.weight" else context
+        if name == "tok.weight" or name in positions:
+            rows = vocab if name == "tok.weight" else positions[name]
             p[name] = torch.nn.Embedding(rows, dim).weight
-        elif ".norm" in name or name.startswith("norm."):
+        elif "norm" in name.split(".")[-2]:
             base = 1.0 if name.endswith("weight") else 0.0
             p[name] = base + 0.2 * torch.randn(dim)
         elif name.endswith("fc1.weight"):
@@ -249,19 +261,180 @@ def gpt(out_dir, blocks=2):
         else:  # attention projections and the head: no bias
             rows = vocab if name == "head.weight" else dim
             p[name] = torch.nn.Linear(dim, rows, bias=False).weight
-    p = {n: v.detach().clone().requires_grad_() for n, v in p.items()}
+    return {n: v.detach().clone().requires_grad_() for n, v in p.items()}
+
+
+def fixture_run(out, names, p, loss_fn, data):
+    """Loss, gradients and 3 AdamW steps of `loss_fn()` into `out`, with
+    the data arrays `data` (name -> int64 tensor, in argument order)."""
     arrays = {n: p[n].detach().clone() for n in names}
-    loss = gpt_loss(ids, targets, p, heads, blocks)
+    loss = loss_fn()
     loss.backward()
     arrays.update({"d." + n: p[n].grad.detach().clone() for n in names})
-    arrays.update({"ids": ids.numpy().astype(np.int64),
-                   "targets": targets.numpy().astype(np.int64),
-                   "loss": loss})
-    losses = adamw_steps(lambda: gpt_loss(ids, targets, p, heads, blocks),
-                         [p[n] for n in names])
+    arrays.update({k: v.numpy().astype(np.int64) for k, v in data.items()})
+    arrays["loss"] = loss
+    arrays["losses"] = adamw_steps(loss_fn, [p[n] for n in names])
     arrays.update({n + ".step3": p[n] for n in names})
-    arrays["losses"] = losses
-    save(os.path.join(out_dir, "gpt"), arrays)
+    save(out, arrays)
+    with open(os.path.join(out, "inputs.txt"), "w") as f:
+        f.write("\n".join(data) + "\n")
+
+
+def gpt(out_dir, blocks=2):
+    torch.manual_seed(77)
+    vocab, context, dim, heads, batch = 11, 6, 8, 2, 3
+    ids = torch.randint(0, vocab, (batch, context))
+    targets = torch.randint(0, vocab, (batch, context))
+    names = gpt_names(blocks)
+    p = init_params(names, vocab, {"pos.weight": context}, dim)
+    fixture_run(os.path.join(out_dir, "gpt"), names, p,
+                lambda: gpt_loss(ids, targets, p, heads, blocks),
+                {"ids": ids, "targets": targets})
+
+
+def attention(p, prefix, queries, keys, batch, heads, causal, mask=None):
+    """Multi-head attention of query rows over key rows [batch * T, dim]
+    with BitLinear projections `prefix`.{q,k,v,o}; `mask` [batch, Tk]
+    (0: padding) hides keys."""
+    dim = queries.shape[1]
+    dh = dim // heads
+    tq, tk = queries.shape[0] // batch, keys.shape[0] // batch
+
+    def bl(x, name):
+        w = p[prefix + "." + name + ".weight"]
+        return bitlinear(x, w, None, None, None, "layer", "absmedian", 128,
+                         1.0)
+
+    q = bl(queries, "q").view(batch, tq, heads, dh)
+    k = bl(keys, "k").view(batch, tk, heads, dh)
+    v = bl(keys, "v").view(batch, tk, heads, dh)
+    scores = torch.einsum("bihd,bjhd->bhij", q, k) * (1.0 / dh ** 0.5)
+    if causal:
+        future = torch.triu(torch.ones(tq, tk, dtype=torch.bool), 1)
+        scores = torch.where(future, torch.tensor(-1e9), scores)
+    if mask is not None:
+        hidden = (mask == 0).view(batch, 1, 1, tk)
+        scores = torch.where(hidden, torch.tensor(-1e9), scores)
+    att = torch.einsum("bhij,bjhd->bihd", torch.softmax(scores, dim=-1), v)
+    return bl(att.reshape(-1, dim), "o")
+
+
+def block_mlp(p, x, block, norm):
+    """x + fc2(GELU(fc1(LayerNorm(x)))) with BitLinear fc1 and fc2."""
+    def bl(x, name):
+        return bitlinear(x, p[block + name + ".weight"],
+                         p[block + name + ".bias"], None, None, "layer",
+                         "absmedian", 128, 1.0)
+    h = torch.nn.functional.gelu(bl(layer_norm(p, x, block + norm),
+                                    "mlp.fc1"))
+    return x + bl(h, "mlp.fc2")
+
+
+def layer_norm(p, x, name):
+    return torch.nn.functional.layer_norm(
+        x, (x.shape[1],), p[name + ".weight"], p[name + ".bias"], eps=1e-5)
+
+
+def bert_names(blocks):
+    """The library bert's parameters: the gpt's."""
+    return gpt_names(blocks)
+
+
+def bert_loss(ids, mask, targets, p, heads, blocks):
+    """The library's bert: the gpt's blocks, bidirectional, padding keys
+    hidden; the loss on the labelled positions only."""
+    batch, context = ids.shape
+    dim = p["tok.weight"].shape[1]
+    x = (p["tok.weight"][ids] + p["pos.weight"]).reshape(batch * context, dim)
+    for i in range(blocks):
+        b = f"blocks.{i}."
+        h = layer_norm(p, x, b + "norm1")
+        x = x + attention(p, b + "attn", h, h, batch, heads, False, mask)
+        x = block_mlp(p, x, b, "norm2")
+    logits = layer_norm(p, x, "norm") @ p["head.weight"].t()
+    return torch.nn.functional.cross_entropy(logits, targets.reshape(-1),
+                                             ignore_index=-100)
+
+
+def bert(out_dir, blocks=2):
+    torch.manual_seed(78)
+    vocab, context, dim, heads, batch = 13, 6, 8, 2, 3
+    ids = torch.randint(0, 11, (batch, context))
+    mask = torch.ones(batch, context, dtype=torch.int64)
+    mask[2, 4:] = 0
+    ids[2, 4:] = 12  # the padding id
+    ids[0, 1] = ids[1, 3] = 11  # the mask id
+    targets = torch.full((batch, context), -100, dtype=torch.int64)
+    for n, t in [(0, 1), (0, 5), (1, 3), (1, 0), (2, 2)]:
+        targets[n, t] = int(torch.randint(0, 11, ()))
+    names = bert_names(blocks)
+    p = init_params(names, vocab, {"pos.weight": context}, dim)
+    fixture_run(os.path.join(out_dir, "bert"), names, p,
+                lambda: bert_loss(ids, mask, targets, p, heads, blocks),
+                {"ids": ids, "mask": mask, "targets": targets})
+
+
+def t5_names(blocks):
+    """The library t5's parameters in the order of its @loss."""
+    names = ["tok.weight", "encoder.pos.weight", "decoder.pos.weight"]
+    mlp = ["mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias"]
+    for i in range(blocks):
+        b = f"encoder.blocks.{i}."
+        names += [b + "norm1.weight", b + "norm1.bias"]
+        names += [b + f"attn.{n}.weight" for n in "qkvo"]
+        names += [b + "norm2.weight", b + "norm2.bias"] + [b + m for m in mlp]
+    names += ["encoder.norm.weight", "encoder.norm.bias"]
+    for i in range(blocks):
+        b = f"decoder.blocks.{i}."
+        names += [b + "norm1.weight", b + "norm1.bias"]
+        names += [b + f"attn.{n}.weight" for n in "qkvo"]
+        names += [b + "norm2.weight", b + "norm2.bias"]
+        names += [b + f"cross.{n}.weight" for n in "qkvo"]
+        names += [b + "norm3.weight", b + "norm3.bias"] + [b + m for m in mlp]
+    return names + ["norm.weight", "norm.bias", "head.weight"]
+
+
+def t5_loss(encoder_ids, decoder_ids, targets, p, heads, blocks):
+    """The library's t5: a bidirectional encoder, a causal decoder whose
+    blocks attend to the encoder's normalised output."""
+    batch, tin = encoder_ids.shape
+    tout = decoder_ids.shape[1]
+    dim = p["tok.weight"].shape[1]
+    x = (p["tok.weight"][encoder_ids] + p["encoder.pos.weight"]).reshape(
+        batch * tin, dim)
+    for i in range(blocks):
+        b = f"encoder.blocks.{i}."
+        h = layer_norm(p, x, b + "norm1")
+        x = x + attention(p, b + "attn", h, h, batch, heads, False)
+        x = block_mlp(p, x, b, "norm2")
+    memory = layer_norm(p, x, "encoder.norm")
+    y = (p["tok.weight"][decoder_ids] + p["decoder.pos.weight"]).reshape(
+        batch * tout, dim)
+    for i in range(blocks):
+        b = f"decoder.blocks.{i}."
+        h = layer_norm(p, y, b + "norm1")
+        y = y + attention(p, b + "attn", h, h, batch, heads, True)
+        h = layer_norm(p, y, b + "norm2")
+        y = y + attention(p, b + "cross", h, memory, batch, heads, False)
+        y = block_mlp(p, y, b, "norm3")
+    logits = layer_norm(p, y, "norm") @ p["head.weight"].t()
+    return torch.nn.functional.cross_entropy(logits, targets.reshape(-1))
+
+
+def t5(out_dir, blocks=1):
+    torch.manual_seed(79)
+    vocab, tin, tout, dim, heads, batch = 14, 6, 3, 8, 2, 3
+    encoder_ids = torch.randint(0, 13, (batch, tin))
+    targets = torch.randint(0, 13, (batch, tout))
+    decoder_ids = torch.cat([torch.full((batch, 1), 13), targets[:, :-1]], 1)
+    names = t5_names(blocks)
+    p = init_params(names, vocab, {"encoder.pos.weight": tin,
+                                   "decoder.pos.weight": tout}, dim)
+    fixture_run(os.path.join(out_dir, "t5"), names, p,
+                lambda: t5_loss(encoder_ids, decoder_ids, targets, p, heads,
+                                blocks),
+                {"encoder_ids": encoder_ids, "decoder_ids": decoder_ids,
+                 "targets": targets})
 
 
 def main(out_dir, which=None):
@@ -272,6 +445,10 @@ def main(out_dir, which=None):
         transformer(out_dir, blocks=2)
     if which in (None, "gpt"):
         gpt(out_dir)
+    if which in (None, "bert"):
+        bert(out_dir)
+    if which in (None, "t5"):
+        t5(out_dir)
     print(f"wrote the fixtures ({which or 'all'}) in {out_dir}")
 
 

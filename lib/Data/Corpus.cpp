@@ -2,9 +2,13 @@
 //
 // A corpus is read whole, split (given by train/val files, or 90/10 by
 // characters as nanoGPT splits Tiny Shakespeare), tokenized (lib/Text) and
-// cut into consecutive, non-overlapping examples: ids [N, T] and the token
-// after each, [N, T]. The held-out part is the validation split (there is
-// no test split). The training loop shuffles the examples.
+// cut into consecutive, non-overlapping examples of the objective
+// (ternary/Data/Objectives.h): ids [N, T] and the token after each [N, T]
+// (next token); masked ids, their attention mask and the labels [N, T]
+// (masked LM; the last example padded); the encoder's ids, the decoder's
+// ids and the labels (span corruption). The held-out part is the
+// validation split (there is no test split). The training loop shuffles
+// the examples.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,36 +76,43 @@ bool cut(const std::vector<int64_t> &tokens, int64_t context,
   return true;
 }
 
-} // namespace
-
-float uniformDraw(uint64_t seed, uint64_t index) {
-  uint64_t z = (seed << 32) + index + 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z = z ^ (z >> 31);
-  return static_cast<float>(z >> 40) * (1.0f / (1 << 24));
-}
-
-void maskForMlm(HostArray &ids, HostArray &labels, int64_t maskId,
-                int64_t randomTokens, uint64_t seed) {
-  labels = HostArray::zeros(DType::I64, ids.shape);
-  int64_t *id = ids.data<int64_t>(), *label = labels.data<int64_t>();
-  for (int64_t k = 0; k < ids.numElements(); ++k) {
-    uint64_t base = 3 * uint64_t(k);
-    if (uniformDraw(seed, base) >= 0.15f) {
-      label[k] = -100;
-      continue;
-    }
-    label[k] = id[k];
-    float how = uniformDraw(seed, base + 1);
-    if (how < 0.8f)
-      id[k] = maskId;
-    else if (how < 0.9f)
-      id[k] = std::min<int64_t>(
-          randomTokens - 1,
-          int64_t(uniformDraw(seed, base + 2) * float(randomTokens)));
+/// Examples of `context` tokens (no next tokens), the last one filled up
+/// with `padId`, and the attention mask [N, T] (1: a token, 0: padding).
+bool cutPadded(const std::vector<int64_t> &tokens, int64_t context,
+               int64_t padId, const std::string &what,
+               std::vector<HostArray> &split, std::string &error) {
+  int64_t n = (int64_t(tokens.size()) + context - 1) / context;
+  if (n < 1) {
+    error = "the " + what + " text has no tokens";
+    return false;
   }
+  HostArray x = HostArray::zeros(DType::I64, {n, context});
+  HostArray mask = HostArray::zeros(DType::I64, {n, context});
+  for (int64_t k = 0; k < n * context; ++k) {
+    bool token = k < int64_t(tokens.size());
+    x.data<int64_t>()[k] = token ? tokens[size_t(k)] : padId;
+    mask.data<int64_t>()[k] = token;
+  }
+  split = {std::move(x), std::move(mask)};
+  return true;
 }
+
+/// Consecutive examples of `context` tokens, as many as the text holds.
+bool cutRaw(const std::vector<int64_t> &tokens, int64_t context,
+            const std::string &what, HostArray &raw, std::string &error) {
+  int64_t n = int64_t(tokens.size()) / context;
+  if (n < 1) {
+    error = "the " + what + " text has " + std::to_string(tokens.size()) +
+            " tokens; an example of context " + std::to_string(context) +
+            " needs " + std::to_string(context);
+    return false;
+  }
+  raw = HostArray::zeros(DType::I64, {n, context});
+  std::copy_n(tokens.begin(), n * context, raw.data<int64_t>());
+  return true;
+}
+
+} // namespace
 
 bool loadCorpus(const std::string &path, const LoadOptions &options,
                 const std::string &toolDir, Dataset &out, std::string &error) {
@@ -166,32 +177,69 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
     error = "'" + path + "': " + error;
     return false;
   }
-  if (!cut(trainIds, options.context, "training", out.train, error) ||
-      !cut(testIds, options.context, "validation", out.validation, error)) {
-    error = "'" + path + "': " + error;
-    return false;
-  }
   out.name = path;
   out.kind = DatasetKind::Corpus;
   out.vocabulary = out.classes = tokenizer->vocabularySize();
-  if (options.objective == "mlm") {
-    // The examples' ids, masked; the labels: their tokens where masked.
-    out.maskId = tokenizer->specialId("[MASK]");
-    if (out.maskId < 0)
-      out.maskId = out.vocabulary++; // one more id: the mask
+  int64_t tokens = tokenizer->vocabularySize();
+  auto failed = [&] {
+    error = "'" + path + "': " + error;
+    return false;
+  };
+  if (options.objective == "next") {
+    if (!cut(trainIds, options.context, "training", out.train, error) ||
+        !cut(testIds, options.context, "validation", out.validation, error))
+      return failed();
+  } else if (options.objective == "mlm") {
+    // The examples' ids, masked, their attention mask, and the labels:
+    // their tokens where masked. The last example of a split is padded.
+    auto special = [&](const char *name) {
+      int64_t id = tokenizer->specialId(name);
+      return id >= 0 ? id : out.vocabulary++; // else one more id
+    };
+    out.maskId = special("[MASK]");
+    out.padId = special("[PAD]");
     out.classes = out.vocabulary;
-    int64_t tokens = tokenizer->vocabularySize();
-    maskForMlm(out.train[0], out.train[1], out.maskId, tokens, 1);
-    maskForMlm(out.validation[0], out.validation[1], out.maskId, tokens, 2);
-  } else if (options.objective != "next") {
-    error = "unknown objective '" + options.objective + "' (next, mlm)";
+    if (!cutPadded(trainIds, options.context, out.padId, "training",
+                   out.train, error) ||
+        !cutPadded(testIds, options.context, out.padId, "validation",
+                   out.validation, error))
+      return failed();
+    for (auto [split, seed] : {std::pair{&out.train, 1}, {&out.validation, 2}}) {
+      HostArray labels;
+      maskForMlm((*split)[0], labels, out.maskId, tokens, uint64_t(seed),
+                 out.padId);
+      split->push_back(std::move(labels));
+    }
+  } else if (options.objective == "span") {
+    // T5's span corruption: sentinels and the decoder's start are new ids.
+    if (options.context < 2) {
+      error = "span corruption needs a context of at least 2 tokens";
+      return failed();
+    }
+    HostArray trainRaw, testRaw;
+    if (!cutRaw(trainIds, options.context, "training", trainRaw, error) ||
+        !cutRaw(testIds, options.context, "validation", testRaw, error))
+      return failed();
+    out.firstSentinel = tokens;
+    out.decoderStart = tokens + spanLengths(options.context).spans + 1;
+    out.vocabulary = out.classes = out.decoderStart + 1;
+    out.train = spanCorruptionExamples(trainRaw, out.firstSentinel,
+                                       out.decoderStart, 1);
+    out.validation = spanCorruptionExamples(testRaw, out.firstSentinel,
+                                            out.decoderStart, 2);
+  } else {
+    error = "unknown objective '" + options.objective + "' (next, mlm, span)";
     return false;
   }
   out.exampleShape = {options.context};
   out.tokenizer = options.tokenizer;
   out.textTokenizer = std::move(tokenizer);
-  out.heldOutBytes = int64_t(test.size());
-  out.heldOutTokens = int64_t(testIds.size());
+  // Nats a token to nats a byte; not for span corruption, whose targets
+  // are not the text's tokens.
+  if (options.objective != "span") {
+    out.heldOutBytes = int64_t(test.size());
+    out.heldOutTokens = int64_t(testIds.size());
+  }
   return true;
 }
 

@@ -80,7 +80,41 @@ struct ParamWalk {
   }
 };
 
-/// A language model's parameters (gpt and bert).
+/// The gain (and bias, LayerNorm) of the norm `name`.
+void normParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
+                const std::string &name, int64_t width) {
+  specs.push_back({name + ".weight", {width}, "ones"});
+  if (!c.rmsNorm)
+    specs.push_back({name + ".bias", {width}, "zeros"});
+}
+
+/// The Q, K, V and output projections of the attention `name`.
+void attentionParams(std::vector<ParamSpec> &specs, const std::string &name,
+                     int64_t width) {
+  for (const char *p : {"q", "k", "v", "o"})
+    specs.push_back({name + "." + p + ".weight", {width, width}, ""});
+}
+
+/// The MLP half of the block `block` (ParamWalk::mlp), its norm first.
+void mlpParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
+               const std::string &block, const std::string &norm,
+               int64_t width) {
+  normParams(c, specs, block + "." + norm, width);
+  linearParams(specs, block + ".mlp.fc1", 4 * width, width);
+  if (c.activation == "swiglu")
+    linearParams(specs, block + ".mlp.fc3", 4 * width, width);
+  linearParams(specs, block + ".mlp.fc2", width, 4 * width);
+}
+
+/// The final norm and the head (none when tied).
+void headParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
+                int64_t width, int64_t vocabulary) {
+  normParams(c, specs, "norm", width);
+  if (!c.tieEmbeddings)
+    specs.push_back({"head.weight", {vocabulary, width}, ""});
+}
+
+/// A decoder's or encoder's parameters (gpt and bert).
 std::vector<ParamSpec> transformerParams(const ModelConfig &c,
                                          const DataShape &d) {
   std::vector<ParamSpec> specs;
@@ -89,43 +123,107 @@ std::vector<ParamSpec> transformerParams(const ModelConfig &c,
   specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
   if (!c.rotary)
     specs.push_back({"pos.weight", {c.context, width}, "embedding"});
-  auto norm = [&](const std::string &name) {
-    specs.push_back({name + ".weight", {width}, "ones"});
-    if (!c.rmsNorm)
-      specs.push_back({name + ".bias", {width}, "zeros"});
-  };
   for (int64_t i = 0; i < c.depth; ++i) {
     std::string block = "blocks." + std::to_string(i);
-    norm(block + ".norm1");
-    for (const char *p : {"q", "k", "v", "o"})
-      specs.push_back({block + ".attn." + p + ".weight", {width, width}, ""});
-    norm(block + ".norm2");
-    linearParams(specs, block + ".mlp.fc1", 4 * width, width);
-    if (c.activation == "swiglu")
-      linearParams(specs, block + ".mlp.fc3", 4 * width, width);
-    linearParams(specs, block + ".mlp.fc2", width, 4 * width);
+    normParams(c, specs, block + ".norm1", width);
+    attentionParams(specs, block + ".attn", width);
+    mlpParams(c, specs, block, "norm2", width);
   }
-  norm("norm");
-  if (!c.tieEmbeddings)
-    specs.push_back({"head.weight", {vocabulary, width}, ""});
+  headParams(c, specs, width, vocabulary);
   return specs;
 }
 
-/// A language model's forward pass: the logits of every position.
+/// A language model's forward pass: the logits of every position. An
+/// encoder (bert) takes the attention mask of its padding as data[1].
 Forward transformerForward(const ModelConfig &c, bool causal) {
   return [c, causal](Layers &l, ValueRange data, ValueRange p) {
     ParamWalk g{c, p};
-    Value ids = data[0];
+    Value ids = data[0], keyMask = data.size() > 1 ? data[1] : Value();
     Value tok = g.take(), pos = c.rotary ? Value() : g.take();
     Value x = l.embedTokens(tok, pos, ids);
     Value batch = l.batchOf(ids);
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, x);
       Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-      h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo, causal);
+      h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo, causal,
+                          keyMask);
       x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
     }
     return g.head(l, x);
+  };
+}
+
+/// The encoder-decoder's parameters (t5): the token table shared by both
+/// halves, learned positions of each (none with rotary positions), the
+/// encoder's blocks and final norm, the decoder's blocks (self-attention,
+/// cross-attention over the encoder's output, MLP), the final norm and the
+/// head.
+std::vector<ParamSpec> encoderDecoderParams(const ModelConfig &c,
+                                            const DataShape &d) {
+  std::vector<ParamSpec> specs;
+  int64_t width = hidden(c, findPreset(c.size)->width),
+          vocabulary = d.vocabulary;
+  ::ternary::data::SpanLengths lengths = ::ternary::data::spanLengths(c.context);
+  specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
+  if (!c.rotary) {
+    specs.push_back({"encoder.pos.weight", {lengths.inputs, width}, "embedding"});
+    specs.push_back({"decoder.pos.weight", {lengths.targets, width}, "embedding"});
+  }
+  for (int64_t i = 0; i < c.depth; ++i) {
+    std::string block = "encoder.blocks." + std::to_string(i);
+    normParams(c, specs, block + ".norm1", width);
+    attentionParams(specs, block + ".attn", width);
+    mlpParams(c, specs, block, "norm2", width);
+  }
+  normParams(c, specs, "encoder.norm", width);
+  for (int64_t i = 0; i < c.depth; ++i) {
+    std::string block = "decoder.blocks." + std::to_string(i);
+    normParams(c, specs, block + ".norm1", width);
+    attentionParams(specs, block + ".attn", width);
+    normParams(c, specs, block + ".norm2", width);
+    attentionParams(specs, block + ".cross", width);
+    mlpParams(c, specs, block, "norm3", width);
+  }
+  headParams(c, specs, width, vocabulary);
+  return specs;
+}
+
+/// The encoder-decoder's forward pass on (encoder ids, decoder ids): the
+/// logits of every decoder position.
+Forward encoderDecoderForward(const ModelConfig &c) {
+  return [c](Layers &l, ValueRange data, ValueRange p) {
+    ParamWalk g{c, p};
+    ::ternary::data::SpanLengths lengths =
+        ::ternary::data::spanLengths(c.context);
+    Value tok = g.take();
+    Value encoderPos = c.rotary ? Value() : g.take();
+    Value decoderPos = c.rotary ? Value() : g.take();
+    Value batch = l.batchOf(data[0]);
+    double p0 = *c.dropout;
+    Value x = l.embedTokens(tok, encoderPos, data[0]);
+    for (int64_t i = 0; i < c.depth; ++i) {
+      Value h = g.norm(l, x);
+      Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
+      h = l.selfAttention(h, batch, lengths.inputs, c.heads, wq, wk, wv, wo,
+                          /*causal=*/false);
+      x = g.mlp(l, l.add(x, l.dropout(h, p0)), p0);
+    }
+    Value memory = g.norm(l, x);
+    Value y = l.embedTokens(tok, decoderPos, data[1]);
+    for (int64_t i = 0; i < c.depth; ++i) {
+      Value h = g.norm(l, y);
+      Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
+      h = l.selfAttention(h, batch, lengths.targets, c.heads, wq, wk, wv, wo,
+                          /*causal=*/true);
+      y = l.add(y, l.dropout(h, p0));
+      h = g.norm(l, y);
+      wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
+      h = l.attention(h, memory, batch, lengths.targets, lengths.inputs,
+                      c.heads, wq, wk, wv, wo, /*causal=*/false, Value(),
+                      /*rotary=*/false);
+      y = g.mlp(l, l.add(y, l.dropout(h, p0)), p0);
+    }
+    return g.head(l, y);
   };
 }
 
@@ -328,7 +426,9 @@ const Architecture kArchitectures[] = {
          }
          return g.head(l, x);
        };
-     }},
+     },
+     "next",
+     [](const ModelConfig &c) { return std::vector<int64_t>{c.context}; }},
     {{"bert",
       "encoder-only transformer for masked language modelling: the gpt's "
       "blocks with bidirectional attention; the loss on the masked "
@@ -342,6 +442,34 @@ const Architecture kArchitectures[] = {
      transformerParams,
      [](const ModelConfig &c, const DataShape &) {
        return transformerForward(c, /*causal=*/false);
+     },
+     nullptr,
+     "mlm",
+     // The ids and their attention mask (0: padding).
+     [](const ModelConfig &c) {
+       return std::vector<int64_t>{c.context, c.context};
+     }},
+    {{"t5",
+      "encoder-decoder transformer for span corruption (T5): a bidirectional "
+      "encoder over the corrupted text, a causal decoder with "
+      "cross-attention spelling out the spans (BitLinear projections, "
+      "learned or rotary positions, a 32-bit head)",
+      Kind::Corpus},
+     1e-3,
+     0.01,
+     0.0,
+     true,
+     0,
+     encoderDecoderParams,
+     [](const ModelConfig &c, const DataShape &) {
+       return encoderDecoderForward(c);
+     },
+     nullptr,
+     "span",
+     // The encoder's ids and the decoder's.
+     [](const ModelConfig &c) {
+       ::ternary::data::SpanLengths s = ::ternary::data::spanLengths(c.context);
+       return std::vector<int64_t>{s.inputs, s.targets};
      }},
 };
 

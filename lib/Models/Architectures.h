@@ -48,6 +48,12 @@ struct Architecture {
   std::function<Forward(const ModelConfig &, const DataShape &)> forward;
   /// Language models: one decoding step with a key/value cache (@decode).
   std::function<DecodeStep(const ModelConfig &)> decode = nullptr;
+  /// Language models: what the corpus is read for (LoadOptions::objective)
+  /// and the positions of each data array before the labels (i64 [N, T_i];
+  /// the labels have the last's).
+  const char *objective = "next";
+  std::function<std::vector<int64_t>(const ModelConfig &)> textInputs =
+      nullptr;
 };
 
 /// Every architecture, in the order of docs/models.md.

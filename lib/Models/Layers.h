@@ -90,10 +90,20 @@ public:
   /// Multi-head self-attention of rows x [N*T, D] (examples of `context`
   /// positions, `batch` of them: an index value), `heads` heads, the Q, K,
   /// V and output projections through `linear` (no biases); `causal` masks
-  /// the positions after each one. With rotary positions (the config's),
-  /// Q and K are rotated by their position first.
+  /// the positions after each one, `keyMask` (i64 [N, T], 0: padding; null:
+  /// none) the padding. With rotary positions (the config's), Q and K are
+  /// rotated by their position first.
   Value selfAttention(Value x, Value batch, int64_t context, int64_t heads,
-                      Value wq, Value wk, Value wv, Value wo, bool causal);
+                      Value wq, Value wk, Value wv, Value wo, bool causal,
+                      Value keyMask = Value());
+  /// Multi-head attention of query rows [N*Tq, D] over key and value rows
+  /// [N*Tk, D] (cross-attention when they differ): selfAttention's
+  /// computation with `queryLength` and `keyLength` positions; `rotary`
+  /// rotates Q and K by their positions (self-attention only).
+  Value attention(Value queries, Value keysValues, Value batch,
+                  int64_t queryLength, int64_t keyLength, int64_t heads,
+                  Value wq, Value wk, Value wv, Value wo, bool causal,
+                  Value keyMask, bool rotary);
   /// One decoding step of the same attention for rows x [B, D] at
   /// `position` (an index): their keys and values are written into block
   /// `layer` of the caches [L, B, T, D] (returned through `keys` and

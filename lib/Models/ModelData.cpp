@@ -16,6 +16,14 @@ using namespace mlir;
 using namespace mlir::ternary;
 using namespace mlir::ternary::models;
 
+namespace {
+/// Whether `c` is a language model's (its members: size, heads, ...).
+bool isLanguageModel(const ModelConfig &c) {
+  const Architecture *a = find(c.architecture);
+  return a && a->info.data == ::ternary::data::DatasetKind::Corpus;
+}
+} // namespace
+
 std::string mlir::ternary::models::configJson(const ModelConfig &c) {
   auto num = [](double v) {
     return llvm::formatv("{0}", llvm::format("%g", v)).str();
@@ -43,7 +51,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
   member("warmup_steps", std::to_string(c.warmupSteps), false);
   member("total_steps", std::to_string(c.totalSteps), false);
   member("min_lr", num(c.minLr), false);
-  if (c.architecture == "gpt" || c.architecture == "bert") {
+  if (isLanguageModel(c)) {
     member("size", c.size, true);
     member("heads", std::to_string(c.heads), false);
     member("context", std::to_string(c.context), false);
@@ -146,7 +154,7 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
   take(number("total_steps"), [&](double v) { c.totalSteps = int64_t(v); });
   take(number("min_lr"), [&](double v) { c.minLr = v; });
   // A language model's members (absent from the other models').
-  if (c.architecture == "gpt" || c.architecture == "bert") {
+  if (isLanguageModel(c)) {
     take(text("size"), [&](std::string v) { c.size = v; });
     take(number("heads"), [&](double v) { c.heads = int64_t(v); });
     take(number("context"), [&](double v) { c.context = int64_t(v); });

@@ -181,7 +181,8 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
 mlir::ternary::models::loadOptions(const ModelConfig &config) {
   ::ternary::data::LoadOptions options;
   options.tokenizer = config.tokenizer;
-  options.objective = config.architecture == "bert" ? "mlm" : "next";
+  const Architecture *arch = find(config.architecture);
+  options.objective = arch ? arch->objective : "next";
   const TransformerPreset *preset = findPreset(config.size);
   options.context = config.context > 0 ? config.context
                     : preset           ? preset->context
@@ -211,8 +212,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
   SmallVector<Type> dataTypes;
   Type labelsType = RankedTensorType::get({dyn}, i64);
   if (arch.info.data == Kind::Corpus) {
-    dataTypes = {RankedTensorType::get({dyn, data.example[0]}, i64)};
-    labelsType = dataTypes[0]; // the next token of every position
+    for (int64_t positions : arch.textInputs(config))
+      dataTypes.push_back(RankedTensorType::get({dyn, positions}, i64));
+    labelsType = dataTypes.back(); // a label a position of the last
   } else if (arch.info.data == Kind::Text) {
     dataTypes = {RankedTensorType::get({dyn, data.example[0]}, i64),
                  RankedTensorType::get({dyn, data.example[0]}, f32)};

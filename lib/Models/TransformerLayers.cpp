@@ -168,28 +168,37 @@ Value Layers::norm(Value x, Value gain, Value bias, bool rms) {
 
 Value Layers::selfAttention(Value x, Value batch, int64_t context,
                             int64_t heads, Value wq, Value wk, Value wv,
-                            Value wo, bool causal) {
-  int64_t width = tensorType(x).getDimSize(1), headWidth = width / heads;
+                            Value wo, bool causal, Value keyMask) {
+  return attention(x, x, batch, context, context, heads, wq, wk, wv, wo,
+                   causal, keyMask, config.rotary);
+}
+
+Value Layers::attention(Value queries, Value keysValues, Value batch,
+                        int64_t queryLength, int64_t keyLength, int64_t heads,
+                        Value wq, Value wk, Value wv, Value wo, bool causal,
+                        Value keyMask, bool rotary) {
+  int64_t width = tensorType(queries).getDimSize(1), headWidth = width / heads;
   MLIRContext *ctx = b.getContext();
   Type f = b.getF32Type();
-  auto split = [&](Value rows) {
-    auto type = RankedTensorType::get({kDyn, context, heads, headWidth}, f);
-    SmallVector<OpFoldResult> shape = {batch, b.getIndexAttr(context),
+  auto split = [&](Value rows, int64_t length) {
+    auto type = RankedTensorType::get({kDyn, length, heads, headWidth}, f);
+    SmallVector<OpFoldResult> shape = {batch, b.getIndexAttr(length),
                                        b.getIndexAttr(heads),
                                        b.getIndexAttr(headWidth)};
     return tensor::ExpandShapeOp::create(
         b, type, rows, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}}, shape);
   };
-  Value q = split(linear(x, wq, Value()));
-  Value k = split(linear(x, wk, Value()));
-  Value v = split(linear(x, wv, Value()));
-  if (config.rotary) {
+  Value q = split(linear(queries, wq, Value()), queryLength);
+  Value k = split(linear(keysValues, wk, Value()), keyLength);
+  Value v = split(linear(keysValues, wv, Value()), keyLength);
+  if (rotary) {
     q = rotate(q);
     k = rotate(k);
   }
 
   // scores[n, h, i, j] = sum_e q[n, i, h, e] k[n, j, h, e]
-  auto scoresType = RankedTensorType::get({kDyn, heads, context, context}, f);
+  auto scoresType =
+      RankedTensorType::get({kDyn, heads, queryLength, keyLength}, f);
   AffineExpr n, h, i, j, e;
   bindDims(ctx, n, h, i, j, e);
   Value scores =
@@ -202,26 +211,46 @@ Value Layers::selfAttention(Value x, Value batch, int64_t context,
           ArrayRef<IteratorType>{kPar, kPar, kPar, kPar, kRed},
           multiplyAccumulate)
           .getResult(0);
-  // Scaled by 1/sqrt(head width); a causal mask sets the future to -1e9.
+  // Scaled by 1/sqrt(head width); a causal mask sets the future to -1e9,
+  // a key mask (0: padding) the padding.
   double scale = 1.0 / std::sqrt(double(headWidth));
   AffineExpr n4, h4, i4, j4;
   bindDims(ctx, n4, h4, i4, j4);
   AffineMap id4 = AffineMap::get(4, 0, {n4, h4, i4, j4}, ctx);
+  SmallVector<Value> inputs = {scores};
+  SmallVector<AffineMap> maps = {id4};
+  if (keyMask) {
+    inputs.push_back(keyMask);
+    maps.push_back(AffineMap::get(4, 0, {n4, j4}, ctx));
+  }
+  maps.push_back(id4);
+  bool masked = bool(keyMask);
   Value scaled =
       linalg::GenericOp::create(
-          b, TypeRange{scoresType}, ValueRange{scores},
-          ValueRange{empty(scoresType, scores)}, ArrayRef<AffineMap>{id4, id4},
+          b, TypeRange{scoresType}, inputs,
+          ValueRange{empty(scoresType, scores)}, maps,
           ArrayRef<IteratorType>{kPar, kPar, kPar, kPar},
-          [scale, causal](OpBuilder &nb, Location loc, ValueRange a) {
+          [scale, causal, masked](OpBuilder &nb, Location loc, ValueRange a) {
             Value s = arith::MulFOp::create(nb, loc, a[0], f32(nb, loc, scale));
+            Value hidden;
             if (causal) {
               Value row = linalg::IndexOp::create(nb, loc, 2);
               Value col = linalg::IndexOp::create(nb, loc, 3);
-              Value future = arith::CmpIOp::create(
+              hidden = arith::CmpIOp::create(
                   nb, loc, arith::CmpIPredicate::ugt, col, row);
-              s = arith::SelectOp::create(nb, loc, future, f32(nb, loc, -1e9),
-                                          s);
             }
+            if (masked) {
+              Value zero = arith::ConstantOp::create(
+                  nb, loc, nb.getI64IntegerAttr(0));
+              Value padding = arith::CmpIOp::create(
+                  nb, loc, arith::CmpIPredicate::eq, a[1], zero);
+              hidden = hidden ? arith::OrIOp::create(nb, loc, hidden, padding)
+                                    .getResult()
+                              : padding;
+            }
+            if (hidden)
+              s = arith::SelectOp::create(nb, loc, hidden, f32(nb, loc, -1e9),
+                                          s);
             linalg::YieldOp::create(nb, loc, ValueRange{s});
           })
           .getResult(0);
@@ -229,7 +258,8 @@ Value Layers::selfAttention(Value x, Value batch, int64_t context,
                                           empty(scoresType, scores), 3)
                     .getResult()[0];
   // out[n, i, h, e] = sum_j probs[n, h, i, j] v[n, j, h, e]
-  auto outType = RankedTensorType::get({kDyn, context, heads, headWidth}, f);
+  auto outType =
+      RankedTensorType::get({kDyn, queryLength, heads, headWidth}, f);
   AffineExpr n5, i5, h5, e5, j5;
   bindDims(ctx, n5, i5, h5, e5, j5);
   Value out =

@@ -21,13 +21,18 @@
 //   frequencies f32 [N, L], labels i64 [N];
 // - corpora (a text file, a directory of .txt files, `tinyshakespeare`,
 //   `moby-dick`): token streams cut into examples of `context` tokens,
-//   ids i64 [N, T] and the next tokens i64 [N, T] (docs/text.md).
+//   ids i64 [N, T] and the next tokens i64 [N, T]; for masked language
+//   modelling masked ids, the attention mask (1: token, 0: padding) and
+//   the labels, i64 [N, T]; for span corruption the encoder's ids
+//   [N, inputs], the decoder's ids and the labels [N, targets]
+//   (Objectives.h, docs/text.md).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TERNARY_DATA_DATASETS_H
 #define TERNARY_DATA_DATASETS_H
 
+#include "ternary/Data/Objectives.h"
 #include "ternary/Support/Npy.h"
 #include "ternary/Text/Tokenizers.h"
 
@@ -47,7 +52,8 @@ enum class DatasetKind { Images, Graph, Text, Corpus };
 /// A classification data set, split by split. Each split's `arrays` are
 /// the data arguments of a model's loss, in order: {x, labels} for images,
 /// {x, indptr, indices, values, labels} for a graph, {ids, weights, labels}
-/// for text, {ids, next ids} for a corpus.
+/// for text, {ids, next ids} for a corpus ({ids, attention mask, labels}
+/// for masked LM, {encoder ids, decoder ids, labels} for span corruption).
 struct Dataset {
   std::string name; ///< what it was loaded as ("mnist", a directory)
   DatasetKind kind = DatasetKind::Images;
@@ -69,6 +75,12 @@ struct Dataset {
   /// ([MASK], or one past the tokenizer's ids when it has none); -1
   /// otherwise.
   int64_t maskId = -1;
+  /// Masked LM: the id that pads the last example ([PAD], or one more id).
+  int64_t padId = -1;
+  /// Span corruption: the first sentinel's id (one past the tokenizer's;
+  /// the others follow it) and the decoder's start id (after the last
+  /// sentinel, the last id).
+  int64_t firstSentinel = -1, decoderStart = -1;
   std::vector<HostArray> train, validation, test;
   /// Whether a split is one whole graph (a step takes all of it).
   bool fullBatch() const { return kind == DatasetKind::Graph; }
@@ -116,32 +128,21 @@ struct LoadOptions {
   std::string vocabulary;         ///< gpt2/bert: where its files are
   int64_t context = 256;
   /// What a corpus's labels are: "next" (the next token of every
-  /// position) or "mlm" (masked language modelling: maskForMlm).
+  /// position), "mlm" (masked language modelling: maskForMlm) or "span"
+  /// (span corruption: spanCorruptionExamples).
   std::string objective = "next";
 };
-
-/// The counter-based uniform draw in [0, 1) of the data's randomness:
-/// the top 24 bits of splitmix64(seed * 2^32 + index), as the training
-/// ops draw (docs/training.md).
-float uniformDraw(uint64_t seed, uint64_t index);
-
-/// BERT's masking of `ids` (any shape, i64) in place, with `labels` (the
-/// same shape) set: each position k is selected when
-/// uniformDraw(seed, 3k) < 0.15; a selected position's label is its token
-/// and its id becomes `maskId` when uniformDraw(seed, 3k + 1) < 0.8, a
-/// random token floor(uniformDraw(seed, 3k + 2) * randomTokens) when it is
-/// below 0.9, and stays otherwise; the others' labels are -100 (ignored).
-void maskForMlm(HostArray &ids, HostArray &labels, int64_t maskId,
-                int64_t randomTokens, uint64_t seed);
 
 /// A corpus: the text of a file, or of a directory's .txt files (sorted by
 /// name, joined by newlines; `train.txt` with `val.txt`, `valid.txt` or
 /// `test.txt` give the split), split 90/10 by characters otherwise;
 /// tokenized (`char`: the vocabulary of the training part) and cut into
 /// consecutive examples of `context` tokens and the tokens after them
-/// (objective "next"), or their masked copies and labels (objective
-/// "mlm": maskForMlm with seed 1 for training, 2 for validation, drawn
-/// once), as `train` and `validation` (no `test`).
+/// (objective "next"), or their masked copies, attention masks and labels
+/// (objective "mlm": the last example padded, maskForMlm with seed 1 for
+/// training, 2 for validation, drawn once), or their span corruption
+/// (objective "span": spanCorruptionExamples, seeds 1 and 2), as `train`
+/// and `validation` (no `test`).
 bool loadCorpus(const std::string &path, const LoadOptions &options,
                 const std::string &toolDir, Dataset &out, std::string &error);
 

@@ -44,7 +44,7 @@ namespace models {
 /// What a model is asked to be. Unset optionals take the architecture's
 /// defaults (`completeConfig`), which follow the papers' authors.
 struct ModelConfig {
-  /// mlp, cnn, cifar-cnn, gcn, sgc, widemlp, gpt, bert
+  /// mlp, cnn, cifar-cnn, gcn, sgc, widemlp, gpt, bert, t5
   std::string architecture;
   bool ternary = true; ///< precision 1.58 (false: 32-bit layers)
   ScaleMethod scale = ScaleMethod::absmedian;
@@ -65,8 +65,9 @@ struct ModelConfig {
   int64_t totalSteps = 0;   ///< steps of the run (cosine and linear decay)
   double minLr = 0.0;
 
-  // Language models (`gpt`, `bert`): `depth` is the number of blocks,
-  // `width` the model width; unset sizes come from the preset `size`.
+  // Language models (`gpt`, `bert`, `t5`): `depth` is the number of blocks
+  // (of each half of `t5`), `width` the model width; unset sizes come from
+  // the preset `size`.
   std::string size;           ///< tiny, small, base ("": tiny)
   int64_t heads = 0;          ///< attention heads (0: the preset's)
   int64_t context = 0;        ///< tokens an example (0: the preset's)

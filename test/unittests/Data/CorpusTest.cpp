@@ -1,10 +1,9 @@
-//===- CorpusTest.cpp - Corpora and the masking of masked LM --------------===//
+//===- CorpusTest.cpp - Corpora as examples of each objective -------------===//
 //
-// The corpus loader's split and examples, and maskForMlm against the rule
-// it documents: a position's fate from three draws of splitmix64
-// (recomputed here from the formula, independently of the loader), the
-// labels, and BERT's proportions (15 % selected; 80 % of them masked,
-// 10 % a random token, 10 % kept) over many positions.
+// The corpus loader's split and the examples of each objective: the next
+// token, masked LM (the padded last example, its attention mask, the new
+// ids) and span corruption (the shapes, sentinels and the decoder's start)
+// on a text whose ids are known.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,70 +18,6 @@ using namespace ternary;
 using namespace ternary::data;
 
 namespace {
-
-/// splitmix64(seed * 2^32 + index)'s top 24 bits over 2^24.
-double referenceDraw(uint64_t seed, uint64_t index) {
-  uint64_t z = seed * (uint64_t(1) << 32) + index;
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return double(z >> 40) / double(1 << 24);
-}
-
-HostArray sequence(int64_t n, int64_t vocabulary) {
-  HostArray a = HostArray::zeros(DType::I64, {n});
-  for (int64_t i = 0; i < n; ++i)
-    a.data<int64_t>()[i] = (i * 7 + 3) % vocabulary;
-  return a;
-}
-
-TEST(Corpus, MaskingFollowsItsRulePositionByPosition) {
-  const int64_t n = 4000, vocabulary = 50, mask = 50;
-  const uint64_t seed = 9;
-  HostArray original = sequence(n, vocabulary), ids = original, labels;
-  maskForMlm(ids, labels, mask, vocabulary, seed);
-  ASSERT_EQ(labels.shape, ids.shape);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t was = original.data<int64_t>()[k];
-    int64_t id = ids.data<int64_t>()[k], label = labels.data<int64_t>()[k];
-    SCOPED_TRACE("position " + std::to_string(k));
-    if (referenceDraw(seed, 3 * k) >= 0.15) {
-      EXPECT_EQ(label, -100);
-      EXPECT_EQ(id, was);
-      continue;
-    }
-    EXPECT_EQ(label, was);
-    double how = referenceDraw(seed, 3 * k + 1);
-    if (how < 0.8)
-      EXPECT_EQ(id, mask);
-    else if (how < 0.9)
-      EXPECT_EQ(id, int64_t(referenceDraw(seed, 3 * k + 2) * vocabulary));
-    else
-      EXPECT_EQ(id, was);
-  }
-}
-
-TEST(Corpus, MaskingHasBertsProportions) {
-  const int64_t n = 200000, vocabulary = 1000, mask = 1000;
-  HostArray original = sequence(n, vocabulary), ids = original, labels;
-  maskForMlm(ids, labels, mask, vocabulary, 1);
-  int64_t selected = 0, masked = 0, changed = 0, kept = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    if (labels.data<int64_t>()[k] < 0)
-      continue;
-    ++selected;
-    int64_t id = ids.data<int64_t>()[k];
-    masked += id == mask;
-    changed += id != mask && id != original.data<int64_t>()[k];
-    kept += id == original.data<int64_t>()[k];
-  }
-  EXPECT_NEAR(double(selected) / n, 0.15, 0.005);
-  EXPECT_NEAR(double(masked) / selected, 0.80, 0.01);
-  // A random token is the original one time in 1000: about 10 % each.
-  EXPECT_NEAR(double(changed) / selected, 0.10, 0.01);
-  EXPECT_NEAR(double(kept) / selected, 0.10, 0.01);
-}
 
 TEST(Corpus, CutsTheTextIntoExamplesOfTheContext) {
   std::filesystem::path dir =
@@ -112,17 +47,65 @@ TEST(Corpus, CutsTheTextIntoExamplesOfTheContext) {
     EXPECT_EQ(d.validation[1].data<int64_t>()[t], 3 + t);
     EXPECT_EQ(d.validation[0].data<int64_t>()[4 + t], 6 + t);
   }
-  // Masked language modelling: one more id (the mask), labels -100 or the
-  // token.
+  // Masked language modelling: two more ids (the mask, the padding); the
+  // 10 validation characters in 3 examples, the last with 2 characters and
+  // 2 of padding; labels -100 or the token, never at the padding.
   options.objective = "mlm";
   Dataset m;
   ASSERT_TRUE(loadCorpus((dir / "text.txt").string(), options, "", m, error))
       << error;
-  EXPECT_EQ(m.vocabulary, 12);
+  EXPECT_EQ(m.vocabulary, 13);
   EXPECT_EQ(m.maskId, 11);
+  EXPECT_EQ(m.padId, 12);
+  ASSERT_EQ(m.validation.size(), 3u);
+  EXPECT_EQ(m.train[0].shape, (std::vector<int64_t>{23, 4})); // 90 / 4
+  EXPECT_EQ(m.validation[0].shape, (std::vector<int64_t>{3, 4}));
+  const int64_t wantMask[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
+  for (int64_t k = 0; k < 12; ++k) {
+    SCOPED_TRACE("position " + std::to_string(k));
+    EXPECT_EQ(m.validation[1].data<int64_t>()[k], wantMask[k]);
+    int64_t id = m.validation[0].data<int64_t>()[k];
+    int64_t label = m.validation[2].data<int64_t>()[k];
+    if (k >= 10) {
+      EXPECT_EQ(id, 12);
+      EXPECT_EQ(label, -100);
+    } else if (label != -100) {
+      EXPECT_EQ(label, (2 + k) % 11);
+    } else {
+      EXPECT_EQ(id, (2 + k) % 11);
+    }
+  }
+
+  // Span corruption of examples of 8 characters: 1 noise token in 1 span;
+  // the encoder reads 8 ids (one the sentinel 11), the decoder 3: its
+  // start (13, after the sentinels 11 and 12), then the targets shifted.
+  options.context = 8;
   options.objective = "span";
+  Dataset t;
+  ASSERT_TRUE(loadCorpus((dir / "text.txt").string(), options, "", t, error))
+      << error;
+  EXPECT_EQ(t.firstSentinel, 11);
+  EXPECT_EQ(t.decoderStart, 13);
+  EXPECT_EQ(t.vocabulary, 14);
+  ASSERT_EQ(t.validation.size(), 3u);
+  EXPECT_EQ(t.train[0].shape, (std::vector<int64_t>{11, 8})); // 90 / 8
+  EXPECT_EQ(t.validation[0].shape, (std::vector<int64_t>{1, 8}));
+  EXPECT_EQ(t.validation[1].shape, (std::vector<int64_t>{1, 3}));
+  const int64_t *decoder = t.validation[1].data<int64_t>();
+  const int64_t *labels = t.validation[2].data<int64_t>();
+  EXPECT_EQ(decoder[0], 13);
+  EXPECT_EQ(labels[0], 11);
+  EXPECT_EQ(decoder[1], labels[0]);
+  EXPECT_EQ(decoder[2], labels[1]);
+  EXPECT_EQ(labels[2], 12);
+  // The example ends with its noise: the last character, 'c' + 7 = 9.
+  EXPECT_EQ(labels[1], 9);
+  EXPECT_EQ(t.validation[0].data<int64_t>()[7], 11);
+  EXPECT_EQ(t.heldOutTokens, 0); // no nats a byte: targets are not the text
+
+  options.objective = "fill";
   EXPECT_FALSE(loadCorpus((dir / "text.txt").string(), options, "", m, error));
-  EXPECT_EQ(error, "unknown objective 'span' (next, mlm)");
+  EXPECT_EQ(error, "unknown objective 'fill' (next, mlm, span)");
   std::filesystem::remove_all(dir);
 }
 

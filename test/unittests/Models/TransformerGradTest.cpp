@@ -1,13 +1,13 @@
-//===- TransformerGradTest.cpp - The language model's gradients -----------===//
+//===- TransformerGradTest.cpp - The language models' gradients -----------===//
 //
-// The model library's `gpt`, built at 32 bits with small sizes, its @loss
-// given a `ternary.gradient` request for every parameter, JIT-compiled: the
-// derived gradients of the whole composition (embeddings and positions,
-// or rotary positions, LayerNorm or RMSNorm, causal multi-head attention,
-// GELU, ReLU^2 or
-// SwiGLU, the residual stream, the head (or the token table, tied),
-// cross-entropy over every position) against
-// central finite differences (GradCheck.h).
+// The model library's `gpt`, `bert` and `t5`, built at 32 bits with small
+// sizes, their @loss given a `ternary.gradient` request for every
+// parameter, JIT-compiled: the derived gradients of the whole composition
+// (embeddings and positions, or rotary positions, LayerNorm or RMSNorm,
+// causal or bidirectional multi-head attention, the padding mask of
+// `bert`, the cross-attention of `t5`, GELU, ReLU^2 or SwiGLU, the residual
+// stream, the head (or the token table, tied), cross-entropy over the
+// labelled positions) against central finite differences (GradCheck.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +26,7 @@ struct Variant {
   const char *activation;
   bool tieEmbeddings;
   bool rotary = false;
+  const char *architecture = "gpt";
 };
 
 class TransformerGrad : public GradCheck,
@@ -34,7 +35,7 @@ class TransformerGrad : public GradCheck,
 TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   const int64_t vocabulary = 7, positions = 4, batch = 2;
   models::ModelConfig config;
-  config.architecture = "gpt";
+  config.architecture = GetParam().architecture;
   config.ternary = false;
   config.depth = 2;
   config.width = 8;
@@ -52,12 +53,16 @@ TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   auto module = models::buildModel(mlirContext, config, shape);
   ASSERT_TRUE(bool(module)) << llvm::toString(module.takeError());
 
-  // @loss(ids, targets, params...): ask for the gradients of the params.
+  // @loss(data..., labels, params...): ask for the gradients of the
+  // params (the arguments with a name).
   auto loss = (**module).lookupSymbol<func::FuncOp>("loss");
   ASSERT_TRUE(loss);
   loss->removeAttr("ternary.train_step");
+  unsigned firstParam = 0;
+  while (!loss.getArgAttr(firstParam, "ternary.name"))
+    ++firstParam;
   SmallVector<int64_t> wrt;
-  for (unsigned i = 2; i < loss.getNumArguments(); ++i)
+  for (unsigned i = firstParam; i < loss.getNumArguments(); ++i)
     wrt.push_back(i);
   Builder b(&mlirContext);
   loss->setAttr("ternary.gradient",
@@ -71,16 +76,26 @@ TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   ASSERT_TRUE(compiled);
 
   std::mt19937 rng(17);
+  // Random tokens in every data argument; bert's attention mask (its
+  // second) pads the last two positions of the second example, whose
+  // labels are ignored there (and at one more position).
+  bool bert = config.architecture == "bert";
   std::vector<HostArray> inputs;
-  for (int which = 0; which < 2; ++which) {
-    HostArray ids = HostArray::zeros(DType::I64, {batch, positions});
+  for (unsigned which = 0; which < firstParam; ++which) {
+    auto type = cast<RankedTensorType>(loss.getArgumentTypes()[which]);
+    int64_t width = type.getDimSize(1);
+    HostArray ids = HostArray::zeros(DType::I64, {batch, width});
     std::uniform_int_distribution<int64_t> token(0, vocabulary - 1);
-    for (int64_t i = 0; i < ids.numElements(); ++i)
-      ids.data<int64_t>()[i] = token(rng);
+    for (int64_t i = 0; i < ids.numElements(); ++i) {
+      bool padding = i >= 2 * width - 2;
+      ids.data<int64_t>()[i] = !bert || which != 1 ? token(rng) : !padding;
+      if (bert && which == 2 && (padding || i == 1))
+        ids.data<int64_t>()[i] = -100;
+    }
     inputs.push_back(std::move(ids));
   }
   std::normal_distribution<float> normal(0.f, 0.5f);
-  for (unsigned i = 2; i < loss.getNumArguments(); ++i) {
+  for (unsigned i = firstParam; i < loss.getNumArguments(); ++i) {
     auto type = cast<RankedTensorType>(loss.getArgumentTypes()[i]);
     HostArray p = HostArray::zeros(
         DType::F32,
@@ -102,9 +117,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{true, "gelu", false},
                       Variant{false, "relu2", false},
                       Variant{true, "swiglu", true},
-                      Variant{false, "gelu", false, /*rotary=*/true}),
+                      Variant{false, "gelu", false, /*rotary=*/true},
+                      Variant{false, "gelu", false, false, "bert"},
+                      Variant{false, "gelu", false, false, "t5"},
+                      Variant{true, "swiglu", true, true, "t5"}),
     [](const ::testing::TestParamInfo<Variant> &info) {
-      return std::string(info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" +
+      return std::string(info.param.architecture) + "_" +
+             (info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" +
              info.param.activation + (info.param.tieEmbeddings ? "_tied" : "") +
              (info.param.rotary ? "_rotary" : "");
     });

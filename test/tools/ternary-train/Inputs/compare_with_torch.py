@@ -5,7 +5,9 @@
 
 MODEL_MLIR is the model as ternary-model writes it with --gradients;
 FIXTURES holds the PyTorch run of the same model
-(scripts/make_training_fixtures.py): ids.npy, targets.npy, the initial
+(scripts/make_training_fixtures.py): the data arrays in the order of the
+model's data arguments (named one a line by inputs.txt; ids.npy and
+targets.npy when it is absent), the initial
 parameters NAME.npy, the loss and gradients (loss.npy, d.NAME.npy), the
 parameters after 3 AdamW steps (NAME.step3.npy) and the losses of those
 steps (losses.npy). The compiled loss and gradients (ternary-run
@@ -47,7 +49,10 @@ def main(model, fixtures, out, tools):
         sys.exit(f"{model}: no named parameters in @loss")
     os.makedirs(out, exist_ok=True)
     fixture = lambda name: os.path.join(fixtures, name + ".npy")
-    data = [fixture("ids"), fixture("targets")]
+    listed = os.path.join(fixtures, "inputs.txt")
+    inputs = (open(listed).read().split() if os.path.exists(listed)
+              else ["ids", "targets"])
+    data = [fixture(name) for name in inputs]
 
     # The loss and the gradient of every parameter.
     command = [os.path.join(tools, "ternary-run"), model,
