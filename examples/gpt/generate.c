@@ -1,10 +1,11 @@
 /* Generates text with a trained language model compiled by ternary-compile
  * (ternary-train --model gpt --data CORPUS --out DIR --compile writes
- * DIR/decoder.o, the decoding step with its weights packed, DIR/decoder.h,
- * its C interface, and DIR/tokens.h, the token table and cache sizes):
- * feeds the prompt one token a step, then the most likely token each step
- * (greedy, as ternary-generate --temperature 0), keeping every block's keys
- * and values in caches; a full context is fed again from its last half.
+ * DIR/decoder.o, the prefill and decoding steps with their weights packed,
+ * DIR/decoder.h, their C interface, and DIR/tokens.h, the token table and
+ * cache sizes): prefills the prompt (one call: every block's keys and
+ * values into the caches), then feeds the most likely token each step
+ * (greedy, as ternary-generate --temperature 0); a full context is
+ * prefilled again from its last half.
  *
  *   cc generate.c DIR/decoder.o -IDIR ../../build/lib/libTernaryRuntime.a \
  *      -L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib -lm
@@ -23,15 +24,25 @@
 
 enum { L = TERNARY_BLOCKS, T = TERNARY_CONTEXT, D = TERNARY_WIDTH };
 
-/* The caches [L, 1, T, D]: ours at first, then the decoding step's (each
- * step returns new ones; the old are freed). */
+/* The caches [L, 1, T, D], as the last step returned them (the old ones
+ * are freed). */
 static ternary_memref_4d_f32 keys, values;
 static long position = 0;
 
-static ternary_memref_4d_f32 zeroCache(void) {
-  float *data = calloc((size_t)L * T * D, sizeof(float));
-  ternary_memref_4d_f32 m = {data, data, 0, {L, 1, T, D}, {T * D, T * D, D, 1}};
-  return m;
+/* Takes a step's caches; the most likely next token of its logits. */
+static long take(ternary_memref_2d_f32 logits, ternary_memref_4d_f32 k,
+                 ternary_memref_4d_f32 v) {
+  free(keys.allocated);
+  free(values.allocated);
+  keys = k;
+  values = v;
+  const float *row = logits.aligned + logits.offset;
+  long best = 0;
+  for (long i = 1; i < logits.sizes[1]; ++i)
+    if (row[i * logits.strides[1]] > row[best * logits.strides[1]])
+      best = i;
+  free(logits.allocated);
+  return best;
 }
 
 /* One step: token at `position`; the most likely next token. */
@@ -41,28 +52,25 @@ static long step(long token) {
   ternary_memref_0d_i64 pos = {&at, &at, 0};
   decode_results r;
   _mlir_ciface_decode(&r, &ids, &pos, &keys, &values);
-  free(keys.allocated);
-  free(values.allocated);
-  keys = r.r1;
-  values = r.r2;
-  const float *logits = r.r0.aligned + r.r0.offset;
-  long best = 0;
-  for (long v = 1; v < r.r0.sizes[1]; ++v)
-    if (logits[v * r.r0.strides[1]] > logits[best * r.r0.strides[1]])
-      best = v;
-  free(r.r0.allocated);
   ++position;
-  return best;
+  return take(r.r0, r.r1, r.r2);
 }
 
-/* Feeds the last `keep` of `history`'s `n` tokens from position 0 (the
- * caches' later positions are masked until written again). */
+/* Prefills the last `keep` of `history`'s `n` tokens at positions 0, 1,
+ * ... in one call (the rest of the context padded with token 0: the
+ * decoding steps overwrite those cache slots before reading them). */
 static long prefill(const long *history, long n, long keep) {
-  long next = 0, first = n > keep ? n - keep : 0;
-  position = 0;
+  int64_t ids[T] = {0}, last;
+  long first = n > keep ? n - keep : 0;
   for (long i = first; i < n; ++i)
-    next = step(history[i]);
-  return next;
+    ids[i - first] = history[i];
+  last = n - first - 1;
+  ternary_memref_2d_i64 prompt = {ids, ids, 0, {1, T}, {T, 1}};
+  ternary_memref_0d_i64 at = {&last, &last, 0};
+  prefill_results r;
+  _mlir_ciface_prefill(&r, &prompt, &at);
+  position = n - first;
+  return take(r.r0, r.r1, r.r2);
 }
 
 static double now(void) {
@@ -99,12 +107,9 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  keys = zeroCache();
-  values = zeroCache();
   fputs(prompt, stdout);
   double start = now();
-  long steps = 0, next = prefill(tokens, n, T);
-  steps += n < T ? n : T;
+  long steps = 0, prefills = 1, next = prefill(tokens, n, T);
   for (long k = 0; k < wanted; ++k) {
     tokens[n++] = next;
     fputs(ternary_tokens[next], stdout);
@@ -115,13 +120,15 @@ int main(int argc, char **argv) {
       ++steps;
     } else {
       next = prefill(tokens, n, T / 2);
-      steps += T / 2;
+      ++prefills;
     }
   }
   double seconds = now() - start;
   fputc('\n', stdout);
-  fprintf(stderr, "generate: %ld tokens, %ld decoding steps, %.0f steps/s\n",
-          wanted, steps, seconds > 0 ? steps / seconds : 0.0);
+  fprintf(stderr,
+          "generate: %ld tokens, %ld prefills, %ld decoding steps, %.0f "
+          "tokens/s\n",
+          wanted, prefills, steps, seconds > 0 ? wanted / seconds : 0.0);
   free(keys.allocated);
   free(values.allocated);
   free(tokens);

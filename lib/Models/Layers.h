@@ -111,6 +111,15 @@ public:
   Value cachedSelfAttention(Value x, Value position, int64_t layer,
                             int64_t heads, Value wq, Value wk, Value wv,
                             Value wo, Value &keys, Value &values);
+  /// Makes every later self-attention write its keys and values [N, T, D]
+  /// (keys rotated, as @decode stores them) into block 0, 1, ... of the
+  /// caches [L, N, T, D]: a prefill step's. `keys` and `values` are updated
+  /// as blocks are written.
+  void captureCaches(Value *keys, Value *values) {
+    capturedKeys = keys;
+    capturedValues = values;
+    capturedBlocks = 0;
+  }
   /// x [N, T, H, E] rotated by position (rotary embeddings, GPT-NeoX's
   /// pairing of e with e + E/2, base 10000): a contraction with constant
   /// rotation matrices [T, E, E], so that autodiff needs no new rule.
@@ -146,6 +155,8 @@ private:
   Value seed;
   int64_t dropouts = 0;
   llvm::SmallPtrSet<void *, 4> floatWeights;
+  Value *capturedKeys = nullptr, *capturedValues = nullptr;
+  int64_t capturedBlocks = 0;
 };
 
 } // namespace models

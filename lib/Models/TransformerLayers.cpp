@@ -195,6 +195,30 @@ Value Layers::attention(Value queries, Value keysValues, Value batch,
     q = rotate(q);
     k = rotate(k);
   }
+  if (capturedKeys && queries == keysValues) {
+    // [N, T, H, E] as [1, N, T, D] into block `capturedBlocks`.
+    auto store = [&](Value heads, Value cache) {
+      Value rows = tensor::CollapseShapeOp::create(
+          b, RankedTensorType::get({kDyn, keyLength, width}, f), heads,
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+      SmallVector<OpFoldResult> shape = {b.getIndexAttr(1), batch,
+                                         b.getIndexAttr(keyLength),
+                                         b.getIndexAttr(width)};
+      Value slot = tensor::ExpandShapeOp::create(
+          b, RankedTensorType::get({1, kDyn, keyLength, width}, f), rows,
+          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}}, shape);
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(capturedBlocks),
+                                           b.getIndexAttr(0), b.getIndexAttr(0),
+                                           b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+      return tensor::InsertSliceOp::create(b, slot, cache, offsets, shape,
+                                           strides)
+          .getResult();
+    };
+    *capturedKeys = store(k, *capturedKeys);
+    *capturedValues = store(v, *capturedValues);
+    ++capturedBlocks;
+  }
 
   // scores[n, h, i, j] = sum_e q[n, i, h, e] k[n, j, h, e]
   auto scoresType =

@@ -56,9 +56,10 @@ mlir::ternary::freezeParameters(func::FuncOp func,
   return func.eraseArguments(erase);
 }
 
-void mlir::ternary::keepOnlyPublicFunction(ModuleOp module, func::FuncOp keep) {
+void mlir::ternary::keepOnlyPublicFunctions(ModuleOp module,
+                                            ArrayRef<func::FuncOp> keep) {
   for (auto other : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (other != keep && !other.isPrivate())
+    if (!llvm::is_contained(keep, other) && !other.isPrivate())
       other.erase();
 }
 
@@ -107,7 +108,7 @@ struct TernaryFreezeParameters
     }
     if (failed(freezeParameters(func, values)))
       return signalPassFailure();
-    keepOnlyPublicFunction(module, func);
+    keepOnlyPublicFunctions(module, func);
   }
 };
 

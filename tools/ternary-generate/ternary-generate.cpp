@@ -1,16 +1,17 @@
 //===- ternary-generate.cpp - Sample text from a trained language model ---===//
 //
-// Compiles a library language model's decoding step (@decode: one token a
-// step, the keys and values of the earlier positions kept in caches) with
-// its trained parameters bound and its weights packed, as deployed, then
-// feeds the prompt and samples new tokens:
+// Compiles a library language model's prefill step (@prefill: a prompt at
+// once, its keys and values into caches) and decoding step (@decode: one
+// token a step, the earlier positions' keys and values from the caches)
+// with its trained parameters bound and its weights packed, as deployed,
+// then prefills the prompt and samples new tokens:
 //
 //   ternary-generate run/best.safetensors --prompt "ROMEO:" \
 //       --max-new-tokens 200 --temperature 0.8 --top-k 40 --seed 1
 //
 // The checkpoint records the model, its configuration and its corpus; the
 // corpus gives the tokenizer (a character vocabulary is its training
-// text's). When the context is full, the last half of it is fed again and
+// text's). When the context is full, its last half is prefilled again and
 // generation goes on. The text goes to stdout as it is sampled; the counts
 // and tokens a second to stderr.
 //
@@ -164,7 +165,8 @@ int main(int argc, char **argv) {
   auto cacheType = cast<RankedTensorType>(decodeFn.getArgumentTypes()[2]);
   int64_t depth = cacheType.getDimSize(0), context = cacheType.getDimSize(2),
           width = cacheType.getDimSize(3);
-  auto exported = exportModule(**module, "decode", params);
+  auto exported = exportModule(
+      **module, llvm::ArrayRef<std::string>{"prefill", "decode"}, params);
   if (!exported)
     return fail(llvm::toString(exported.takeError()));
   auto started = std::chrono::steady_clock::now();
@@ -181,18 +183,14 @@ int main(int argc, char **argv) {
     return fail("--prompt: " + error);
   if (tokens.empty())
     return fail("--prompt is empty: give at least one token");
+  int64_t promptTokens = int64_t(tokens.size());
 
   // The caches and one decoding step: the logits of `token` at `position`.
   HostArray keys = HostArray::zeros(DType::F32, {depth, 1, context, width});
   HostArray values = keys;
   HostArray logits;
-  int64_t position = 0, steps = 0;
-  auto step = [&](int64_t token) -> bool {
-    HostArray ids = HostArray::zeros(DType::I64, {1});
-    ids.data<int64_t>()[0] = token;
-    HostArray at = HostArray::zeros(DType::I64, {});
-    at.data<int64_t>()[0] = position;
-    auto r = compiled->call("decode", {ids, at, keys, values});
+  int64_t position = 0, steps = 0, prefills = 0;
+  auto take = [&](llvm::Expected<std::vector<HostArray>> r) {
     if (!r) {
       error = llvm::toString(r.takeError());
       return false;
@@ -200,18 +198,31 @@ int main(int argc, char **argv) {
     logits = std::move((*r)[0]);
     keys = std::move((*r)[1]);
     values = std::move((*r)[2]);
+    return true;
+  };
+  auto step = [&](int64_t token) -> bool {
+    HostArray ids = HostArray::zeros(DType::I64, {1});
+    ids.data<int64_t>()[0] = token;
+    HostArray at = HostArray::zeros(DType::I64, {});
+    at.data<int64_t>()[0] = position;
+    if (!take(compiled->call("decode", {ids, at, keys, values})))
+      return false;
     ++position;
     ++steps;
     return true;
   };
-  // Feeds `history`'s last tokens (all when they fit) from position 0.
+  // Prefills `history`'s last `keep` tokens (all when they fit) at
+  // positions 0, 1, ...: one call, the rest of the context padded.
   auto prefill = [&](const std::vector<int64_t> &history, int64_t keep) {
-    position = 0;
-    for (size_t i = history.size() -
-                    size_t(std::min<int64_t>(keep, int64_t(history.size())));
-         i < history.size(); ++i)
-      if (!step(history[i]))
-        return false;
+    int64_t n = std::min<int64_t>(keep, int64_t(history.size()));
+    HostArray ids = HostArray::zeros(DType::I64, {1, context});
+    std::copy(history.end() - n, history.end(), ids.data<int64_t>());
+    HostArray last = HostArray::zeros(DType::I64, {});
+    last.data<int64_t>()[0] = n - 1;
+    if (!take(compiled->call("prefill", {ids, last})))
+      return false;
+    position = n;
+    ++prefills;
     return true;
   };
 
@@ -220,7 +231,6 @@ int main(int argc, char **argv) {
   started = std::chrono::steady_clock::now();
   if (!prefill(tokens, context))
     return fail(error);
-  int64_t prefilled = steps;
   std::mt19937_64 rng(seed);
   for (int64_t n = 0; n < maxNewTokens; ++n) {
     int64_t next = sample(logits.data<float>(), logits.shape[1], rng);
@@ -232,7 +242,7 @@ int main(int argc, char **argv) {
     llvm::outs().flush();
     if (n + 1 == maxNewTokens)
       break;
-    // A full context: its last half again, then on.
+    // A full context: its last half prefilled again, then on.
     bool ok = position < context ? step(next) : prefill(tokens, context / 2);
     if (!ok)
       return fail(error);
@@ -241,15 +251,16 @@ int main(int argc, char **argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
           .count();
   llvm::outs() << "\n";
-  char line[200];
+  char line[300];
   std::snprintf(line, sizeof(line),
-                "ternary-generate: %lld tokens sampled, %lld decoding steps "
-                "(%lld of the prompt) in %.3f s: %.0f steps/s (compiled in "
-                "%.1f s)\n",
-                static_cast<long long>(maxNewTokens),
-                static_cast<long long>(steps),
-                static_cast<long long>(prefilled), seconds,
-                seconds > 0 ? steps / seconds : 0.0, compileSeconds);
+                "ternary-generate: %lld tokens sampled in %.3f s: %.0f "
+                "tokens/s (%lld prompt tokens in 1 prefill, %lld refills of "
+                "the context, %lld decoding steps; compiled in %.1f s)\n",
+                static_cast<long long>(maxNewTokens), seconds,
+                seconds > 0 ? maxNewTokens / seconds : 0.0,
+                static_cast<long long>(std::min(context, promptTokens)),
+                static_cast<long long>(prefills - 1),
+                static_cast<long long>(steps), compileSeconds);
   llvm::errs() << line;
   return 0;
 }

@@ -105,7 +105,8 @@ bool mlir::ternary::compileDecoder(
     llvm::sys::path::append(path, name);
     return path.str().str();
   };
-  auto exported = exportModule(source, "decode", params);
+  auto exported = exportModule(
+      source, llvm::ArrayRef<std::string>{"prefill", "decode"}, params);
   if (!exported) {
     error = llvm::toString(exported.takeError());
     return false;
@@ -120,8 +121,8 @@ bool mlir::ternary::compileDecoder(
   auto decode = (*exported)->lookupSymbol<func::FuncOp>("decode");
   auto cache = cast<RankedTensorType>(decode.getArgumentTypes()[2]);
   std::string table =
-      "/* The decoding step's sizes and the bytes of every token of the\n"
-      "   model's tokenizer (" +
+      "/* The prefill and decoding steps' sizes and the bytes of every\n"
+      "   token of the model's tokenizer (" +
       tokenizer.kind() +
       "), by id: written by ternary-train --compile for decoder.o. */\n"
       "#define TERNARY_BLOCKS " +

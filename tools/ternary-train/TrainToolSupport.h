@@ -38,8 +38,9 @@ bool compileWithTernaryCompile(const std::string &toolDir,
                                const std::string &object,
                                const std::string &header, std::string &error);
 
-/// A language model's deployable decoding step: @decode of `source` with
-/// `params` bound, as `dir`/decoder.mlir, decoder.o and decoder.h
+/// A language model's deployable prefill and decoding steps: @prefill and
+/// @decode of `source` with `params` bound, as `dir`/decoder.mlir,
+/// decoder.o and decoder.h
 /// (ternary-compile), and `dir`/tokens.h: the bytes of every token as a C
 /// string table (examples/gpt/generate.c).
 bool compileDecoder(const std::string &toolDir, ModuleOp source,

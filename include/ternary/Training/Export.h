@@ -25,6 +25,12 @@ llvm::Expected<OwningOpRef<ModuleOp>>
 exportModule(ModuleOp source, const std::string &function,
              const std::vector<HostArray> &params);
 
+/// The same for several functions taking the same parameters (a language
+/// model's @prefill and @decode), the others erased.
+llvm::Expected<OwningOpRef<ModuleOp>>
+exportModule(ModuleOp source, llvm::ArrayRef<std::string> functions,
+             const std::vector<HostArray> &params);
+
 } // namespace ternary
 } // namespace mlir
 

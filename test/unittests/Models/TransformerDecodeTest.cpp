@@ -5,7 +5,10 @@
 // token, its logits at every position must be the full-context forward's
 // (@predict) at that position, at 1.58 and 32 bits (and with RMSNorm,
 // SwiGLU and a tied head; with rotary positions), for a batch of two
-// sequences, through the whole compiled pipeline.
+// sequences, through the whole compiled pipeline. A prompt's prefill step
+// (@prefill: the prompt at once, padded with other tokens) must give the
+// logits of its last position and caches from which @decode goes on with
+// the full forward's logits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,80 +30,122 @@ struct DecodeVariant {
 
 class TransformerDecode : public GradCheck,
                           public ::testing::WithParamInterface<DecodeVariant> {
-};
+protected:
+  static constexpr int64_t vocabulary = 9, context = 8, batch = 2, depth = 2,
+                           width = 16;
 
-TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
-  const int64_t vocabulary = 9, context = 8, batch = 2, depth = 2, width = 16;
-  models::ModelConfig config;
-  config.architecture = "gpt";
-  config.ternary = GetParam().ternary;
-  config.rmsNorm = GetParam().rmsNorm;
-  config.tieEmbeddings = GetParam().tieEmbeddings;
-  config.activation = GetParam().activation;
-  config.rotary = GetParam().rotary;
-  config.depth = depth;
-  config.width = width;
-  config.heads = 2;
-  config.context = context;
-  models::DataShape shape{
-      {context}, vocabulary, ::ternary::data::DatasetKind::Corpus, vocabulary};
-  MLIRContext mlirContext(jit.dialects());
-  auto module = models::buildModel(mlirContext, config, shape);
-  ASSERT_TRUE(bool(module)) << llvm::toString(module.takeError());
-  auto predict = (**module).lookupSymbol<func::FuncOp>("predict");
-  std::vector<std::vector<int64_t>> paramShapes;
-  for (Type t : predict.getArgumentTypes().drop_front()) {
-    auto type = cast<RankedTensorType>(t);
-    paramShapes.emplace_back(type.getShape().begin(), type.getShape().end());
+  /// Builds and compiles the gpt of the variant, draws its parameters and
+  /// the token ids, and runs the full forward (`expected`).
+  void SetUp() override {
+    models::ModelConfig config;
+    config.architecture = "gpt";
+    config.ternary = GetParam().ternary;
+    config.rmsNorm = GetParam().rmsNorm;
+    config.tieEmbeddings = GetParam().tieEmbeddings;
+    config.activation = GetParam().activation;
+    config.rotary = GetParam().rotary;
+    config.depth = depth;
+    config.width = width;
+    config.heads = 2;
+    config.context = context;
+    models::DataShape shape{{context},
+                            vocabulary,
+                            ::ternary::data::DatasetKind::Corpus,
+                            vocabulary};
+    MLIRContext mlirContext(jit.dialects());
+    auto module = models::buildModel(mlirContext, config, shape);
+    ASSERT_TRUE(bool(module)) << llvm::toString(module.takeError());
+    auto predict = (**module).lookupSymbol<func::FuncOp>("predict");
+    std::vector<std::vector<int64_t>> paramShapes;
+    for (Type t : predict.getArgumentTypes().drop_front()) {
+      auto type = cast<RankedTensorType>(t);
+      paramShapes.emplace_back(type.getShape().begin(), type.getShape().end());
+    }
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    (**module).print(os);
+    compiled = compile(text);
+    ASSERT_TRUE(compiled);
+
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal(0.f, 0.5f);
+    for (const std::vector<int64_t> &s : paramShapes) {
+      HostArray p = HostArray::zeros(DType::F32, s);
+      for (int64_t e = 0; e < p.numElements(); ++e)
+        p.data<float>()[e] = normal(rng) + (s.size() == 1 ? 1.0f : 0.0f);
+      params.push_back(std::move(p));
+    }
+    ids = HostArray::zeros(DType::I64, {batch, context});
+    std::uniform_int_distribution<int64_t> token(0, vocabulary - 1);
+    for (int64_t i = 0; i < ids.numElements(); ++i)
+      ids.data<int64_t>()[i] = token(rng);
+
+    std::vector<HostArray> args = {ids};
+    args.insert(args.end(), params.begin(), params.end());
+    auto full = compiled->call("predict", args);
+    ASSERT_TRUE(bool(full)) << llvm::toString(full.takeError());
+    expected = (*full)[0]; // [batch * context, vocabulary]
   }
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  (**module).print(os);
-  std::unique_ptr<CompiledModule> compiled = compile(text);
-  ASSERT_TRUE(compiled);
 
-  std::mt19937 rng(5);
-  std::normal_distribution<float> normal(0.f, 0.5f);
-  std::vector<HostArray> params;
-  for (const std::vector<int64_t> &s : paramShapes) {
-    HostArray p = HostArray::zeros(DType::F32, s);
-    for (int64_t e = 0; e < p.numElements(); ++e)
-      p.data<float>()[e] = normal(rng) + (s.size() == 1 ? 1.0f : 0.0f);
-    params.push_back(std::move(p));
-  }
-  HostArray ids = HostArray::zeros(DType::I64, {batch, context});
-  std::uniform_int_distribution<int64_t> token(0, vocabulary - 1);
-  for (int64_t i = 0; i < ids.numElements(); ++i)
-    ids.data<int64_t>()[i] = token(rng);
-
-  std::vector<HostArray> args = {ids};
-  args.insert(args.end(), params.begin(), params.end());
-  auto full = compiled->call("predict", args);
-  ASSERT_TRUE(bool(full)) << llvm::toString(full.takeError());
-  const HostArray &expected = (*full)[0]; // [batch * context, vocabulary]
-
-  HostArray keys = HostArray::zeros(DType::F32, {depth, batch, context, width});
-  HostArray values = keys;
-  for (int64_t p = 0; p < context; ++p) {
-    HostArray tokens = HostArray::zeros(DType::I64, {batch});
-    for (int64_t n = 0; n < batch; ++n)
-      tokens.data<int64_t>()[n] = ids.data<int64_t>()[n * context + p];
-    HostArray position = HostArray::zeros(DType::I64, {});
-    position.data<int64_t>()[0] = p;
-    std::vector<HostArray> step = {tokens, position, keys, values};
-    step.insert(step.end(), params.begin(), params.end());
-    auto r = compiled->call("decode", step);
-    ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
-    ASSERT_EQ((*r)[0].shape, (std::vector<int64_t>{batch, vocabulary}));
+  /// `logits` [batch, vocabulary] against the full forward's at position p.
+  void expectLogitsAt(const HostArray &logits, int64_t p) {
+    ASSERT_EQ(logits.shape, (std::vector<int64_t>{batch, vocabulary}));
     for (int64_t n = 0; n < batch; ++n)
       for (int64_t v = 0; v < vocabulary; ++v) {
         float want = expected.data<float>()[(n * context + p) * vocabulary + v];
-        float got = (*r)[0].data<float>()[n * vocabulary + v];
+        float got = logits.data<float>()[n * vocabulary + v];
         EXPECT_NEAR(got, want, 1e-4f * std::fabs(want) + 1e-5f)
             << "sequence " << n << ", position " << p << ", token " << v;
       }
-    keys = (*r)[1];
-    values = (*r)[2];
+  }
+
+  /// Decoding steps from position `from` to the end, each checked.
+  void decodeFrom(int64_t from, HostArray keys, HostArray values) {
+    for (int64_t p = from; p < context; ++p) {
+      HostArray tokens = HostArray::zeros(DType::I64, {batch});
+      for (int64_t n = 0; n < batch; ++n)
+        tokens.data<int64_t>()[n] = ids.data<int64_t>()[n * context + p];
+      HostArray position = HostArray::zeros(DType::I64, {});
+      position.data<int64_t>()[0] = p;
+      std::vector<HostArray> step = {tokens, position, keys, values};
+      step.insert(step.end(), params.begin(), params.end());
+      auto r = compiled->call("decode", step);
+      ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+      expectLogitsAt((*r)[0], p);
+      keys = (*r)[1];
+      values = (*r)[2];
+    }
+  }
+
+  std::unique_ptr<CompiledModule> compiled;
+  std::vector<HostArray> params;
+  HostArray ids, expected;
+};
+
+TEST_P(TransformerDecode, CachedStepsGiveTheFullForwardsLogits) {
+  HostArray keys = HostArray::zeros(DType::F32, {depth, batch, context, width});
+  decodeFrom(0, keys, keys);
+}
+
+TEST_P(TransformerDecode, PrefillThenDecodeGivesTheFullForwardsLogits) {
+  for (int64_t prompt : {int64_t(1), int64_t(3), context}) {
+    SCOPED_TRACE("prompt of " + std::to_string(prompt));
+    // The prompt, then other tokens up to the context.
+    HostArray padded = ids;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t p = prompt; p < context; ++p)
+        padded.data<int64_t>()[n * context + p] =
+            (ids.data<int64_t>()[n * context + p] + 1 + p) % vocabulary;
+    HostArray last = HostArray::zeros(DType::I64, {});
+    last.data<int64_t>()[0] = prompt - 1;
+    std::vector<HostArray> args = {padded, last};
+    args.insert(args.end(), params.begin(), params.end());
+    auto r = compiled->call("prefill", args);
+    ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+    expectLogitsAt((*r)[0], prompt - 1);
+    ASSERT_EQ((*r)[1].shape,
+              (std::vector<int64_t>{depth, batch, context, width}));
+    decodeFrom(prompt, (*r)[1], (*r)[2]);
   }
 }
 

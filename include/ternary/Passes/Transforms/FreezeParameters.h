@@ -25,9 +25,9 @@ namespace ternary {
 LogicalResult freezeParameters(func::FuncOp func,
                                ArrayRef<DenseElementsAttr> values);
 
-/// Erases the public functions of `module` other than `keep` (private ones,
-/// such as callees and runtime declarations, stay).
-void keepOnlyPublicFunction(ModuleOp module, func::FuncOp keep);
+/// Erases the public functions of `module` other than those of `keep`
+/// (private ones, such as callees and runtime declarations, stay).
+void keepOnlyPublicFunctions(ModuleOp module, ArrayRef<func::FuncOp> keep);
 
 } // namespace ternary
 } // namespace mlir
