@@ -95,15 +95,17 @@ void attentionParams(std::vector<ParamSpec> &specs, const std::string &name,
     specs.push_back({name + "." + p + ".weight", {width, width}, ""});
 }
 
-/// The MLP half of the block `block` (ParamWalk::mlp), its norm first.
+/// The MLP half of the block `block` (ParamWalk::mlp), its norm first:
+/// --mlp-mult times the model width wide.
 void mlpParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
                const std::string &block, const std::string &norm,
                int64_t width) {
   normParams(c, specs, block + "." + norm, width);
-  linearParams(specs, block + ".mlp.fc1", 4 * width, width);
+  int64_t inner = std::max<int64_t>(1, std::llround(width * c.mlpMult));
+  linearParams(specs, block + ".mlp.fc1", inner, width);
   if (c.activation == "swiglu")
-    linearParams(specs, block + ".mlp.fc3", 4 * width, width);
-  linearParams(specs, block + ".mlp.fc2", width, 4 * width);
+    linearParams(specs, block + ".mlp.fc3", inner, width);
+  linearParams(specs, block + ".mlp.fc2", width, inner);
 }
 
 /// The final norm and the head (none when tied).

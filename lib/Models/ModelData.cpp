@@ -57,6 +57,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
     member("context", std::to_string(c.context), false);
     member("block_norm", c.rmsNorm ? "rms" : "layer", true);
     member("activation", c.activation, true);
+    member("mlp_mult", num(c.mlpMult), false);
     member("ternary_head", c.ternaryHead ? "true" : "false", false);
     member("tie_embeddings", c.tieEmbeddings ? "true" : "false", false);
     member("positions", c.rotary ? "rotary" : "learned", true);
@@ -166,6 +167,7 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
       problems = "the model's config has no boolean 'ternary_head'";
     // Absent from checkpoints written before the option: untied.
     c.tieEmbeddings = o->getBoolean("tie_embeddings").value_or(false);
+    c.mlpMult = o->getNumber("mlp_mult").value_or(4.0);
     c.rotary = o->getString("positions").value_or("learned") == "rotary";
     take(text("tokenizer"), [&](std::string v) { c.tokenizer = v; });
   }

@@ -86,6 +86,10 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
       context("context",
               cl::desc("Tokens an example of a corpus (0: --size's)"),
               cl::init(0), cl::cat(category)),
+      mlpMult("mlp-mult",
+              cl::desc("A language model's MLP width as a multiple of the "
+                       "model width (default 4)"),
+              cl::init(4.0), cl::cat(category)),
       ternaryHead("ternary-head",
                   cl::desc("A language model's output head BitLinear too "
                            "(default: 32-bit)"),
@@ -152,6 +156,7 @@ ModelOptions::config(const std::string &name) const {
   c.tokenizer = tokenizer;
   c.heads = heads;
   c.context = context;
+  c.mlpMult = mlpMult;
   c.ternaryHead = ternaryHead;
   c.tieEmbeddings = tieEmbeddings;
   if (positions != "learned" && positions != "rotary")

@@ -117,6 +117,9 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
       return error("the model width " + llvm::Twine(width) +
                    " is not a multiple of the " + llvm::Twine(c.heads) +
                    " heads (--width, --hidden-mult, --heads)");
+    if (!(c.mlpMult > 0) || !std::isfinite(c.mlpMult))
+      return error("--mlp-mult must be a positive number, got " +
+                   llvm::formatv("{0}", llvm::format("%g", c.mlpMult)));
     if (c.rotary && (width / c.heads) % 2 != 0)
       return error("rotary positions need an even head width, got " +
                    llvm::Twine(width / c.heads) + " (--width / --heads)");

@@ -34,6 +34,7 @@ private:
   // Language models.
   llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer, positions;
   llvm::cl::opt<int64_t> heads, context;
+  llvm::cl::opt<double> mlpMult;
   llvm::cl::opt<bool> ternaryHead, tieEmbeddings;
 };
 

@@ -71,6 +71,7 @@ struct ModelConfig {
   std::string size;           ///< tiny, small, base ("": tiny)
   int64_t heads = 0;          ///< attention heads (0: the preset's)
   int64_t context = 0;        ///< tokens an example (0: the preset's)
+  double mlpMult = 4.0;       ///< the MLP's width / the model width
   bool rmsNorm = false;       ///< the blocks' norm: RMSNorm, else LayerNorm
   std::string activation;     ///< the MLP's: gelu, relu2, swiglu ("": gelu)
   bool ternaryHead = false;   ///< the output head BitLinear too
