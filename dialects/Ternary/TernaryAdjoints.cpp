@@ -1,7 +1,8 @@
 //===- TernaryAdjoints.cpp - Derivative rules of the ternary ops ----------===//
 //
 // The AdjointOpInterface of the differentiable ternary ops: BitLinear (the
-// straight-through estimator, as ternary.bitlinear_grad), cross-entropy,
+// straight-through estimator, as ternary.bitlinear_grad; ternarize's
+// too), cross-entropy,
 // embedding lookups, CSR aggregation and dropout. Each rule builds the
 // dialect's own gradient ops; their lowerings are in
 // passes/Conversion/TernaryToLinalg.
@@ -51,6 +52,13 @@ BitLinearOp::buildOperandAdjoints(OpBuilder &b, ArrayRef<Value> resultAdjoints,
     grads[flatOperand(*this, 4)] = grad.getAffineGrads()[1];
   }
   return grads;
+}
+
+FailureOr<SmallVector<Value>>
+TernarizeOp::buildOperandAdjoints(OpBuilder &b, ArrayRef<Value> resultAdjoints,
+                                  ArrayRef<bool> needed) {
+  // The straight-through estimator: d(W) = d(result), the scale detached.
+  return SmallVector<Value>{resultAdjoints[0]};
 }
 
 FailureOr<SmallVector<Value>> CrossEntropyOp::buildOperandAdjoints(

@@ -166,6 +166,28 @@ OpFoldResult QuantizeWeightsOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// TernarizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TernarizeOp::verify() { return verifyEps(*this, getEps()); }
+
+OpFoldResult TernarizeOp::fold(FoldAdaptor adaptor) {
+  auto weight = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getWeight());
+  if (!weight || !getResult().getType().hasStaticShape())
+    return {};
+  SmallVector<float> values(weight.getValues<float>());
+  float g = ::ternary::ref::weightScale(values.data(), values.size(),
+                                        toReference(getMethod()),
+                                        getEps().convertToFloat());
+  SmallVector<int8_t> quantized(values.size());
+  ::ternary::ref::quantizeWeights(values.data(), values.size(), g,
+                                  quantized.data());
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = g * float(quantized[i]);
+  return DenseElementsAttr::get(getResult().getType(), ArrayRef<float>(values));
+}
+
+//===----------------------------------------------------------------------===//
 // QuantizeActivationsOp
 //===----------------------------------------------------------------------===//
 

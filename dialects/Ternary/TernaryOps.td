@@ -213,6 +213,43 @@ def Ternary_QuantizeWeightsOp : Ternary_Op<"quantize_weights", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// TernarizeOp
+//===----------------------------------------------------------------------===//
+
+def Ternary_TernarizeOp : Ternary_Op<"ternarize",
+    [Pure, AllTypesMatch<["weight", "result"]>,
+     DeclareOpInterfaceMethods<Ternary_AdjointOpInterface>]> {
+  let summary = "Latent weights as the ternary values BitLinear uses, in f32";
+  let description = [{
+    `g * clamp(round_half_even(W / g), -1, 1)` element-wise, `g` the scale
+    of `ternary.weight_scale` with the same method and `eps`: the weights a
+    BitLinear layer multiplies by, in the latent weights' shape and type.
+    For tables that are looked up rather than multiplied (a language
+    model's ternary token embeddings). Its derivative is the
+    straight-through estimator, as BitLinear's: the result's gradient
+    passes to `W` unchanged, the scale detached. Folds to a constant when
+    `W` is one.
+
+    Example:
+
+    ```mlir
+    %t = ternary.ternarize %table {method = #ternary.scale<absmean>}
+        : tensor<65x64xf32>
+    ```
+  }];
+  let arguments = (ins
+    Ternary_F32Tensor:$weight,
+    DefaultValuedAttr<Ternary_ScaleMethodAttr,
+                      "::mlir::ternary::ScaleMethod::absmedian">:$method,
+    DefaultEps:$eps
+  );
+  let results = (outs Ternary_F32Tensor:$result);
+  let assemblyFormat = "$weight attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // QuantizeActivationsOp
 //===----------------------------------------------------------------------===//
 

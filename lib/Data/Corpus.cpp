@@ -199,12 +199,13 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
     out.maskId = special("[MASK]");
     out.padId = special("[PAD]");
     out.classes = out.vocabulary;
-    if (!cutPadded(trainIds, options.context, out.padId, "training",
-                   out.train, error) ||
+    if (!cutPadded(trainIds, options.context, out.padId, "training", out.train,
+                   error) ||
         !cutPadded(testIds, options.context, out.padId, "validation",
                    out.validation, error))
       return failed();
-    for (auto [split, seed] : {std::pair{&out.train, 1}, {&out.validation, 2}}) {
+    for (auto [split, seed] :
+         {std::pair{&out.train, 1}, {&out.validation, 2}}) {
       HostArray labels;
       maskForMlm((*split)[0], labels, out.maskId, tokens, uint64_t(seed),
                  out.padId);
@@ -225,8 +226,8 @@ bool loadCorpus(const std::string &path, const LoadOptions &options,
     out.vocabulary = out.classes = out.decoderStart + 1;
     out.train = spanCorruptionExamples(trainRaw, out.firstSentinel,
                                        out.decoderStart, 1);
-    out.validation = spanCorruptionExamples(testRaw, out.firstSentinel,
-                                            out.decoderStart, 2);
+    out.validation =
+        spanCorruptionExamples(testRaw, out.firstSentinel, out.decoderStart, 2);
   } else {
     error = "unknown objective '" + options.objective + "' (next, mlm, span)";
     return false;

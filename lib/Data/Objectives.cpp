@@ -66,8 +66,8 @@ std::vector<int64_t> segment(int64_t items, int64_t segments, uint64_t seed,
   for (int64_t i = 0; i < segments - 1; ++i) {
     int64_t left = items - 1 - i;
     int64_t pick =
-        i + std::min<int64_t>(left - 1, int64_t(uniformDraw(seed, index + i) *
-                                                float(left)));
+        i + std::min<int64_t>(
+                left - 1, int64_t(uniformDraw(seed, index + i) * float(left)));
     std::swap(places[size_t(i)], places[size_t(pick)]);
   }
   std::vector<int64_t> cuts(places.begin(), places.begin() + (segments - 1));
@@ -84,8 +84,7 @@ std::vector<int64_t> segment(int64_t items, int64_t segments, uint64_t seed,
 
 } // namespace
 
-std::vector<bool> spanNoiseMask(int64_t tokens, uint64_t seed,
-                                uint64_t index) {
+std::vector<bool> spanNoiseMask(int64_t tokens, uint64_t seed, uint64_t index) {
   SpanLengths s = spanLengths(tokens);
   std::vector<int64_t> noise = segment(s.noise, s.spans, seed, index);
   std::vector<int64_t> runs =
@@ -131,9 +130,10 @@ std::vector<HostArray> spanCorruptionExamples(const HostArray &raw,
   std::vector<int64_t> example(static_cast<size_t>(tokens)), inputs, targets;
   for (int64_t e = 0; e < n; ++e) {
     std::copy_n(raw.data<int64_t>() + e * tokens, tokens, example.begin());
-    corruptSpans(example,
-                 spanNoiseMask(tokens, seed, 2 * uint64_t(tokens) * uint64_t(e)),
-                 firstSentinel, inputs, targets);
+    corruptSpans(
+        example,
+        spanNoiseMask(tokens, seed, 2 * uint64_t(tokens) * uint64_t(e)),
+        firstSentinel, inputs, targets);
     std::copy(inputs.begin(), inputs.end(),
               encoder.data<int64_t>() + e * s.inputs);
     int64_t *in = decoder.data<int64_t>() + e * s.targets;

@@ -46,8 +46,11 @@ struct ParamWalk {
   size_t next = 0;
 
   Value take() { return p[next++]; }
+  /// The next parameter, an embedding table: its ternary values with
+  /// --ternary-embeddings.
+  Value takeTable(Layers &l) { return l.table(take()); }
   /// The token embedding table (the first parameter).
-  Value table() { return p[0]; }
+  Value table(Layers &l) { return l.table(p[0]); }
   /// The block norm (LayerNorm: gain and bias; RMSNorm: gain).
   Value norm(Layers &l, Value x) {
     Value gain = take();
@@ -73,7 +76,7 @@ struct ParamWalk {
   /// the token table with --tie-embeddings).
   Value head(Layers &l, Value x) {
     x = norm(l, x);
-    Value w = c.tieEmbeddings ? table() : take();
+    Value w = c.tieEmbeddings ? table(l) : take();
     if (!c.ternaryHead)
       l.keepFloat(w);
     return l.linear(x, w, Value());
@@ -141,7 +144,7 @@ Forward transformerForward(const ModelConfig &c, bool causal) {
   return [c, causal](Layers &l, ValueRange data, ValueRange p) {
     ParamWalk g{c, p};
     Value ids = data[0], keyMask = data.size() > 1 ? data[1] : Value();
-    Value tok = g.take(), pos = c.rotary ? Value() : g.take();
+    Value tok = g.takeTable(l), pos = c.rotary ? Value() : g.takeTable(l);
     Value x = l.embedTokens(tok, pos, ids);
     Value batch = l.batchOf(ids);
     for (int64_t i = 0; i < c.depth; ++i) {
@@ -165,11 +168,14 @@ std::vector<ParamSpec> encoderDecoderParams(const ModelConfig &c,
   std::vector<ParamSpec> specs;
   int64_t width = hidden(c, findPreset(c.size)->width),
           vocabulary = d.vocabulary;
-  ::ternary::data::SpanLengths lengths = ::ternary::data::spanLengths(c.context);
+  ::ternary::data::SpanLengths lengths =
+      ::ternary::data::spanLengths(c.context);
   specs.push_back({"tok.weight", {vocabulary, width}, "embedding"});
   if (!c.rotary) {
-    specs.push_back({"encoder.pos.weight", {lengths.inputs, width}, "embedding"});
-    specs.push_back({"decoder.pos.weight", {lengths.targets, width}, "embedding"});
+    specs.push_back(
+        {"encoder.pos.weight", {lengths.inputs, width}, "embedding"});
+    specs.push_back(
+        {"decoder.pos.weight", {lengths.targets, width}, "embedding"});
   }
   for (int64_t i = 0; i < c.depth; ++i) {
     std::string block = "encoder.blocks." + std::to_string(i);
@@ -197,9 +203,9 @@ Forward encoderDecoderForward(const ModelConfig &c) {
     ParamWalk g{c, p};
     ::ternary::data::SpanLengths lengths =
         ::ternary::data::spanLengths(c.context);
-    Value tok = g.take();
-    Value encoderPos = c.rotary ? Value() : g.take();
-    Value decoderPos = c.rotary ? Value() : g.take();
+    Value tok = g.takeTable(l);
+    Value encoderPos = c.rotary ? Value() : g.takeTable(l);
+    Value decoderPos = c.rotary ? Value() : g.takeTable(l);
     Value batch = l.batchOf(data[0]);
     double p0 = *c.dropout;
     Value x = l.embedTokens(tok, encoderPos, data[0]);
@@ -416,7 +422,7 @@ const Architecture kArchitectures[] = {
        return [c](Layers &l, Value tokens, Value position, Value &keys,
                   Value &values, ValueRange p) {
          ParamWalk g{c, p};
-         Value tok = g.take(), pos = c.rotary ? Value() : g.take();
+         Value tok = g.takeTable(l), pos = c.rotary ? Value() : g.takeTable(l);
          Value x = l.embedToken(tok, pos, tokens, position);
          for (int64_t i = 0; i < c.depth; ++i) {
            Value h = g.norm(l, x);

@@ -52,8 +52,7 @@ struct Architecture {
   /// and the positions of each data array before the labels (i64 [N, T_i];
   /// the labels have the last's).
   const char *objective = "next";
-  std::function<std::vector<int64_t>(const ModelConfig &)> textInputs =
-      nullptr;
+  std::function<std::vector<int64_t>(const ModelConfig &)> textInputs = nullptr;
 };
 
 /// Every architecture, in the order of docs/models.md.

@@ -46,6 +46,14 @@ Value Layers::zeros(RankedTensorType type, Value like) {
       .getResult(0);
 }
 
+Value Layers::table(Value t) {
+  if (!config.ternary || !config.ternaryEmbeddings)
+    return t;
+  return TernarizeOp::create(b, t.getType(), t,
+                             ScaleMethodAttr::get(b.getContext(), config.scale),
+                             FloatAttr());
+}
+
 Value Layers::linear(Value x, Value w, Value bias) {
   RankedTensorType xType = tensorType(x), wType = tensorType(w);
   auto yType = RankedTensorType::get({xType.getDimSize(0), wType.getDimSize(0)},

@@ -45,6 +45,10 @@ public:
   void keepFloat(Value weight) {
     floatWeights.insert(weight.getAsOpaquePointer());
   }
+  /// An embedding table as the model looks it up: its ternary values
+  /// (ternary.ternarize with the configured scale) in a 1.58-bit model
+  /// with ternary embeddings, the table itself otherwise.
+  Value table(Value t);
   /// A 3x3 (any size) stride-1 convolution, NCHW x FCHW, plus bias [F]:
   /// 32-bit in both precisions, as the authors keep convolutions.
   Value conv(Value x, Value w, Value bias);

@@ -59,6 +59,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
     member("activation", c.activation, true);
     member("mlp_mult", num(c.mlpMult), false);
     member("ternary_head", c.ternaryHead ? "true" : "false", false);
+    member("ternary_embeddings", c.ternaryEmbeddings ? "true" : "false", false);
     member("tie_embeddings", c.tieEmbeddings ? "true" : "false", false);
     member("positions", c.rotary ? "rotary" : "learned", true);
     member("tokenizer", c.tokenizer, true);
@@ -168,6 +169,7 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
     // Absent from checkpoints written before the option: untied.
     c.tieEmbeddings = o->getBoolean("tie_embeddings").value_or(false);
     c.mlpMult = o->getNumber("mlp_mult").value_or(4.0);
+    c.ternaryEmbeddings = o->getBoolean("ternary_embeddings").value_or(false);
     c.rotary = o->getString("positions").value_or("learned") == "rotary";
     take(text("tokenizer"), [&](std::string v) { c.tokenizer = v; });
   }

@@ -94,6 +94,11 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                   cl::desc("A language model's output head BitLinear too "
                            "(default: 32-bit)"),
                   cl::init(false), cl::cat(category)),
+      ternaryEmbeddings(
+          "ternary-embeddings",
+          cl::desc("A language model's embedding tables looked up as their "
+                   "ternary values (default: 32-bit)"),
+          cl::init(false), cl::cat(category)),
       tieEmbeddings("tie-embeddings",
                     cl::desc("A language model's output head is its token "
                              "embedding table (no head parameter)"),
@@ -158,6 +163,7 @@ ModelOptions::config(const std::string &name) const {
   c.context = context;
   c.mlpMult = mlpMult;
   c.ternaryHead = ternaryHead;
+  c.ternaryEmbeddings = ternaryEmbeddings;
   c.tieEmbeddings = tieEmbeddings;
   if (positions != "learned" && positions != "rotary")
     return llvm::createStringError(

@@ -396,9 +396,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     SmallVector<OpFoldResult> sizes = {batch, b.getIndexAttr(1),
                                        b.getIndexAttr(data.classes)};
     SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-    Value lastLogits = tensor::ExtractSliceOp::create(
-        b, logitsType, positions, offsets, sizes, strides);
-    func::ReturnOp::create(b, ValueRange{lastLogits, prefillKeys, prefillValues});
+    Value lastLogits = tensor::ExtractSliceOp::create(b, logitsType, positions,
+                                                      offsets, sizes, strides);
+    func::ReturnOp::create(b,
+                           ValueRange{lastLogits, prefillKeys, prefillValues});
   }
 
   b.setInsertionPointToEnd(module->getBody());

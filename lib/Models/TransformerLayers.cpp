@@ -169,8 +169,8 @@ Value Layers::norm(Value x, Value gain, Value bias, bool rms) {
 Value Layers::selfAttention(Value x, Value batch, int64_t context,
                             int64_t heads, Value wq, Value wk, Value wv,
                             Value wo, bool causal, Value keyMask) {
-  return attention(x, x, batch, context, context, heads, wq, wk, wv, wo,
-                   causal, keyMask, config.rotary);
+  return attention(x, x, batch, context, context, heads, wq, wk, wv, wo, causal,
+                   keyMask, config.rotary);
 }
 
 Value Layers::attention(Value queries, Value keysValues, Value batch,
@@ -260,12 +260,12 @@ Value Layers::attention(Value queries, Value keysValues, Value batch,
             if (causal) {
               Value row = linalg::IndexOp::create(nb, loc, 2);
               Value col = linalg::IndexOp::create(nb, loc, 3);
-              hidden = arith::CmpIOp::create(
-                  nb, loc, arith::CmpIPredicate::ugt, col, row);
+              hidden = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ugt,
+                                             col, row);
             }
             if (masked) {
-              Value zero = arith::ConstantOp::create(
-                  nb, loc, nb.getI64IntegerAttr(0));
+              Value zero =
+                  arith::ConstantOp::create(nb, loc, nb.getI64IntegerAttr(0));
               Value padding = arith::CmpIOp::create(
                   nb, loc, arith::CmpIPredicate::eq, a[1], zero);
               hidden = hidden ? arith::OrIOp::create(nb, loc, hidden, padding)

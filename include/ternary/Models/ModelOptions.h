@@ -35,7 +35,7 @@ private:
   llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer, positions;
   llvm::cl::opt<int64_t> heads, context;
   llvm::cl::opt<double> mlpMult;
-  llvm::cl::opt<bool> ternaryHead, tieEmbeddings;
+  llvm::cl::opt<bool> ternaryHead, ternaryEmbeddings, tieEmbeddings;
 };
 
 /// Applies the JSON object in `path` (or, for a `.toml` file, its flat TOML

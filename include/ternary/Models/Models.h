@@ -68,14 +68,15 @@ struct ModelConfig {
   // Language models (`gpt`, `bert`, `t5`): `depth` is the number of blocks
   // (of each half of `t5`), `width` the model width; unset sizes come from
   // the preset `size`.
-  std::string size;           ///< tiny, small, base ("": tiny)
-  int64_t heads = 0;          ///< attention heads (0: the preset's)
-  int64_t context = 0;        ///< tokens an example (0: the preset's)
-  double mlpMult = 4.0;       ///< the MLP's width / the model width
-  bool rmsNorm = false;       ///< the blocks' norm: RMSNorm, else LayerNorm
-  std::string activation;     ///< the MLP's: gelu, relu2, swiglu ("": gelu)
-  bool ternaryHead = false;   ///< the output head BitLinear too
-  bool tieEmbeddings = false; ///< the head is the token embedding table
+  std::string size;               ///< tiny, small, base ("": tiny)
+  int64_t heads = 0;              ///< attention heads (0: the preset's)
+  int64_t context = 0;            ///< tokens an example (0: the preset's)
+  double mlpMult = 4.0;           ///< the MLP's width / the model width
+  bool rmsNorm = false;           ///< the blocks' norm: RMSNorm, else LayerNorm
+  std::string activation;         ///< the MLP's: gelu, relu2, swiglu ("": gelu)
+  bool ternaryHead = false;       ///< the output head BitLinear too
+  bool ternaryEmbeddings = false; ///< the embedding tables ternary too
+  bool tieEmbeddings = false;     ///< the head is the token embedding table
   bool rotary = false; ///< rotary positions on Q and K, else learned ones
   std::string tokenizer = "char"; ///< char, gpt2, bert (docs/text.md)
 };

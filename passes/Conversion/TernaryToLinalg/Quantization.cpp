@@ -276,11 +276,41 @@ struct QuantizeWeightsLowering : OpConversionPattern<QuantizeWeightsOp> {
   }
 };
 
+/// ternarize: weight_scale, quantize_weights (lowered in turn), then
+/// g * float(wq) element-wise.
+struct TernarizeLowering : OpConversionPattern<TernarizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TernarizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LinalgBuilder h{rewriter, loc};
+    Value w = adaptor.getWeight();
+    Type f32 = rewriter.getF32Type();
+    Value g = WeightScaleOp::create(rewriter, loc, f32, w, op.getMethod(),
+                                    op.getEps());
+    auto i8Type = RankedTensorType::get(op.getWeight().getType().getShape(),
+                                        rewriter.getI8Type());
+    Value wq = QuantizeWeightsOp::create(rewriter, loc, i8Type, w, g);
+    unsigned rank = op.getWeight().getType().getRank();
+    AffineMap id = identityMap(op.getContext(), rank);
+    Value result =
+        h.generic(wq, h.empty(h.sizes(w), f32), {id, id},
+                  SmallVector<IteratorType>(rank, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                    Value v = arith::SIToFPOp::create(b, l, f32, a[0]);
+                    return arith::MulFOp::create(b, l, g, v);
+                  });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::ternary::detail::populateQuantizationPatterns(
     const TypeConverter &typeConverter, RewritePatternSet &patterns) {
   patterns.add<NormalizeLowering, QuantizeActivationsLowering,
-               WeightScaleLowering, QuantizeWeightsLowering>(
+               WeightScaleLowering, QuantizeWeightsLowering, TernarizeLowering>(
       typeConverter, patterns.getContext());
 }

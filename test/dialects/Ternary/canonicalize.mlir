@@ -47,6 +47,23 @@ func.func @weight_scale_of_constant() -> (f32, f32, f32) {
 
 // -----
 
+// A constant weight's ternary values are computed at compile time: absmedian
+// 0.2, W / 0.2 = {2, -0.5, 1.5, -1} rounds (half to even) and clamps to
+// {1, 0, 1, -1}; absmean 0.25: {1.6, -0.4, 1.2, -0.8} -> {1, 0, 1, -1};
+// times the scale (a zero is +0, as the lowering's g * float(0)).
+// CHECK-LABEL: func @ternarize_constant
+// CHECK-DAG: arith.constant dense<{{\[}}[2.000000e-01, 0.000000e+00], [2.000000e-01, -2.000000e-01]]> : tensor<2x2xf32>
+// CHECK-DAG: arith.constant dense<{{\[}}[2.500000e-01, 0.000000e+00], [2.500000e-01, -2.500000e-01]]> : tensor<2x2xf32>
+// CHECK-NOT: ternary.ternarize
+func.func @ternarize_constant() -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %w = arith.constant dense<[[0.4, -0.1], [0.3, -0.2]]> : tensor<2x2xf32>
+  %t = ternary.ternarize %w : tensor<2x2xf32>
+  %m = ternary.ternarize %w {method = #ternary.scale<absmean>} : tensor<2x2xf32>
+  return %t, %m : tensor<2x2xf32>, tensor<2x2xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @weight_scale_of_argument_stays
 // CHECK: ternary.weight_scale
 func.func @weight_scale_of_argument_stays(%w: tensor<2x2xf32>) -> f32 {

@@ -179,7 +179,7 @@ func.func @normalize_eps(%x: tensor<4x16xf32>) {
 }
 
 //===----------------------------------------------------------------------===//
-// ternary.weight_scale / ternary.quantize_weights
+// ternary.weight_scale / ternary.ternarize / ternary.quantize_weights
 //===----------------------------------------------------------------------===//
 
 // -----
@@ -187,6 +187,22 @@ func.func @normalize_eps(%x: tensor<4x16xf32>) {
 func.func @weight_scale_eps(%w: tensor<8x16xf32>) {
   // expected-error @+1 {{'ternary.weight_scale' op eps must be positive, got 0}}
   %g = ternary.weight_scale %w {eps = 0.0 : f32} : tensor<8x16xf32>
+  return
+}
+
+// -----
+
+func.func @ternarize_eps(%w: tensor<8x16xf32>) {
+  // expected-error @+1 {{'ternary.ternarize' op eps must be positive, got -1}}
+  %t = ternary.ternarize %w {eps = -1.0 : f32} : tensor<8x16xf32>
+  return
+}
+
+// -----
+
+func.func @ternarize_type(%w: tensor<8x16xf32>) {
+  // expected-error @+1 {{'ternary.ternarize' op failed to verify that all of {weight, result} have same type}}
+  %t = "ternary.ternarize"(%w) : (tensor<8x16xf32>) -> tensor<16x8xf32>
   return
 }
 

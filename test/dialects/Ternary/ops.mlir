@@ -49,6 +49,10 @@ func.func @decomposed(%x: tensor<4x16xf32>, %w: tensor<8x16xf32>, %b: tensor<8xf
   %s = ternary.weight_scale %w : tensor<8x16xf32>
   // CHECK: ternary.weight_scale %{{.*}} {eps = 1.000000e-03 : f32, method = #ternary.scale<absmean>} : tensor<8x16xf32>
   %s2 = ternary.weight_scale %w {method = #ternary.scale<absmean>, eps = 1.0e-3 : f32} : tensor<8x16xf32>
+  // CHECK: ternary.ternarize %{{.*}} : tensor<8x16xf32>
+  %t = ternary.ternarize %w : tensor<8x16xf32>
+  // CHECK: ternary.ternarize %{{.*}} {eps = 1.000000e-03 : f32, method = #ternary.scale<absmean>} : tensor<8x16xf32>
+  %t2 = ternary.ternarize %w {method = #ternary.scale<absmean>, eps = 1.0e-3 : f32} : tensor<8x16xf32>
   // CHECK: %[[WQ:.*]] = ternary.quantize_weights %{{.*}}, %[[G]] : tensor<8x16xf32> -> tensor<8x16xi8>
   %wq = ternary.quantize_weights %w, %s : tensor<8x16xf32> -> tensor<8x16xi8>
   // CHECK: %[[P:.*]] = ternary.pack %[[WQ]] : tensor<8x16xi8> -> <8x16, base3>

@@ -129,6 +129,23 @@ func.func @affine(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %g: tensor<8xf32>, %
 
 // -----
 
+// ternarize's gradient is the straight-through estimator: the table's
+// gradient is the lookup's, unchanged.
+// CHECK-LABEL: func.func @ternary_table_grads(
+// CHECK: %[[DT:.*]] = ternary.embedding_grad
+// CHECK-NOT: ternary.ternarize
+// CHECK: return %{{.*}}, %[[DT]]
+func.func @ternary_table(%table: tensor<5x8xf32>, %ids: tensor<2xi64>, %w: tensor<3x8xf32>, %labels: tensor<2xi64>) -> tensor<f32>
+    attributes {ternary.gradient = {name = "ternary_table_grads", wrt = array<i64: 0>}} {
+  %t = ternary.ternarize %table : tensor<5x8xf32>
+  %x = ternary.embedding %t, %ids : (tensor<5x8xf32>, tensor<2xi64>) -> tensor<2x8xf32>
+  %y = ternary.bitlinear %x, %w : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x3xf32>
+  %l = ternary.cross_entropy %y, %labels : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
 // Quantisation warm-up: the gradient op carries lambda.
 // CHECK-LABEL: func.func @warmup_grads(
 // CHECK: ternary.bitlinear_grad %{{.*}}, %{{.*}}, %{{.*}} {lambda = 2.500000e-01 : f32}

@@ -108,7 +108,7 @@ TEST(Objectives, SpanLengthsFollowT5) {
   // round(0.15 T) noise tokens in round(noise / 3) spans (at least 1).
   struct Case {
     int64_t tokens, noise, spans;
-  } cases[] = {{2, 1, 1}, {8, 1, 1}, {16, 2, 1}, {40, 6, 2},
+  } cases[] = {{2, 1, 1},   {8, 1, 1},    {16, 2, 1},   {40, 6, 2},
                {64, 10, 3}, {128, 19, 6}, {256, 38, 13}};
   for (const Case &c : cases) {
     SCOPED_TRACE("tokens " + std::to_string(c.tokens));

@@ -145,3 +145,23 @@ func.func @weight_scale_dynamic(%w: tensor<?x?xf32>) -> f32 {
   %g = ternary.weight_scale %w {method = #ternary.scale<absmean>} : tensor<?x?xf32>
   return %g : f32
 }
+
+// -----
+
+// ternarize: the weight scale (absmean: a sum), the ternary values as i8,
+// then g * float(wq).
+// CHECK-LABEL: func @ternarize
+// CHECK-SAME: (%[[W:.*]]: tensor<8x16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[W]] : tensor<8x16xf32>)
+// CHECK:   math.absf
+// CHECK: %[[G:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK: %[[WQ:.*]] = linalg.generic {{.*}} ins(%[[W]] : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xi8>)
+// CHECK:   math.roundeven
+// CHECK: linalg.generic {{.*}} ins(%[[WQ]] : tensor<8x16xi8>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK:   %[[F:.*]] = arith.sitofp %{{.*}} : i8 to f32
+// CHECK:   arith.mulf %{{.*}}, %[[F]] : f32
+// CHECK-NOT: ternary.
+func.func @ternarize(%w: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %t = ternary.ternarize %w {method = #ternary.scale<absmean>} : tensor<8x16xf32>
+  return %t : tensor<8x16xf32>
+}
