@@ -16,6 +16,10 @@
 // file of ternary-compile is linked into a shared library with the C
 // compiler (`cc`), the runtime library and LLVM's OpenMP runtime, and
 // loaded; its C header beside it (model.h) gives @predict's signature.
+// An exported language model's arguments say how to read a corpus: ids
+// [?, T] (next token, context T), ids and attention mask (masked LM),
+// encoder and decoder ids (span corruption); --tokenizer names its
+// tokenizer (char by default).
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +67,11 @@ static cl::opt<int64_t> batchSize("batch-size",
 static cl::opt<std::string>
     function("function", cl::desc("The predictor of an exported module"),
              cl::init("predict"), cl::cat(category));
+static cl::opt<std::string> tokenizerName(
+    "tokenizer",
+    cl::desc("An exported language model's tokenizer: char, gpt2, bert (a "
+             "checkpoint records its own)"),
+    cl::init("char"), cl::cat(category));
 static ThreadsOption threads(category);
 
 static int fail(const llvm::Twine &message) {
@@ -126,20 +135,54 @@ predictorOfCheckpoint(MLIRContext &context, const std::string &path,
   return exportModule(**module, "predict", params);
 }
 
-/// A predictor: its arguments' ranks, and a call on a batch returning the
-/// logits [examples, classes].
+/// A predictor: its arguments' shapes (-1: dynamic), and a call on a batch
+/// returning the logits [examples, classes].
 struct Predictor {
-  std::vector<int64_t> argRanks;
+  std::vector<std::vector<int64_t>> argShapes;
   std::function<llvm::Expected<HostArray>(const std::vector<HostArray> &)> call;
 };
 
-/// The argument ranks of @`name` in `module`.
-std::vector<int64_t> argRanksOf(ModuleOp module, const std::string &name) {
-  std::vector<int64_t> ranks;
+/// The argument shapes of @`name` in `module`.
+std::vector<std::vector<int64_t>> argShapesOf(ModuleOp module,
+                                              const std::string &name) {
+  std::vector<std::vector<int64_t>> shapes;
   if (auto fn = module.lookupSymbol<func::FuncOp>(name))
-    for (Type t : fn.getArgumentTypes())
-      ranks.push_back(cast<ShapedType>(t).getRank());
-  return ranks;
+    for (Type t : fn.getArgumentTypes()) {
+      std::vector<int64_t> dims;
+      for (int64_t d : cast<ShapedType>(t).getShape())
+        dims.push_back(ShapedType::isDynamic(d) ? -1 : d);
+      shapes.push_back(std::move(dims));
+    }
+  return shapes;
+}
+
+/// How a corpus is read for an exported language model's predictor, from
+/// its arguments: ids [?, T] (next token: context T); ids and their
+/// attention mask, [?, T] each (masked LM); encoder and decoder ids
+/// [?, I] and [?, O] (span corruption: the context whose corruption has
+/// those lengths).
+::ternary::data::LoadOptions
+corpusOptions(const std::vector<std::vector<int64_t>> &shapes) {
+  ::ternary::data::LoadOptions options;
+  options.tokenizer = tokenizerName;
+  if (shapes.empty() || shapes[0].size() != 2 || shapes[0][1] < 1)
+    return options;
+  options.context = shapes[0][1];
+  if (shapes.size() < 2 || shapes[1].size() != 2)
+    return options;
+  if (shapes[1][1] == shapes[0][1]) {
+    options.objective = "mlm";
+    return options;
+  }
+  for (int64_t t = 2; t <= 8 * shapes[0][1]; ++t) {
+    ::ternary::data::SpanLengths s = ::ternary::data::spanLengths(t);
+    if (s.inputs == shapes[0][1] && s.targets == shapes[1][1]) {
+      options.context = t;
+      options.objective = "span";
+      break;
+    }
+  }
+  return options;
 }
 
 /// The predictor of an object file: linked into a shared library (cc,
@@ -167,9 +210,20 @@ llvm::Expected<Predictor> loadObject(const std::string &object,
   for (auto it = std::sregex_iterator(args.begin(), args.end(), tensor);
        it != std::sregex_iterator(); ++it) {
     std::string dims = (*it)[1];
-    p.argRanks.push_back(std::count(dims.begin(), dims.end(), 'x'));
+    std::vector<int64_t> shape;
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(dims).split(parts, 'x');
+    parts.pop_back(); // the element type
+    for (llvm::StringRef part : parts) {
+      int64_t size = -1;
+      if (part != "?" && part.getAsInteger(10, size))
+        return llvm::createStringError("'" + header.str().str() +
+                                       "': malformed type of @" + name);
+      shape.push_back(size);
+    }
+    p.argShapes.push_back(std::move(shape));
   }
-  if (p.argRanks.empty() || p.argRanks.size() > 4)
+  if (p.argShapes.empty() || p.argShapes.size() > 4)
     return llvm::createStringError("@" + name + " of '" + header.str().str() +
                                    "' must take 1 to 4 tensors");
 
@@ -307,7 +361,7 @@ int main(int argc, char **argv) {
       if (!module->lookupSymbol(name))
         return fail("'" + inputFile + "' has no function @" + name);
     }
-    predictor.argRanks = argRanksOf(*module, name);
+    predictor.argShapes = argShapesOf(*module, name);
     auto jit = CompiledModule::compile(std::move(module),
                                        InferencePipelineOptions(), {});
     if (!jit)
@@ -322,7 +376,8 @@ int main(int argc, char **argv) {
     };
   }
   if (!dataset)
-    dataset = ::ternary::data::loadDataset(data, toolDir, error);
+    dataset = ::ternary::data::loadDataset(
+        data, toolDir, corpusOptions(predictor.argShapes), error);
   if (!dataset)
     return fail(error);
 
@@ -333,11 +388,11 @@ int main(int argc, char **argv) {
       dataset->test.empty() ? dataset->validation : dataset->test;
   HostArray labels = test.back();
   test.pop_back();
-  if (predictor.argRanks.size() != test.size())
+  if (predictor.argShapes.size() != test.size())
     return fail("@" + name + " takes " +
-                llvm::Twine(predictor.argRanks.size()) +
+                llvm::Twine(predictor.argShapes.size()) +
                 " arguments; the data set gives " + llvm::Twine(test.size()));
-  if (predictor.argRanks[0] == 2 && test[0].shape.size() > 2)
+  if (predictor.argShapes[0].size() == 2 && test[0].shape.size() > 2)
     test = models::flattenExamples(std::move(test));
   int64_t examples = labels.shape[0];
   // A language model predicts every position of an example: a row of

@@ -545,8 +545,8 @@ int main(int argc, char **argv) {
         if (!compileWithTernaryCompile(toolDir, mlir, inDir("model.o"),
                                        inDir("model.h"), error))
           return fail(error);
-        // A language model: its decoding step and token table too.
-        if (tokenizer &&
+        // A decoder: its prefill and decoding steps and token table too.
+        if (tokenizer && source->lookupSymbol("decode") &&
             !compileDecoder(toolDir, *source, params, *tokenizer, dir, error))
           return fail(error);
       }
