@@ -41,27 +41,47 @@ def run_benchmark(binary, repetitions, min_time, extra=()):
 
 
 def packed_table(build, args):
+    """The i2 AVX-512 VNNI product on 4096 x 4096 weights against the
+    limits the benchmark measured in the same run (the DRAM read bandwidth
+    for cold rows, the vpdpbusd peak) and against OpenBLAS."""
     m = run_benchmark(os.path.join(build, "bin", "ternary-bench"),
                       args.repetitions, args.min_time,
                       ["--benchmark_filter=(i2/avx512-vnni|openblas).*"
                        "/out:4096/in:4096/"])
     if not m:
         return "(no AVX-512 VNNI on this machine: packed table skipped)\n"
-    rows = ["| tokens | weights | 1 thread (Gops) | 2 threads (Gops) | 2 / 1 "
-            "| OpenBLAS f32, 2 threads (Gops) | ours / OpenBLAS |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| tokens | weights | 1 thread (Gops) | of the limit | 2 threads "
+            "(Gops) | of the limit | 2 / 1 | OpenBLAS f32, 2 threads (Gops) "
+            "| ours / OpenBLAS |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for cold in (0, 1):
         for tokens in (1, 8, 32, 128):
-            def gops(kind, threads):
+            def row(kind, threads):
                 key = ("%s/out:4096/in:4096/tokens:%d/cold:%d/threads:%d"
                        "/real_time" % (kind, tokens, cold, threads))
-                return m[key]["Gops"] if key in m else float("nan")
-            one, two = gops("ternary_i2/avx512-vnni", 1), gops(
-                "ternary_i2/avx512-vnni", 2)
-            blas = gops("openblas_f32", 2)
-            rows.append("| %d | %s | %.0f | %.0f | %.2f | %.1f | %.1f |" % (
-                tokens, "cold (DRAM)" if cold else "warm", one, two, two / one,
-                blas, two / blas))
+                return m.get(key)
+
+            def gops(r):
+                return r["ops_per_s"] / 1e9 if r else float("nan")
+
+            def limit(r):
+                # Cold GEMV is bound by DRAM; everything else by the peak.
+                if not r:
+                    return "n/a"
+                if cold and tokens == 1:
+                    return "%.0f %% of %.1f GB/s" % (
+                        100 * r["roofline_fraction"],
+                        r["roofline_bytes_per_s"] / 1e9)
+                return "%.0f %% of %.0f Gops" % (
+                    100 * r["peak_fraction"], r["peak_ops_per_s"] / 1e9)
+            one = row("ternary_i2/avx512-vnni", 1)
+            two = row("ternary_i2/avx512-vnni", 2)
+            blas = gops(row("openblas_f32", 2))
+            rows.append("| %d | %s | %.0f | %s | %.0f | %s | %.2f | %.1f | "
+                        "%.1f |" % (tokens, "cold (DRAM)" if cold else "warm",
+                                    gops(one), limit(one), gops(two),
+                                    limit(two), gops(two) / gops(one), blas,
+                                    gops(two) / blas))
     return "\n".join(rows) + "\n"
 
 

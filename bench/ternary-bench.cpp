@@ -9,18 +9,31 @@
 //
 // - shapes (out x in): 4096 x 4096, 2560 x 6912, 6912 x 2560; tokens 1 (GEMV),
 //   8, 32, 128 (GEMM);
-// - cold: a set of weight matrices larger than the L3 cache, cycled, so
-//   that every call reads its weights from DRAM; warm: one matrix;
+// - cold: a set of weight matrices larger than the last-level cache,
+//   cycled, so that every call reads its weights from DRAM; warm: one
+//   matrix;
 // - threads: 1 or 2, the compiled code's own (its blocks of 128 outputs are
 //   OpenMP tasks) and OpenBLAS's.
 //
-// Counters: Gops (int8 multiply-adds x 2 a second), weight_GBps (weight
-// bytes read a second), bits_per_weight. JSON with
+// The limits every row is measured against are taken in the same run,
+// before the first row (Limits.h): the streaming read bandwidth from DRAM
+// and the vpdpbusd / vpmaddubsw peaks, for 1 and 2 threads; they are in
+// the output's context (dram_read_bytes_per_s_1t, ...).
+//
+// Counters of every row: M (out features), K (in features), N (tokens),
+// threads, cold, bits_per_weight (scales included), ops_per_s (2 a
+// multiply-add), bytes_per_s (weight bytes read), roofline_bytes_per_s
+// (the DRAM read bandwidth of its thread count), peak_ops_per_s (the
+// int8 peak of its kernel's instruction and thread count; 0 for f32),
+// roofline_fraction (cold rows: bytes_per_s over the roofline) and
+// peak_fraction (ops_per_s over the peak). Each row is the median of 5
+// repetitions unless --benchmark_repetitions says otherwise. JSON with
 // --benchmark_format=json.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BenchSupport.h"
+#include "Limits.h"
 
 #include "ternary/Passes/Codegen/CPU/KernelSelection.h"
 #include "ternary/Runner/Threads.h"
@@ -29,11 +42,13 @@
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace mlir;
@@ -78,20 +93,49 @@ Kernel kernelFor(PackedKernel kernel, Encoding encoding) {
   return c.function<Kernel>(encoding == Encoding::i2 ? "i2" : "base3");
 }
 
-/// How many copies of a matrix of `bytes` make a set larger than the L3
-/// cache (32 MiB on the reference machine; 96 MiB to be safe).
+constexpr int kMaxThreads = 2;
+
+/// How many copies of a matrix of `bytes` make a set no cache holds.
 int coldCopies(size_t bytes) {
-  return static_cast<int>(std::max<size_t>(2, (96u << 20) / bytes + 1));
+  return static_cast<int>(
+      std::max<size_t>(2, ternary_bench::uncachedBytes() / bytes + 1));
 }
 
+/// The counters of a row (see the top of the file); `peak` is the int8
+/// peak of its instruction at its thread count (0: an f32 row).
 void setCounters(benchmark::State &state, int64_t outF, int64_t inF,
-                 int64_t tokens, double weightBytes) {
+                 int64_t tokens, bool cold, int threads, double weightBytes,
+                 double peak, double seconds) {
   double calls = static_cast<double>(state.iterations());
-  state.counters["Gops"] = benchmark::Counter(
-      2.0 * outF * inF * tokens * calls / 1e9, benchmark::Counter::kIsRate);
-  state.counters["weight_GBps"] = benchmark::Counter(
-      weightBytes * calls / 1e9, benchmark::Counter::kIsRate);
+  double ops = 2.0 * outF * inF * tokens * calls / seconds;
+  double bytes = weightBytes * calls / seconds;
+  double roofline =
+      ternary_bench::limits(kMaxThreads).readBytesPerSecond.at(threads);
+  state.counters["M"] = double(outF);
+  state.counters["K"] = double(inF);
+  state.counters["N"] = double(tokens);
+  state.counters["threads"] = threads;
+  state.counters["cold"] = cold;
   state.counters["bits_per_weight"] = weightBytes * 8.0 / (outF * inF);
+  state.counters["ops_per_s"] = ops;
+  state.counters["bytes_per_s"] = bytes;
+  state.counters["roofline_bytes_per_s"] = roofline;
+  state.counters["peak_ops_per_s"] = peak;
+  state.counters["roofline_fraction"] = cold ? bytes / roofline : 0.0;
+  state.counters["peak_fraction"] = peak > 0 ? ops / peak : 0.0;
+}
+
+/// The int8 peak a packed kernel's instruction reaches on `threads`.
+double peakOf(PackedKernel kernel, int threads) {
+  const ternary_bench::Limits &l = ternary_bench::limits(kMaxThreads);
+  switch (kernel) {
+  case PackedKernel::avx512_vnni:
+    return l.vnniOpsPerSecond.at(threads);
+  case PackedKernel::avx2:
+    return l.maddubswOpsPerSecond.at(threads);
+  default:
+    return 0.0;
+  }
 }
 
 /// Args: out features, in features, tokens, cold (0/1), threads (1/2);
@@ -123,6 +167,7 @@ void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
   setThreadCount(threads);
   Memref2D<int8_t> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
   int next = 0;
+  auto started = std::chrono::steady_clock::now();
   for (auto _ : state) {
     int8_t *storage = packed[next].data();
     next = (next + 1) % copies;
@@ -131,7 +176,12 @@ void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
     kernel(&out, &xd, &wd);
     std::free(out.allocated);
   }
-  setCounters(state, outF, inF, tokens, static_cast<double>(matrixBytes));
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  setCounters(state, outF, inF, tokens, cold, threads,
+              static_cast<double>(matrixBytes), peakOf(kernelKind, threads),
+              seconds);
 }
 
 /// The fp32 baseline: y[tokens, out] = x[tokens, in] . W[out, in]^T.
@@ -151,6 +201,7 @@ void openblasProduct(benchmark::State &state) {
   for (auto &v : x)
     v = dist(rng);
   int next = 0;
+  auto started = std::chrono::steady_clock::now();
   for (auto _ : state) {
     const float *wm = w[next].data();
     next = (next + 1) % copies;
@@ -158,7 +209,11 @@ void openblasProduct(benchmark::State &state) {
                 x.data(), inF, wm, inF, 0.f, y.data(), outF);
     benchmark::DoNotOptimize(y.data());
   }
-  setCounters(state, outF, inF, tokens, static_cast<double>(matrixBytes));
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  setCounters(state, outF, inF, tokens, cold, static_cast<int>(state.range(4)),
+              static_cast<double>(matrixBytes), 0.0, seconds);
 }
 
 void shapes(benchmark::internal::Benchmark *b) {
@@ -197,9 +252,31 @@ void registerAll() {
 
 int main(int argc, char **argv) {
   registerAll();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+  // Medians of 5 repetitions unless the command line says otherwise.
+  std::vector<char *> args(argv, argv + argc);
+  bool repetitions = false;
+  for (char *a : args)
+    repetitions |= std::strncmp(a, "--benchmark_repetitions", 23) == 0;
+  std::string defaults[] = {"--benchmark_repetitions=5",
+                            "--benchmark_report_aggregates_only=true"};
+  if (!repetitions)
+    for (std::string &d : defaults)
+      args.insert(args.begin() + 1, d.data());
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data()))
     return 1;
+  // The limits, before the first row, and in the output's context.
+  const ternary_bench::Limits &l = ternary_bench::limits(kMaxThreads);
+  for (int t = 1; t <= kMaxThreads; ++t) {
+    std::string suffix = "_" + std::to_string(t) + "t";
+    benchmark::AddCustomContext("dram_read_bytes_per_s" + suffix,
+                                std::to_string(l.readBytesPerSecond.at(t)));
+    benchmark::AddCustomContext("vpdpbusd_ops_per_s" + suffix,
+                                std::to_string(l.vnniOpsPerSecond.at(t)));
+    benchmark::AddCustomContext("vpmaddubsw_ops_per_s" + suffix,
+                                std::to_string(l.maddubswOpsPerSecond.at(t)));
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   compiledModules().clear();
