@@ -9,11 +9,11 @@
 //   ternary-generate run/best.safetensors --prompt "ROMEO:" \
 //       --max-new-tokens 200 --temperature 0.8 --top-k 40 --seed 1
 //
-// The checkpoint records the model, its configuration and its corpus; the
-// corpus gives the tokenizer (a character vocabulary is its training
-// text's). When the context is full, its last half is prefilled again and
-// generation goes on. The text goes to stdout as it is sampled; the counts
-// and tokens a second to stderr.
+// The checkpoint records the model, its configuration, its corpus and a
+// character vocabulary; GPT-2's and BERT's vocabularies are the setup's
+// files (--data reads the tokenizer off a corpus instead). When the context is
+// full, its last half is prefilled again and generation goes on. The text goes
+// to stdout as it is sampled; the counts and tokens a second to stderr.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,7 +64,7 @@ static cl::opt<unsigned> seed("seed", cl::desc("Seed of the sampling"),
 static cl::opt<std::string>
     dataName("data",
              cl::desc("The corpus whose tokenizer to use (default: the "
-                      "checkpoint's)"),
+                      "checkpoint's vocabulary, else its corpus's)"),
              cl::cat(category));
 static ThreadsOption threads(category);
 
@@ -133,22 +133,46 @@ int main(int argc, char **argv) {
   if (config->architecture != "gpt")
     return fail("'" + inputFile + "' holds a '" + config->architecture +
                 "': only a decoder (gpt) generates text");
-  std::string data = dataName;
-  if (data.empty()) {
-    if (dataText == file.metadata.end())
-      return fail("'" + inputFile + "' does not name its corpus: give --data");
-    data = dataText->second;
-  }
+  // The tokenizer: a character vocabulary as the checkpoint records it,
+  // GPT-2's or BERT's files as the setup installs them; without them (a
+  // checkpoint from before the vocabulary was recorded, or --data), the
+  // corpus's.
   std::string toolDir = ::ternary::data::runningToolDirectory();
-  auto corpus = ::ternary::data::loadDataset(
-      data, toolDir, models::loadOptions(*config), error);
-  if (!corpus)
+  std::shared_ptr<const ::ternary::text::Tokenizer> tokenizerOwner;
+  auto vocabulary = file.metadata.find("vocabulary");
+  if (dataName.empty() && config->tokenizer == "char" &&
+      vocabulary != file.metadata.end()) {
+    tokenizerOwner =
+        ::ternary::text::makeCharTokenizer(vocabulary->second, error);
+  } else if (dataName.empty() && config->tokenizer != "char") {
+    tokenizerOwner = ::ternary::text::loadTokenizer(
+        config->tokenizer, "", ::ternary::text::TokenizerFiles(), toolDir,
+        error);
+  } else {
+    std::string data = dataName;
+    if (data.empty()) {
+      if (dataText == file.metadata.end())
+        return fail("'" + inputFile +
+                    "' does not name its corpus: give --data");
+      data = dataText->second;
+    }
+    auto corpus = ::ternary::data::loadDataset(
+        data, toolDir, models::loadOptions(*config), error);
+    if (!corpus)
+      return fail(error);
+    tokenizerOwner = corpus->textTokenizer;
+  }
+  if (!tokenizerOwner)
     return fail(error);
-  const ::ternary::text::Tokenizer &tokenizer = *corpus->textTokenizer;
+  const ::ternary::text::Tokenizer &tokenizer = *tokenizerOwner;
+  // A decoder's data: examples of its context, one class a token.
+  models::DataShape shape{{models::loadOptions(*config).context},
+                          tokenizer.vocabularySize(),
+                          ::ternary::data::DatasetKind::Corpus,
+                          tokenizer.vocabularySize()};
 
   ToolContext tool;
-  auto module =
-      models::buildModel(tool.context(), *config, models::shapeOf(*corpus));
+  auto module = models::buildModel(tool.context(), *config, shape);
   if (!module)
     return fail(llvm::toString(module.takeError()));
   auto loss = (**module).lookupSymbol<func::FuncOp>("loss");

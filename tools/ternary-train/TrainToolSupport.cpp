@@ -95,6 +95,14 @@ bool mlir::ternary::compileWithTernaryCompile(const std::string &toolDir,
   return true;
 }
 
+std::string mlir::ternary::characterVocabulary(
+    const ::ternary::text::Tokenizer &tokenizer) {
+  std::string characters;
+  for (int64_t id = 0; id < tokenizer.vocabularySize(); ++id)
+    characters += tokenizer.piece(id);
+  return characters;
+}
+
 bool mlir::ternary::compileDecoder(
     const std::string &toolDir, ModuleOp source,
     const std::vector<::ternary::HostArray> &params,

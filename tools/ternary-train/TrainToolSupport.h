@@ -24,6 +24,10 @@ namespace ternary {
 /// `problem` set for anything else.
 std::vector<unsigned> parseSeeds(const std::string &spec, std::string &problem);
 
+/// The characters of a `char` tokenizer's vocabulary in id order (UTF-8):
+/// text::makeCharTokenizer of them is the same tokenizer.
+std::string characterVocabulary(const ::ternary::text::Tokenizer &tokenizer);
+
 /// The text of `module`.
 std::string printed(ModuleOp module);
 

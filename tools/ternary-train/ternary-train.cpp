@@ -426,6 +426,10 @@ int main(int argc, char **argv) {
                         {"data", dataName}};
   else
     options.metadata = {{"model", llvm::sys::path::filename(inputFile).str()}};
+  // A character vocabulary, so that the checkpoint generates without its
+  // corpus (ternary-generate).
+  if (tokenizer && tokenizer->kind() == "char")
+    options.metadata["vocabulary"] = characterVocabulary(*tokenizer);
 
   // One run a seed; each writes its outputs (--out DIR/seed-N with
   // several seeds) and adds its report to `runs`.
