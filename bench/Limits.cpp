@@ -82,8 +82,19 @@ uint64_t sumPlain(const uint64_t *p, size_t n) {
   return s[0] + s[1] + s[2] + s[3];
 }
 
-constexpr int kAccumulators = 12;
 constexpr long kRounds = 2'000'000;
+
+// 12 instructions `OP` into 12 registers (0..11), from registers 12 and 13:
+// independent of each other, enough to fill the pipelines.
+#define STEP(OP, R, N) OP " %%" R "12, %%" R "13, %%" R #N "\n\t"
+#define TWELVE(OP, R)                                                          \
+  STEP(OP, R, 0)                                                               \
+  STEP(OP, R, 1) STEP(OP, R, 2) STEP(OP, R, 3) STEP(OP, R, 4) STEP(OP, R, 5)   \
+      STEP(OP, R, 6) STEP(OP, R, 7) STEP(OP, R, 8) STEP(OP, R, 9)              \
+          STEP(OP, R, 10) STEP(OP, R, 11)
+#define CLOBBERS                                                               \
+  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",      \
+      "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc"
 
 /// kRounds x 12 independent vpdpbusd on zmm registers (assembly: exactly
 /// the instructions measured, nothing the compiler adds).
@@ -91,26 +102,11 @@ __attribute__((target("avx512f,avx512vnni"))) void vnniLoop() {
   long rounds = kRounds;
   __asm__ volatile("vpternlogd $0xff, %%zmm12, %%zmm12, %%zmm12\n\t"
                    "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"
-                   "1:\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm0\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm1\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm2\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm3\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm4\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm5\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm6\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm7\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm8\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm9\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm10\n\t"
-                   "vpdpbusd %%zmm12, %%zmm13, %%zmm11\n\t"
-                   "dec %0\n\t"
-                   "jnz 1b\n\t"
+                   "1:\n\t" TWELVE("vpdpbusd", "zmm") "dec %0\n\t"
+                                                      "jnz 1b\n\t"
                    : "+r"(rounds)
                    :
-                   : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-                     "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-                     "cc");
+                   : CLOBBERS);
 }
 
 /// kRounds x 12 independent vpmaddubsw on ymm registers.
@@ -118,26 +114,26 @@ __attribute__((target("avx2"))) void maddubswLoop() {
   long rounds = kRounds;
   __asm__ volatile("vpcmpeqb %%ymm12, %%ymm12, %%ymm12\n\t"
                    "vpxor %%ymm13, %%ymm13, %%ymm13\n\t"
-                   "1:\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm0\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm1\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm2\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm3\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm4\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm5\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm6\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm7\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm8\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm9\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm10\n\t"
-                   "vpmaddubsw %%ymm12, %%ymm13, %%ymm11\n\t"
-                   "dec %0\n\t"
-                   "jnz 1b\n\t"
+                   "1:\n\t" TWELVE("vpmaddubsw", "ymm") "dec %0\n\t"
+                                                        "jnz 1b\n\t"
                    : "+r"(rounds)
                    :
-                   : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-                     "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-                     "cc");
+                   : CLOBBERS);
+}
+
+#undef STEP
+#undef TWELVE
+#undef CLOBBERS
+
+/// The operations a second of `loop` (12 x kRounds instructions of
+/// `opsPerInstruction` each) on `threads` threads: the median of `passes`.
+double peakOf(int threads, int passes, double opsPerInstruction,
+              void (*loop)()) {
+  std::vector<double> rates;
+  double ops = opsPerInstruction * 12 * double(kRounds) * threads;
+  for (int p = 0; p < passes; ++p)
+    rates.push_back(ops / timedOnThreads(threads, [loop](int) { loop(); }));
+  return median(rates);
 }
 
 } // namespace
@@ -175,25 +171,17 @@ double readBandwidth(int threads, int passes) {
 }
 
 double vnniPeak(int threads, int passes) {
-  if (!__builtin_cpu_supports("avx512vnni"))
-    return 0.0;
-  std::vector<double> rates;
   // 64 products of bytes and their sums into 16 lanes an instruction.
-  double ops = 128.0 * kAccumulators * double(kRounds) * threads;
-  for (int p = 0; p < passes; ++p)
-    rates.push_back(ops / timedOnThreads(threads, [](int) { vnniLoop(); }));
-  return median(rates);
+  return __builtin_cpu_supports("avx512vnni")
+             ? peakOf(threads, passes, 128.0, vnniLoop)
+             : 0.0;
 }
 
 double maddubswPeak(int threads, int passes) {
-  if (!__builtin_cpu_supports("avx2"))
-    return 0.0;
-  std::vector<double> rates;
   // 32 products of bytes and 16 sums of pairs of them an instruction.
-  double ops = 64.0 * kAccumulators * double(kRounds) * threads;
-  for (int p = 0; p < passes; ++p)
-    rates.push_back(ops / timedOnThreads(threads, [](int) { maddubswLoop(); }));
-  return median(rates);
+  return __builtin_cpu_supports("avx2")
+             ? peakOf(threads, passes, 64.0, maddubswLoop)
+             : 0.0;
 }
 
 const Limits &limits(int maxThreads) {

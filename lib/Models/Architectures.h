@@ -76,6 +76,22 @@ const TransformerPreset *findPreset(llvm::StringRef name);
 /// The product of `dims`.
 int64_t product(llvm::ArrayRef<int64_t> dims);
 
+/// The layers of a function whose parameters are `params` (in the order of
+/// `specs`): the linear layers `config` keeps 32-bit (--float-layers)
+/// marked.
+Layers layersFor(ImplicitLocOpBuilder &b, const ModelConfig &config,
+                 llvm::ArrayRef<ParamSpec> specs, ValueRange params,
+                 bool training = false, Value seed = Value());
+
+/// A decoder's decoding step @decode and prefill step @prefill, appended to
+/// `module` (Decoding.cpp): `forward` is its forward pass, `paramTypes`
+/// the types of its parameters `specs`.
+void buildDecodingSteps(ImplicitLocOpBuilder &b, ModuleOp module,
+                        const Architecture &arch, const ModelConfig &config,
+                        const DataShape &data, llvm::ArrayRef<ParamSpec> specs,
+                        llvm::ArrayRef<Type> paramTypes,
+                        const Forward &forward);
+
 } // namespace models
 } // namespace ternary
 } // namespace mlir

@@ -262,13 +262,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
   auto body = [&](func::FuncOp fn, bool training) {
     ValueRange args = fn.getArguments();
     Value seed = seeded && training ? args[dataTypes.size() + 1] : Value();
-    Layers layers(b, config, training, seed);
-    unsigned params = fn.getNumArguments() - specs.size();
-    for (auto [i, spec] : llvm::enumerate(specs))
-      if (llvm::is_contained(config.floatLayers, layerOf(spec.name)))
-        layers.keepFloat(args[params + i]);
-    Value logits = forward(layers, args.take_front(dataTypes.size()),
-                           args.drop_front(params));
+    ValueRange params = args.take_back(specs.size());
+    Layers layers = layersFor(b, config, specs, params, training, seed);
+    Value logits = forward(layers, args.take_front(dataTypes.size()), params);
     return std::pair{std::move(layers), logits};
   };
 
@@ -324,83 +320,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> mlir::ternary::models::buildModel(
     func::ReturnOp::create(b, logits);
   }
 
-  // A language model's decoding step: @decode(tokens [B], position,
-  // keys [L, B, T, D], values [L, B, T, D], params...) -> (logits [B, V],
-  // keys, values) with this position's keys and values written in.
-  if (arch.decode) {
-    b.setInsertionPointToEnd(module->getBody());
-    int64_t width = specs.front().shape[1];
-    auto cacheType =
-        RankedTensorType::get({config.depth, dyn, config.context, width}, f32);
-    SmallVector<Type> inputs = {RankedTensorType::get({dyn}, i64),
-                                RankedTensorType::get({}, i64), cacheType,
-                                cacheType};
-    inputs.append(paramTypes);
-    auto fn = func::FuncOp::create(
-        b, "decode",
-        b.getFunctionType(inputs, {logitsType, cacheType, cacheType}));
-    b.setInsertionPointToStart(fn.addEntryBlock());
-    Layers layers(b, config, /*training=*/false, Value());
-    ValueRange args = fn.getArguments();
-    for (auto [i, spec] : llvm::enumerate(specs))
-      if (llvm::is_contained(config.floatLayers, layerOf(spec.name)))
-        layers.keepFloat(args[4 + i]);
-    Value position = arith::IndexCastOp::create(
-        b, b.getIndexType(),
-        tensor::ExtractOp::create(b, args[1], ValueRange{}));
-    Value keys = args[2], values = args[3];
-    Value logits = arch.decode(config)(layers, args[0], position, keys, values,
-                                       args.drop_front(4));
-    func::ReturnOp::create(b, ValueRange{logits, keys, values});
-
-    // Its prefill step: @prefill(ids [B, T], last, params...) -> (logits
-    // [B, V] of position `last`, keys, values): the full forward on a
-    // prompt padded to the context (positions after `last` do not change
-    // those before, and @decode overwrites their cache slots before it
-    // reads them), every block's keys and values kept.
-    b.setInsertionPointToEnd(module->getBody());
-    SmallVector<Type> prefillInputs = {dataTypes[0],
-                                       RankedTensorType::get({}, i64)};
-    prefillInputs.append(paramTypes);
-    auto prefill = func::FuncOp::create(
-        b, "prefill",
-        b.getFunctionType(prefillInputs, {logitsType, cacheType, cacheType}));
-    b.setInsertionPointToStart(prefill.addEntryBlock());
-    Layers prefillLayers(b, config, /*training=*/false, Value());
-    ValueRange prefillArgs = prefill.getArguments();
-    for (auto [i, spec] : llvm::enumerate(specs))
-      if (llvm::is_contained(config.floatLayers, layerOf(spec.name)))
-        prefillLayers.keepFloat(prefillArgs[2 + i]);
-    Value batch = tensor::DimOp::create(b, prefillArgs[0], 0);
-    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-    auto cache = [&] {
-      Value empty = tensor::EmptyOp::create(b, cacheType, ValueRange{batch});
-      return linalg::FillOp::create(b, ValueRange{zero}, ValueRange{empty})
-          .getResult(0);
-    };
-    Value prefillKeys = cache(), prefillValues = cache();
-    prefillLayers.captureCaches(&prefillKeys, &prefillValues);
-    Value all = forward(prefillLayers, prefillArgs.take_front(1),
-                        prefillArgs.drop_front(2)); // [B * T, V]
-    Value last = arith::IndexCastOp::create(
-        b, b.getIndexType(),
-        tensor::ExtractOp::create(b, prefillArgs[1], ValueRange{}));
-    int64_t context = data.example[0];
-    SmallVector<OpFoldResult> byPosition = {batch, b.getIndexAttr(context),
-                                            b.getIndexAttr(data.classes)};
-    Value positions = tensor::ExpandShapeOp::create(
-        b, RankedTensorType::get({dyn, context, data.classes}, f32), all,
-        ArrayRef<ReassociationIndices>{{0, 1}, {2}}, byPosition);
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), last,
-                                         b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {batch, b.getIndexAttr(1),
-                                       b.getIndexAttr(data.classes)};
-    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-    Value lastLogits = tensor::ExtractSliceOp::create(b, logitsType, positions,
-                                                      offsets, sizes, strides);
-    func::ReturnOp::create(b,
-                           ValueRange{lastLogits, prefillKeys, prefillValues});
-  }
+  // A decoder's @decode and @prefill (Decoding.cpp).
+  if (arch.decode)
+    buildDecodingSteps(b, *module, arch, config, data, specs, paramTypes,
+                       forward);
 
   b.setInsertionPointToEnd(module->getBody());
   func::FuncOp accuracy = makeFunction("accuracy", lossInputs, scalarF32);

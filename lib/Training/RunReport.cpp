@@ -59,10 +59,11 @@ std::string RunReport::json() const {
     out += "  \"val_loss\": " + number(epochs.back().evalLoss) + ",\n";
     out += "  \"val_accuracy\": " + number(epochs.back().evalAccuracy) + ",\n";
   }
-  if (bytesPerToken > 0 && !epochs.empty() && epochs.back().evalLoss) {
+  if (languageModel && !epochs.empty() && epochs.back().evalLoss) {
     double loss = *epochs.back().evalLoss;
-    out += "  \"" + prefix +
-           "_nats_per_byte\": " + number(loss / bytesPerToken) + ",\n";
+    if (bytesPerToken > 0)
+      out += "  \"" + prefix +
+             "_nats_per_byte\": " + number(loss / bytesPerToken) + ",\n";
     out += "  \"" + prefix + "_perplexity\": " + number(std::exp(loss)) + ",\n";
   }
   if (!evals.empty()) {

@@ -13,6 +13,7 @@ docs/results-lm-TASK-SIZE.png by gnuplot.
 
 import glob
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -124,7 +125,8 @@ def main(keep_dir):
             rows.append((name, m))
             machines.add(m.get("machine", "unknown"))
             table.append(
-                f"| {name} | {m['val_loss']:.4f} | {m['val_perplexity']:.2f}"
+                f"| {name} | {m['val_loss']:.4f} | "
+                f"{m.get('val_perplexity', math.exp(m['val_loss'])):.2f}"
                 f" | {m['val_accuracy'] * 100:.1f} | {m['params']:,} | "
                 f"{m['seconds'] / 60:.1f} | `{command}` |")
         steps = rows[0][1]["evals"][-1]["step"] if rows else 0

@@ -347,6 +347,7 @@ int main(int argc, char **argv) {
     if (!llvm::is_contained(metrics, "accuracy"))
       metrics.push_back("accuracy");
     report.configJson = run->configJson;
+    report.languageModel = bool(run->tokenizer);
     report.bytesPerToken = run->bytesPerToken;
     tokenizer = run->tokenizer;
     report.model = modelName;

@@ -48,8 +48,10 @@ struct RunReport {
   std::optional<double> testLoss, testAccuracy;
   std::vector<EpochRecord> epochs;
   std::vector<EvalRecord> evals;
-  /// A language model: bytes a token of the evaluated text (0: not one);
-  /// the report then gives the last loss in nats a byte and as perplexity.
+  /// A language model: the report gives the last loss as perplexity too,
+  /// and in nats a byte when `bytesPerToken` (bytes a token of the
+  /// evaluated text) is known.
+  bool languageModel = false;
   double bytesPerToken = 0;
 
   /// The report as a JSON object (non-finite numbers as null).
