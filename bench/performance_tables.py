@@ -85,6 +85,35 @@ def packed_table(build, args):
     return "\n".join(rows) + "\n"
 
 
+def layer_table(build, args):
+    """The whole BitLinear layer (i2 + AVX-512 VNNI, packed weights) beside
+    the product alone, the layer on latent f32 weights and OpenBLAS's f32
+    layer, 4096 x 4096, 1 thread, in one run."""
+    m = run_benchmark(os.path.join(build, "bin", "ternary-bench"),
+                      args.repetitions, args.min_time,
+                      ["--benchmark_filter=(i2/avx512-vnni|bitlinear_latent"
+                       "|openblas).*/out:4096/in:4096/.*/threads:1/"])
+    if not m:
+        return "(no AVX-512 VNNI on this machine: layer table skipped)\n"
+    rows = ["| tokens | weights | product (us) | layer (us) | layer / product "
+            "| latent f32 weights (us) | OpenBLAS f32 (us) "
+            "| OpenBLAS / layer |",
+            "|---|---|---|---|---|---|---|---|"]
+    for cold in (0, 1):
+        for tokens in (1, 8, 32, 128):
+            def us(kind):
+                key = ("%s/out:4096/in:4096/tokens:%d/cold:%d/threads:1"
+                       "/real_time" % (kind, tokens, cold))
+                return m[key]["real_time"] / 1e3 if key in m else float("nan")
+            product, layer = us("ternary_i2/avx512-vnni"), us(
+                "bitlinear_i2/avx512-vnni")
+            latent, blas = us("bitlinear_latent"), us("openblas_f32")
+            rows.append("| %d | %s | %.0f | %.0f | %.2f | %.0f | %.0f | %.1f |"
+                        % (tokens, "cold (DRAM)" if cold else "warm", product,
+                           layer, layer / product, latent, blas, blas / layer))
+    return "\n".join(rows) + "\n"
+
+
 def contraction_table(build, args):
     m = run_benchmark(os.path.join(build, "bin", "ternary-contraction-bench"),
                       args.repetitions, args.min_time,
@@ -196,6 +225,8 @@ def main():
     args = parser.parse_args()
     print("### Packed GEMM, i2 + AVX-512 VNNI, 4096 x 4096\n")
     print(packed_table(args.build, args))
+    print("### The BitLinear layer, i2 + AVX-512 VNNI, 4096 x 4096, 1 thread\n")
+    print(layer_table(args.build, args))
     print("### f32 contractions, GFLOPS\n")
     print(contraction_table(args.build, args))
     print("### Train steps, ms a step\n")

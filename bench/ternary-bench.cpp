@@ -7,6 +7,17 @@
 //   ternary_i2/<kernel>, ternary_base3/<kernel>, openblas_f32
 //     / out features / in features / tokens / cold / threads
 //
+// and the whole BitLinear layer (f32 activations in, f32 out: LayerNorm,
+// per-token activation quantisation, the product, the rescale) beside the
+// product alone and OpenBLAS's f32 layer on the same shapes:
+//
+//   bitlinear_i2/<kernel>   weights packed ahead (as deployed), the layer
+//                           of ternary.quantize_activations and
+//                           ternary.matmul_rescale;
+//   bitlinear_latent        latent f32 weights at run time (a training
+//                           step's forward): weight scale (absmedian),
+//                           quantisation and the product every call.
+//
 // - shapes (out x in): 4096 x 4096, 2560 x 6912, 6912 x 2560; tokens 1 (GEMV),
 //   8, 32, 128 (GEMM);
 // - cold: a set of weight matrices larger than the last-level cache,
@@ -77,20 +88,41 @@ func.func @base3(%x: tensor<?x?xi8>, %w: !ternary.packed<?x?, base3>) -> tensor<
 }
 )mlir";
 
+constexpr const char *kLayerModule = R"mlir(
+func.func @layer(%x: tensor<?x?xf32>, %w: !ternary.packed<?x?, i2>, %g: f32) -> tensor<?x?xf32> {
+  %xq, %a = ternary.quantize_activations %x {norm = #ternary.norm<layer>} : tensor<?x?xf32> -> tensor<?x?xi8>, tensor<?xf32>
+  %y = ternary.matmul_rescale %xq, %w, %a, %g : tensor<?x?xi8>, !ternary.packed<?x?, i2>, tensor<?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+func.func @latent(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = ternary.bitlinear %x, %w : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+)mlir";
+
 /// The compiled modules, one per kernel, kept for the whole run; released
 /// before main returns: JIT engines must not outlive LLVM's globals, which
 /// static destruction does not guarantee.
-std::map<PackedKernel, ternary_bench::CompiledBench> &compiledModules() {
-  static std::map<PackedKernel, ternary_bench::CompiledBench> modules;
+std::map<std::pair<PackedKernel, const char *>, ternary_bench::CompiledBench> &
+compiledModules() {
+  static std::map<std::pair<PackedKernel, const char *>,
+                  ternary_bench::CompiledBench>
+      modules;
   return modules;
 }
 
-Kernel kernelFor(PackedKernel kernel, Encoding encoding) {
-  ternary_bench::CompiledBench &c = compiledModules()[kernel];
+/// `text` compiled with `kernel` (once).
+ternary_bench::CompiledBench &compiled(PackedKernel kernel, const char *text) {
+  ternary_bench::CompiledBench &c = compiledModules()[{kernel, text}];
   InferencePipelineOptions options;
   options.kernel = kernel;
-  c.compile(kModule, options);
-  return c.function<Kernel>(encoding == Encoding::i2 ? "i2" : "base3");
+  c.compile(text, options);
+  return c;
+}
+
+Kernel kernelFor(PackedKernel kernel, Encoding encoding) {
+  return compiled(kernel, kModule)
+      .function<Kernel>(encoding == Encoding::i2 ? "i2" : "base3");
 }
 
 constexpr int kMaxThreads = 2;
@@ -216,6 +248,93 @@ void openblasProduct(benchmark::State &state) {
               static_cast<double>(matrixBytes), 0.0, seconds);
 }
 
+using LayerFn = void (*)(Memref2D<float> *, Memref2D<float> *,
+                         Memref2D<int8_t> *, float);
+using LatentFn = void (*)(Memref2D<float> *, Memref2D<float> *,
+                          Memref2D<float> *);
+
+/// f32 activations [tokens, in] drawn around 0.
+std::vector<float> activations(int64_t tokens, int64_t inF) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> dist(0.f, 1.f);
+  std::vector<float> x(static_cast<size_t>(tokens * inF));
+  for (auto &v : x)
+    v = dist(rng);
+  return x;
+}
+
+/// The BitLinear layer with packed i2 weights (the arguments of
+/// ternaryProduct's rows).
+void bitlinearLayer(benchmark::State &state, PackedKernel kernelKind) {
+  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
+  bool cold = state.range(3);
+  int threads = static_cast<int>(state.range(4));
+  auto layer = compiled(kernelKind, kLayerModule).function<LayerFn>("layer");
+  int64_t rowBytes = ternary_packed_row_bytes(inF, TERNARY_ENCODING_I2);
+  size_t matrixBytes = static_cast<size_t>(outF * rowBytes);
+  int copies = cold ? coldCopies(matrixBytes) : 1;
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<int> trit(-1, 1);
+  std::vector<int8_t> w(static_cast<size_t>(outF * inF));
+  for (auto &v : w)
+    v = static_cast<int8_t>(trit(rng));
+  std::vector<int8_t> once(matrixBytes);
+  ternary_pack(w.data(), outF, inF, TERNARY_ENCODING_I2,
+               reinterpret_cast<uint8_t *>(once.data()));
+  std::vector<std::vector<int8_t>> packed(copies, once);
+  std::vector<float> x = activations(tokens, inF);
+  setThreadCount(threads);
+  Memref2D<float> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
+  int next = 0;
+  auto started = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    int8_t *storage = packed[next].data();
+    next = (next + 1) % copies;
+    Memref2D<int8_t> wd{storage, storage, 0, {outF, rowBytes}, {rowBytes, 1}};
+    Memref2D<float> out;
+    layer(&out, &xd, &wd, 0.02f);
+    std::free(out.allocated);
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  setCounters(state, outF, inF, tokens, cold, threads,
+              static_cast<double>(matrixBytes), peakOf(kernelKind, threads),
+              seconds);
+}
+
+/// The BitLinear layer on latent f32 weights: what a training step's
+/// forward pays (the weights read as f32, 32 bits a weight).
+void bitlinearLatent(benchmark::State &state) {
+  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
+  bool cold = state.range(3);
+  int threads = static_cast<int>(state.range(4));
+  auto layer =
+      compiled(PackedKernel::auto_, kLayerModule).function<LatentFn>("latent");
+  size_t matrixBytes = static_cast<size_t>(outF * inF) * sizeof(float);
+  int copies = cold ? coldCopies(matrixBytes) : 1;
+  std::vector<float> once = activations(outF, inF);
+  std::vector<std::vector<float>> w(copies, once);
+  std::vector<float> x = activations(tokens, inF);
+  setThreadCount(threads);
+  Memref2D<float> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
+  int next = 0;
+  auto started = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    float *storage = w[next].data();
+    next = (next + 1) % copies;
+    Memref2D<float> wd{storage, storage, 0, {outF, inF}, {inF, 1}};
+    Memref2D<float> out;
+    layer(&out, &xd, &wd);
+    std::free(out.allocated);
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  setCounters(state, outF, inF, tokens, cold, threads,
+              static_cast<double>(matrixBytes), 0.0, seconds);
+}
+
 void shapes(benchmark::internal::Benchmark *b) {
   b->ArgNames({"out", "in", "tokens", "cold", "threads"});
   const int64_t sizes[][2] = {{4096, 4096}, {2560, 6912}, {6912, 2560}};
@@ -244,7 +363,13 @@ void registerAll() {
         ternaryProduct(s, kind, e);
       })->Apply(shapes);
     }
+    std::string layer = std::string("bitlinear_i2/") + name;
+    benchmark::RegisterBenchmark(layer.c_str(), [kind](benchmark::State &s) {
+      bitlinearLayer(s, kind);
+    })->Apply(shapes);
   }
+  benchmark::RegisterBenchmark("bitlinear_latent", bitlinearLatent)
+      ->Apply(shapes);
   benchmark::RegisterBenchmark("openblas_f32", openblasProduct)->Apply(shapes);
 }
 
