@@ -89,8 +89,8 @@ struct LinalgBuilder {
   /// and floats, arith's usual casts): an element-wise linalg.generic.
   Value castElements(Value tensor, Type element) const {
     auto type = cast<RankedTensorType>(tensor.getType());
-    AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(),
-                                                     b.getContext());
+    AffineMap id =
+        AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
     return generic(tensor, empty(sizes(tensor), element), {id, id},
                    SmallVector<utils::IteratorType>(
                        type.getRank(), utils::IteratorType::parallel),
@@ -129,27 +129,28 @@ inline SmallVector<IteratorType> rowReduction(unsigned rank) {
 }
 
 /// A row normalisation split in two: the row statistics (linalg reductions
-/// in f64, built once) and the element-wise step, which any consumer's
-/// linalg.generic can compute inline from x and the extra inputs. Inlining
-/// it is how quantize_activations with a fused normalisation avoids
-/// materialising the normalised rows.
+/// in f64, then each row's mean and denominator rounded to f32 once) and
+/// the element-wise step, which any consumer's linalg.generic can compute
+/// inline from x and the extra inputs. Inlining it is how
+/// quantize_activations with a fused normalisation avoids materialising
+/// the normalised rows; computing the row's values once keeps divisions
+/// and square roots out of the element-wise loops (the values are the same
+/// as computed per element: the same operations on the same row sums).
 struct RowNorm {
   NormKind kind = NormKind::none;
-  float eps = 0;
   Value k;                     // K as f64
-  SmallVector<Value> inputs;   // sum[, sumSq][, gamma, beta]
+  SmallVector<Value> inputs;   // [mean,] denominator[, gamma, beta]
   SmallVector<AffineMap> maps; // their indexing maps
 
   static RowNorm build(LinalgBuilder &h, Value x, unsigned rank, NormKind kind,
                        float eps, Value gamma, Value beta) {
     RowNorm norm;
     norm.kind = kind;
-    norm.eps = eps;
     if (kind == NormKind::none)
       return norm;
     OpBuilder &rewriter = h.b;
     MLIRContext *ctx = rewriter.getContext();
-    Type f64 = rewriter.getF64Type();
+    Type f64 = rewriter.getF64Type(), f32 = rewriter.getF32Type();
     AffineMap id = identityMap(ctx, rank), rows = rowsMap(ctx, rank);
     SmallVector<OpFoldResult> rowSizes = h.sizes(x, /*dropLast=*/true);
     Value k = norm.k = h.dimAsF64(x, rank - 1);
@@ -163,9 +164,36 @@ struct RowNorm {
             v = arith::MulFOp::create(b, l, v, v);
           return arith::AddFOp::create(b, l, a[1], v).getResult();
         });
-    norm.inputs.push_back(sum);
-    norm.maps.push_back(rows);
-    if (!rms) {
+    // A row sum (f64) divided by K, rounded to f32.
+    auto meanOf = [k, f32](OpBuilder &b, Location l, Value rowSum) {
+      return arith::TruncFOp::create(b, l, f32,
+                                     arith::DivFOp::create(b, l, rowSum, k))
+          .getResult();
+    };
+    // Row values from row sums: one generic over the rows.
+    unsigned rowRank = rank - 1;
+    AffineMap rowId = AffineMap::getMultiDimIdentityMap(rowRank, ctx);
+    auto perRow = [&](ValueRange sums, auto body) {
+      SmallVector<AffineMap> maps(sums.size() + 1, rowId);
+      return h.generic(sums, h.empty(rowSizes, f32), maps,
+                       SmallVector<utils::IteratorType>(
+                           rowRank, utils::IteratorType::parallel),
+                       body);
+    };
+    // sqrt(moment + eps), the moment a row sum over K rounded to f32.
+    auto denominator = [&](Value moments) {
+      return perRow(moments, [&](OpBuilder &b, Location l, ValueRange a) {
+        LinalgBuilder hb{b, l};
+        return math::SqrtOp::create(
+                   b, l,
+                   arith::AddFOp::create(b, l, meanOf(b, l, a[0]), hb.f32(eps)))
+            .getResult();
+      });
+    };
+    if (rms) {
+      norm.inputs.push_back(denominator(sum));
+      norm.maps.push_back(rows);
+    } else {
       // sum((x - mean_d)^2) with the mean in f64.
       Value sumSq =
           h.generic({x, sum}, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
@@ -177,8 +205,11 @@ struct RowNorm {
                       Value sq = arith::MulFOp::create(b, l, d, d);
                       return arith::AddFOp::create(b, l, a[2], sq).getResult();
                     });
-      norm.inputs.push_back(sumSq);
-      norm.maps.push_back(rows);
+      Value mean = perRow(sum, [&](OpBuilder &b, Location l, ValueRange a) {
+        return meanOf(b, l, a[0]);
+      });
+      norm.inputs.append({mean, denominator(sumSq)});
+      norm.maps.append({rows, rows});
     }
     if (kind == NormKind::layer_affine) {
       Value kIndex = tensor::DimOp::create(rewriter, h.loc, x, rank - 1);
@@ -195,11 +226,8 @@ struct RowNorm {
   /// The row's denominator sqrt(var + eps) (RMSNorm: sqrt(mean(x^2) + eps))
   /// inside a generic whose block arguments for `inputs` are `extra`; not
   /// for `none`.
-  Value denominator(OpBuilder &b, Location l, ValueRange extra) const {
-    LinalgBuilder hb{b, l};
-    Value moment = toF32(b, l, extra[kind == NormKind::rms ? 0 : 1]);
-    return math::SqrtOp::create(
-        b, l, arith::AddFOp::create(b, l, moment, hb.f32(eps)));
+  Value denominator(OpBuilder &, Location, ValueRange extra) const {
+    return extra[kind == NormKind::rms ? 0 : 1];
   }
 
   /// The normalised value of element `x` inside a generic whose block
@@ -210,21 +238,13 @@ struct RowNorm {
     Value denom = denominator(b, l, extra);
     if (kind == NormKind::rms)
       return arith::DivFOp::create(b, l, x, denom);
-    Value mean = toF32(b, l, extra[0]);
-    Value v = arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, x, mean),
-                                    denom);
+    Value v = arith::DivFOp::create(
+        b, l, arith::SubFOp::create(b, l, x, extra[0]), denom);
     if (kind == NormKind::layer_affine) {
       v = arith::MulFOp::create(b, l, v, extra[2]); // no fused multiply-add
       v = arith::AddFOp::create(b, l, v, extra[3]);
     }
     return v;
-  }
-
-private:
-  /// A row sum (f64) divided by K, rounded to f32.
-  Value toF32(OpBuilder &b, Location l, Value sumValue) const {
-    return arith::TruncFOp::create(b, l, b.getF32Type(),
-                                   arith::DivFOp::create(b, l, sumValue, k));
   }
 };
 

@@ -36,15 +36,22 @@ func.func @quantize_activations(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tenso
 
 // -----
 
-// LayerNorm: both sums in f64, mean and variance rounded once to f32.
+// LayerNorm: both sums in f64, mean and variance rounded once to f32, a
+// row's mean and denominator computed once a row; the element-wise step
+// (x - mean) / denominator.
 // CHECK-LABEL: func @layer_norm
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf64>)
 // CHECK:   arith.extf %{{.*}} : f32 to f64
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf64>)
 // CHECK:   arith.subf %{{.*}}, %{{.*}} : f64
-// CHECK: linalg.generic
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
+// CHECK:   arith.truncf %{{.*}} : f64 to f32
+// CHECK: %[[DEN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
 // CHECK:   arith.truncf %{{.*}} : f64 to f32
 // CHECK:   math.sqrt
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[MEAN]], %[[DEN]] : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:   %[[D:.*]] = arith.subf
+// CHECK:   arith.divf %[[D]], %{{.*}} : f32
 func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = ternary.normalize %x : (tensor<?x?xf32>) -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
@@ -98,14 +105,20 @@ func.func @absmean(%w: tensor<8x16xf32>) -> f32 {
 // -----
 
 // A fused normalisation is computed inline in both sweeps (absmax and
-// values): the normalised rows are never stored.
+// values): the normalised rows are never stored. The row's denominator is
+// computed once a row (sum in f64, over K, rounded, + eps, sqrt), not in
+// the element-wise sweeps.
 // CHECK-LABEL: func @quantize_fused_rms
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4xf64>)
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<4xf64>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK: %[[DEN:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.*}} : tensor<4xf64>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK:   arith.divf %{{.*}}, %{{.*}} : f64
+// CHECK:   arith.truncf
 // CHECK:   math.sqrt
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}}, %[[DEN]] : tensor<4x16xf32>, tensor<4xf32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK-NOT: math.sqrt
 // CHECK:   math.absf
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<4xf64>, tensor<4xf32>) outs(%{{.*}} : tensor<4x16xi8>)
-// CHECK:   math.sqrt
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[DEN]], %{{.*}} : tensor<4x16xf32>, tensor<4xf32>, tensor<4xf32>) outs(%{{.*}} : tensor<4x16xi8>)
+// CHECK-NOT: math.sqrt
 // CHECK:   math.roundeven
 // CHECK-NOT: tensor<4x16xf32>) outs
 func.func @quantize_fused_rms(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tensor<4xf32>) {
