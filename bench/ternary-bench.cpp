@@ -170,82 +170,109 @@ double peakOf(PackedKernel kernel, int threads) {
   }
 }
 
-/// Args: out features, in features, tokens, cold (0/1), threads (1/2);
-/// kernel and encoding bound at registration.
-void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
-                    Encoding encoding) {
-  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
-  bool cold = state.range(3);
-  int threads = static_cast<int>(state.range(4));
-  Kernel kernel = kernelFor(kernelKind, encoding);
-  auto enc = static_cast<ternary_encoding>(encoding);
-  int64_t rowBytes = ternary_packed_row_bytes(inF, enc);
-  size_t matrixBytes = static_cast<size_t>(outF * rowBytes);
-  int copies = cold ? coldCopies(matrixBytes) : 1;
+/// The arguments of every row: out features, in features, tokens, cold
+/// (0/1), threads (1/2).
+struct Row {
+  int64_t outF, inF, tokens;
+  bool cold;
+  int threads;
+  explicit Row(const benchmark::State &state)
+      : outF(state.range(0)), inF(state.range(1)), tokens(state.range(2)),
+        cold(state.range(3)), threads(static_cast<int>(state.range(4))) {}
+};
 
+/// Copies of one random ternary weight matrix packed as `encoding`: one for
+/// a warm row, as many as no cache holds for a cold one.
+struct PackedSet {
+  int64_t rowBytes;
+  size_t matrixBytes;
+  std::vector<std::vector<int8_t>> copies;
+};
+PackedSet packedSet(const Row &row, ternary_encoding encoding) {
+  PackedSet set;
+  set.rowBytes = ternary_packed_row_bytes(row.inF, encoding);
+  set.matrixBytes = static_cast<size_t>(row.outF * set.rowBytes);
   std::mt19937 rng(1);
-  std::uniform_int_distribution<int> trit(-1, 1), act(-128, 127);
-  std::vector<int8_t> w(static_cast<size_t>(outF * inF));
+  std::uniform_int_distribution<int> trit(-1, 1);
+  std::vector<int8_t> w(static_cast<size_t>(row.outF * row.inF));
   for (auto &v : w)
     v = static_cast<int8_t>(trit(rng));
-  std::vector<int8_t> once(matrixBytes);
-  ternary_pack(w.data(), outF, inF, enc,
+  std::vector<int8_t> once(set.matrixBytes);
+  ternary_pack(w.data(), row.outF, row.inF, encoding,
                reinterpret_cast<uint8_t *>(once.data()));
-  std::vector<std::vector<int8_t>> packed(copies, once);
-  std::vector<int8_t> x(static_cast<size_t>(tokens * inF));
-  for (auto &v : x)
-    v = static_cast<int8_t>(act(rng));
+  set.copies.assign(row.cold ? coldCopies(set.matrixBytes) : 1, once);
+  return set;
+}
 
-  setThreadCount(threads);
-  Memref2D<int8_t> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
-  int next = 0;
+/// Copies of a random f32 matrix [rows, columns] (N(0, 1)), as packedSet.
+std::vector<std::vector<float>> floatSet(int64_t rows, int64_t columns,
+                                         bool cold, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.f, 1.f);
+  std::vector<float> once(static_cast<size_t>(rows * columns));
+  for (auto &v : once)
+    v = dist(rng);
+  size_t bytes = once.size() * sizeof(float);
+  return std::vector<std::vector<float>>(cold ? coldCopies(bytes) : 1, once);
+}
+
+/// Runs call(k) for every iteration of `state`, k cycling over `copies`;
+/// the seconds they took.
+template <typename Call>
+double timedCalls(benchmark::State &state, size_t copies, Call call) {
+  size_t next = 0;
   auto started = std::chrono::steady_clock::now();
   for (auto _ : state) {
-    int8_t *storage = packed[next].data();
+    call(next);
     next = (next + 1) % copies;
-    Memref2D<int8_t> wd{storage, storage, 0, {outF, rowBytes}, {rowBytes, 1}};
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       started)
+      .count();
+}
+
+/// The packed product; kernel and encoding bound at registration.
+void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
+                    Encoding encoding) {
+  Row row(state);
+  Kernel kernel = kernelFor(kernelKind, encoding);
+  PackedSet w = packedSet(row, static_cast<ternary_encoding>(encoding));
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<int> act(-128, 127);
+  std::vector<int8_t> x(static_cast<size_t>(row.tokens * row.inF));
+  for (auto &v : x)
+    v = static_cast<int8_t>(act(rng));
+  setThreadCount(row.threads);
+  Memref2D<int8_t> xd{
+      x.data(), x.data(), 0, {row.tokens, row.inF}, {row.inF, 1}};
+  double seconds = timedCalls(state, w.copies.size(), [&](size_t k) {
+    int8_t *storage = w.copies[k].data();
+    Memref2D<int8_t> wd{
+        storage, storage, 0, {row.outF, w.rowBytes}, {w.rowBytes, 1}};
     Memref2D<int32_t> out;
     kernel(&out, &xd, &wd);
     std::free(out.allocated);
-  }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
-  setCounters(state, outF, inF, tokens, cold, threads,
-              static_cast<double>(matrixBytes), peakOf(kernelKind, threads),
-              seconds);
+  });
+  setCounters(state, row.outF, row.inF, row.tokens, row.cold, row.threads,
+              static_cast<double>(w.matrixBytes),
+              peakOf(kernelKind, row.threads), seconds);
 }
 
 /// The fp32 baseline: y[tokens, out] = x[tokens, in] . W[out, in]^T.
 void openblasProduct(benchmark::State &state) {
-  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
-  bool cold = state.range(3);
-  openblas_set_num_threads(static_cast<int>(state.range(4)));
-  size_t matrixBytes = static_cast<size_t>(outF * inF) * sizeof(float);
-  int copies = cold ? coldCopies(matrixBytes) : 1;
-  std::mt19937 rng(2);
-  std::normal_distribution<float> dist(0.f, 1.f);
-  std::vector<float> once(outF * inF);
-  for (auto &v : once)
-    v = dist(rng);
-  std::vector<std::vector<float>> w(copies, once);
-  std::vector<float> x(tokens * inF), y(tokens * outF);
-  for (auto &v : x)
-    v = dist(rng);
-  int next = 0;
-  auto started = std::chrono::steady_clock::now();
-  for (auto _ : state) {
-    const float *wm = w[next].data();
-    next = (next + 1) % copies;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tokens, outF, inF, 1.f,
-                x.data(), inF, wm, inF, 0.f, y.data(), outF);
+  Row row(state);
+  openblas_set_num_threads(row.threads);
+  auto w = floatSet(row.outF, row.inF, row.cold, 2);
+  std::vector<float> x = floatSet(row.tokens, row.inF, false, 3)[0];
+  std::vector<float> y(static_cast<size_t>(row.tokens * row.outF));
+  double seconds = timedCalls(state, w.size(), [&](size_t k) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, row.tokens, row.outF,
+                row.inF, 1.f, x.data(), row.inF, w[k].data(), row.inF, 0.f,
+                y.data(), row.outF);
     benchmark::DoNotOptimize(y.data());
-  }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
-  setCounters(state, outF, inF, tokens, cold, static_cast<int>(state.range(4)),
-              static_cast<double>(matrixBytes), 0.0, seconds);
+  });
+  setCounters(state, row.outF, row.inF, row.tokens, row.cold, row.threads,
+              static_cast<double>(w[0].size() * sizeof(float)), 0.0, seconds);
 }
 
 using LayerFn = void (*)(Memref2D<float> *, Memref2D<float> *,
@@ -253,86 +280,48 @@ using LayerFn = void (*)(Memref2D<float> *, Memref2D<float> *,
 using LatentFn = void (*)(Memref2D<float> *, Memref2D<float> *,
                           Memref2D<float> *);
 
-/// f32 activations [tokens, in] drawn around 0.
-std::vector<float> activations(int64_t tokens, int64_t inF) {
-  std::mt19937 rng(3);
-  std::normal_distribution<float> dist(0.f, 1.f);
-  std::vector<float> x(static_cast<size_t>(tokens * inF));
-  for (auto &v : x)
-    v = dist(rng);
-  return x;
-}
-
-/// The BitLinear layer with packed i2 weights (the arguments of
-/// ternaryProduct's rows).
+/// The BitLinear layer with packed i2 weights.
 void bitlinearLayer(benchmark::State &state, PackedKernel kernelKind) {
-  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
-  bool cold = state.range(3);
-  int threads = static_cast<int>(state.range(4));
+  Row row(state);
   auto layer = compiled(kernelKind, kLayerModule).function<LayerFn>("layer");
-  int64_t rowBytes = ternary_packed_row_bytes(inF, TERNARY_ENCODING_I2);
-  size_t matrixBytes = static_cast<size_t>(outF * rowBytes);
-  int copies = cold ? coldCopies(matrixBytes) : 1;
-  std::mt19937 rng(1);
-  std::uniform_int_distribution<int> trit(-1, 1);
-  std::vector<int8_t> w(static_cast<size_t>(outF * inF));
-  for (auto &v : w)
-    v = static_cast<int8_t>(trit(rng));
-  std::vector<int8_t> once(matrixBytes);
-  ternary_pack(w.data(), outF, inF, TERNARY_ENCODING_I2,
-               reinterpret_cast<uint8_t *>(once.data()));
-  std::vector<std::vector<int8_t>> packed(copies, once);
-  std::vector<float> x = activations(tokens, inF);
-  setThreadCount(threads);
-  Memref2D<float> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
-  int next = 0;
-  auto started = std::chrono::steady_clock::now();
-  for (auto _ : state) {
-    int8_t *storage = packed[next].data();
-    next = (next + 1) % copies;
-    Memref2D<int8_t> wd{storage, storage, 0, {outF, rowBytes}, {rowBytes, 1}};
+  PackedSet w = packedSet(row, TERNARY_ENCODING_I2);
+  std::vector<float> x = floatSet(row.tokens, row.inF, false, 3)[0];
+  setThreadCount(row.threads);
+  Memref2D<float> xd{
+      x.data(), x.data(), 0, {row.tokens, row.inF}, {row.inF, 1}};
+  double seconds = timedCalls(state, w.copies.size(), [&](size_t k) {
+    int8_t *storage = w.copies[k].data();
+    Memref2D<int8_t> wd{
+        storage, storage, 0, {row.outF, w.rowBytes}, {w.rowBytes, 1}};
     Memref2D<float> out;
     layer(&out, &xd, &wd, 0.02f);
     std::free(out.allocated);
-  }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
-  setCounters(state, outF, inF, tokens, cold, threads,
-              static_cast<double>(matrixBytes), peakOf(kernelKind, threads),
-              seconds);
+  });
+  setCounters(state, row.outF, row.inF, row.tokens, row.cold, row.threads,
+              static_cast<double>(w.matrixBytes),
+              peakOf(kernelKind, row.threads), seconds);
 }
 
 /// The BitLinear layer on latent f32 weights: what a training step's
 /// forward pays (the weights read as f32, 32 bits a weight).
 void bitlinearLatent(benchmark::State &state) {
-  int64_t outF = state.range(0), inF = state.range(1), tokens = state.range(2);
-  bool cold = state.range(3);
-  int threads = static_cast<int>(state.range(4));
+  Row row(state);
   auto layer =
       compiled(PackedKernel::auto_, kLayerModule).function<LatentFn>("latent");
-  size_t matrixBytes = static_cast<size_t>(outF * inF) * sizeof(float);
-  int copies = cold ? coldCopies(matrixBytes) : 1;
-  std::vector<float> once = activations(outF, inF);
-  std::vector<std::vector<float>> w(copies, once);
-  std::vector<float> x = activations(tokens, inF);
-  setThreadCount(threads);
-  Memref2D<float> xd{x.data(), x.data(), 0, {tokens, inF}, {inF, 1}};
-  int next = 0;
-  auto started = std::chrono::steady_clock::now();
-  for (auto _ : state) {
-    float *storage = w[next].data();
-    next = (next + 1) % copies;
-    Memref2D<float> wd{storage, storage, 0, {outF, inF}, {inF, 1}};
+  auto w = floatSet(row.outF, row.inF, row.cold, 4);
+  std::vector<float> x = floatSet(row.tokens, row.inF, false, 3)[0];
+  setThreadCount(row.threads);
+  Memref2D<float> xd{
+      x.data(), x.data(), 0, {row.tokens, row.inF}, {row.inF, 1}};
+  double seconds = timedCalls(state, w.size(), [&](size_t k) {
+    float *storage = w[k].data();
+    Memref2D<float> wd{storage, storage, 0, {row.outF, row.inF}, {row.inF, 1}};
     Memref2D<float> out;
     layer(&out, &xd, &wd);
     std::free(out.allocated);
-  }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
-  setCounters(state, outF, inF, tokens, cold, threads,
-              static_cast<double>(matrixBytes), 0.0, seconds);
+  });
+  setCounters(state, row.outF, row.inF, row.tokens, row.cold, row.threads,
+              static_cast<double>(w[0].size() * sizeof(float)), 0.0, seconds);
 }
 
 void shapes(benchmark::internal::Benchmark *b) {
