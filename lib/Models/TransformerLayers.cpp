@@ -1,7 +1,10 @@
 //===- TransformerLayers.cpp - The layers of the language models ----------===//
 //
 // Embeddings with learned positions, LayerNorm and RMSNorm, multi-head
-// self-attention (causal or not), GELU and ReLU^2, written as linalg on
+// attention (self-attention causal or not, with a padding mask, or
+// cross-attention over other rows; keys and values captured into caches
+// for a prefill step; one position against the caches for a decoding
+// step), rotary positions, GELU, ReLU^2 and SiLU, written as linalg on
 // tensors and ternary ops, so that autodiff derives their gradients from
 // the generic rule (the softmax has its own).
 //
