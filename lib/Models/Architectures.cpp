@@ -45,12 +45,26 @@ struct ParamWalk {
   ValueRange p;
   size_t next = 0;
 
+  Value tokenTable; ///< the token table as looked up, once taken
+
   Value take() { return p[next++]; }
   /// The next parameter, an embedding table: its ternary values with
   /// --ternary-embeddings.
-  Value takeTable(Layers &l) { return l.table(take()); }
-  /// The token embedding table (the first parameter).
-  Value table(Layers &l) { return l.table(p[0]); }
+  Value takeTable(Layers &l) {
+    bool token = next == 0;
+    Value t = l.table(take());
+    if (token)
+      tokenTable = t;
+    return t;
+  }
+  /// The token embedding table (the first parameter) as looked up: a tied
+  /// head shares its ternary values rather than computing them again.
+  Value table(Layers &l) { return tokenTable ? tokenTable : l.table(p[0]); }
+  /// The next attention's Q, K, V and output projections.
+  struct Attention {
+    Value q, k, v, o;
+  };
+  Attention attention() { return {take(), take(), take(), take()}; }
   /// The block norm (LayerNorm: gain and bias; RMSNorm: gain).
   Value norm(Layers &l, Value x) {
     Value gain = take();
@@ -149,9 +163,9 @@ Forward transformerForward(const ModelConfig &c, bool causal) {
     Value batch = l.batchOf(ids);
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, x);
-      Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-      h = l.selfAttention(h, batch, c.context, c.heads, wq, wk, wv, wo, causal,
-                          keyMask);
+      ParamWalk::Attention a = g.attention();
+      h = l.selfAttention(h, batch, c.context, c.heads, a.q, a.k, a.v, a.o,
+                          causal, keyMask);
       x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
     }
     return g.head(l, x);
@@ -211,8 +225,8 @@ Forward encoderDecoderForward(const ModelConfig &c) {
     Value x = l.embedTokens(tok, encoderPos, data[0]);
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, x);
-      Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-      h = l.selfAttention(h, batch, lengths.inputs, c.heads, wq, wk, wv, wo,
+      ParamWalk::Attention a = g.attention();
+      h = l.selfAttention(h, batch, lengths.inputs, c.heads, a.q, a.k, a.v, a.o,
                           /*causal=*/false);
       x = g.mlp(l, l.add(x, l.dropout(h, p0)), p0);
     }
@@ -220,15 +234,15 @@ Forward encoderDecoderForward(const ModelConfig &c) {
     Value y = l.embedTokens(tok, decoderPos, data[1]);
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, y);
-      Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-      h = l.selfAttention(h, batch, lengths.targets, c.heads, wq, wk, wv, wo,
-                          /*causal=*/true);
+      ParamWalk::Attention self = g.attention();
+      h = l.selfAttention(h, batch, lengths.targets, c.heads, self.q, self.k,
+                          self.v, self.o, /*causal=*/true);
       y = l.add(y, l.dropout(h, p0));
       h = g.norm(l, y);
-      wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
+      ParamWalk::Attention cross = g.attention();
       h = l.attention(h, memory, batch, lengths.targets, lengths.inputs,
-                      c.heads, wq, wk, wv, wo, /*causal=*/false, Value(),
-                      /*rotary=*/false);
+                      c.heads, cross.q, cross.k, cross.v, cross.o,
+                      /*causal=*/false, Value(), /*rotary=*/false);
       y = g.mlp(l, l.add(y, l.dropout(h, p0)), p0);
     }
     return g.head(l, y);
@@ -426,11 +440,12 @@ const Architecture kArchitectures[] = {
          Value x = l.embedToken(tok, pos, tokens, position);
          for (int64_t i = 0; i < c.depth; ++i) {
            Value h = g.norm(l, x);
-           Value wq = g.take(), wk = g.take(), wv = g.take(), wo = g.take();
-           x = g.mlp(l,
-                     l.add(x, l.cachedSelfAttention(h, position, i, c.heads, wq,
-                                                    wk, wv, wo, keys, values)),
-                     0.0);
+           ParamWalk::Attention a = g.attention();
+           x = g.mlp(
+               l,
+               l.add(x, l.cachedSelfAttention(h, position, i, c.heads, a.q, a.k,
+                                              a.v, a.o, keys, values)),
+               0.0);
          }
          return g.head(l, x);
        };
