@@ -515,10 +515,11 @@ std::string mlir::ternary::models::layerOf(llvm::StringRef parameter) {
 
 const TransformerPreset *
 mlir::ternary::models::findPreset(llvm::StringRef name) {
-  // tiny: about 0.1M parameters with characters; base: nanoGPT's
-  // shakespeare_char (about 10.7M).
+  // tiny: about 0.1M parameters with characters; mini: about 0.6M; base:
+  // nanoGPT's shakespeare_char (about 10.7M).
   static const TransformerPreset presets[] = {
       {"tiny", 2, 64, 4, 64},
+      {"mini", 3, 128, 4, 64},
       {"small", 4, 256, 4, 128},
       {"base", 6, 384, 6, 256},
   };

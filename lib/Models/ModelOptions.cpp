@@ -2,6 +2,8 @@
 
 #include "ternary/Models/ModelOptions.h"
 
+#include "Architectures.h"
+
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -61,8 +63,8 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                   cl::init(-1), cl::cat(category)),
       size("size",
            cl::desc("A language model's preset: tiny (2 blocks, width 64, 4 "
-                    "heads, context 64), small (4, 256, 4, 128), base (6, "
-                    "384, 6, 256)"),
+                    "heads, context 64), mini (3, 128, 4, 64), small (4, "
+                    "256, 4, 128), base (6, 384, 6, 256)"),
            cl::init(""), cl::cat(category)),
       blockNorm("block-norm",
                 cl::desc("A language model's block norm: layer (LayerNorm) "
@@ -149,9 +151,9 @@ ModelOptions::config(const std::string &name) const {
   c.depth = depth;
   c.width = width;
   c.warmupSteps = warmupSteps;
-  if (!size.empty() && size != "tiny" && size != "small" && size != "base")
-    return llvm::createStringError("--size must be tiny, small or base, got '" +
-                                   size + "'");
+  if (!size.empty() && !findPreset(size))
+    return llvm::createStringError(
+        "--size must be tiny, mini, small or base, got '" + size + "'");
   c.size = size;
   if (blockNorm != "layer" && blockNorm != "rms")
     return llvm::createStringError("--block-norm must be layer or rms, got '" +

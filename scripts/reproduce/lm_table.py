@@ -38,6 +38,13 @@ TASKS = {
              "Shakespeare", "nats a target token", "target-token"),
 }
 VARIANTS = ("32", "absmean", "absmedian", "x2-absmedian")
+# The model library's presets, smallest first.
+SIZES = ("tiny", "mini", "small", "base")
+
+
+def rank(sequence, value):
+    """`value`'s place in `sequence`, after all of it when absent."""
+    return sequence.index(value) if value in sequence else len(sequence)
 
 
 def keep(metrics, out):
@@ -107,20 +114,21 @@ def main(keep_dir):
           "tenth of the run. 32-bit against 1.58-bit (absmean, absmedian; "
           "every projection of every block BitLinear, embeddings and head "
           "32-bit) and 1.58-bit absmedian at hidden x2.\n")
-    order = {task: i for i, task in enumerate(TASKS)}
     files = glob.glob(os.path.join(keep_dir, "commands-*.txt"))
     keys = []
     for commands in files:
         task, size = os.path.basename(commands)[len("commands-"):-4].split(
             "-", 1)
-        keys.append((order.get(task, len(order)), size, task, commands))
-    gaps = []
-    for _, size, task, commands in sorted(keys):
+        keys.append((rank(list(TASKS), task), rank(SIZES, size), size, task,
+                     commands))
+    gaps, summary = [], {}
+    for _, _, size, task, commands in sorted(keys):
         title, unit, accuracy = TASKS.get(task, (task, "nats", "token"))
         prefix = f"{task}-{size}-"
         rows, table, machines = [], [], set()
-        for line in open(commands):
-            name, command = line.strip().split("|", 1)
+        lines = [line.strip().split("|", 1) for line in open(commands)]
+        lines.sort(key=lambda nc: rank(VARIANTS, nc[0][len(prefix):]))
+        for name, command in lines:
             path = os.path.join(keep_dir, name + ".json")
             if not os.path.exists(path):
                 table.append(f"| {name} | not run | | | | | `{command}` |")
@@ -149,6 +157,27 @@ def main(keep_dir):
         gap = findings(rows, prefix)
         if gap is not None:
             gaps.append((task, size, gap))
+        summary.setdefault(task, []).append(
+            (size, steps, {name[len(prefix):]: m for name, m in rows}))
+    for task, sizes in summary.items():
+        if len(sizes) < 2:
+            continue
+        print(f"## {TASKS.get(task, (task,))[0]}: the sizes side by side\n")
+        print("Validation loss at each size's last step (parameters of the "
+              "32-bit row):\n")
+        print("| size | steps | parameters | " + " | ".join(VARIANTS) +
+              " | x2 - 32 |")
+        print("|---|---|---|" + "---|" * (len(VARIANTS) + 1))
+        for size, steps, byvariant in sizes:
+            cells = [f"{byvariant[v]['val_loss']:.4f}" if v in byvariant
+                     else "not run" for v in VARIANTS]
+            params = (f"{byvariant['32']['params']:,}" if "32" in byvariant
+                      else "")
+            gap = (f"{byvariant['x2-absmedian']['val_loss'] - byvariant['32']['val_loss']:+.4f}"
+                   if {"32", "x2-absmedian"} <= byvariant.keys() else "")
+            print(f"| {size} | {steps} | {params} | " + " | ".join(cells) +
+                  f" | {gap} |")
+        print()
     if gaps:
         print("## The papers' findings against these tables\n")
         print("The papers: 1.58-bit at hidden x2 reaches or passes 32-bit for "
