@@ -60,6 +60,8 @@ void mlir::ternary::buildInferencePipeline(
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Updates written back into the caller's buffers are computed there.
+  pm.addNestedPass<func::FuncOp>(createTernaryForwardCopies());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createTernaryStridedCopiesToLinalg());

@@ -36,6 +36,55 @@ def TernaryStridedCopiesToLinalg : Pass<"ternary-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TernaryForwardCopies
+    : Pass<"ternary-forward-copies", "::mlir::func::FuncOp"> {
+  let summary = "Let the op that fills a buffer copied into an argument "
+                "write the argument";
+  let description = [{
+    Bufferization writes a value meant for a caller's buffer (a train
+    step's updated parameters and optimiser state,
+    `bufferization.materialize_in_destination` into a function argument)
+    into a fresh buffer first and copies it over. This pass removes the
+    copy where the buffer's only writer can write the argument itself:
+
+    - the copy's source is a `memref.alloc` of the same block, used only by
+      the copy and by one element-wise linalg op (all loops parallel) that
+      writes it as an output with the identity map and never reads it;
+    - the copy's target is an argument of the function, of the same type;
+    - the op reads the argument, if at all, only with that same map (each
+      element before it is written), and through no view of it;
+    - between the op and the copy no op touches the argument: only copies
+      from other buffers into other arguments, or ops free of memory
+      effects that do not use it.
+
+    The op then writes the argument, the copy and the allocation go. The
+    function's arguments are taken to be distinct buffers (the C interface
+    of the train steps says so). Runs on buffers, before the deallocation
+    pipeline.
+
+    Example:
+
+    ```mlir
+    %new = memref.alloc() : memref<4xf32>
+    linalg.generic {indexing_maps = [#id, #id, #id],
+                    iterator_types = ["parallel"]}
+        ins(%param, %grad : memref<4xf32>, memref<4xf32>)
+        outs(%new : memref<4xf32>) { ... }
+    memref.copy %new, %param : memref<4xf32> to memref<4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    linalg.generic {indexing_maps = [#id, #id, #id],
+                    iterator_types = ["parallel"]}
+        ins(%param, %grad : memref<4xf32>, memref<4xf32>)
+        outs(%param : memref<4xf32>) { ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def TernarySelectKernels : Pass<"ternary-select-kernels"> {
   let summary = "Choose the kernel of every packed ternary product";
   let description = [{

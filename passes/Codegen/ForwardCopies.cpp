@@ -1,0 +1,139 @@
+//===- ForwardCopies.cpp - Write arguments in place instead of copying ----===//
+//
+// After bufferization, a value written back into a function argument (a
+// train step's parameter update) is computed into a fresh buffer and then
+// copied into the argument. Where the buffer's one writer is an element-wise
+// linalg op and nothing touches the argument between that op and the copy,
+// the op writes the argument directly (docs: CodegenPasses.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ternary/Passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir {
+namespace ternary {
+#define GEN_PASS_DEF_TERNARYFORWARDCOPIES
+#include "passes/Passes.h.inc"
+} // namespace ternary
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// The buffer `v` is a view of (through view-like ops), or `v`.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `op` (or an op nested in it) uses a view of `buffer`.
+bool usesBuffer(Operation *op, Value buffer) {
+  WalkResult r = op->walk([&](Operation *inner) {
+    for (Value operand : inner->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) && rootOf(operand) == buffer)
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// The element-wise linalg op that alone writes `alloc` (used by it and by
+/// `copy` only), writing it through output `init`; null if there is none.
+linalg::LinalgOp onlyWriter(memref::AllocOp alloc, memref::CopyOp copy,
+                            OpOperand *&init) {
+  linalg::LinalgOp writer;
+  for (OpOperand &use : alloc->getUses()) {
+    if (use.getOwner() == copy)
+      continue;
+    auto op = dyn_cast<linalg::LinalgOp>(use.getOwner());
+    if (!op || writer || !op.isDpsInit(&use))
+      return nullptr;
+    writer = op;
+    init = &use;
+  }
+  if (!writer || writer->getBlock() != copy->getBlock() ||
+      !writer->isBeforeInBlock(copy) ||
+      writer.getNumLoops() != writer.getNumParallelLoops() ||
+      !writer.getMatchingIndexingMap(init).isIdentity() ||
+      writer.payloadUsesValueFromOperand(init))
+    return nullptr;
+  return writer;
+}
+
+/// Whether `writer` may write `arg` through `init`: it reads `arg` only
+/// element by element at the place it writes, and through no view.
+bool mayWriteArgument(linalg::LinalgOp writer, OpOperand *init,
+                      BlockArgument arg) {
+  for (OpOperand &operand : writer->getOpOperands()) {
+    if (&operand == init || !isa<BaseMemRefType>(operand.get().getType()) ||
+        rootOf(operand.get()) != arg)
+      continue;
+    if (operand.get() != arg || writer.isDpsInit(&operand) ||
+        writer.getMatchingIndexingMap(&operand) !=
+            writer.getMatchingIndexingMap(init))
+      return false;
+  }
+  // No region of the op may see the argument other than as its operands.
+  for (Region &region : writer->getRegions())
+    for (Operation &op : region.getOps())
+      if (usesBuffer(&op, arg))
+        return false;
+  return true;
+}
+
+/// Whether no op strictly between `from` and `to` touches `arg`: copies
+/// from other buffers into other arguments, and ops free of memory effects
+/// that do not use it.
+bool untouchedBetween(Operation *from, Operation *to, BlockArgument arg) {
+  for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
+    if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      auto target = dyn_cast<BlockArgument>(copy.getTarget());
+      if (target && target != arg && rootOf(copy.getSource()) != arg)
+        continue;
+      return false;
+    }
+    if (!isMemoryEffectFree(op) || usesBuffer(op, arg))
+      return false;
+  }
+  return true;
+}
+
+struct TernaryForwardCopies
+    : public mlir::ternary::impl::TernaryForwardCopiesBase<
+          TernaryForwardCopies> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    Block *entry = &func.getBody().front();
+    SmallVector<memref::CopyOp> copies;
+    func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      auto arg = dyn_cast<BlockArgument>(copy.getTarget());
+      auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+      if (!arg || arg.getOwner() != entry || !alloc ||
+          alloc->getBlock() != copy->getBlock() ||
+          alloc.getType() != arg.getType())
+        continue;
+      OpOperand *init = nullptr;
+      linalg::LinalgOp writer = onlyWriter(alloc, copy, init);
+      if (!writer || !mayWriteArgument(writer, init, arg) ||
+          !untouchedBetween(writer, copy, arg))
+        continue;
+      init->set(arg);
+      copy->erase();
+      if (alloc->use_empty())
+        alloc->erase();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,119 @@
+// Tests passes/Codegen/ForwardCopies.cpp.
+// RUN: ternary-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ternary-forward-copies))' | FileCheck %s
+
+#id = affine_map<(d0) -> (d0)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#tr = affine_map<(d0, d1) -> (d1, d0)>
+
+// An optimiser-like update: one element-wise op writes a fresh buffer that
+// is copied into an argument it also reads; it writes the argument instead.
+// Copies into other arguments between them do not stand in the way.
+// CHECK-LABEL: func.func @update
+// CHECK-SAME: (%[[P:.*]]: memref<4xf32>, %[[G:.*]]: memref<4xf32>, %[[M:.*]]: memref<4xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[P]], %[[G]], %[[M]] : memref<4xf32>, memref<4xf32>, memref<4xf32>)
+// CHECK-SAME: outs(%[[P]], %[[M]] : memref<4xf32>, memref<4xf32>)
+// CHECK-NOT: memref.copy
+// CHECK: return
+func.func @update(%p: memref<4xf32>, %g: memref<4xf32>, %m: memref<4xf32>) {
+  %np = memref.alloc() : memref<4xf32>
+  %nm = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id, #id, #id, #id, #id], iterator_types = ["parallel"]}
+      ins(%p, %g, %m : memref<4xf32>, memref<4xf32>, memref<4xf32>)
+      outs(%np, %nm : memref<4xf32>, memref<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %o: f32, %o2: f32):
+    %s = arith.subf %a, %b : f32
+    %t = arith.addf %c, %b : f32
+    linalg.yield %s, %t : f32, f32
+  }
+  memref.copy %np, %p : memref<4xf32> to memref<4xf32>
+  memref.copy %nm, %m : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// -----
+
+#id = affine_map<(d0) -> (d0)>
+
+// The argument is read between the op and the copy: the copy stays.
+// CHECK-LABEL: func.func @read_between
+// CHECK: %[[NEW:.*]] = memref.alloc
+// CHECK: outs(%[[NEW]] : memref<4xf32>)
+// CHECK: memref.load
+// CHECK: memref.copy %[[NEW]]
+func.func @read_between(%p: memref<4xf32>, %g: memref<4xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %new = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%p, %g : memref<4xf32>, memref<4xf32>) outs(%new : memref<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.subf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  %old = memref.load %p[%c0] : memref<4xf32>
+  memref.copy %new, %p : memref<4xf32> to memref<4xf32>
+  return %old : f32
+}
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#tr = affine_map<(d0, d1) -> (d1, d0)>
+
+// The op reads the argument transposed (other elements than it writes):
+// the copy stays.
+// CHECK-LABEL: func.func @transposed_read
+// CHECK: %[[NEW:.*]] = memref.alloc
+// CHECK: outs(%[[NEW]] : memref<3x3xf32>)
+// CHECK: memref.copy %[[NEW]]
+func.func @transposed_read(%p: memref<3x3xf32>) {
+  %new = memref.alloc() : memref<3x3xf32>
+  linalg.generic {indexing_maps = [#tr, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%p : memref<3x3xf32>) outs(%new : memref<3x3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  }
+  memref.copy %new, %p : memref<3x3xf32> to memref<3x3xf32>
+  return
+}
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// A reduction into the buffer, a buffer with a second reader, a copy into
+// a buffer that is not an argument: each copy stays.
+// CHECK-LABEL: func.func @reduction
+// CHECK: memref.copy
+func.func @reduction(%x: memref<4x3xf32>, %s: memref<4xf32>) {
+  %new = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x3xf32>) outs(%new : memref<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  }
+  memref.copy %new, %s : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @second_reader
+// CHECK: memref.copy
+func.func @second_reader(%x: memref<4xf32>, %y: memref<4xf32>, %z: memref<4xf32>) {
+  %new = memref.alloc() : memref<4xf32>
+  linalg.copy ins(%x : memref<4xf32>) outs(%new : memref<4xf32>)
+  memref.copy %new, %z : memref<4xf32> to memref<4xf32>
+  memref.copy %new, %y : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @not_an_argument
+// CHECK: memref.copy
+func.func @not_an_argument(%x: memref<4xf32>) -> memref<4xf32> {
+  %new = memref.alloc() : memref<4xf32>
+  %out = memref.alloc() : memref<4xf32>
+  linalg.copy ins(%x : memref<4xf32>) outs(%new : memref<4xf32>)
+  memref.copy %new, %out : memref<4xf32> to memref<4xf32>
+  return %out : memref<4xf32>
+}
