@@ -47,9 +47,12 @@ def TernaryForwardCopies
     into a fresh buffer first and copies it over. This pass removes the
     copy where the buffer's only writer can write the argument itself:
 
-    - the copy's source is a `memref.alloc` of the same block, used only by
-      the copy and by one element-wise linalg op (all loops parallel) that
-      writes it as an output with the identity map and never reads it;
+    - the copy's source is a `memref.alloc` whose uses are all in the
+      copy's block; its use before the copy is an element-wise linalg op
+      (all loops parallel) that overwrites it (an output with the identity
+      map, never read), and its use after the copy, if any, overwrites it
+      in the same way (bufferization may carry several updates in one
+      buffer in turn);
     - the copy's target is an argument of the function, of the same type;
     - the op reads the argument, if at all, only with that same map (each
       element before it is written), and through no view of it;

@@ -45,33 +45,58 @@ bool usesBuffer(Operation *op, Value buffer) {
   return r.wasInterrupted();
 }
 
-/// The element-wise linalg op that alone writes `alloc` (used by it and by
-/// `copy` only), writing it through output `init`; null if there is none.
-linalg::LinalgOp onlyWriter(memref::AllocOp alloc, memref::CopyOp copy,
-                            OpOperand *&init) {
-  linalg::LinalgOp writer;
-  for (OpOperand &use : alloc->getUses()) {
-    if (use.getOwner() == copy)
-      continue;
-    auto op = dyn_cast<linalg::LinalgOp>(use.getOwner());
-    if (!op || writer || !op.isDpsInit(&use))
-      return nullptr;
-    writer = op;
-    init = &use;
-  }
-  if (!writer || writer->getBlock() != copy->getBlock() ||
-      !writer->isBeforeInBlock(copy) ||
-      writer.getNumLoops() != writer.getNumParallelLoops() ||
-      !writer.getMatchingIndexingMap(init).isIdentity() ||
-      writer.payloadUsesValueFromOperand(init))
+/// The output operand through which `op` overwrites every element of
+/// `buffer` without reading it (an element-wise linalg op, all loops
+/// parallel, `buffer` an output with the identity map and no other operand),
+/// or null.
+OpOperand *overwrite(Operation *op, Value buffer) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || linalgOp.getNumLoops() != linalgOp.getNumParallelLoops())
     return nullptr;
-  return writer;
+  OpOperand *init = nullptr;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (operand.get() != buffer)
+      continue;
+    if (init || !linalgOp.isDpsInit(&operand))
+      return nullptr;
+    init = &operand;
+  }
+  if (!init || !linalgOp.getMatchingIndexingMap(init).isIdentity() ||
+      linalgOp.payloadUsesValueFromOperand(init))
+    return nullptr;
+  return init;
+}
+
+/// The op that writes what `copy` copies out of `alloc`: the use of `alloc`
+/// before the copy, which must overwrite it (`init`: through which output).
+/// After the copy, `alloc` must be overwritten before it is read again (the
+/// same buffer may carry several updates in turn), and every use must be in
+/// the copy's block.
+Operation *lastWriter(memref::AllocOp alloc, memref::CopyOp copy,
+                      OpOperand *&init) {
+  SmallVector<Operation *> users;
+  for (Operation *user : alloc->getUsers()) {
+    if (user->getBlock() != copy->getBlock())
+      return nullptr;
+    if (!llvm::is_contained(users, user))
+      users.push_back(user);
+  }
+  llvm::sort(users,
+             [](Operation *x, Operation *y) { return x->isBeforeInBlock(y); });
+  auto it = llvm::find(users, copy.getOperation());
+  if (it == users.begin() || llvm::count(users, copy.getOperation()) != 1)
+    return nullptr;
+  if (std::next(it) != users.end() && !overwrite(*std::next(it), alloc))
+    return nullptr;
+  Operation *writer = *std::prev(it);
+  init = overwrite(writer, alloc);
+  return init ? writer : nullptr;
 }
 
 /// Whether `writer` may write `arg` through `init`: it reads `arg` only
 /// element by element at the place it writes, and through no view.
-bool mayWriteArgument(linalg::LinalgOp writer, OpOperand *init,
-                      BlockArgument arg) {
+bool mayWriteArgument(Operation *op, OpOperand *init, BlockArgument arg) {
+  auto writer = cast<linalg::LinalgOp>(op);
   for (OpOperand &operand : writer->getOpOperands()) {
     if (&operand == init || !isa<BaseMemRefType>(operand.get().getType()) ||
         rootOf(operand.get()) != arg)
@@ -124,7 +149,7 @@ struct TernaryForwardCopies
           alloc.getType() != arg.getType())
         continue;
       OpOperand *init = nullptr;
-      linalg::LinalgOp writer = onlyWriter(alloc, copy, init);
+      Operation *writer = lastWriter(alloc, copy, init);
       if (!writer || !mayWriteArgument(writer, init, arg) ||
           !untouchedBetween(writer, copy, arg))
         continue;

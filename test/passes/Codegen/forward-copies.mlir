@@ -36,6 +36,60 @@ func.func @update(%p: memref<4xf32>, %g: memref<4xf32>, %m: memref<4xf32>) {
 
 #id = affine_map<(d0) -> (d0)>
 
+// One buffer carries two updates in turn: each writes its argument.
+// CHECK-LABEL: func.func @reused
+// CHECK-SAME: (%[[A:.*]]: memref<4xf32>, %[[B:.*]]: memref<4xf32>, %[[G:.*]]: memref<4xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK: outs(%[[A]] : memref<4xf32>)
+// CHECK: outs(%[[B]] : memref<4xf32>)
+// CHECK-NOT: memref.copy
+func.func @reused(%a: memref<4xf32>, %b: memref<4xf32>, %g: memref<4xf32>) {
+  %new = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %g : memref<4xf32>, memref<4xf32>) outs(%new : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.subf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %new, %a : memref<4xf32> to memref<4xf32>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%b, %g : memref<4xf32>, memref<4xf32>) outs(%new : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %new, %b : memref<4xf32> to memref<4xf32>
+  return
+}
+
+// -----
+
+#id = affine_map<(d0) -> (d0)>
+
+// The buffer is read after the copy before anything overwrites it: the
+// copy stays (the reader needs the values in the buffer).
+// CHECK-LABEL: func.func @read_after
+// CHECK: %[[NEW:.*]] = memref.alloc
+// CHECK: outs(%[[NEW]] : memref<4xf32>)
+// CHECK: memref.copy %[[NEW]]
+// CHECK: linalg.copy ins(%[[NEW]]
+func.func @read_after(%a: memref<4xf32>, %g: memref<4xf32>, %out: memref<4xf32>) {
+  %new = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %g : memref<4xf32>, memref<4xf32>) outs(%new : memref<4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.subf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %new, %a : memref<4xf32> to memref<4xf32>
+  linalg.copy ins(%new : memref<4xf32>) outs(%out : memref<4xf32>)
+  return
+}
+
+// -----
+
+#id = affine_map<(d0) -> (d0)>
+
 // The argument is read between the op and the copy: the copy stays.
 // CHECK-LABEL: func.func @read_between
 // CHECK: %[[NEW:.*]] = memref.alloc
