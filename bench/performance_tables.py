@@ -390,6 +390,25 @@ SECTIONS = [
 ]
 
 
+PROFILING = """## Profiling the compiled code
+
+`TERNARY_PERF_JIT=1` makes the JIT tell `perf` about the functions it
+compiles: record with `-k 1`, then inject the JIT's code, e.g.
+
+```sh
+TERNARY_PERF_JIT=1 perf record -e cpu-clock -k 1 -o perf.data \\
+    build/bin/ternary-train-bench --benchmark_filter='trainStep/mnist_cnn/64/2/1$'
+perf inject --jit -i perf.data -o perf.jit.data
+perf report -i perf.jit.data --no-children --sort sym
+```
+
+Outlined linalg ops appear as `__ternary_linalg_N` (`ternary-opt
+--ternary-inference-pipeline --mlir-print-ir-after=ternary-outline-linalg`
+shows which op each is); `perf stat -e page-faults` or `/usr/bin/time -v`
+shows allocation costs (the tools keep freed buffers: ToolSupport.cpp).
+"""
+
+
 def machine():
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -423,6 +442,7 @@ def document(args, report, sections):
         out.append("## %s\n\n%s\n\n%s" % (title, text, render(report)))
     out.append("## The open issues' targets in this run\n\n"
                + report.target_list())
+    out.append(PROFILING)
     return "\n".join(out)
 
 
