@@ -418,7 +418,8 @@ def Ternary_GlobalNormOp : Ternary_Op<"global_norm", [Pure]> {
   let description = [{
     The 2-norm of all the elements of the given tensors taken as one vector
     (the gradient norm that PyTorch's `clip_grad_norm_` returns): the squares
-    are summed in f64, one tensor after the other, and the square root is
+    are summed in f64, one tensor after the other (a tensor's in an order
+    that vectorises, the same for any thread count), and the square root is
     rounded to f32. Train steps report it and clip with it: multiplying every
     gradient by `min(1, max_norm / (norm + 1e-6))` clips their global norm to
     `max_norm`.

@@ -85,6 +85,47 @@ struct LinalgBuilder {
     return op.getResult(0);
   }
 
+  /// The f64 sum of `term(x)` over every element of `x` (a 0-d tensor),
+  /// in a fixed order that vectorises: a tensor of rank 2 or more is summed
+  /// over its leading dimensions into one partial sum per position of the
+  /// last (the loop over the last dimension innermost, its iterations
+  /// independent), then those partial sums in order. A sum of one chain,
+  /// element after element, waits for each addition (4 cycles an element);
+  /// these take a vector of additions a cycle. The same for any thread
+  /// count: a task splits the last dimension, never a sum.
+  Value sumF64(Value x,
+               function_ref<Value(OpBuilder &, Location, Value)> term) const {
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    TypedAttr zero = b.getF64FloatAttr(0);
+    Value partial = x;
+    auto add = [&](bool apply) {
+      return [&, apply](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value v = apply ? term(nb, l, a[0]) : a[0];
+        return arith::AddFOp::create(nb, l, a[1], v);
+      };
+    };
+    bool applied = false;
+    if (rank >= 2) {
+      SmallVector<IteratorType> it(rank - 1, IteratorType::reduction);
+      it.push_back(IteratorType::parallel);
+      partial =
+          generic(x, filled({tensor::getMixedSize(b, loc, x, rank - 1)}, zero),
+                  {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                   AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx))},
+                  it, add(true));
+      applied = true;
+      rank = 1;
+    }
+    SmallVector<IteratorType> all(rank, IteratorType::reduction);
+    Value sum = generic(partial, filled({}, zero),
+                        {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                         AffineMap::get(rank, 0, {}, ctx)},
+                        all, add(!applied));
+    return sum;
+  }
+
   /// `tensor` with its elements converted to `element` (signed integers
   /// and floats, arith's usual casts): an element-wise linalg.generic.
   Value castElements(Value tensor, Type element) const {

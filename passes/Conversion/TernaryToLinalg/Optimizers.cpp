@@ -224,20 +224,10 @@ struct GlobalNormLowering : OpConversionPattern<GlobalNormOp> {
     Type f64 = rewriter.getF64Type();
     Value total = s.f64(0.0);
     for (Value g : adaptor.getInputs()) {
-      auto type = cast<RankedTensorType>(g.getType());
-      unsigned rank = type.getRank();
-      SmallVector<AffineMap> maps = {
-          rewriter.getMultiDimIdentityMap(rank),
-          AffineMap::get(rank, 0, {}, rewriter.getContext())};
-      SmallVector<utils::IteratorType> iterators(
-          rank, utils::IteratorType::reduction);
-      Value sum =
-          h.generic({g}, h.filled({}, rewriter.getF64FloatAttr(0)), maps,
-                    iterators, [&](OpBuilder &b, Location l, ValueRange a) {
-                      Value v = arith::ExtFOp::create(b, l, f64, a[0]);
-                      Value sq = arith::MulFOp::create(b, l, v, v);
-                      return arith::AddFOp::create(b, l, a[1], sq).getResult();
-                    });
+      Value sum = h.sumF64(g, [&](OpBuilder &b, Location l, Value x) -> Value {
+        Value v = arith::ExtFOp::create(b, l, f64, x);
+        return arith::MulFOp::create(b, l, v, v);
+      });
       total = s.add(
           total, tensor::ExtractOp::create(rewriter, loc, sum, ValueRange{}));
     }

@@ -171,13 +171,10 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
     Value nonFinite;
     Value stat;
     if (op.getMethod() == ScaleMethod::absmean) {
-      Value sum =
-          h.generic(w, h.filled({}, rewriter.getF64FloatAttr(0)), {id, scalar},
-                    all, [&](OpBuilder &b, Location l, ValueRange a) {
-                      Value v = arith::ExtFOp::create(b, l, f64, a[0]);
-                      v = math::AbsFOp::create(b, l, v);
-                      return arith::AddFOp::create(b, l, a[1], v).getResult();
-                    });
+      Value sum = h.sumF64(w, [&](OpBuilder &b, Location l, Value x) -> Value {
+        Value v = arith::ExtFOp::create(b, l, f64, x);
+        return math::AbsFOp::create(b, l, v);
+      });
       sum = tensor::ExtractOp::create(rewriter, loc, sum, ValueRange{});
       Value n = arith::SIToFPOp::create(rewriter, loc, f64, count);
       stat = arith::TruncFOp::create(

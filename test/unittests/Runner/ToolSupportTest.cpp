@@ -41,7 +41,9 @@ TEST(ToolSupport, FreedBuffersStayInTheHeap) {
   }
   struct mallinfo2 held = mallinfo2();
   EXPECT_EQ(held.hblkhd, before.hblkhd) << "the blocks were mapped with mmap";
-  EXPECT_GE(held.arena, before.arena + 12 * kBlock);
+  // The heap grew by more than the 1 GiB a trim threshold would keep (the
+  // first block may take free space left by earlier tests).
+  EXPECT_GT(held.arena, before.arena + (size_t(1) << 30));
   for (auto it = blocks.rbegin(); it != blocks.rend(); ++it)
     free(*it);
   struct mallinfo2 after = mallinfo2();

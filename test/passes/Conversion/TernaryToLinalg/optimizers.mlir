@@ -82,9 +82,14 @@ func.func @lr_schedule(%t: i64) -> (f64, f64) {
 // reduction each, added in order), then sqrt rounded to f32.
 // CHECK-LABEL: func.func @global_norm(
 // CHECK-SAME: %[[A:[^:]*]]: tensor<4x8xf32>, %[[B:[^:]*]]: tensor<?xf32>)
-// CHECK: %[[SA:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[A]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<f64>)
+// A matrix: partial sums a column (column loop innermost), then over them;
+// a vector: one sum.
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]} ins(%[[A]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<8xf64>)
 // CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: %[[SA:.*]] = linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[COLS]] : tensor<8xf64>) outs(%{{.*}} : tensor<f64>)
+// CHECK-NOT: arith.mulf
 // CHECK: %[[SB:.*]] = linalg.generic {{.*}}iterator_types = ["reduction"]} ins(%[[B]] : tensor<?xf32>) outs(%{{.*}} : tensor<f64>)
+// CHECK: arith.extf %{{.*}} : f32 to f64
 // CHECK: %[[NORM:.*]] = math.sqrt %{{.*}} : f64
 // CHECK: %[[NORM32:.*]] = arith.truncf %[[NORM]] : f64 to f32
 // CHECK: return %[[NORM32]] : f32

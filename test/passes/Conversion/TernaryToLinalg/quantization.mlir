@@ -85,12 +85,15 @@ func.func @absmedian(%w: tensor<8x16xf32>) -> f32 {
 // -----
 
 // absmean: the f64 sum is finite iff every element is, so it alone decides
-// whether g is NaN.
+// whether g is NaN. The sum runs down the columns first (one partial sum a
+// column, the column loop innermost: it vectorises), then over them.
 // CHECK-LABEL: func @absmean
 // CHECK-DAG: %[[INF:.*]] = arith.constant 0x7FF0000000000000 : f64
 // CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}} : tensor<8x16xf32>) outs(%{{.*}} : tensor<16xf64>)
 // CHECK:   math.absf %{{.*}} : f64
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[COLS]] : tensor<16xf64>) outs(%{{.*}} : tensor<f64>)
+// CHECK-NOT: math.absf
 // CHECK: %[[SUM:.*]] = tensor.extract
 // CHECK: arith.divf %[[SUM]], %{{.*}} : f64
 // CHECK: %[[STAT:.*]] = arith.truncf
