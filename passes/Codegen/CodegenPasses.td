@@ -39,7 +39,7 @@ def TernaryStridedCopiesToLinalg : Pass<"ternary-strided-copies-to-linalg"> {
 def TernaryForwardCopies
     : Pass<"ternary-forward-copies", "::mlir::func::FuncOp"> {
   let summary = "Let the op that fills a buffer copied into an argument "
-                "write the argument";
+                "write the argument; copies of filled buffers become fills";
   let description = [{
     Bufferization writes a value meant for a caller's buffer (a train
     step's updated parameters and optimiser state,
@@ -62,8 +62,15 @@ def TernaryForwardCopies
 
     The op then writes the argument, the copy and the allocation go. The
     function's arguments are taken to be distinct buffers (the C interface
-    of the train steps says so). Runs on buffers, before the deallocation
-    pipeline.
+    of the train steps says so).
+
+    First, a copy out of a buffer whose last write before the copy (every
+    use in one block; uses in between only read it) is a `linalg.fill`
+    becomes a fill of the copy's target: bufferization gives the
+    accumulating ops that share one zero-filled output (merged by CSE) a
+    copy of it each, but the first, which accumulates in place; a fill
+    writes the target without reading the source.
+    Runs on buffers, before the deallocation pipeline.
 
     Example:
 

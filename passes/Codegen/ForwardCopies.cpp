@@ -10,6 +10,7 @@
 
 #include "ternary/Passes/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -131,6 +132,73 @@ bool untouchedBetween(Operation *from, Operation *to, BlockArgument arg) {
   return true;
 }
 
+/// Whether `user` only reads `buffer`: a copy out of it, a linalg op
+/// taking it as an input only, or an op free of memory effects (its sizes).
+bool onlyReads(Operation *user, Value buffer) {
+  if (isMemoryEffectFree(user))
+    return true;
+  if (auto copy = dyn_cast<memref::CopyOp>(user))
+    return copy.getTarget() != buffer;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+  if (!linalgOp)
+    return false;
+  for (OpOperand &operand : user->getOpOperands())
+    if (operand.get() == buffer && !linalgOp.isDpsInput(&operand))
+      return false;
+  return true;
+}
+
+/// The linalg.fill whose value `copy` copies out of `alloc`: the last use
+/// before the copy that writes `alloc` (every use in the copy's block), or
+/// null.
+linalg::FillOp fillCopiedBy(memref::AllocOp alloc, memref::CopyOp copy) {
+  for (Operation *user : alloc->getUsers())
+    if (user->getBlock() != copy->getBlock())
+      return nullptr;
+  for (Operation *op = copy->getPrevNode(); op; op = op->getPrevNode()) {
+    if (!llvm::is_contained(op->getOperands(), alloc.getResult()))
+      continue;
+    if (auto fill = dyn_cast<linalg::FillOp>(op))
+      return fill.getDpsInits()[0] == alloc.getResult() ? fill : nullptr;
+    if (!onlyReads(op, alloc))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+/// Copies out of a buffer that holds one value everywhere (a zero-filled
+/// output that bufferization shares between several accumulating ops)
+/// become fills of their targets: a write instead of a read and a write.
+void copiesOfFillsToFills(func::FuncOp func) {
+  SmallVector<memref::CopyOp> copies;
+  func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+  for (memref::CopyOp copy : copies) {
+    auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+    if (!alloc || copy.getSource().getType() != copy.getTarget().getType())
+      continue;
+    linalg::FillOp fill = fillCopiedBy(alloc, copy);
+    if (!fill)
+      continue;
+    OpBuilder b(copy);
+    linalg::FillOp::create(b, copy.getLoc(), fill.value(), copy.getTarget());
+    copy->erase();
+    // The buffer's sizes are the allocation's; with no reader left, the
+    // buffer and its fill go.
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      if (auto dim = dyn_cast<memref::DimOp>(user))
+        if (std::optional<int64_t> index = dim.getConstantIndex()) {
+          b.setInsertionPoint(dim);
+          dim.replaceAllUsesWith(getValueOrCreateConstantIndexOp(
+              b, dim.getLoc(), alloc.getMixedSizes()[*index]));
+          dim->erase();
+        }
+    if (llvm::hasSingleElement(alloc->getUses())) {
+      fill->erase();
+      alloc->erase();
+    }
+  }
+}
+
 struct TernaryForwardCopies
     : public mlir::ternary::impl::TernaryForwardCopiesBase<
           TernaryForwardCopies> {
@@ -138,6 +206,7 @@ struct TernaryForwardCopies
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
+    copiesOfFillsToFills(func);
     Block *entry = &func.getBody().front();
     SmallVector<memref::CopyOp> copies;
     func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });

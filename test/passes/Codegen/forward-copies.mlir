@@ -171,3 +171,82 @@ func.func @not_an_argument(%x: memref<4xf32>) -> memref<4xf32> {
   memref.copy %new, %out : memref<4xf32> to memref<4xf32>
   return %out : memref<4xf32>
 }
+
+// -----
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// One zero-filled buffer copied as the output of two accumulations: each
+// copy becomes a fill of its target (reading its sizes is no write), the
+// filled buffer goes.
+// CHECK-LABEL: func.func @copies_of_a_fill
+// CHECK-SAME: (%{{.*}}: memref<4x3xf32>, %[[N:.*]]: index)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.0
+// CHECK-NOT: memref.dim
+// CHECK: %[[A:.*]] = memref.alloc(%[[N]])
+// CHECK-NEXT: linalg.fill ins(%[[ZERO]] : f32) outs(%[[A]] : memref<?x3xf32>)
+// CHECK-NEXT: linalg.generic
+// CHECK: %[[B:.*]] = memref.alloc(%[[N]])
+// CHECK-NEXT: linalg.fill ins(%[[ZERO]] : f32) outs(%[[B]] : memref<?x3xf32>)
+// CHECK-NOT: memref.copy
+// CHECK: return
+func.func @copies_of_a_fill(%x: memref<4x3xf32>, %n: index) -> (memref<?x3xf32>, memref<?x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %filled = memref.alloc(%n) : memref<?x3xf32>
+  linalg.fill ins(%zero : f32) outs(%filled : memref<?x3xf32>)
+  %c0 = arith.constant 0 : index
+  %rows = memref.dim %filled, %c0 : memref<?x3xf32>
+  %a = memref.alloc(%rows) : memref<?x3xf32>
+  memref.copy %filled, %a : memref<?x3xf32> to memref<?x3xf32>
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<4x3xf32>) outs(%a : memref<?x3xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %s = arith.addf %o, %v : f32
+    linalg.yield %s : f32
+  }
+  %b = memref.alloc(%n) : memref<?x3xf32>
+  memref.copy %filled, %b : memref<?x3xf32> to memref<?x3xf32>
+  return %a, %b : memref<?x3xf32>, memref<?x3xf32>
+}
+
+// The first accumulation writes the filled buffer itself, after the copy
+// for the second: the copy still copies the fill (it becomes one); a copy
+// after that write stays.
+// CHECK-LABEL: func.func @first_in_place
+// CHECK: %[[F:.*]] = memref.alloc
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[F]] : memref<3xf32>)
+// CHECK-NEXT: %[[B:.*]] = memref.alloc
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : f32) outs(%[[B]] : memref<3xf32>)
+// CHECK-NEXT: linalg.generic
+// CHECK-SAME: outs(%[[F]] : memref<3xf32>)
+// CHECK: %[[C:.*]] = memref.alloc
+// CHECK-NEXT: memref.copy %[[F]], %[[C]]
+func.func @first_in_place(%x: memref<3xf32>) -> (memref<3xf32>, memref<3xf32>, memref<3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %filled = memref.alloc() : memref<3xf32>
+  linalg.fill ins(%zero : f32) outs(%filled : memref<3xf32>)
+  %b = memref.alloc() : memref<3xf32>
+  memref.copy %filled, %b : memref<3xf32> to memref<3xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : memref<3xf32>) outs(%filled : memref<3xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %s = arith.addf %o, %v : f32
+    linalg.yield %s : f32
+  }
+  %c = memref.alloc() : memref<3xf32>
+  memref.copy %filled, %c : memref<3xf32> to memref<3xf32>
+  return %filled, %b, %c : memref<3xf32>, memref<3xf32>, memref<3xf32>
+}
+
+// A buffer written after its fill: its copies stay.
+// CHECK-LABEL: func.func @written_after_the_fill
+// CHECK: memref.copy
+func.func @written_after_the_fill(%x: memref<3xf32>) -> memref<3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %filled = memref.alloc() : memref<3xf32>
+  linalg.fill ins(%zero : f32) outs(%filled : memref<3xf32>)
+  linalg.copy ins(%x : memref<3xf32>) outs(%filled : memref<3xf32>)
+  %a = memref.alloc() : memref<3xf32>
+  memref.copy %filled, %a : memref<3xf32> to memref<3xf32>
+  return %a : memref<3xf32>
+}
