@@ -4,7 +4,7 @@
 // tasks on LLVM's OpenMP runtime, libomp: one pool of threads for the whole
 // process. These functions set and read that pool's size; the tools'
 // `--threads N` goes through them. Results do not depend on the count: the
-// tasks split only parallel loops (docs/performance.md, "Threads").
+// tasks split only parallel loops (docs/performance-history.md, "Threads").
 //
 //===----------------------------------------------------------------------===//
 

@@ -194,10 +194,10 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   // A single row (GEMV) gets one accumulator per code position, which hides
-  // the dot product's latency. Measured (docs/performance.md): it speeds up
-  // the AVX2, generic and base-3 kernels and i2 + VNNI with warm weights, but
-  // slows i2 + VNNI with weights from DRAM (186 -> 232 us at 4096 x 4096),
-  // the case that matters for GEMV, so that one keeps a single chain.
+  // the dot product's latency. Measured (docs/performance-history.md): it
+  // speeds up the AVX2, generic and base-3 kernels and i2 + VNNI with warm
+  // weights, but slows i2 + VNNI with weights from DRAM (186 -> 232 us at 4096
+  // x 4096), the case that matters for GEMV, so that one keeps a single chain.
   bool vnniI2 =
       kb.kernel == PackedKernel::avx512_vnni && kb.encoding == Encoding::i2;
   int64_t chains = tile == 1 && !vnniI2 ? kb.per : 1;
