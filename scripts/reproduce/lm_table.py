@@ -113,7 +113,9 @@ def main(keep_dir):
           "the same seed, data order and steps; the validation loss every "
           "tenth of the run. 32-bit against 1.58-bit (absmean, absmedian; "
           "every projection of every block BitLinear, embeddings and head "
-          "32-bit) and 1.58-bit absmedian at hidden x2.\n")
+          "32-bit) and 1.58-bit absmedian at hidden x2. The minutes are a "
+          "run's wall-clock time beside whatever else the machine ran: "
+          "indicative only.\n")
     files = glob.glob(os.path.join(keep_dir, "commands-*.txt"))
     keys = []
     for commands in files:
