@@ -276,7 +276,7 @@ class Report:
                          "%s / %s" % (fmt(b1, "%.0f"), fmt(b2, "%.0f")),
                          fmt(k1 / b1, "%.2f"), fmt(k2 / b2, "%.2f")])
             if mm == n == k == "512":
-                self.target(10, "f32 contraction 512^3, 1 thread: >= 80 %% "
+                self.target(10, "f32 contraction 512^3, 1 thread: >= 80 % "
                             "of OpenBLAS", k1 / b1, 0.8,
                             fmt(k1 / b1, "%.2fx"))
         return table(["shape (M x N x K)", "kernel 1 thread (GFLOPS)",

@@ -1,10 +1,13 @@
 //===- ForwardCopies.cpp - Write arguments in place instead of copying ----===//
 //
-// After bufferization, a value written back into a function argument (a
-// train step's parameter update) is computed into a fresh buffer and then
-// copied into the argument. Where the buffer's one writer is an element-wise
-// linalg op and nothing touches the argument between that op and the copy,
-// the op writes the argument directly (docs: CodegenPasses.td).
+// Two kinds of copy that bufferization leaves and that need not be copies:
+// a copy out of a buffer whose last write is a linalg.fill becomes a fill of
+// the target (the zero-filled outputs of accumulating ops); and a value
+// written back into a function argument (a train step's parameter update),
+// computed into a fresh buffer and then copied, is written into the argument
+// directly where the buffer's last writer is an element-wise linalg op and
+// nothing touches the argument between that op and the copy (docs:
+// CodegenPasses.td).
 //
 //===----------------------------------------------------------------------===//
 
