@@ -110,7 +110,13 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // aligned_alloc, not malloc plus an address rounded up by integer
+  // arithmetic: LLVM's alias analysis cannot follow a pointer through
+  // inttoptr, so it could not tell two buffers apart (the accumulators of a
+  // reduction stayed in memory, the loop unvectorised).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useAlignedAlloc = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   // What has no LLVM intrinsic (erf, ...) calls libm.
   pm.addPass(createConvertMathToLibmPass());

@@ -283,7 +283,10 @@ def TernaryOutlineLinalg : Pass<"ternary-outline-linalg", "::mlir::ModuleOp"> {
     is the same as without the pass. They are internal and marked
     `noinline` (`passthrough`), so LLVM compiles each once. An op used
     once, other than a contraction, stays where it is: LLVM sees its
-    buffers' provenance there.
+    buffers' provenance there. So does an op on 0-d buffers only (a fill
+    of a reduction's accumulator), however often it occurs: one store is
+    cheaper than a call, and a buffer passed to a call escapes, which keeps
+    LLVM from holding the accumulator in a register.
 
     Example:
 

@@ -22,8 +22,9 @@ def ConvertTernaryToLinalg : Pass<"convert-ternary-to-linalg", "::mlir::ModuleOp
     One file per op family in `passes/Conversion/TernaryToLinalg/`:
 
     - quantisation: `normalize`, `quantize_activations`, `weight_scale`
-      (absmean; absmedian by a bitwise selection of the lower middle
-      value), `quantize_weights`;
+      (absmean; absmedian by a search for the lower middle value whose
+      counting sweeps each narrow a bracket of elements, usually 4 to 8
+      sweeps), `quantize_weights`;
     - products: `matmul`, `rescale`, `matmul_rescale`; a product with a
       `kernel` attribute (`--ternary-select-kernels`) becomes that vector
       kernel (`passes/Codegen/CPU/PackedMatmulKernels.cpp`), one without

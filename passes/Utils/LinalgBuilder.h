@@ -85,6 +85,20 @@ struct LinalgBuilder {
     return op.getResult(0);
   }
 
+  /// A linalg.generic with one result per output.
+  SmallVector<Value>
+  generic(ValueRange inputs, ValueRange outputs, ArrayRef<AffineMap> maps,
+          ArrayRef<IteratorType> iterators,
+          function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+              body) const {
+    auto op = linalg::GenericOp::create(
+        b, loc, outputs.getTypes(), inputs, outputs, maps, iterators,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+        });
+    return SmallVector<Value>(op.getResults());
+  }
+
   /// The f64 sum of `term(x)` over every element of `x` (a 0-d tensor),
   /// in a fixed order that vectorises: a tensor of rank 2 or more is summed
   /// over its leading dimensions into one partial sum per position of the

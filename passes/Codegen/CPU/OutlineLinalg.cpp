@@ -89,6 +89,20 @@ Candidate candidate(OpBuilder &b, Operation *op) {
   return c;
 }
 
+/// Whether every output of `op` is a 0-d buffer: a fill of one scalar, or a
+/// reduction of a whole tensor into scalars. Such an op stays inline. In a
+/// function of its own, its accumulators would be arguments that LLVM must
+/// assume may alias each other and the input: they would stay in memory,
+/// the loop unvectorised; a fill's buffer passed to a call escapes, with the
+/// same effect on the reduction that reads it. (One store is cheaper than a
+/// call anyway.)
+bool writesScalarsOnly(linalg::LinalgOp op) {
+  return llvm::all_of(op.getDpsInitsMutable(), [](OpOperand &init) {
+    auto type = dyn_cast<MemRefType>(init.get().getType());
+    return type && type.getRank() == 0;
+  });
+}
+
 struct TernaryOutlineLinalg
     : public mlir::ternary::impl::TernaryOutlineLinalgBase<
           TernaryOutlineLinalg> {
@@ -103,7 +117,8 @@ struct TernaryOutlineLinalg
         continue;
       for (Operation &op : func.getBody().getOps()) {
         auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-        if (!linalgOp || !linalgOp.hasPureBufferSemantics())
+        if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
+            writesScalarsOnly(linalgOp))
           continue;
         candidates.push_back(candidate(b, &op));
         ++uses[candidates.back().key];

@@ -1,7 +1,7 @@
 // Tests passes/Codegen/CPU/OutlineLinalg.cpp: every f32 contraction the
 // kernel takes, and every other linalg op on buffers used twice or more,
 // moves into a private function, one per distinct op, called where the op
-// was; ops used once stay where they are.
+// was; ops used once stay where they are, and so do ops on 0-d buffers.
 // RUN: ternary-opt %s --split-input-file --ternary-outline-linalg | FileCheck %s
 
 // Two identical products (same op, same operand types) share a function; a
@@ -118,5 +118,26 @@ func.func @constants_differ(%x: memref<8xf32>, %y: memref<8xf32>) {
     %n = arith.addf %a, %two : f32
     linalg.yield %n : f32
   }
+  return
+}
+
+// -----
+
+// Ops on 0-d buffers (the fills of a reduction's accumulators) stay, however
+// often they occur: a call costs more than one store, and a buffer passed to
+// a call escapes, so LLVM would keep the accumulator in memory.
+// CHECK-LABEL: func.func @scalars_stay
+// CHECK-NOT: call
+// CHECK: linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : memref<i32>)
+// CHECK: linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : memref<i32>)
+// CHECK: linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : memref<i32>)
+// CHECK-NOT: call
+// CHECK: return
+// CHECK-NOT: func.func private @__ternary_linalg
+func.func @scalars_stay(%a: memref<i32>, %b: memref<i32>, %c: memref<i32>) {
+  %zero = arith.constant 0 : i32
+  linalg.fill ins(%zero : i32) outs(%a : memref<i32>)
+  linalg.fill ins(%zero : i32) outs(%b : memref<i32>)
+  linalg.fill ins(%zero : i32) outs(%c : memref<i32>)
   return
 }

@@ -59,24 +59,42 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// The median by bit search: 31 rounds of counting |w| below a candidate,
-// after one sweep that looks for a NaN or an infinity (then g is NaN).
+// The median by a narrowing search over the weight collapsed to 1-D (one
+// loop, no remainder a row): one sweep for the range (a NaN or an
+// infinity has the largest |bits|: g is then NaN) and the mean bit pattern,
+// then a while loop of sweeps that each count |w| below two thresholds and
+// take the nearest elements on either side of them (unsigned minima of
+// d = |bits| - t and of ~d, which vectorise), until the bracket is one
+// value. The rank is (128 - 1) / 2 = 63; the counts are i32 (static shape).
 // CHECK-LABEL: func @absmedian
-// CHECK-DAG: %[[INF:.*]] = arith.constant 0x7F800000 : f32
 // CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}} : tensor<8x16xf32>) outs(%{{.*}} : tensor<i1>)
-// CHECK:   %[[A:.*]] = math.absf
-// CHECK:   %[[BAD:.*]] = arith.cmpf uge, %[[A]], %[[INF]]
-// CHECK:   arith.ori %{{.*}}, %[[BAD]]
-// CHECK: %[[ANY:.*]] = tensor.extract
-// CHECK: scf.for %{{.*}} = %c0 to %c31 step %c1 iter_args(%{{.*}} = %c0_i32) -> (i32)
-// CHECK:   linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
-// CHECK:     arith.bitcast %{{.*}} : f32 to i32
-// CHECK:     arith.cmpi slt
-// CHECK: %[[STAT:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK-DAG: %[[INFBITS:.*]] = arith.constant 2139095040 : i32
+// CHECK-DAG: %[[RANK:.*]] = arith.constant 63 : i32
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<8x16xf32> into tensor<128xf32>
+// CHECK: %[[RANGE:.*]]:3 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[FLAT]] : tensor<128xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>, tensor<i64>)
+// CHECK:   arith.bitcast %{{.*}} : f32 to i32
+// CHECK:   arith.andi
+// CHECK:   arith.minsi
+// CHECK:   arith.maxsi
+// CHECK:   arith.addi %{{.*}} : i64
+// CHECK: %[[HI:.*]] = tensor.extract %[[RANGE]]#1
+// CHECK: %[[BAD:.*]] = arith.cmpi sge, %[[HI]], %[[INFBITS]]
+// CHECK: %[[LOOP:.*]]:5 = scf.while
+// CHECK:   arith.cmpi slt
+// CHECK:   scf.condition
+// CHECK: } do {
+// CHECK:   %[[SWEEP:.*]]:6 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[FLAT]] : tensor<128xf32>) outs({{.*}} : tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>)
+// CHECK-COUNT-2: arith.minui
+// CHECK-NOT: arith.select
+// CHECK-COUNT-2: arith.minui
+// CHECK:     linalg.yield
+// CHECK:   arith.cmpi sgt, %{{.*}}, %[[RANK]]
+// CHECK:   arith.cmpi sle, %{{.*}}, %[[RANK]]
+// CHECK:   scf.yield
+// CHECK: %[[STAT:.*]] = arith.bitcast %[[LOOP]]#0 : i32 to f32
 // CHECK: %[[FL:.*]] = arith.maximumf %[[STAT]], %[[EPS]]
-// CHECK: arith.select %[[ANY]], %[[NAN]], %[[FL]]
+// CHECK: arith.select %[[BAD]], %[[NAN]], %[[FL]]
 func.func @absmedian(%w: tensor<8x16xf32>) -> f32 {
   %g = ternary.weight_scale %w : tensor<8x16xf32>
   return %g : f32
