@@ -90,7 +90,9 @@ void mlir::ternary::buildInferencePipeline(
     pm.addNestedPass<func::FuncOp>(createTernaryParallelize(parallelize));
   }
 
-  // Loops and LLVM.
+  // Loops and LLVM. erf and exp as polynomials first: LLVM vectorises
+  // those, not a libm call an element.
+  pm.addPass(createTernaryApproximateMath());
   pm.addPass(createConvertLinalgToLoopsPass());
   if (options.parallel) {
     pm.addPass(createForallToParallelLoopPass());

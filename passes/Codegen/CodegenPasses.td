@@ -95,6 +95,41 @@ def TernaryForwardCopies
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def TernaryApproximateMath : Pass<"ternary-approximate-math"> {
+  let summary = "Compute f32 erf and exp with polynomials that vectorise";
+  let description = [{
+    Rewrites `math.erf` and `math.exp` on f32 (scalars and vectors) into
+    MLIR's polynomial approximations (`populateMathPolynomialApproximation
+    Patterns`): range reduction, a polynomial or rational function
+    evaluated with `math.fma`, and the special cases (NaN, infinities,
+    overflow and underflow) by comparisons and selects. Without it, LLVM
+    lowers each to a call of libm's `erff` / `expf` an element, which
+    keeps the loops around them (GELU, softmax, the cross-entropy, SiLU)
+    scalar.
+
+    The result is the same arithmetic on every element, so a vectorised
+    loop and its scalar remainder agree, and so do all thread counts.
+    Accuracy against the correctly rounded value
+    (`test/unittests/Codegen/ApproximateMathTest.cpp`): erf within 4 ulp
+    (or 2^-30 near 0), exp within 2 ulp up to x = 88 and 8 ulp before its
+    overflow at 88.72; infinities and NaN as libm; exp's results below the
+    smallest normal float within that float of the truth (no gradual
+    underflow), and erf(-0) is +0.
+
+    Example:
+
+    ```mlir
+    %e = math.erf %x : f32
+    ```
+
+    becomes a rational function of `%x` clamped at +-1 (about 40 `arith`
+    and `math.fma` ops, no call).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def TernarySelectKernels : Pass<"ternary-select-kernels"> {
   let summary = "Choose the kernel of every packed ternary product";
   let description = [{

@@ -37,10 +37,18 @@ def run(command):
                  f"{result.stderr}")
 
 
-def compare(tools, got, want, atol=True):
+def compare(tools, got, want, atol=1e-6):
     command = [os.path.join(tools, "ternary-npy-compare"), got, want,
-               "--rtol=1e-4"] + (["--atol=1e-6"] if atol else [])
+               "--rtol=1e-4"] + ([f"--atol={atol}"] if atol else [])
     run(command)
+
+
+# AdamW moves a parameter by about lr * g / (|g| + eps) a step: where a
+# gradient is near Adam's eps (1e-8), a difference far below the gradients'
+# own tolerance (1e-6) becomes a difference of up to ~1e-3 of the step (the
+# compiled erf and exp are within a few ulp of libm, PyTorch's are its
+# own). Three steps of lr 0.01: 3e-5 absolute on the trained parameters.
+TRAINED_ATOL = 3e-5
 
 
 def main(model, fixtures, out, tools):
@@ -62,7 +70,7 @@ def main(model, fixtures, out, tools):
     outputs = ["loss"] + ["d." + n for n in names]
     command += ["--output=@" + os.path.join(out, o + ".npy") for o in outputs]
     run(command)
-    compare(tools, os.path.join(out, "loss.npy"), fixture("loss"), atol=False)
+    compare(tools, os.path.join(out, "loss.npy"), fixture("loss"), atol=None)
     for n in names:
         compare(tools, os.path.join(out, "d." + n + ".npy"), fixture("d." + n))
 
@@ -76,9 +84,10 @@ def main(model, fixtures, out, tools):
                 "--losses=" + os.path.join(out, "losses.npy")]
     run(command)
     for n in names:
-        compare(tools, os.path.join(trained, n + ".npy"), fixture(n + ".step3"))
+        compare(tools, os.path.join(trained, n + ".npy"), fixture(n + ".step3"),
+                atol=TRAINED_ATOL)
     compare(tools, os.path.join(out, "losses.npy"), fixture("losses"),
-            atol=False)
+            atol=None)
     print(f"{len(names)} parameters: loss, gradients and 3 AdamW steps "
           "match PyTorch")
 
