@@ -373,7 +373,13 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     dimension. A `B` operand that is contiguous along `k` (a linear layer's
     `x . W^T`, attention's `q . k^T`) is first transposed into a scratch
     buffer, in vectorised 16 x 16 blocks, so that its rows are contiguous
-    along `n`. Remainders (sizes that
+    along `n`; when `A` is at most half its size (per index of the loops
+    they share), the contraction has outer reductions and the output is a
+    2-D `[m, n]` block, the transposed
+    output is computed instead, in a scratch buffer transposed from and
+    back into the output, so that the transpose is of the smaller operand
+    (a convolution's filter gradient: the output gradient, not the 4.5x
+    larger window patches). Remainders (sizes that
     are not multiples of the tile) are peeled and stay scalar loops; so do
     contractions smaller than one tile. Run after bufferization.
 

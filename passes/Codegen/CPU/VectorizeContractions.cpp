@@ -8,7 +8,9 @@
 // vector dialect's lowering of contractions to outer products and FMAs. A B
 // operand that is contiguous along k is transposed into a scratch buffer
 // first (in vectorised 16 x 16 blocks), so that every B row the kernel
-// reads is contiguous along n. Besides one m, n and k, a contraction may
+// reads is contiguous along n; when A is much smaller, the transposed output
+// is computed instead, so that A is the one transposed. Besides one m, n
+// and k, a contraction may
 // have further parallel dimensions (batch entries, a filter shared by the
 // images of a convolution), taken one index at a time, and further
 // reductions (a filter gradient summed over the images), summed one index
@@ -245,6 +247,86 @@ void packB(IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd) {
   memref::DeallocOp::create(rewriter, loc, packed);
 }
 
+/// The product of the static sizes of the loops that index `map` but not
+/// `other`, or nullopt if one of them is dynamic.
+std::optional<int64_t> ownElements(linalg::LinalgOp op, AffineMap map,
+                                   AffineMap other) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t elements = 1;
+  for (AffineExpr e : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim)
+      return std::nullopt;
+    if (other.isFunctionOfDim(dim.getPosition()))
+      continue;
+    int64_t size = ranges[dim.getPosition()];
+    if (ShapedType::isDynamic(size))
+      return std::nullopt;
+    elements *= size;
+  }
+  return elements;
+}
+
+/// When a contraction with outer reductions has B contiguous along k
+/// (packB would transpose all of it, every index of the outer reductions)
+/// and A is much smaller, computes the transposed output instead, in a
+/// scratch buffer: A and B swap roles, so the transpose, if any, is of the
+/// smaller operand. A filter gradient dW[m, n] = sum_b sum_k dy[b, m, k] col[b,
+/// n, k] reads 64 x 576 values of dy an image against 288 x 576 of the patches.
+/// The output (a 2-D block, accumulated into) is transposed into the scratch
+/// buffer and back, which costs its size once each way. Each element's sum
+/// keeps its order: the results do not change.
+linalg::GenericOp transposeOutputIfCheaper(IRRewriter &rewriter,
+                                           linalg::GenericOp op,
+                                           const KernelDims &kd) {
+  MLIRContext *ctx = op.getContext();
+  OpOperand *out = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(out);
+  AffineMap aMap = op.getMatchingIndexingMap(op.getDpsInputOperand(kd.a));
+  AffineMap bMap = op.getMatchingIndexingMap(op.getDpsInputOperand(kd.b));
+  auto outType = cast<MemRefType>(out->get().getType());
+  unsigned rank = outType.getRank();
+  if (kd.outerK.empty() ||
+      bMap.getResults().back() != getAffineDimExpr(kd.k, ctx) || rank != 2 ||
+      outMap.getResult(0) != getAffineDimExpr(kd.m, ctx) ||
+      outMap.getResult(1) != getAffineDimExpr(kd.n, ctx) ||
+      !outType.getLayout().isIdentity() ||
+      llvm::is_contained(op.getDpsInputs(), out->get()))
+    return op;
+  std::optional<int64_t> aOwn = ownElements(op, aMap, bMap),
+                         bOwn = ownElements(op, bMap, aMap);
+  if (!aOwn || !bOwn || 2 * *aOwn > *bOwn)
+    return op;
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value output = out->get();
+  SmallVector<Value> dynamicSizes;
+  SmallVector<int64_t> shape = {outType.getDimSize(1), outType.getDimSize(0)};
+  for (int64_t d : {1, 0})
+    if (outType.isDynamicDim(d))
+      dynamicSizes.push_back(memref::DimOp::create(rewriter, loc, output, d));
+  Value scratch = memref::AllocOp::create(
+      rewriter, loc, MemRefType::get(shape, outType.getElementType()),
+      dynamicSizes);
+  linalg::TransposeOp::create(rewriter, loc, output, scratch,
+                              ArrayRef<int64_t>{1, 0});
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  maps[out->getOperandNumber()] = AffineMap::get(
+      outMap.getNumDims(), 0, {outMap.getResult(1), outMap.getResult(0)}, ctx);
+  auto swapped = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, op.getDpsInputs(), ValueRange{scratch}, maps,
+      op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), swapped.getRegion(),
+                              swapped.getRegion().begin());
+  rewriter.setInsertionPointAfter(swapped);
+  linalg::TransposeOp::create(rewriter, loc, scratch, output,
+                              ArrayRef<int64_t>{1, 0});
+  memref::DeallocOp::create(rewriter, loc, scratch);
+  rewriter.eraseOp(op);
+  return swapped;
+}
+
 /// Makes the body's product read A first: linalg's vectoriser takes the
 /// product's operands as the contraction's lhs and rhs, and the vector
 /// lowering gives outer products along n (full vectors) only for lhs = A.
@@ -406,7 +488,8 @@ struct TernaryVectorizeContractions
             : linalg::generalizeNamedOp(rewriter, namedOp);
     if (failed(generic))
       return namedOp->emitError("cannot generalise this contraction");
-    linalg::GenericOp op = *generic;
+    linalg::GenericOp op =
+        transposeOutputIfCheaper(rewriter, *generic, *kernelDims(*generic));
     // Loops in the kernel's order: batch entries, outer reductions, m, n,
     // k (the vector lowering takes a contraction whose iterators end in
     // parallel, parallel, reduction). Reductions keep their relative

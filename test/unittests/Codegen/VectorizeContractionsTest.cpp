@@ -312,4 +312,63 @@ TEST(VectorizeContractions, MatchesTheScalarLoops) {
   }
 }
 
+// A filter gradient with static sizes whose second input (the patches) is
+// much larger than the first (the output gradient): the kernel computes
+// the transposed output so that it packs the smaller operand
+// (transposeOutputIfCheaper). Against the loops, with outer reductions of
+// 1 to 3 images and odd sizes.
+TEST(VectorizeContractions, FilterGradientPacksTheSmallerOperand) {
+  Jit jit;
+  mlir::ternary::InferencePipelineOptions loops;
+  loops.vectorizeContractions = false;
+  std::mt19937 rng(11);
+  struct Shape {
+    int64_t b, m, n, k;
+  } shapes[] = {{1, 16, 72, 37}, {3, 19, 97, 65}, {2, 64, 288, 100}};
+  for (Shape s : shapes) {
+    auto t = [](std::initializer_list<int64_t> dims) {
+      std::string r = "tensor<";
+      for (int64_t d : dims)
+        r += std::to_string(d) + "x";
+      return r + "f32>";
+    };
+    std::string a = t({s.b, s.m, s.k}), b = t({s.b, s.n, s.k}),
+                c = t({s.m, s.n});
+    SCOPED_TRACE(a + " " + b);
+    std::string text =
+        "func.func @f(%a: " + a + ", %b: " + b + ") -> " + c + " {\n" +
+        "  %zero = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + c +
+        "\n  %z = linalg.fill ins(%zero : f32) outs(%e : " + c + ") -> " + c +
+        "\n  %c = linalg.generic {indexing_maps = [affine_map<(b, m, k, n) "
+        "-> (b, m, k)>, affine_map<(b, m, k, n) -> (b, n, k)>, "
+        "affine_map<(b, m, k, n) -> (m, n)>], iterator_types = "
+        "[\"reduction\", \"parallel\", \"reduction\", \"parallel\"]} "
+        "ins(%a, %b : " +
+        a + ", " + b + ") outs(%z : " + c + ") {\n" +
+        "  ^bb0(%p: f32, %q: f32, %acc: f32):\n" +
+        "    %t = arith.mulf %p, %q : f32\n" +
+        "    %s = arith.addf %acc, %t : f32\n" +
+        "    linalg.yield %s : f32\n  } -> " + c + "\n  return %c : " + c +
+        "\n}\n";
+    std::unique_ptr<mlir::ternary::CompiledModule> kernel = jit.compile(text);
+    std::unique_ptr<mlir::ternary::CompiledModule> reference =
+        jit.compile(text, loops);
+    ASSERT_TRUE(kernel && reference);
+    std::vector<HostArray> in = {randomArray({s.b, s.m, s.k}, rng),
+                                 randomArray({s.b, s.n, s.k}, rng)};
+    auto got = kernel->call("f", in);
+    auto want = reference->call("f", in);
+    ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
+    ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+    const HostArray &g = (*got)[0], &w = (*want)[0];
+    ASSERT_EQ(g.shape, (Sizes{s.m, s.n}));
+    int64_t reduction = s.b * s.k;
+    float tolerance = 2.f * reduction * std::ldexp(1.f, -24);
+    for (int64_t i = 0; i < g.numElements(); ++i)
+      ASSERT_NEAR(g.data<float>()[i], w.data<float>()[i],
+                  tolerance * reduction + 1e-6f)
+          << "element " << i;
+  }
+}
+
 } // namespace

@@ -132,22 +132,29 @@ func.func @left_alone(%d: memref<64x64xf64>, %i: memref<64x64xi32>, %t: tensor<6
 // The contractions of a convolution as im2col (--ternary-convolutions-to-
 // contractions): a filter shared by the images (a second n dimension, one
 // image a task) and the filter's gradient (two reductions: the images one
-// at a time in order, the windows' positions in the register loop; the
-// operands in the other order, B contiguous along k and packed first).
+// at a time in order, the windows' positions in the register loop; both
+// operands contiguous along k). The gradient's output dw[64, 288] is
+// computed transposed, in a scratch buffer, so that the operand transposed
+// first is the output gradient (64 x 576 an image), not the 4.5x larger
+// patches (288 x 576).
 // CHECK-LABEL: func.func @convolution_shapes
 // CHECK-SAME: (%[[W:.*]]: memref<64x288xf32>, %[[COL:.*]]: memref<?x288x576xf32>, %[[OUT:.*]]: memref<?x64x576xf32>, %[[DW:.*]]: memref<64x288xf32>)
 // CHECK: scf.forall (%[[IMG:.*]], %{{.*}}, %{{.*}}) = (0, 0, 0) to (%{{.*}}, 64, 576) step (1, 16, 256)
 // CHECK:   vector.fma %{{.*}} : vector<32xf32>
-// CHECK: %[[PACKED:.*]] = memref.alloc(%{{.*}}) : memref<?x576x288xf32>
+// CHECK: %[[DWT:.*]] = memref.alloc() : memref<288x64xf32>
+// CHECK: linalg.transpose ins(%[[DW]] : memref<64x288xf32>) outs(%[[DWT]] : memref<288x64xf32>) permutation = [1, 0]
+// CHECK: %[[PACKED:.*]] = memref.alloc(%{{.*}}) : memref<?x576x64xf32>
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (%{{.*}}, 576) step (1, 128)
 // CHECK:   vector.shuffle
-// (All 64 rows in each task: the forall runs over the 288 columns only.)
+// (Tasks of 128 rows of the 288; all 64 columns in each.)
 // CHECK: scf.forall (%{{.*}}) = (0) to (288) step (128)
 // CHECK:   scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %c1
 // CHECK:     scf.for %{{.*}} = %{{.*}} to %c576 step %c4 iter_args(%{{.*}}) -> (vector<8x32xf32>)
 // CHECK:       vector.transfer_read %[[PACKED]][%[[N]], %{{.*}}, %{{.*}}]{{.*}} vector<32xf32>
 // CHECK:       vector.fma %{{.*}} : vector<32xf32>
 // CHECK: memref.dealloc %[[PACKED]]
+// CHECK: linalg.transpose ins(%[[DWT]] : memref<288x64xf32>) outs(%[[DW]] : memref<64x288xf32>) permutation = [1, 0]
+// CHECK: memref.dealloc %[[DWT]]
 func.func @convolution_shapes(%w: memref<64x288xf32>, %col: memref<?x288x576xf32>, %out: memref<?x64x576xf32>, %dw: memref<64x288xf32>) {
   linalg.generic {indexing_maps = [affine_map<(n, f, p, k) -> (f, k)>, affine_map<(n, f, p, k) -> (n, k, p)>, affine_map<(n, f, p, k) -> (n, f, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%w, %col : memref<64x288xf32>, memref<?x288x576xf32>) outs(%out : memref<?x64x576xf32>) {
   ^bb0(%p: f32, %q: f32, %acc: f32):
