@@ -1,5 +1,4 @@
-//===- ApproximateMath.cpp - erf and exp as polynomials
-//--------------------===//
+//===- ApproximateMath.cpp - erf and exp as polynomials ------------------===//
 //
 // --ternary-approximate-math: f32 math.erf and math.exp become MLIR's
 // polynomial approximations (arith and math.fma only), which LLVM
@@ -31,11 +30,25 @@ struct TernaryApproximateMath
     : public mlir::ternary::impl::TernaryApproximateMathBase<
           TernaryApproximateMath> {
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+    auto selected = [](StringRef name) {
       return name == "math.erf" || name == "math.exp";
+    };
+    // Only these ops and what their rewrites create: a greedy rewrite of
+    // the whole module would also fold and simplify everything else, work
+    // that grows with the program (compile time of a deep model).
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (selected(op->getName().getStringRef()))
+        ops.push_back(op);
     });
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (ops.empty())
+      return;
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns, selected);
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    config.enableFolding(false);
+    if (failed(applyOpPatternsGreedily(ops, std::move(patterns), config)))
       signalPassFailure();
   }
 };

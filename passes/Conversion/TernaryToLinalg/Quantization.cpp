@@ -12,6 +12,8 @@
 #include "Conversion/TernaryToLinalg/PopulatePatterns.h"
 #include "Utils/LinalgBuilder.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
@@ -166,14 +168,15 @@ enum SearchMode : int32_t {
   Trisect = 2,
 };
 
-/// Selects the element of rank r = (n - 1) / 2 of u = |bits(w)| (PyTorch's
-/// lower median) by counting sweeps that each narrow a bracket [a, b]:
+/// Selects, for a 1-D tensor `w`, the element of rank r = (n - 1) / 2 of
+/// u = |bits(w)| (PyTorch's lower median) by counting sweeps that each
+/// narrow a bracket [a, b]:
 /// `a` and `b` are elements, ca = #{u < a} <= r < cb = #{u <= b}. A sweep
 /// counts the elements below two thresholds t1 <= t2 in (a, b] and records
 /// the largest element below and the smallest at or above each, so the
 /// bracket's ends stay elements; it is the answer once a == b, or when the
 /// rank lands on an end (r == ca: a; r == cb - 1: b). Every sweep shrinks
-/// the bracket, usually 100x or more: 4 to 8 sweeps for 10^5 weights of the
+/// the bracket, usually 10x or more: 3 to 8 sweeps for 10^5 weights of the
 /// usual distributions, instead of the 31 of a bit-by-bit search. The first
 /// sweep takes the range (and so tells a NaN or an infinity, whose bit
 /// patterns are the largest) and the mean bit pattern.
@@ -182,21 +185,10 @@ AbsMedian selectAbsMedian(LinalgBuilder &h, Value w, Value count,
   OpBuilder &b = h.b;
   Location loc = h.loc;
   MLIRContext *ctx = b.getContext();
-  // One loop over every element: rows of a 2-D weight would each end in a
-  // horizontal reduction of the vector accumulators and a remainder loop.
-  auto type = cast<RankedTensorType>(w.getType());
-  if (type.getRank() != 1) {
-    ReassociationIndices all;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      all.push_back(d);
-    w = tensor::CollapseShapeOp::create(b, loc, w,
-                                        ArrayRef<ReassociationIndices>{all});
-  }
-  unsigned rank = 1;
   Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap scalar = AffineMap::get(rank, 0, ctx);
-  SmallVector<IteratorType> all(rank, IteratorType::reduction);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  AffineMap scalar = AffineMap::get(1, 0, ctx);
+  SmallVector<IteratorType> all(1, IteratorType::reduction);
   constexpr int32_t kNone = std::numeric_limits<int32_t>::max();
   auto absBits = [](OpBuilder &nb, Location l, Value x) -> Value {
     Value v = arith::BitcastOp::create(nb, l, nb.getI32Type(), x);
@@ -394,6 +386,59 @@ AbsMedian selectAbsMedian(LinalgBuilder &h, Value w, Value count,
   return {loop.getResult(0), nonFinite};
 }
 
+/// The private function `(tensor<?xf32>) -> (i32 bits, i1 non-finite)`
+/// that computes absmedian with `countType` counts: one a module and count
+/// type, called by every weight_scale (36 inline copies of the search made
+/// the 6-block decoder's code, and its compile time, a third larger). Not
+/// inlined, internal (several compiled modules may be linked together).
+func::FuncOp absMedianFunction(OpBuilder &b, Location loc, ModuleOp module,
+                               Type countType) {
+  std::string name = "__ternary_absmedian_";
+  name += countType.isInteger(32) ? "i32" : "i64";
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto flat = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
+  auto fn = func::FuncOp::create(
+      b, loc, name, b.getFunctionType({flat}, {b.getI32Type(), b.getI1Type()}));
+  fn.setPrivate();
+  fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+  fn->setAttr("llvm.linkage",
+              LLVM::LinkageAttr::get(b.getContext(), LLVM::Linkage::Internal));
+  Block *entry = b.createBlock(&fn.getBody(), {}, {flat}, {loc});
+  b.setInsertionPointToStart(entry);
+  LinalgBuilder h{b, loc};
+  Value w = entry->getArgument(0);
+  Value count = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                           tensor::DimOp::create(b, loc, w, 0));
+  AbsMedian median = selectAbsMedian(h, w, count, countType);
+  func::ReturnOp::create(b, loc, ValueRange{median.bits, median.nonFinite});
+  return fn;
+}
+
+/// A call of `fn` before `op` in its block on the weight `w` (through the
+/// collapse and cast made for it), whose results can serve `op` too: the
+/// forward and the backward pass each ask for the scale of a weight, and
+/// CSE does not merge calls.
+func::CallOp earlierCall(Operation *op, func::FuncOp fn, Value w) {
+  for (Operation &other : *op->getBlock()) {
+    if (&other == op)
+      break;
+    auto call = dyn_cast<func::CallOp>(other);
+    if (!call || call.getCallee() != fn.getSymName())
+      continue;
+    Value v = call.getOperand(0);
+    if (auto cast = v.getDefiningOp<tensor::CastOp>())
+      v = cast.getSource();
+    if (auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>())
+      v = collapse.getSrc();
+    if (v == w)
+      return call;
+  }
+  return nullptr;
+}
+
 struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -435,9 +480,27 @@ struct WeightScaleLowering : OpConversionPattern<WeightScaleOp> {
       auto weightType = op.getWeight().getType();
       bool narrow = weightType.hasStaticShape() &&
                     weightType.getNumElements() < (int64_t(1) << 31);
-      AbsMedian median = selectAbsMedian(h, w, count, narrow ? i32 : i64);
-      nonFinite = median.nonFinite;
-      stat = arith::BitcastOp::create(rewriter, loc, f32, median.bits);
+      func::FuncOp fn = absMedianFunction(
+          rewriter, loc, op->getParentOfType<ModuleOp>(), narrow ? i32 : i64);
+      // The weight as one dynamic 1-D tensor: one loop over every element
+      // (rows of a 2-D weight would each end in a horizontal reduction and
+      // a remainder loop), one function for every shape.
+      func::CallOp call = earlierCall(op, fn, w);
+      Value flat = w;
+      if (!call && rank != 1) {
+        ReassociationIndices all;
+        for (unsigned d = 0; d < rank; ++d)
+          all.push_back(d);
+        flat = tensor::CollapseShapeOp::create(
+            rewriter, loc, flat, ArrayRef<ReassociationIndices>{all});
+      }
+      auto dynamic = RankedTensorType::get({ShapedType::kDynamic}, f32);
+      if (!call && flat.getType() != dynamic)
+        flat = tensor::CastOp::create(rewriter, loc, dynamic, flat);
+      if (!call)
+        call = func::CallOp::create(rewriter, loc, fn, ValueRange{flat});
+      nonFinite = call.getResult(1);
+      stat = arith::BitcastOp::create(rewriter, loc, f32, call.getResult(0));
     }
     // Floor at eps; NaN for a NaN or an infinity; eps for an empty tensor.
     Value eps = h.f32(op.getEps().convertToFloat());

@@ -59,20 +59,30 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// The median by a narrowing search over the weight collapsed to 1-D (one
-// loop, no remainder a row): one sweep for the range (a NaN or an
-// infinity has the largest |bits|: g is then NaN) and the mean bit pattern,
-// then a while loop of sweeps that each count |w| below two thresholds and
-// take the nearest elements on either side of them (unsigned minima of
-// d = |bits| - t and of ~d, which vectorise), until the bracket is one
-// value. The rank is (128 - 1) / 2 = 63; the counts are i32 (static shape).
+// absmedian: a call of one private function a module and count type (i32
+// for a static weight of fewer than 2^31 elements), on the weight collapsed
+// to one dynamic 1-D tensor; g is NaN when it reports a NaN or an infinity.
+// A second weight_scale of the same weight reuses the call (CSE does not
+// merge calls). The function: one sweep for the range (a NaN or an infinity
+// has the largest |bits|) and the mean bit pattern, then a while loop of
+// sweeps that each count |w| below two thresholds and take the nearest
+// elements on either side of them (unsigned minima of d = |bits| - t and of
+// ~d, which vectorise), until the bracket is one value.
 // CHECK-LABEL: func @absmedian
 // CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
-// CHECK-DAG: %[[INFBITS:.*]] = arith.constant 2139095040 : i32
-// CHECK-DAG: %[[RANK:.*]] = arith.constant 63 : i32
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<8x16xf32> into tensor<128xf32>
-// CHECK: %[[RANGE:.*]]:3 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[FLAT]] : tensor<128xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>, tensor<i64>)
+// CHECK: %[[DYN:.*]] = tensor.cast %[[FLAT]] : tensor<128xf32> to tensor<?xf32>
+// CHECK: %[[M:.*]]:2 = call @__ternary_absmedian_i32(%[[DYN]]) : (tensor<?xf32>) -> (i32, i1)
+// CHECK-NOT: call
+// CHECK: %[[STAT:.*]] = arith.bitcast %[[M]]#0 : i32 to f32
+// CHECK: %[[FL:.*]] = arith.maximumf %[[STAT]], %[[EPS]]
+// CHECK: %[[G:.*]] = arith.select %[[M]]#1, %[[NAN]], %[[FL]]
+// CHECK: return %[[G]], %[[G]]
+// CHECK-LABEL: func.func private @__ternary_absmedian_i32(%{{.*}}: tensor<?xf32>) -> (i32, i1)
+// CHECK-SAME: llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]
+// CHECK-DAG: %[[INFBITS:.*]] = arith.constant 2139095040 : i32
+// CHECK: %[[RANGE:.*]]:3 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<?xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>, tensor<i64>)
 // CHECK:   arith.bitcast %{{.*}} : f32 to i32
 // CHECK:   arith.andi
 // CHECK:   arith.minsi
@@ -84,19 +94,32 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK:   arith.cmpi slt
 // CHECK:   scf.condition
 // CHECK: } do {
-// CHECK:   %[[SWEEP:.*]]:6 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[FLAT]] : tensor<128xf32>) outs({{.*}} : tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>)
+// CHECK:   linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<?xf32>) outs({{.*}} : tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>)
 // CHECK-COUNT-2: arith.minui
 // CHECK-NOT: arith.select
 // CHECK-COUNT-2: arith.minui
 // CHECK:     linalg.yield
-// CHECK:   arith.cmpi sgt, %{{.*}}, %[[RANK]]
-// CHECK:   arith.cmpi sle, %{{.*}}, %[[RANK]]
+// CHECK:   arith.cmpi sgt
+// CHECK:   arith.cmpi sle
 // CHECK:   scf.yield
-// CHECK: %[[STAT:.*]] = arith.bitcast %[[LOOP]]#0 : i32 to f32
-// CHECK: %[[FL:.*]] = arith.maximumf %[[STAT]], %[[EPS]]
-// CHECK: arith.select %[[BAD]], %[[NAN]], %[[FL]]
-func.func @absmedian(%w: tensor<8x16xf32>) -> f32 {
+// CHECK: return %[[LOOP]]#0, %[[BAD]] : i32, i1
+func.func @absmedian(%w: tensor<8x16xf32>) -> (f32, f32) {
   %g = ternary.weight_scale %w : tensor<8x16xf32>
+  %h = ternary.weight_scale %w : tensor<8x16xf32>
+  return %g, %h : f32, f32
+}
+
+// -----
+
+// A weight of dynamic size counts in i64 (its own function); a 1-D weight
+// needs no collapse.
+// CHECK-LABEL: func @absmedian_dynamic
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: call @__ternary_absmedian_i64(%{{.*}}) : (tensor<?xf32>) -> (i32, i1)
+// CHECK-LABEL: func.func private @__ternary_absmedian_i64
+// CHECK: linalg.generic {{.*}} outs({{.*}} : tensor<i64>, tensor<i64>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>)
+func.func @absmedian_dynamic(%w: tensor<?xf32>) -> f32 {
+  %g = ternary.weight_scale %w : tensor<?xf32>
   return %g : f32
 }
 
