@@ -215,7 +215,10 @@ CompiledModule::invoke(const std::string &function,
     void *memory = in.bytes.data();
     if (copyInputs) {
       auto data = std::make_unique<Buffer>(in.bytes.size());
-      std::memcpy(data->data(), in.bytes.data(), in.bytes.size());
+      // An empty array has no storage: memcpy from null is undefined even
+      // for 0 bytes.
+      if (!in.bytes.empty())
+        std::memcpy(data->data(), in.bytes.data(), in.bytes.size());
       memory = data->data();
       storage.push_back(std::move(data));
     }
