@@ -177,9 +177,9 @@ enum SearchMode : int32_t {
 /// bracket's ends stay elements; it is the answer once a == b, or when the
 /// rank lands on an end (r == ca: a; r == cb - 1: b). Every sweep shrinks
 /// the bracket, usually 10x or more: 5 to 9 sweeps for 10^5 weights of the
-/// usual distributions (simulated), instead of the 31 of a bit-by-bit search. The first
-/// sweep takes the range (and so tells a NaN or an infinity, whose bit
-/// patterns are the largest) and the mean bit pattern.
+/// usual distributions (simulated), instead of the 31 of a bit-by-bit search.
+/// The first sweep takes the range (and so tells a NaN or an infinity, whose
+/// bit patterns are the largest) and the mean bit pattern.
 AbsMedian selectAbsMedian(LinalgBuilder &h, Value w, Value count,
                           Type countType) {
   OpBuilder &b = h.b;
