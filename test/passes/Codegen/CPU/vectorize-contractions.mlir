@@ -1,6 +1,10 @@
 // Tests passes/Codegen/CPU/VectorizeContractions.cpp: f32 contractions on
-// buffers become the register-blocked outer-product kernel; the numbers are
-// tested against the scalar loops in
+// buffers become the register-blocked outer-product kernel; and the operand
+// layouts of passes/Codegen/CPU/ContractionOperands.cpp: B contiguous along
+// k is transposed first (@linear: no outer reduction, so the output is left
+// as it is even though x is the smaller operand), and a filter gradient
+// whose A is much smaller computes its output transposed
+// (@convolution_shapes). The numbers are tested against the scalar loops in
 // test/unittests/Codegen/VectorizeContractionsTest.cpp.
 // RUN: ternary-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ternary-vectorize-contractions{tile-m=8 tile-n=32 tile-k=4}))' | FileCheck %s
 // RUN: not ternary-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(ternary-vectorize-contractions{tile-m=0}))' 2>&1 | FileCheck %s --check-prefix=ERR
@@ -35,9 +39,11 @@ func.func @matmul(%a: memref<64x784xf32>, %b: memref<784x256xf32>, %c: memref<64
 // -----
 
 // x . W^T: W is contiguous along k, so it is transposed once into a scratch
-// buffer whose rows run along n; the kernel reads that buffer.
+// buffer whose rows run along n; the kernel reads that buffer. The output
+// stays as it is (no transposed scratch): there is no outer reduction.
 // CHECK-LABEL: func.func @linear
 // CHECK-SAME: (%[[X:.*]]: memref<64x784xf32>, %[[W:.*]]: memref<256x784xf32>, %[[Y:.*]]: memref<64x256xf32>)
+// CHECK-NOT: memref<256x64xf32>
 // CHECK: %[[WT:.*]] = memref.alloc() : memref<784x256xf32>
 // The transpose: tasks of 128 rows, 16 x 16 blocks through shuffles.
 // CHECK: scf.forall (%{{.*}}) = (0) to (784) step (128)
