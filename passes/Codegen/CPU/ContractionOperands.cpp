@@ -188,18 +188,17 @@ linalg::GenericOp mlir::ternary::detail::transposeOutputIfCheaper(
       dynamicSizes);
   linalg::TransposeOp::create(rewriter, loc, output, scratch,
                               ArrayRef<int64_t>{1, 0});
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  maps[out->getOperandNumber()] = AffineMap::get(
-      outMap.getNumDims(), 0, {outMap.getResult(1), outMap.getResult(0)}, ctx);
-  auto swapped = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{}, op.getDpsInputs(), ValueRange{scratch}, maps,
-      op.getIteratorTypesArray());
-  rewriter.inlineRegionBefore(op.getRegion(), swapped.getRegion(),
-                              swapped.getRegion().begin());
-  rewriter.setInsertionPointAfter(swapped);
+  rewriter.modifyOpInPlace(op, [&] {
+    out->set(scratch);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps[out->getOperandNumber()] =
+        AffineMap::get(outMap.getNumDims(), 0,
+                       {outMap.getResult(1), outMap.getResult(0)}, ctx);
+    op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+  });
+  rewriter.setInsertionPointAfter(op);
   linalg::TransposeOp::create(rewriter, loc, scratch, output,
                               ArrayRef<int64_t>{1, 0});
   memref::DeallocOp::create(rewriter, loc, scratch);
-  rewriter.eraseOp(op);
-  return swapped;
+  return op;
 }
