@@ -413,5 +413,13 @@ LogicalResult DotBytesOp::verify() {
   return success();
 }
 
+LogicalResult PrefetchOp::verify() {
+  int64_t rank = getSource().getType().getRank();
+  if (static_cast<int64_t>(getIndices().size()) != rank)
+    return emitOpError() << "needs one index a dimension: " << rank
+                         << " for the source, got " << getIndices().size();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Ternary/TernaryOps.cpp.inc"

@@ -2,6 +2,7 @@
 
 #include "ternary/InitAll.h"
 #include "ternary/Autodiff/Autodiff.h"
+#include "ternary/Dialect/Ternary/BufferizableOpInterfaceImpl.h"
 #include "ternary/Dialect/Ternary/TernaryDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -58,6 +59,7 @@ void mlir::ternary::registerAllDialects(DialectRegistry &registry) {
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  ternary::registerBufferizableOpInterfaceExternalModels(registry);
   // Tiling and the bounds of tiles (ternary-vectorize-contractions).
   linalg::registerTilingInterfaceExternalModels(registry);
   affine::registerValueBoundsOpInterfaceExternalModels(registry);

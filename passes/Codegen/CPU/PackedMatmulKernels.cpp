@@ -11,10 +11,12 @@
 //     for each tile of 4 rows of x (then the remaining rows one at a time):
 //       for each output n of the block:
 //         for each full block of 64 p weights (64 storage bytes):
+//           prefetch the same bytes of output n + ahead (4 KiB ahead)
 //           bytes = the block's 64 bytes
 //           for each code position j < p:
 //             codes = code j of the 64 bytes   (64 consecutive weights + 1)
 //             acc  += dot(codes, x[m, block + 64 j .. + 64])
+//                     (one accumulator per j for a single row)
 //         the same for the partial last block, with masked loads
 //         y[m, n] = sum(acc) - sx[m]
 //
@@ -51,6 +53,12 @@ constexpr int64_t kRowTile = 4;
 /// Outputs (packed weight rows) in one cache block: 128 rows of K = 4096
 /// take 128 KiB as i2, well inside a 1 MiB L2.
 constexpr int64_t kRowBlock = 128;
+/// How far ahead of its reads the kernel prefetches the packed weights, in
+/// bytes (whole rows: the prefetched row is this many bytes ahead or
+/// more). The hardware prefetchers stop at each 4 KiB page; without it a
+/// GEMV from DRAM read at half the bandwidth a plain read reaches
+/// (docs/performance-history.md).
+constexpr int64_t kPrefetchBytes = 4096;
 
 struct KernelBuilder {
   OpBuilder &b;
@@ -160,14 +168,17 @@ struct KernelBuilder {
 ///
 /// `accs` holds `chains` accumulators a row (row t, code position j go to
 /// accs[t * chains + j % chains]): independent chains hide the latency of
-/// the dot product when few rows share a block.
+/// the dot product when few rows share a block. The same bytes of row
+/// `prefetchRow` are prefetched.
 SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
-                             Value m0, Value blk, Value stride, bool inBounds,
-                             ValueRange accs, int64_t chains) {
+                             Value prefetchRow, Value m0, Value blk,
+                             Value stride, bool inBounds, ValueRange accs,
+                             int64_t chains) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  Value bytes = kb.load64(
-      storage, n, arith::MulIOp::create(b, loc, blk, kb.index(64)), inBounds);
+  Value byteColumn = arith::MulIOp::create(b, loc, blk, kb.index(64));
+  PrefetchOp::create(b, loc, storage, ValueRange{prefetchRow, byteColumn});
+  Value bytes = kb.load64(storage, n, byteColumn, inBounds);
   Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
   SmallVector<Value> next(accs.begin(), accs.end());
   SmallVector<Value> allCodes = kb.codes(bytes);
@@ -186,28 +197,28 @@ SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
 
 /// Emits the product for `tile` rows starting at `m0` and output `n` into
 /// `result` (the columns of a block of outputs starting at `firstColumn`)
-/// and returns the updated tensor.
+/// and returns the updated tensor. The weights of output `prefetchRow` are
+/// prefetched as those of `n` are read.
 Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
-                  Value firstColumn, Value m0, int64_t tile, Value n, Value k,
-                  Value fullBlocks, ArrayRef<Value> rowSums,
+                  Value firstColumn, Value m0, int64_t tile, Value n,
+                  Value prefetchRow, Value k, Value fullBlocks,
+                  ArrayRef<Value> rowSums,
                   function_ref<Value(Value, Value, Value)> finish) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   // A single row (GEMV) gets one accumulator per code position, which hides
-  // the dot product's latency. Measured (docs/performance-history.md): it
-  // speeds up the AVX2, generic and base-3 kernels and i2 + VNNI with warm
-  // weights, but slows i2 + VNNI with weights from DRAM (186 -> 232 us at 4096
-  // x 4096), the case that matters for GEMV, so that one keeps a single chain.
-  bool vnniI2 =
-      kb.kernel == PackedKernel::avx512_vnni && kb.encoding == Encoding::i2;
-  int64_t chains = tile == 1 && !vnniI2 ? kb.per : 1;
+  // the dot product's latency (with the weights prefetched, 4 chained
+  // vpdpbusd a cache line were the limit of i2 + VNNI from DRAM:
+  // docs/performance-history.md).
+  int64_t chains = tile == 1 ? kb.per : 1;
   SmallVector<Value> init(tile * chains, kb.splat(kb.accType(), 0));
   auto blocks = scf::ForOp::create(
       b, loc, kb.index(0), fullBlocks, kb.index(1), init,
       [&](OpBuilder &, Location, Value blk, ValueRange accs) {
         scf::YieldOp::create(b, loc,
-                             emitBlock(kb, x, storage, n, m0, blk, kb.index(64),
-                                       /*inBounds=*/true, accs, chains));
+                             emitBlock(kb, x, storage, n, prefetchRow, m0, blk,
+                                       kb.index(64), /*inBounds=*/true, accs,
+                                       chains));
       });
   // The partial block, if any.
   Value start =
@@ -221,8 +232,8 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
         Value stride =
             arith::CeilDivUIOp::create(b, loc, remaining, kb.index(kb.per));
         scf::YieldOp::create(b, loc,
-                             emitBlock(kb, x, storage, n, m0, fullBlocks,
-                                       stride, /*inBounds=*/false,
+                             emitBlock(kb, x, storage, n, prefetchRow, m0,
+                                       fullBlocks, stride, /*inBounds=*/false,
                                        blocks.getResults(), chains));
       },
       [&](OpBuilder &, Location) {
@@ -339,6 +350,17 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
         });
     Value rowSums = sums.getResult(0);
 
+    // Output n prefetches the weights of output n + ahead (the last one at
+    // the end), whole rows kPrefetchBytes or more ahead.
+    Value rowBytes = arith::MaxUIOp::create(
+        rewriter, loc, tensor::DimOp::create(rewriter, loc, storage, 1),
+        kb.index(1));
+    Value ahead = arith::CeilDivUIOp::create(
+        rewriter, loc, kb.index(kPrefetchBytes), rowBytes);
+    Value lastOutput = arith::SubIOp::create(
+        rewriter, loc, arith::MaxUIOp::create(rewriter, loc, nSize, kb.index(1)),
+        kb.index(1));
+
     // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
     // tile of kRowTile rows of x (in L1) goes over them, so the weights
     // come from memory once a call however many rows x has. The blocks are
@@ -383,9 +405,13 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
               auto outputs = scf::ForOp::create(
                   rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
                   [&](OpBuilder &, Location, Value n, ValueRange inner) {
-                    Value updated =
-                        emitRowTile(kb, x, storage, inner[0], nb, m0, tile, n,
-                                    k, fullBlocks, tileSums, finish);
+                    Value prefetchRow = arith::MinUIOp::create(
+                        rewriter, loc,
+                        arith::AddIOp::create(rewriter, loc, n, ahead),
+                        lastOutput);
+                    Value updated = emitRowTile(kb, x, storage, inner[0], nb,
+                                                m0, tile, n, prefetchRow, k,
+                                                fullBlocks, tileSums, finish);
                     scf::YieldOp::create(rewriter, loc, updated);
                   });
               scf::YieldOp::create(rewriter, loc, outputs.getResult(0));

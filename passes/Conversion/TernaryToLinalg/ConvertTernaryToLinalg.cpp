@@ -112,7 +112,7 @@ private:
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TernaryDialect>();
     // The kernels' dot product step, lowered after bufferization.
-    target.addLegalOp<DotBytesOp>();
+    target.addLegalOp<DotBytesOp, PrefetchOp>();
     target
         .addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          LLVM::LLVMDialect, math::MathDialect, scf::SCFDialect,

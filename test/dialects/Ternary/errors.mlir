@@ -569,3 +569,15 @@ func.func @dot_bytes_lanes(%acc: vector<16xi32>, %a: vector<64xi8>) {
   %r = ternary.dot_bytes %acc, %a, %a {kernel = #ternary.dot_kernel<avx2>} : vector<16xi32>, vector<64xi8>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// ternary.prefetch
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @prefetch_indices(%t: tensor<?x?xi8>, %i: index) {
+  // expected-error @+1 {{'ternary.prefetch' op needs one index a dimension: 2 for the source, got 1}}
+  ternary.prefetch %t[%i] : tensor<?x?xi8>
+  return
+}

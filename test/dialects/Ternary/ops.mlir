@@ -103,6 +103,15 @@ func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>, %acc2: vector<8xi3
   return %r, %s : vector<16xi32>, vector<8xi32>
 }
 
+// CHECK-LABEL: func @prefetch
+// CHECK: ternary.prefetch %{{.*}}[%{{.*}}, %{{.*}}] : tensor<?x?xi8>
+// CHECK: ternary.prefetch %{{.*}}[%{{.*}}] : tensor<16xf32>
+func.func @prefetch(%t: tensor<?x?xi8>, %u: tensor<16xf32>, %i: index) {
+  ternary.prefetch %t[%i, %i] : tensor<?x?xi8>
+  ternary.prefetch %u[%i] : tensor<16xf32>
+  return
+}
+
 // The enum attributes on their own.
 // CHECK-LABEL: func @enum_attributes
 // CHECK-SAME: ternary.dot_kernels = [#ternary.dot_kernel<avx2>, #ternary.dot_kernel<avx512_vnni>]

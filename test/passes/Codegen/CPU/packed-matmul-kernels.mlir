@@ -14,21 +14,33 @@
 // own columns of the result; in a block, tiles of 4 rows of x (then one row
 // at a time), each output of the block: per full block of 256 weights one
 // 64-byte load of storage and 4 code positions, each (bytes >> 2j) & 3
-// against 64 consecutive activations.
+// against 64 consecutive activations. Every load of storage is preceded by
+// a prefetch of the same bytes of the output 4 KiB ahead (whole rows:
+// ceil(4096 / row bytes) outputs, the last output at the end).
 // CHECK-LABEL: func @i2
 // CHECK-DAG: arith.divui %{{.*}}, %c256 : index
+// CHECK-DAG: %[[OUTPUTS:.*]] = tensor.dim %arg1, %c0
+// CHECK-DAG: %[[ROWBYTES:.*]] = tensor.dim %arg1, %c1
 // CHECK: scf.for %[[R:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (tensor<?xi32>)
 // CHECK:   vector.transfer_read %arg0[%[[R]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:   arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
+// CHECK-DAG: %[[ROWBYTES1:.*]] = arith.maxui %[[ROWBYTES]], %c1
+// CHECK-DAG: %[[AHEAD:.*]] = arith.ceildivui %c4096, %[[ROWBYTES1]]
+// CHECK-DAG: %[[OUTPUTS1:.*]] = arith.maxui %[[OUTPUTS]], %c1
+// CHECK-DAG: %[[LAST:.*]] = arith.subi %[[OUTPUTS1]], %c1
 // CHECK: scf.forall (%[[NB:.*]]) = (0) to (%{{.*}}) step (128) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?xi32>)
 // CHECK:   %[[WIDTH:.*]] = arith.subi %{{.*}}, %[[NB]]
 // CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
 // CHECK:   scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
 // CHECK:     scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
-// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
-// AVX2:        scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
-// VECTOR:      scf.for {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
-// CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// CHECK:       %[[NAHEAD:.*]] = arith.addi %[[N]], %[[AHEAD]]
+// CHECK:       %[[PF:.*]] = arith.minui %[[NAHEAD]], %[[LAST]]
+// VNNI:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// AVX2:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
+// VECTOR:      scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
+// CHECK:       %[[COL:.*]] = arith.muli %[[BLK]], %c64
+// CHECK:       ternary.prefetch %arg1[%[[PF]], %[[COL]]] : tensor<?x?xi8>
+// CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %[[COL]]]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:       %[[C0:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
 // CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
 // VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
@@ -42,8 +54,22 @@
 // CHECK:     vector.reduction <add>
 // CHECK:     %[[COLUMN:.*]] = arith.subi %[[N]], %[[NB]]
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %[[COLUMN]]]
-// The remaining rows, one at a time.
+// The remaining rows, one at a time, with one accumulator per code position
+// (4 independent chains of dot products), the partial block's prefetch too.
 // CHECK:   %[[DONE:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK:     scf.for %[[N1:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
+// CHECK:       %[[PF1:.*]] = arith.minui %{{.*}}, %[[LAST]]
+// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK:         ternary.prefetch %arg1[%[[PF1]], %{{.*}}]
+// CHECK:         vector.transfer_read %arg1[%[[N1]], %{{.*}}]{{.*}}in_bounds = [true]
+// VNNI-COUNT-4:  ternary.dot_bytes %arg{{[0-9]+}}, %{{.*}}, %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>}
+// CHECK:       scf.if
+// CHECK:         ternary.prefetch %arg1[%[[PF1]], %{{.*}}]
+// CHECK:         vector.transfer_read %arg1[%[[N1]], %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
+// VNNI:        arith.addi %{{.*}} : vector<16xi32>
+// VNNI:        arith.addi %{{.*}} : vector<16xi32>
+// VNNI:        arith.addi %{{.*}} : vector<16xi32>
+// CHECK:       vector.reduction <add>
 // CHECK:   scf.forall.in_parallel
 // CHECK:     tensor.parallel_insert_slice %[[DONE]] into %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
 func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
