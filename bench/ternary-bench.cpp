@@ -186,7 +186,7 @@ struct Row {
 struct PackedSet {
   int64_t rowBytes;
   size_t matrixBytes;
-  std::vector<std::vector<int8_t>> copies;
+  std::vector<ternary_bench::AlignedVector<int8_t>> copies;
 };
 PackedSet packedSet(const Row &row, ternary_encoding encoding) {
   PackedSet set;
@@ -197,7 +197,7 @@ PackedSet packedSet(const Row &row, ternary_encoding encoding) {
   std::vector<int8_t> w(static_cast<size_t>(row.outF * row.inF));
   for (auto &v : w)
     v = static_cast<int8_t>(trit(rng));
-  std::vector<int8_t> once(set.matrixBytes);
+  ternary_bench::AlignedVector<int8_t> once(set.matrixBytes);
   ternary_pack(w.data(), row.outF, row.inF, encoding,
                reinterpret_cast<uint8_t *>(once.data()));
   set.copies.assign(row.cold ? coldCopies(set.matrixBytes) : 1, once);
@@ -205,15 +205,17 @@ PackedSet packedSet(const Row &row, ternary_encoding encoding) {
 }
 
 /// Copies of a random f32 matrix [rows, columns] (N(0, 1)), as packedSet.
-std::vector<std::vector<float>> floatSet(int64_t rows, int64_t columns,
+std::vector<ternary_bench::AlignedVector<float>>
+floatSet(int64_t rows, int64_t columns,
                                          bool cold, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> dist(0.f, 1.f);
-  std::vector<float> once(static_cast<size_t>(rows * columns));
+  ternary_bench::AlignedVector<float> once(static_cast<size_t>(rows * columns));
   for (auto &v : once)
     v = dist(rng);
   size_t bytes = once.size() * sizeof(float);
-  return std::vector<std::vector<float>>(cold ? coldCopies(bytes) : 1, once);
+  return std::vector<ternary_bench::AlignedVector<float>>(
+      cold ? coldCopies(bytes) : 1, once);
 }
 
 /// Runs call(k) for every iteration of `state`, k cycling over `copies`;
@@ -239,7 +241,8 @@ void ternaryProduct(benchmark::State &state, PackedKernel kernelKind,
   PackedSet w = packedSet(row, static_cast<ternary_encoding>(encoding));
   std::mt19937 rng(1);
   std::uniform_int_distribution<int> act(-128, 127);
-  std::vector<int8_t> x(static_cast<size_t>(row.tokens * row.inF));
+  ternary_bench::AlignedVector<int8_t> x(
+      static_cast<size_t>(row.tokens * row.inF));
   for (auto &v : x)
     v = static_cast<int8_t>(act(rng));
   setThreadCount(row.threads);
@@ -263,8 +266,10 @@ void openblasProduct(benchmark::State &state) {
   Row row(state);
   openblas_set_num_threads(row.threads);
   auto w = floatSet(row.outF, row.inF, row.cold, 2);
-  std::vector<float> x = floatSet(row.tokens, row.inF, false, 3)[0];
-  std::vector<float> y(static_cast<size_t>(row.tokens * row.outF));
+  ternary_bench::AlignedVector<float> x =
+      floatSet(row.tokens, row.inF, false, 3)[0];
+  ternary_bench::AlignedVector<float> y(
+      static_cast<size_t>(row.tokens * row.outF));
   double seconds = timedCalls(state, w.size(), [&](size_t k) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, row.tokens, row.outF,
                 row.inF, 1.f, x.data(), row.inF, w[k].data(), row.inF, 0.f,
@@ -285,7 +290,8 @@ void bitlinearLayer(benchmark::State &state, PackedKernel kernelKind) {
   Row row(state);
   auto layer = compiled(kernelKind, kLayerModule).function<LayerFn>("layer");
   PackedSet w = packedSet(row, TERNARY_ENCODING_I2);
-  std::vector<float> x = floatSet(row.tokens, row.inF, false, 3)[0];
+  ternary_bench::AlignedVector<float> x =
+      floatSet(row.tokens, row.inF, false, 3)[0];
   setThreadCount(row.threads);
   Memref2D<float> xd{
       x.data(), x.data(), 0, {row.tokens, row.inF}, {row.inF, 1}};
@@ -309,7 +315,8 @@ void bitlinearLatent(benchmark::State &state) {
   auto layer =
       compiled(PackedKernel::auto_, kLayerModule).function<LatentFn>("latent");
   auto w = floatSet(row.outF, row.inF, row.cold, 4);
-  std::vector<float> x = floatSet(row.tokens, row.inF, false, 3)[0];
+  ternary_bench::AlignedVector<float> x =
+      floatSet(row.tokens, row.inF, false, 3)[0];
   setThreadCount(row.threads);
   Memref2D<float> xd{
       x.data(), x.data(), 0, {row.tokens, row.inF}, {row.inF, 1}};

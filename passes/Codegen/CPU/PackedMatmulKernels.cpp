@@ -1,4 +1,4 @@
-//===- PackedKernels.cpp - Vector kernels for packed products -------===//
+//===- PackedMatmulKernels.cpp - Vector kernels for packed products ------===//
 //
 // Lowers `ternary.matmul` of int8 activations with packed ternary weights to
 // vector code, the kernel named by the op's `kernel` attribute (set by
@@ -8,17 +8,19 @@
 //   sx[m] = sum of x[m, :] for every row m
 //   for each block of 128 outputs (their weights stay in L2; the blocks
 //   are the tasks of an scf.forall, run on threads):
-//     for each tile of 4 rows of x (then the remaining rows one at a time):
+//     for each tile of 8 rows of x, then of 4, then single rows (AVX-512
+//     VNNI; 4 then 1 on the other kernels):
 //       for each output n of the block:
 //         for each full block of 64 p weights (64 storage bytes):
 //           prefetch the same bytes of output n + ahead (4 KiB ahead)
 //           bytes = the block's 64 bytes
 //           for each code position j < p:
 //             codes = code j of the 64 bytes   (64 consecutive weights + 1)
-//             acc  += dot(codes, x[m, block + 64 j .. + 64])
-//                     (one accumulator per j for a single row)
+//             acc[m, j % chains] += dot(codes, x[m, block + 64 j .. + 64])
+//                     (chains: 16 / tile accumulators a row on AVX-512, 4 /
+//                     tile on the others, at most p)
 //         the same for the partial last block, with masked loads
-//         y[m, n] = sum(acc) - sx[m]
+//         y[m, n] = sum(acc[m, :]) - sx[m]
 //
 // Codes are w + 1 in {0, 1, 2}: unsigned, which is what the x86 u8 x s8 dot
 // products want; the activation sum removes the + 1. The dot product is
@@ -41,15 +43,14 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::ternary;
 using namespace mlir::ternary::detail;
 
 namespace {
 
-/// Rows of x handled together: each decoded weight vector serves all of
-/// them.
-constexpr int64_t kRowTile = 4;
 /// Outputs (packed weight rows) in one cache block: 128 rows of K = 4096
 /// take 128 KiB as i2, well inside a 1 MiB L2.
 constexpr int64_t kRowBlock = 128;
@@ -75,6 +76,28 @@ struct KernelBuilder {
                                b.getIntegerAttr(type.getElementType(), v)));
   }
   VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
+
+  /// The accumulators the kernel keeps in registers: AVX-512 has 32 vector
+  /// registers, AVX2 16; a generic vector<64xi32> takes four of AVX-512's.
+  int64_t accumulatorBudget() {
+    return kernel == PackedKernel::avx512_vnni ? 16 : 4;
+  }
+  /// The tiles of rows of x handled together (each decoded weight vector
+  /// serves the rows of its tile), largest first: the rows go through the
+  /// largest tile while whole tiles remain, then the next. Measured
+  /// (docs/performance-history.md): 8 rows and 16 accumulators took the
+  /// VNNI GEMM from 35 % to about 70 % of the instruction's peak.
+  SmallVector<int64_t> rowTiles() {
+    if (kernel == PackedKernel::avx512_vnni)
+      return {8, 4, 1};
+    return {4, 1};
+  }
+  /// Accumulators a row of a tile of `tile` rows: independent chains of dot
+  /// products (code position j goes to chain j % chains) hide the latency
+  /// of the dot product, within the register budget.
+  int64_t chains(int64_t tile) {
+    return std::clamp<int64_t>(accumulatorBudget() / tile, 1, per);
+  }
 
   /// The accumulator type of the dot product.
   VectorType accType() {
@@ -206,11 +229,9 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
                   function_ref<Value(Value, Value, Value)> finish) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  // A single row (GEMV) gets one accumulator per code position, which hides
-  // the dot product's latency (with the weights prefetched, 4 chained
-  // vpdpbusd a cache line were the limit of i2 + VNNI from DRAM:
-  // docs/performance-history.md).
-  int64_t chains = tile == 1 ? kb.per : 1;
+  // With the weights prefetched, 4 chained vpdpbusd a cache line were the
+  // limit of a GEMV from DRAM (docs/performance-history.md).
+  int64_t chains = kb.chains(tile);
   SmallVector<Value> init(tile * chains, kb.splat(kb.accType(), 0));
   auto blocks = scf::ForOp::create(
       b, loc, kb.index(0), fullBlocks, kb.index(1), init,
@@ -362,14 +383,10 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
         kb.index(1));
 
     // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
-    // tile of kRowTile rows of x (in L1) goes over them, so the weights
-    // come from memory once a call however many rows x has. The blocks are
-    // the tasks of an scf.forall (threads, with the pipeline's `parallel`):
-    // each writes its own columns of the result.
-    Value tiledRows = arith::MulIOp::create(
-        rewriter, loc,
-        arith::DivUIOp::create(rewriter, loc, m, kb.index(kRowTile)),
-        kb.index(kRowTile));
+    // tile of rows of x (in L1) goes over them, so the weights come from
+    // memory once a call however many rows x has. The blocks are the tasks
+    // of an scf.forall (threads, with the pipeline's `parallel`): each
+    // writes its own columns of the result.
     auto blocks = scf::ForallOp::create(
         rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
         ArrayRef<OpFoldResult>{nSize},
@@ -389,9 +406,21 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
       SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
       Value current = tensor::ExtractSliceOp::create(rewriter, loc, shared,
                                                      offsets, sizes, strides);
-      for (int64_t tile : {kRowTile, int64_t(1)}) {
-        Value lower = tile == kRowTile ? kb.index(0) : tiledRows;
-        Value upper = tile == kRowTile ? tiledRows : m;
+      Value lower = kb.index(0);
+      for (int64_t tile : kb.rowTiles()) {
+        // The whole tiles of `tile` rows in [lower, m).
+        Value upper =
+            tile == 1
+                ? m
+                : arith::AddIOp::create(
+                      rewriter, loc, lower,
+                      arith::MulIOp::create(
+                          rewriter, loc,
+                          arith::DivUIOp::create(
+                              rewriter, loc,
+                              arith::SubIOp::create(rewriter, loc, m, lower),
+                              kb.index(tile)),
+                          kb.index(tile)));
         auto rows = scf::ForOp::create(
             rewriter, loc, lower, upper, kb.index(tile), ValueRange{current},
             [&](OpBuilder &, Location, Value m0, ValueRange acc) {
@@ -417,6 +446,7 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
               scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
             });
         current = rows.getResult(0);
+        lower = upper;
       }
       rewriter.setInsertionPointToEnd(blocks.getTerminator().getBody());
       tensor::ParallelInsertSliceOp::create(rewriter, loc, current, shared,

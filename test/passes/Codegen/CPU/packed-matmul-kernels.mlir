@@ -11,8 +11,9 @@
 
 // i2: first the sum of x over every row (to remove the + 1 of the codes);
 // then blocks of 128 outputs, the tasks of an scf.forall, each writing its
-// own columns of the result; in a block, tiles of 4 rows of x (then one row
-// at a time), each output of the block: per full block of 256 weights one
+// own columns of the result; in a block, tiles of rows of x (with AVX-512
+// VNNI 8, then 4, then one row at a time; else 4, then one), each output
+// of the block: per full block of 256 weights one
 // 64-byte load of storage and 4 code positions, each (bytes >> 2j) & 3
 // against 64 consecutive activations. Every load of storage is preceded by
 // a prefetch of the same bytes of the output 4 KiB ahead (whole rows:
@@ -31,11 +32,14 @@
 // CHECK: scf.forall (%[[NB:.*]]) = (0) to (%{{.*}}) step (128) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?xi32>)
 // CHECK:   %[[WIDTH:.*]] = arith.subi %{{.*}}, %[[NB]]
 // CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
-// CHECK:   scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
+// VNNI:    scf.for %[[M:.*]] = %c0 to %{{.*}} step %c8 iter_args(%{{.*}} = %[[BLOCK]])
+// AVX2:    scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
+// VECTOR:  scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
 // CHECK:     scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
 // CHECK:       %[[NAHEAD:.*]] = arith.addi %[[N]], %[[AHEAD]]
 // CHECK:       %[[PF:.*]] = arith.minui %[[NAHEAD]], %[[LAST]]
-// VNNI:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// Accumulators: 16 on AVX-512 (8 rows x 2 chains), 4 on the others.
+// VNNI:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // AVX2:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
 // VECTOR:      scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
 // CHECK:       %[[COL:.*]] = arith.muli %[[BLK]], %c64
@@ -54,6 +58,9 @@
 // CHECK:     vector.reduction <add>
 // CHECK:     %[[COLUMN:.*]] = arith.subi %[[N]], %[[NB]]
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %[[COLUMN]]]
+// Then, with VNNI, tiles of 4 rows, 4 chains a row.
+// VNNI:    scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
+// VNNI:      scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // The remaining rows, one at a time, with one accumulator per code position
 // (4 independent chains of dot products), the partial block's prefetch too.
 // CHECK:   %[[DONE:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
