@@ -25,6 +25,14 @@ using utils::IteratorType;
 constexpr IteratorType par = IteratorType::parallel;
 constexpr IteratorType red = IteratorType::reduction;
 
+/// `acc + v` as a step of a sum accumulated in f64 and rounded once to f32:
+/// marked `reassoc`, so that LLVM may vectorise the reduction; for the
+/// sizes these models have the order cannot change the rounded result
+/// (docs/numerics.md, "Why sums in double").
+inline Value addToF64Sum(OpBuilder &b, Location l, Value acc, Value v) {
+  return arith::AddFOp::create(b, l, acc, v, arith::FastMathFlags::reassoc);
+}
+
 /// Builds the pieces every lowering needs at one location.
 struct LinalgBuilder {
   OpBuilder &b;
@@ -103,7 +111,8 @@ struct LinalgBuilder {
   /// in a fixed order that vectorises: a tensor of rank 2 or more is summed
   /// over its leading dimensions into one partial sum per position of the
   /// last (the loop over the last dimension innermost, its iterations
-  /// independent), then those partial sums in order. A sum of one chain,
+  /// independent), then those partial sums (`addToF64Sum`: in an order
+  /// LLVM may choose, which rounds to the same f32). A sum of one chain,
   /// element after element, waits for each addition (4 cycles an element);
   /// these take a vector of additions a cycle. The same for any thread
   /// count: a task splits the last dimension, never a sum.
@@ -117,7 +126,7 @@ struct LinalgBuilder {
     auto add = [&](bool apply) {
       return [&, apply](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value v = apply ? term(nb, l, a[0]) : a[0];
-        return arith::AddFOp::create(nb, l, a[1], v);
+        return addToF64Sum(nb, l, a[1], v);
       };
     };
     bool applied = false;
@@ -217,7 +226,7 @@ struct RowNorm {
           Value v = arith::ExtFOp::create(b, l, f64, a[0]);
           if (rms)
             v = arith::MulFOp::create(b, l, v, v);
-          return arith::AddFOp::create(b, l, a[1], v).getResult();
+          return addToF64Sum(b, l, a[1], v);
         });
     // A row sum (f64) divided by K, rounded to f32.
     auto meanOf = [k, f32](OpBuilder &b, Location l, Value rowSum) {
@@ -258,7 +267,7 @@ struct RowNorm {
                       Value d = arith::SubFOp::create(
                           b, l, arith::ExtFOp::create(b, l, f64, a[0]), mean);
                       Value sq = arith::MulFOp::create(b, l, d, d);
-                      return arith::AddFOp::create(b, l, a[2], sq).getResult();
+                      return addToF64Sum(b, l, a[2], sq);
                     });
       Value mean = perRow(sum, [&](OpBuilder &b, Location l, ValueRange a) {
         return meanOf(b, l, a[0]);

@@ -125,7 +125,7 @@ struct BitLinearWarmupLowering : OpConversionPattern<BitLinearOp> {
           Value t = arith::MulFOp::create(
               b, l, arith::ExtFOp::create(b, l, f64, a[0]),
               arith::ExtFOp::create(b, l, f64, a[1]));
-          return arith::AddFOp::create(b, l, a[2], t).getResult();
+          return addToF64Sum(b, l, a[2], t);
         });
     SmallVector<Value> ins = {dot, quantized.getAbsmax()};
     SmallVector<AffineMap> maps = {identityMap(ctx, 2), dimsMap(ctx, 2, {0})};
@@ -332,7 +332,7 @@ struct BitLinearGradLowering : OpConversionPattern<BitLinearGradOp> {
               d = arith::MulFOp::create(b, l, d,
                                         stats.apply(b, l, a[1], statsArgs(a)));
             Value wide = arith::ExtFOp::create(b, l, f64, d);
-            return arith::AddFOp::create(b, l, a.back(), wide).getResult();
+            return addToF64Sum(b, l, a.back(), wide);
           });
     };
     Value sumD = plain == NormKind::layer ? rowSum(false) : Value();

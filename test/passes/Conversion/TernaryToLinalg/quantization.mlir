@@ -36,14 +36,17 @@ func.func @quantize_activations(%x: tensor<4x16xf32>) -> (tensor<4x16xi8>, tenso
 
 // -----
 
-// LayerNorm: both sums in f64, mean and variance rounded once to f32, a
-// row's mean and denominator computed once a row; the element-wise step
-// (x - mean) / denominator.
+// LayerNorm: both sums in f64, their additions `reassoc` (the order does
+// not change the f32 they round to; LLVM vectorises them), mean and
+// variance rounded once to f32, a row's mean and denominator computed once
+// a row; the element-wise step (x - mean) / denominator.
 // CHECK-LABEL: func @layer_norm
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf64>)
 // CHECK:   arith.extf %{{.*}} : f32 to f64
+// CHECK:   arith.addf %{{.*}}, %{{.*}} fastmath<reassoc> : f64
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf64>)
 // CHECK:   arith.subf %{{.*}}, %{{.*}} : f64
+// CHECK:   arith.addf %{{.*}}, %{{.*}} fastmath<reassoc> : f64
 // CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
 // CHECK:   arith.truncf %{{.*}} : f64 to f32
 // CHECK: %[[DEN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
@@ -134,6 +137,7 @@ func.func @absmedian_dynamic(%w: tensor<?xf32>) -> f32 {
 // CHECK: %[[COLS:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}} : tensor<8x16xf32>) outs(%{{.*}} : tensor<16xf64>)
 // CHECK:   math.absf %{{.*}} : f64
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[COLS]] : tensor<16xf64>) outs(%{{.*}} : tensor<f64>)
+// CHECK:   arith.addf %{{.*}}, %{{.*}} fastmath<reassoc> : f64
 // CHECK-NOT: math.absf
 // CHECK: %[[SUM:.*]] = tensor.extract
 // CHECK: arith.divf %[[SUM]], %{{.*}} : f64
