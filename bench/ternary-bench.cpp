@@ -206,8 +206,7 @@ PackedSet packedSet(const Row &row, ternary_encoding encoding) {
 
 /// Copies of a random f32 matrix [rows, columns] (N(0, 1)), as packedSet.
 std::vector<ternary_bench::AlignedVector<float>>
-floatSet(int64_t rows, int64_t columns,
-                                         bool cold, unsigned seed) {
+floatSet(int64_t rows, int64_t columns, bool cold, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> dist(0.f, 1.f);
   ternary_bench::AlignedVector<float> once(static_cast<size_t>(rows * columns));

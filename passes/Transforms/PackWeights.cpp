@@ -36,11 +36,16 @@ struct TernaryPackWeights
       bool constant = weightType.hasStaticShape() &&
                       matchPattern(op.getWeight(), m_Constant());
       bool quantized = op.getWeight().getDefiningOp<QuantizeWeightsOp>();
-      if (!constant && !(runtimeWeights && quantized))
-        return;
-      rewriter.setInsertionPoint(op);
       auto packedType =
           PackedType::get(&getContext(), weightType.getShape(), encoding);
+      // Rows shorter than one 64-byte block of the kernels would be all
+      // partial block: the f32 contraction does better with those.
+      int64_t k = weightType.getDimSize(1);
+      bool shortRows =
+          !ShapedType::isDynamic(k) && k < 64 * packedType.getWeightsPerByte();
+      if (!constant && !(runtimeWeights && quantized && !shortRows))
+        return;
+      rewriter.setInsertionPoint(op);
       // A constant folds to a ternary.packed_constant; one that is not
       // ternary does not fold and is left alone.
       Value packed = rewriter.createOrFold<PackOp>(op.getLoc(), packedType,

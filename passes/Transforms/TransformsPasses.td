@@ -258,8 +258,13 @@ def TernaryPackWeights : Pass<"ternary-pack-weights"> {
     Constants with a value outside {-1, 0, +1} are left alone; so are
     weights computed at run time, unless `runtime-weights` is set: then the
     output of `ternary.quantize_weights` (ternary by construction) is packed
-    at run time too, so that the product uses the packed kernels (worth it
-    when many rows share the weights, as in GEMM; GEMV pays the packing).
+    at run time too, so that the product uses the packed kernels, unless
+    its rows are known to be shorter than one 64-byte block of the kernels
+    (K < 256 for i2, 320 for base3), where the f32 contraction does better.
+    The inference pipeline sets it by default: the packing is one
+    vectorised pass over the i8 weights, which the product then reads at 2
+    bits a weight instead of 8 (a train step's forward products run on the
+    VNNI kernels; docs/performance-history.md).
 
     Example (`--ternary-pack-weights=encoding=i2`):
 

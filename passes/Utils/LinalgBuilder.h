@@ -220,14 +220,14 @@ struct RowNorm {
     Value k = norm.k = h.dimAsF64(x, rank - 1);
     bool rms = kind == NormKind::rms;
     // sum(x) or, for RMSNorm, sum(x^2), in f64.
-    Value sum = h.generic(
-        x, h.filled(rowSizes, rewriter.getF64FloatAttr(0)), {id, rows},
-        rowReduction(rank), [&](OpBuilder &b, Location l, ValueRange a) {
-          Value v = arith::ExtFOp::create(b, l, f64, a[0]);
-          if (rms)
-            v = arith::MulFOp::create(b, l, v, v);
-          return addToF64Sum(b, l, a[1], v);
-        });
+    Value sum = h.generic(x, h.filled(rowSizes, rewriter.getF64FloatAttr(0)),
+                          {id, rows}, rowReduction(rank),
+                          [&](OpBuilder &b, Location l, ValueRange a) {
+                            Value v = arith::ExtFOp::create(b, l, f64, a[0]);
+                            if (rms)
+                              v = arith::MulFOp::create(b, l, v, v);
+                            return addToF64Sum(b, l, a[1], v);
+                          });
     // A row sum (f64) divided by K, rounded to f32.
     auto meanOf = [k, f32](OpBuilder &b, Location l, Value rowSum) {
       return arith::TruncFOp::create(b, l, f32,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Utils/RuntimeChecks.h"
+#include "ternary/Dialect/Ternary/TernaryOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -63,14 +64,16 @@ void mlir::ternary::detail::emitSizeCheck(OpBuilder &b, Location loc,
 
 void mlir::ternary::detail::emitProductChecks(OpBuilder &b, Location loc,
                                               Value x, Value weight,
-                                              PackedType packed) {
+                                              PackedType packed,
+                                              Value unpacked) {
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   Value k = tensor::DimOp::create(b, loc, x, rank - 1);
-  Value cols = tensor::DimOp::create(b, loc, weight, 1);
-  if (!packed) {
+  if (!packed || unpacked) {
+    Value cols = tensor::DimOp::create(b, loc, unpacked ? unpacked : weight, 1);
     emitSizeCheck(b, loc, cols, k, TERNARY_CHECK_K_MISMATCH);
     return;
   }
+  Value cols = tensor::DimOp::create(b, loc, weight, 1);
   Value per =
       arith::ConstantIndexOp::create(b, loc, packed.getWeightsPerByte());
   emitSizeCheck(b, loc, cols, arith::CeilDivUIOp::create(b, loc, k, per),
@@ -86,4 +89,10 @@ void mlir::ternary::detail::emitRescaleChecks(OpBuilder &b, Location loc,
   if (bias)
     emitSizeCheck(b, loc, tensor::DimOp::create(b, loc, bias, 0), n,
                   TERNARY_CHECK_BIAS_SIZE);
+}
+
+Value mlir::ternary::detail::packedAtRunTimeFrom(
+    ConversionPatternRewriter &rewriter, Value weight) {
+  auto pack = weight.getDefiningOp<PackOp>();
+  return pack ? rewriter.getRemappedValue(pack.getInput()) : Value();
 }

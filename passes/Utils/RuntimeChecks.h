@@ -13,6 +13,7 @@
 #include "ternary/Runtime/Checks.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir {
 namespace ternary {
@@ -28,9 +29,16 @@ void emitSizeCheck(OpBuilder &b, Location loc, Value actual, Value expected,
 
 /// Emits the run-time checks of a product's operands: K of the activations
 /// `x` (2-D or more) against the weights, unpacked (`packed` null) or
-/// packed storage.
+/// packed storage. `unpacked`, if given, is the i8 tensor the storage was
+/// packed from at run time: K is checked against it instead, so that a
+/// mismatch reads as one, whatever the bytes.
 void emitProductChecks(OpBuilder &b, Location loc, Value x, Value weight,
-                       PackedType packed);
+                       PackedType packed, Value unpacked = {});
+
+/// The (converted) i8 weights that `weight`, an operand of a product before
+/// conversion, was packed from at run time (`ternary.pack`); null if it was
+/// not.
+Value packedAtRunTimeFrom(ConversionPatternRewriter &rewriter, Value weight);
 
 /// Emits the run-time checks of the rescale operands against accumulators
 /// of sizes [rowSizes..., n]: absmax [rowSizes...] and, if present, bias [n].

@@ -81,8 +81,9 @@ cl::opt<bool> parallel(
 
 cl::opt<bool> packRuntimeWeights(
     "pack-runtime-weights",
-    cl::desc("Pack weights quantised at run time too (pays off in GEMM)"),
-    cl::init(false), cl::cat(category));
+    cl::desc("Pack weights quantised at run time too, for the packed "
+             "kernels (rows of 256 weights or more; default on)"),
+    cl::init(true), cl::cat(category));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "ternary-compile: " << message << "\n";

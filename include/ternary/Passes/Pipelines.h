@@ -30,8 +30,8 @@ struct InferencePipelineOptions
   PassOptions::Option<bool> packRuntimeWeights{
       *this, "pack-runtime-weights",
       llvm::cl::desc("Pack weights quantised at run time too, for the "
-                     "packed kernels (pays off when many rows share them)"),
-      llvm::cl::init(false)};
+                     "packed kernels (rows of 256 weights or more)"),
+      llvm::cl::init(true)};
   PassOptions::Option<PackedKernel> kernel{
       *this, "kernel", llvm::cl::desc("Kernel of the packed ternary product"),
       llvm::cl::init(PackedKernel::auto_), packedKernelOptionValues()};

@@ -317,7 +317,8 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
     Value m = tensor::DimOp::create(rewriter, loc, x, 0);
     Value k = tensor::DimOp::create(rewriter, loc, x, 1);
     Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);
-    emitProductChecks(rewriter, loc, x, storage, packed);
+    emitProductChecks(rewriter, loc, x, storage, packed,
+                      packedAtRunTimeFrom(rewriter, op.getWeight()));
     if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>)
       emitRescaleChecks(rewriter, loc, {m}, nSize, adaptor.getAbsmax(),
                         adaptor.getBias());
@@ -379,8 +380,8 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
     Value ahead = arith::CeilDivUIOp::create(
         rewriter, loc, kb.index(kPrefetchBytes), rowBytes);
     Value lastOutput = arith::SubIOp::create(
-        rewriter, loc, arith::MaxUIOp::create(rewriter, loc, nSize, kb.index(1)),
-        kb.index(1));
+        rewriter, loc,
+        arith::MaxUIOp::create(rewriter, loc, nSize, kb.index(1)), kb.index(1));
 
     // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
     // tile of rows of x (in L1) goes over them, so the weights come from

@@ -69,6 +69,49 @@ Value decodeWeight(OpBuilder &b, Location loc, Encoding encoding, Value byte,
   return arith::SubIOp::create(b, loc, code, h.i32(1));
 }
 
+/// The code (w + 1) of weight `wv` (i8), as an i32; padding (`inBounds`
+/// false) is the zero weight, code 1.
+Value weightCode(OpBuilder &b, Location l, Value wv, Value inBounds = {}) {
+  LinalgBuilder h{b, l};
+  Value code = arith::AddIOp::create(
+      b, l, arith::ExtSIOp::create(b, l, b.getI32Type(), wv), h.i32(1));
+  if (inBounds)
+    code = arith::SelectOp::create(b, l, inBounds, code, h.i32(1));
+  return code;
+}
+
+/// The storage byte of `codes` (slot j holds codes[j]), as ternary/Runtime/
+/// Packing.h lays it out: i2 `sum code_j << 2j`; base 3 `ceil(v * 256 /
+/// 243)` for `v = sum code_j 3^(per - 1 - j)`.
+Value packCodes(OpBuilder &b, Location l, Encoding encoding,
+                ArrayRef<Value> codes) {
+  LinalgBuilder h{b, l};
+  Value acc = h.i32(0);
+  for (auto [j, code] : llvm::enumerate(codes)) {
+    if (encoding == Encoding::i2)
+      acc = arith::OrIOp::create(
+          b, l, acc,
+          arith::ShLIOp::create(b, l, code, h.i32(2 * static_cast<int>(j))));
+    else
+      acc = arith::AddIOp::create(
+          b, l, arith::MulIOp::create(b, l, acc, h.i32(3)), code);
+  }
+  if (encoding == Encoding::base3)
+    acc = arith::DivUIOp::create(
+        b, l,
+        arith::AddIOp::create(
+            b, l, arith::MulIOp::create(b, l, acc, h.i32(256)), h.i32(242)),
+        h.i32(243));
+  return arith::TruncIOp::create(b, l, b.getI8Type(), acc);
+}
+
+/// ternary.pack in two parts. The full blocks of 64 bytes (64 * per
+/// weights), where byte i of a block holds weights i + 64 j: a
+/// linalg.generic over [N, blocks, 64] reading the weights as
+/// [N, blocks, per, 64], which vectorises (the weights of a training step
+/// are packed at every step). The partial last block, whose byte i holds
+/// weights i + s j (s = ceil(r / per) for r remaining weights): a
+/// tensor.generate of its bytes.
 struct PackLowering : OpConversionPattern<PackOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -76,73 +119,103 @@ struct PackLowering : OpConversionPattern<PackOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     LinalgBuilder h{rewriter, loc};
+    MLIRContext *ctx = op.getContext();
     Value w = adaptor.getInput();
     PackedType packed = op.getResult().getType();
     Encoding encoding = packed.getEncoding();
     int64_t per = packed.getWeightsPerByte();
     auto storageType =
         cast<RankedTensorType>(getTypeConverter()->convertType(packed));
+    Type i8 = rewriter.getI8Type();
 
     Value rowsV = tensor::DimOp::create(rewriter, loc, w, 0);
     Value cols = tensor::DimOp::create(rewriter, loc, w, 1);
     // ceil(K / per) bytes a row.
-    Value rowBytes = arith::DivUIOp::create(
-        rewriter, loc,
-        arith::AddIOp::create(rewriter, loc, cols, h.index(per - 1)),
-        h.index(per));
+    Value rowBytes =
+        arith::CeilDivUIOp::create(rewriter, loc, cols, h.index(per));
     SmallVector<Value> dynamic;
     if (storageType.isDynamicDim(0))
       dynamic.push_back(rowsV);
     if (storageType.isDynamicDim(1))
       dynamic.push_back(rowBytes);
-    Type i32 = rewriter.getI32Type();
-    auto generate = tensor::GenerateOp::create(
-        rewriter, loc, storageType, dynamic,
+    Value storage = tensor::EmptyOp::create(
+        rewriter, loc, storageType.getShape(), i8, dynamic);
+
+    // The full blocks.
+    Value blocks =
+        arith::DivUIOp::create(rewriter, loc, cols, h.index(64 * per));
+    Value fullCols =
+        arith::MulIOp::create(rewriter, loc, blocks, h.index(64 * per));
+    Value fullBytes = arith::MulIOp::create(rewriter, loc, blocks, h.index(64));
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
+    Value wFull = tensor::ExtractSliceOp::create(
+        rewriter, loc, w, {zero, zero},
+        {OpFoldResult(rowsV), OpFoldResult(fullCols)}, {one, one});
+    int64_t d = ShapedType::kDynamic;
+    auto wBlocksType = RankedTensorType::get({d, d, per, 64}, i8);
+    Value wBlocks = tensor::ExpandShapeOp::create(
+        rewriter, loc, wBlocksType, wFull,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}},
+        ArrayRef<OpFoldResult>{rowsV, blocks, rewriter.getIndexAttr(per),
+                               rewriter.getIndexAttr(64)});
+    SmallVector<AffineMap> maps;
+    AffineExpr n = getAffineDimExpr(0, ctx), blk = getAffineDimExpr(1, ctx),
+               i = getAffineDimExpr(2, ctx);
+    for (int64_t j = 0; j < per; ++j)
+      maps.push_back(AffineMap::get(
+          3, 0, {n, blk, getAffineConstantExpr(j, ctx), i}, ctx));
+    maps.push_back(AffineMap::getMultiDimIdentityMap(3, ctx));
+    SmallVector<Value> inputs(per, wBlocks);
+    Value packedBlocks =
+        h.generic(inputs,
+                  h.empty({OpFoldResult(rowsV), OpFoldResult(blocks),
+                           rewriter.getIndexAttr(64)},
+                          i8),
+                  maps, SmallVector<IteratorType>(3, IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    SmallVector<Value> codes;
+                    for (int64_t j = 0; j < per; ++j)
+                      codes.push_back(weightCode(b, l, a[j]));
+                    return packCodes(b, l, encoding, codes);
+                  });
+    Value fullStorage = tensor::CollapseShapeOp::create(
+        rewriter, loc, packedBlocks,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    storage = tensor::InsertSliceOp::create(
+        rewriter, loc, fullStorage, storage, {zero, zero},
+        {OpFoldResult(rowsV), OpFoldResult(fullBytes)}, {one, one});
+
+    // The partial block: its bytes [fullBytes, rowBytes).
+    Value remaining = arith::SubIOp::create(rewriter, loc, cols, fullCols);
+    Value tailBytes = arith::SubIOp::create(rewriter, loc, rowBytes, fullBytes);
+    Value stride =
+        arith::CeilDivUIOp::create(rewriter, loc, remaining, h.index(per));
+    auto tail = tensor::GenerateOp::create(
+        rewriter, loc, RankedTensorType::get({d, d}, i8),
+        ValueRange{rowsV, tailBytes},
         [&](OpBuilder &b, Location l, ValueRange idx) {
           LinalgBuilder hb{b, l};
-          // Byte i of its block holds weights start + i + s * j.
-          Value block = arith::DivUIOp::create(b, l, idx[1], hb.index(64));
-          Value i = arith::RemUIOp::create(b, l, idx[1], hb.index(64));
-          Value start = arith::MulIOp::create(b, l, block, hb.index(64 * per));
-          Value remaining = arith::SubIOp::create(b, l, cols, start);
-          Value full = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
-                                             remaining, hb.index(64 * per));
-          Value s = arith::SelectOp::create(
-              b, l, full, hb.index(64),
-              arith::CeilDivUIOp::create(b, l, remaining, hb.index(per)));
-          Value acc = hb.i32(0);
+          SmallVector<Value> codes;
           for (int64_t j = 0; j < per; ++j) {
             Value col = arith::AddIOp::create(
-                b, l, arith::AddIOp::create(b, l, start, i),
-                arith::MulIOp::create(b, l, s, hb.index(j)));
+                b, l, arith::AddIOp::create(b, l, fullCols, idx[1]),
+                arith::MulIOp::create(b, l, stride, hb.index(j)));
             Value inBounds = arith::CmpIOp::create(
                 b, l, arith::CmpIPredicate::ult, col, cols);
             Value safeCol =
                 arith::SelectOp::create(b, l, inBounds, col, hb.index(0));
             Value wv =
                 tensor::ExtractOp::create(b, l, w, ValueRange{idx[0], safeCol});
-            Value code = arith::AddIOp::create(
-                b, l, arith::ExtSIOp::create(b, l, i32, wv), hb.i32(1));
-            // Padding is the zero weight (code 1).
-            code = arith::SelectOp::create(b, l, inBounds, code, hb.i32(1));
-            if (encoding == Encoding::i2)
-              acc = arith::OrIOp::create(
-                  b, l, acc, arith::ShLIOp::create(b, l, code, hb.i32(2 * j)));
-            else
-              acc = arith::AddIOp::create(
-                  b, l, arith::MulIOp::create(b, l, acc, hb.i32(3)), code);
+            codes.push_back(weightCode(b, l, wv, inBounds));
           }
-          if (encoding == Encoding::base3) // ceil(v * 256 / 243)
-            acc = arith::DivUIOp::create(
-                b, l,
-                arith::AddIOp::create(
-                    b, l, arith::MulIOp::create(b, l, acc, hb.i32(256)),
-                    hb.i32(242)),
-                hb.i32(243));
-          Value byte = arith::TruncIOp::create(b, l, b.getI8Type(), acc);
-          tensor::YieldOp::create(b, l, byte);
+          tensor::YieldOp::create(b, l, packCodes(b, l, encoding, codes));
         });
-    rewriter.replaceOp(op, generate.getResult());
+    storage = tensor::InsertSliceOp::create(
+        rewriter, loc, tail.getResult(), storage,
+        {zero, OpFoldResult(fullBytes)},
+        {OpFoldResult(rowsV), OpFoldResult(tailBytes)}, {one, one});
+    rewriter.replaceOp(op, storage);
     return success();
   }
 };

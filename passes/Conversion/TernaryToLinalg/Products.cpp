@@ -57,7 +57,8 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     outExprs.push_back(n);
 
     auto packed = dyn_cast<PackedType>(op.getWeight().getType());
-    emitProductChecks(rewriter, loc, x, w, packed);
+    emitProductChecks(rewriter, loc, x, w, packed,
+                      packedAtRunTimeFrom(rewriter, op.getWeight()));
     SmallVector<Value> inputs = {x};
     SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx)};
     if (!packed) {

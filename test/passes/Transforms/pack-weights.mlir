@@ -62,3 +62,24 @@ func.func @quantized_at_run_time(%x: tensor<?x?xi8>, %w: tensor<?x?xf32>, %raw: 
   %b = ternary.matmul %x, %raw : tensor<?x?xi8>, tensor<?x?xi8> -> tensor<?x?xi32>
   return %a, %b : tensor<?x?xi32>, tensor<?x?xi32>
 }
+
+// -----
+
+// With runtime-weights, rows known to be shorter than one 64-byte block of
+// the kernels (K < 256 for i2) stay unpacked; K = 256 is packed.
+// RUNTIME-LABEL: func @short_rows
+// RUNTIME: %[[Q1:.*]] = ternary.quantize_weights %arg1
+// RUNTIME-NOT: ternary.pack %[[Q1]]
+// RUNTIME: ternary.matmul %arg0, %[[Q1]] : tensor<?x255xi8>, tensor<8x255xi8> -> tensor<?x8xi32>
+// RUNTIME: %[[Q2:.*]] = ternary.quantize_weights %arg3
+// RUNTIME: %[[P2:.*]] = ternary.pack %[[Q2]] : tensor<8x256xi8> -> <8x256, i2>
+// RUNTIME: ternary.matmul %arg2, %[[P2]] : tensor<?x256xi8>, !ternary.packed<8x256, i2> -> tensor<?x8xi32>
+func.func @short_rows(%x1: tensor<?x255xi8>, %w1: tensor<8x255xf32>, %x2: tensor<?x256xi8>, %w2: tensor<8x256xf32>) -> (tensor<?x8xi32>, tensor<?x8xi32>) {
+  %g1 = ternary.weight_scale %w1 : tensor<8x255xf32>
+  %q1 = ternary.quantize_weights %w1, %g1 : tensor<8x255xf32> -> tensor<8x255xi8>
+  %a = ternary.matmul %x1, %q1 : tensor<?x255xi8>, tensor<8x255xi8> -> tensor<?x8xi32>
+  %g2 = ternary.weight_scale %w2 : tensor<8x256xf32>
+  %q2 = ternary.quantize_weights %w2, %g2 : tensor<8x256xf32> -> tensor<8x256xi8>
+  %b = ternary.matmul %x2, %q2 : tensor<?x256xi8>, tensor<8x256xi8> -> tensor<?x8xi32>
+  return %a, %b : tensor<?x8xi32>, tensor<?x8xi32>
+}

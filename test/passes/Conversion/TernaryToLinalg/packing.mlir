@@ -2,13 +2,37 @@
 // (part of --convert-ternary-to-linalg).
 // RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
-// Packed constants become their storage; pack of run-time weights a
-// tensor.generate that gathers 4 (i2) weights a byte.
+// Packed constants become their storage. Pack of run-time weights: the
+// full blocks (256 weights in 64 bytes) as an element-wise linalg.generic
+// over [N, blocks, 64] reading the weights as [N, blocks, 4, 64], byte i of
+// a block taking weights i + 64 j, j < 4, as codes w + 1 << 2j; then the
+// partial block (bytes from 64 * blocks on) a tensor.generate that gathers
+// weights i + s j, those past K padding with code 1.
 // CHECK-LABEL: func @pack_and_constant
 // CHECK: arith.constant dense<{{\[}}[70], [-107]]> : tensor<2x1xi8>
-// CHECK: tensor.generate
-// CHECK-COUNT-4: tensor.extract
+// CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[K:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[BYTES:.*]] = arith.ceildivui %[[K]], %c4
+// CHECK: %[[STORAGE:.*]] = tensor.empty(%[[ROWS]], %[[BYTES]]) : tensor<?x?xi8>
+// CHECK: %[[BLOCKS:.*]] = arith.divui %[[K]], %c256
+// CHECK: %[[FULLK:.*]] = arith.muli %[[BLOCKS]], %c256
+// CHECK: %[[FULLBYTES:.*]] = arith.muli %[[BLOCKS]], %c64
+// CHECK: %[[WFULL:.*]] = tensor.extract_slice %arg0[0, 0] [%[[ROWS]], %[[FULLK]]] [1, 1]
+// CHECK: %[[WB:.*]] = tensor.expand_shape %[[WFULL]] {{\[}}[0], [1, 2, 3]] output_shape [%[[ROWS]], %[[BLOCKS]], 4, 64] : tensor<?x?xi8> into tensor<?x?x4x64xi8>
+// CHECK: %[[PB:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[WB]], %[[WB]], %[[WB]], %[[WB]] : {{.*}}) outs(%{{.*}} : tensor<?x?x64xi8>)
+// CHECK:   %[[W1:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK:   %[[C1:.*]] = arith.addi %{{.*}}, %c1_i32
+// CHECK:   arith.shli %{{.*}}, %c2_i32
+// CHECK:   arith.shli %{{.*}}, %c4_i32
+// CHECK:   arith.shli %{{.*}}, %c6_i32
+// CHECK:   arith.trunci %{{.*}} : i32 to i8
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[PB]] {{\[}}[0], [1, 2]]
+// CHECK: %[[S1:.*]] = tensor.insert_slice %[[FLAT]] into %[[STORAGE]][0, 0] [%[[ROWS]], %[[FULLBYTES]]] [1, 1]
+// CHECK: %[[TAILBYTES:.*]] = arith.subi %[[BYTES]], %[[FULLBYTES]]
+// CHECK: %[[TAIL:.*]] = tensor.generate %[[ROWS]], %[[TAILBYTES]]
+// CHECK-COUNT-4: tensor.extract %arg0
 // CHECK: tensor.yield
+// CHECK: tensor.insert_slice %[[TAIL]] into %[[S1]][0, %[[FULLBYTES]]] [%[[ROWS]], %[[TAILBYTES]]] [1, 1]
 func.func @pack_and_constant(%w: tensor<?x?xi8>) -> (!ternary.packed<2x4, i2>, !ternary.packed<?x?, i2>) {
   %c = ternary.packed_constant dense<[[70], [-107]]> : tensor<2x1xi8> -> !ternary.packed<2x4, i2>
   %p = ternary.pack %w : tensor<?x?xi8> -> !ternary.packed<?x?, i2>
