@@ -19,7 +19,7 @@
 //                           quantisation and the product every call.
 //
 // - shapes (out x in): 4096 x 4096, 2560 x 6912, 6912 x 2560; tokens 1 (GEMV),
-//   8, 32, 128 (GEMM);
+//   8, 32, 128 (GEMM), and 512 for 4096 x 4096;
 // - cold: a set of weight matrices larger than the last-level cache,
 //   cycled, so that every call reads its weights from DRAM; warm: one
 //   matrix;
@@ -334,10 +334,11 @@ void shapes(benchmark::internal::Benchmark *b) {
   b->ArgNames({"out", "in", "tokens", "cold", "threads"});
   const int64_t sizes[][2] = {{4096, 4096}, {2560, 6912}, {6912, 2560}};
   for (auto [outF, inF] : sizes)
-    for (int64_t tokens : {1, 8, 32, 128})
+    for (int64_t tokens : {1, 8, 32, 128, 512})
       for (int64_t cold : {1, 0})
         for (int64_t threads : {1, 2})
-          b->Args({outF, inF, tokens, cold, threads});
+          if (tokens < 512 || outF == 4096) // the 512-token rows
+            b->Args({outF, inF, tokens, cold, threads});
   b->UseRealTime();
 }
 
