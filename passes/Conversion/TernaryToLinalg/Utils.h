@@ -2,7 +2,8 @@
 //
 // Private to passes/Conversion/TernaryToLinalg: the pieces of IR that more
 // than one op family builds (decoding a packed weight, the seeded
-// generator). Generic linalg helpers are in passes/Utils/LinalgBuilder.h.
+// generator) or that one family keeps in a file of its own (absmedian). Generic
+// linalg helpers are in passes/Utils/LinalgBuilder.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,9 @@
 #define TERNARY_PASSES_CONVERSION_TERNARYTOLINALG_UTILS_H
 
 #include "Utils/LinalgBuilder.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 namespace mlir {
 namespace ternary {
@@ -29,6 +33,18 @@ Value uniformDraw(OpBuilder &b, Location l, Value seed, Value index);
 /// `g`: sign(v) * [|v| >= u] with v = W / g and u the draw of (seed,
 /// row-major index) (Random.cpp).
 Value sampleWeights(LinalgBuilder &h, Value w, Value g, Value seed);
+
+/// The private function `(tensor<?xf32>) -> (i32 bits, i1 non-finite)`
+/// that computes absmedian, the lower median of |w| as a bit pattern, with
+/// `countType` (i32 or i64) counts: one a module and count type, created on
+/// first use (AbsMedian.cpp).
+func::FuncOp absMedianFunction(OpBuilder &b, Location loc, ModuleOp module,
+                               Type countType);
+
+/// A call of `fn` before `op` in its block on the weight `w` (through the
+/// collapse and cast made for it), whose results can serve `op` too
+/// (AbsMedian.cpp).
+func::CallOp earlierCall(Operation *op, func::FuncOp fn, Value w);
 
 } // namespace detail
 } // namespace ternary

@@ -2,19 +2,22 @@
 //
 // ternary.weight_scale with method absmedian lowers to a search that narrows
 // a bracket by counting sweeps (passes/Conversion/TernaryToLinalg/
-// Quantization.cpp: selectAbsMedian). Its answer must be the reference's
+// AbsMedian.cpp: selectAbsMedian). Its answer must be the reference's
 // lower median of |W| (lib/Reference) bit for bit, whatever the data: here
 // compiled through the whole pipeline on distributions chosen to stress each
 // way of narrowing (smooth ones, heavy tails, clumps of equal values, most
 // elements zero, subnormals, two far-apart modes, a handful of values),
 // sizes from 1 to 2^17 + 3 (odd and even counts), static shapes (i32 counts)
 // and dynamic ones (i64 counts), and NaN or infinities (the scale is NaN).
+// The sweeps run by chunks of 2^16 weights, the tasks of threads: several
+// chunks, a short last one, on 1 and 2 threads give the same bits.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Jit.h"
 
 #include "ternary/Reference/BitLinear.h"
+#include "ternary/Runner/Threads.h"
 
 #include <cmath>
 #include <cstring>
@@ -144,6 +147,31 @@ TEST(AbsMedian, MatchesTheReferenceOnEveryDistribution) {
       expectSameBits(compiledScale(*dynamic, flat), want);
     }
   }
+}
+
+TEST(AbsMedian, ChunksOnEveryThreadCountGiveTheReference) {
+  Jit jit;
+  std::unique_ptr<mlir::ternary::CompiledModule> compiled =
+      jit.compile(module("tensor<?xf32>"));
+  ASSERT_TRUE(compiled);
+  int saved = mlir::ternary::threadCount();
+  std::mt19937 rng(11);
+  // Four chunks, the last of 3 weights; five, the last of 2^16 - 1.
+  for (int64_t n : {3 * 65536 + 3, 5 * 65536 - 1}) {
+    for (const Distribution &d : distributions()) {
+      SCOPED_TRACE(std::string(d.name) + " " + std::to_string(n));
+      HostArray w = HostArray::zeros(DType::F32, {n});
+      for (int64_t i = 0; i < n; ++i)
+        w.data<float>()[i] = d.next(rng);
+      float want = ref::weightScale(w.data<float>(), size_t(n),
+                                    ref::ScaleMethod::AbsMedian, 1e-5f);
+      for (int threads : {1, 2}) {
+        mlir::ternary::setThreadCount(threads);
+        expectSameBits(compiledScale(*compiled, w), want);
+      }
+    }
+  }
+  mlir::ternary::setThreadCount(saved);
 }
 
 TEST(AbsMedian, NaNOrInfinityGivesNaNAndEmptyGivesEps) {

@@ -1,4 +1,5 @@
 // Tests passes/Conversion/TernaryToLinalg/Quantization.cpp: normalisation, activation quantisation, weight scales
+// (absmedian's search: AbsMedian.cpp)
 // (part of --convert-ternary-to-linalg).
 // RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
@@ -70,7 +71,10 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // has the largest |bits|) and the mean bit pattern, then a while loop of
 // sweeps that each count |w| below two thresholds and take the nearest
 // elements on either side of them (unsigned minima of d = |bits| - t and of
-// ~d, which vectorise), until the bracket is one value.
+// ~d, which vectorise), until the bracket is one value. Every sweep runs by
+// chunks of 2^16 weights, the tasks of an scf.forall, each writing its
+// partial results at its index; a reduction over the chunks combines them
+// (minima, maxima and sums of integers: any order gives the same).
 // CHECK-LABEL: func @absmedian
 // CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // CHECK-DAG: %[[EPS:.*]] = arith.constant 9.99999974E-6 : f32
@@ -85,9 +89,19 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK-LABEL: func.func private @__ternary_absmedian_i32(%{{.*}}: tensor<?xf32>) -> (i32, i1)
 // CHECK-SAME: llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]
 // CHECK-DAG: %[[INFBITS:.*]] = arith.constant 2139095040 : i32
-// CHECK: %[[RANGE:.*]]:3 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<?xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>, tensor<i64>)
-// CHECK:   arith.bitcast %{{.*}} : f32 to i32
-// CHECK:   arith.andi
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[CHUNKS:.*]] = arith.ceildivui %[[N]], %c65536
+// CHECK: %[[PARTS:.*]]:3 = scf.forall (%[[C:.*]]) in (%[[CHUNKS]]) shared_outs({{.*}}) -> (tensor<?xi32>, tensor<?xi32>, tensor<?xi64>)
+// CHECK:   %[[SLICE:.*]] = tensor.extract_slice %arg0[%{{.*}}] [%{{.*}}] [1]
+// CHECK:   linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[SLICE]] : tensor<?xf32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>, tensor<i64>)
+// CHECK:     arith.bitcast %{{.*}} : f32 to i32
+// CHECK:     arith.andi
+// CHECK:     arith.minsi
+// CHECK:     arith.maxsi
+// CHECK:     arith.addi %{{.*}} : i64
+// CHECK:   scf.forall.in_parallel
+// CHECK:     tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[C]]] [1] [1] : tensor<1xi32> into tensor<?xi32>
+// CHECK: %[[RANGE:.*]]:3 = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[PARTS]]#0, %[[PARTS]]#1, %[[PARTS]]#2 : tensor<?xi32>, tensor<?xi32>, tensor<?xi64>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>, tensor<i64>)
 // CHECK:   arith.minsi
 // CHECK:   arith.maxsi
 // CHECK:   arith.addi %{{.*}} : i64
@@ -97,10 +111,16 @@ func.func @layer_norm(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK:   arith.cmpi slt
 // CHECK:   scf.condition
 // CHECK: } do {
-// CHECK:   linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<?xf32>) outs({{.*}} : tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>)
+// CHECK:   %[[SWEEP:.*]]:6 = scf.forall
+// CHECK:     linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<?xf32>) outs({{.*}} : tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i32>)
 // CHECK-COUNT-2: arith.minui
 // CHECK-NOT: arith.select
 // CHECK-COUNT-2: arith.minui
+// CHECK:       linalg.yield
+// CHECK:     scf.forall.in_parallel
+// CHECK:   linalg.generic {{.*}} ins(%[[SWEEP]]#0, %[[SWEEP]]#1, %[[SWEEP]]#2, %[[SWEEP]]#3, %[[SWEEP]]#4, %[[SWEEP]]#5 : {{.*}})
+// CHECK-COUNT-2: arith.addi %{{.*}} : i32
+// CHECK-COUNT-4: arith.minui %{{.*}} : i32
 // CHECK:     linalg.yield
 // CHECK:   arith.cmpi sgt
 // CHECK:   arith.cmpi sle
