@@ -13,10 +13,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/CPU/Contractions.h"
+#include "Utils/Functions.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -134,15 +134,7 @@ struct TernaryOutlineLinalg
       if (!callee) {
         std::string name = (kPrefix + Twine(outlined.size() - 1)).str();
         callee = buildFunction(b, c, name);
-        callee.setPrivate();
-        // Compiled once, not inlined back into every caller (llvm.func's
-        // own `no_inline` does not survive convert-func-to-llvm; its
-        // `passthrough` list does), and internal.
-        callee->setAttr("passthrough",
-                        b.getArrayAttr({b.getStringAttr("noinline")}));
-        callee->setAttr(
-            "llvm.linkage",
-            LLVM::LinkageAttr::get(&getContext(), LLVM::Linkage::Internal));
+        ternary::detail::markInternalNoInline(callee);
         module.getBody()->push_back(callee);
         symbols.insert(callee); // Renamed if a function has the name.
       }

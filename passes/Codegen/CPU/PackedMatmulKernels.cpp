@@ -34,10 +34,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/CPU/PackedMatmulKernels.h"
+#include "Utils/Functions.h"
 #include "Utils/RuntimeChecks.h"
 #include "ternary/Dialect/Ternary/TernaryOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -292,8 +294,203 @@ Value rowSum(KernelBuilder &kb, Value x, Value row, Value k) {
   return kb.reduce(loop.getResult(0));
 }
 
-/// The kernel for ternary.matmul (i32 results) and ternary.matmul_rescale
-/// (each accumulator rescaled to f32 as it is computed).
+/// The rescale of ternary.matmul_rescale, applied to each accumulator as it
+/// is computed.
+struct Rescale {
+  Value absmax, scale, bias; // bias may be null
+  float q;
+};
+
+/// The packed product of `x` (tensor<?x?xi8>) and packed `storage`
+/// (tensor<?x?xi8>) with `kernel`, written into `init` (tensor<?x?xi32>,
+/// or with `rescale` tensor<?x?xf32>, of M x N).
+Value emitPackedProduct(OpBuilder &rewriter, Location loc, PackedKernel kernel,
+                        PackedType packed, Value x, Value storage,
+                        const Rescale *rescale, Value init) {
+  KernelBuilder kb{rewriter, loc, kernel, packed.getEncoding(),
+                   packed.getWeightsPerByte()};
+  Value m = tensor::DimOp::create(rewriter, loc, x, 0);
+  Value k = tensor::DimOp::create(rewriter, loc, x, 1);
+  Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);
+  Value fullBlocks =
+      arith::DivUIOp::create(rewriter, loc, k, kb.index(64 * kb.per));
+  Value result = init;
+
+  // What is stored for accumulator `acc` at [row, n].
+  auto finish = [&](Value acc, Value row, Value n) -> Value {
+    if (!rescale)
+      return acc;
+    // (f32(acc) + b[n]) * ((g * a[row]) / Q), as ternary.rescale.
+    Value a = tensor::ExtractOp::create(rewriter, loc, rescale->absmax,
+                                        ValueRange{row});
+    Value q = arith::ConstantOp::create(rewriter, loc,
+                                        rewriter.getF32FloatAttr(rescale->q));
+    Value factor = arith::DivFOp::create(
+        rewriter, loc, arith::MulFOp::create(rewriter, loc, rescale->scale, a),
+        q);
+    Value v =
+        arith::SIToFPOp::create(rewriter, loc, rewriter.getF32Type(), acc);
+    if (rescale->bias)
+      v = arith::AddFOp::create(rewriter, loc, v,
+                                tensor::ExtractOp::create(rewriter, loc,
+                                                          rescale->bias,
+                                                          ValueRange{n}));
+    return arith::MulFOp::create(rewriter, loc, v, factor);
+  };
+
+  // The activation sum of every row, first.
+  Value sumsInit = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+      rewriter.getI32Type(), ValueRange{m});
+  auto sums = scf::ForOp::create(
+      rewriter, loc, kb.index(0), m, kb.index(1), ValueRange{sumsInit},
+      [&](OpBuilder &, Location, Value row, ValueRange acc) {
+        Value sum = rowSum(kb, x, row, k);
+        scf::YieldOp::create(rewriter, loc,
+                             ValueRange{tensor::InsertOp::create(
+                                 rewriter, loc, sum, acc[0], row)});
+      });
+  Value rowSums = sums.getResult(0);
+
+  // Output n prefetches the weights of output n + ahead (the last one at
+  // the end), whole rows kPrefetchBytes or more ahead.
+  Value rowBytes = arith::MaxUIOp::create(
+      rewriter, loc, tensor::DimOp::create(rewriter, loc, storage, 1),
+      kb.index(1));
+  Value ahead = arith::CeilDivUIOp::create(rewriter, loc,
+                                           kb.index(kPrefetchBytes), rowBytes);
+  Value lastOutput = arith::SubIOp::create(
+      rewriter, loc, arith::MaxUIOp::create(rewriter, loc, nSize, kb.index(1)),
+      kb.index(1));
+
+  // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
+  // tile of rows of x (in L1) goes over them, so the weights come from
+  // memory once a call however many rows x has. The blocks are the tasks
+  // of an scf.forall (threads, with the pipeline's `parallel`): each
+  // writes its own columns of the result.
+  auto blocks = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{nSize},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(kRowBlock)},
+      ValueRange{result}, /*mapping=*/std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(blocks.getBody());
+    Value nb = blocks.getInductionVar(0);
+    Value shared = blocks.getRegionIterArgs()[0];
+    Value nEnd = arith::MinUIOp::create(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, nb, kb.index(kRowBlock)), nSize);
+    Value width = arith::SubIOp::create(rewriter, loc, nEnd, nb);
+    SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), nb};
+    SmallVector<OpFoldResult> sizes{m, width};
+    SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+    Value current = tensor::ExtractSliceOp::create(rewriter, loc, shared,
+                                                   offsets, sizes, strides);
+    Value lower = kb.index(0);
+    for (int64_t tile : kb.rowTiles()) {
+      // The whole tiles of `tile` rows in [lower, m).
+      Value upper =
+          tile == 1
+              ? m
+              : arith::AddIOp::create(
+                    rewriter, loc, lower,
+                    arith::MulIOp::create(
+                        rewriter, loc,
+                        arith::DivUIOp::create(
+                            rewriter, loc,
+                            arith::SubIOp::create(rewriter, loc, m, lower),
+                            kb.index(tile)),
+                        kb.index(tile)));
+      auto rows = scf::ForOp::create(
+          rewriter, loc, lower, upper, kb.index(tile), ValueRange{current},
+          [&](OpBuilder &, Location, Value m0, ValueRange acc) {
+            SmallVector<Value> tileSums;
+            for (int64_t t = 0; t < tile; ++t) {
+              Value row = arith::AddIOp::create(rewriter, loc, m0, kb.index(t));
+              tileSums.push_back(tensor::ExtractOp::create(
+                  rewriter, loc, rowSums, ValueRange{row}));
+            }
+            auto outputs = scf::ForOp::create(
+                rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
+                [&](OpBuilder &, Location, Value n, ValueRange inner) {
+                  Value prefetchRow = arith::MinUIOp::create(
+                      rewriter, loc,
+                      arith::AddIOp::create(rewriter, loc, n, ahead),
+                      lastOutput);
+                  Value updated =
+                      emitRowTile(kb, x, storage, inner[0], nb, m0, tile, n,
+                                  prefetchRow, k, fullBlocks, tileSums, finish);
+                  scf::YieldOp::create(rewriter, loc, updated);
+                });
+            scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
+          });
+      current = rows.getResult(0);
+      lower = upper;
+    }
+    rewriter.setInsertionPointToEnd(blocks.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, current, shared,
+                                          offsets, sizes, strides);
+  }
+  return blocks.getResult(0);
+}
+
+/// The private function computing the packed product of one kernel,
+/// encoding and rescale (Q, with or without bias) on dynamic shapes: one a
+/// module, called by every product of its kind, so that the code (three
+/// tiles of rows, full and partial blocks) is compiled once however many
+/// layers a model has (inline, a 6-block decoder's train step took 19 s
+/// to compile instead of 7).
+func::FuncOp packedProductFunction(OpBuilder &b, Location loc, ModuleOp module,
+                                   PackedKernel kernel, PackedType packed,
+                                   std::optional<int64_t> q, bool bias) {
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  os << "__ternary_packed_" << (q ? "rescale_" : "matmul_")
+     << stringifyPackedKernel(kernel) << "_"
+     << stringifyEncoding(packed.getEncoding());
+  if (q)
+    os << "_q" << *q << (bias ? "_bias" : "");
+  for (char &c : name)
+    if (!llvm::isAlnum(c))
+      c = '_';
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  int64_t d = ShapedType::kDynamic;
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  auto matrix = [&](Type t) { return RankedTensorType::get({d, d}, t); };
+  SmallVector<Type> inputs = {matrix(i8), matrix(i8)};
+  if (q) {
+    inputs.append({RankedTensorType::get({d}, f32), f32});
+    if (bias)
+      inputs.push_back(RankedTensorType::get({d}, f32));
+  }
+  // The result is written into the last argument (destination-passing:
+  // one-shot bufferization then gives the call the caller's buffer, instead
+  // of one allocated by the callee whose ownership the caller tracks).
+  Type result = matrix(q ? f32 : Type(b.getI32Type()));
+  inputs.push_back(result);
+  auto fn =
+      func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, {result}));
+  markInternalNoInline(fn);
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Rescale rescale;
+  if (q)
+    rescale = {entry->getArgument(2), entry->getArgument(3),
+               bias ? entry->getArgument(4) : Value(), static_cast<float>(*q)};
+  Value product = emitPackedProduct(
+      b, loc, kernel, packed, entry->getArgument(0), entry->getArgument(1),
+      q ? &rescale : nullptr, entry->getArguments().back());
+  func::ReturnOp::create(b, loc, product);
+  return fn;
+}
+
+/// ternary.matmul (i32 results) and ternary.matmul_rescale (each
+/// accumulator rescaled to f32 as it is computed): the run-time checks of
+/// the operands, then a call of the kernel's function.
 template <typename OpTy>
 struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
   using Adaptor = typename OpTy::Adaptor;
@@ -311,149 +508,47 @@ struct PackedMatmulKernelLowering : OpConversionPattern<OpTy> {
     if (!packed || op.getValues().getType().getRank() != 2)
       return rewriter.notifyMatchFailure(op, "not a 2-D packed product");
     Location loc = op.getLoc();
-    KernelBuilder kb{rewriter, loc, *kernel, packed.getEncoding(),
-                     packed.getWeightsPerByte()};
     Value x = adaptor.getValues(), storage = adaptor.getWeight();
-    Value m = tensor::DimOp::create(rewriter, loc, x, 0);
-    Value k = tensor::DimOp::create(rewriter, loc, x, 1);
-    Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);
     emitProductChecks(rewriter, loc, x, storage, packed,
                       packedAtRunTimeFrom(rewriter, op.getWeight()));
-    if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>)
-      emitRescaleChecks(rewriter, loc, {m}, nSize, adaptor.getAbsmax(),
-                        adaptor.getBias());
-    Value fullBlocks =
-        arith::DivUIOp::create(rewriter, loc, k, kb.index(64 * kb.per));
-    RankedTensorType resultType = op.getResult().getType();
-    SmallVector<Value> dynamic;
-    if (resultType.isDynamicDim(0))
-      dynamic.push_back(m);
-    if (resultType.isDynamicDim(1))
-      dynamic.push_back(nSize);
-    Value result =
-        tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                resultType.getElementType(), dynamic);
-
-    // What is stored for accumulator `acc` at [row, n].
-    auto finish = [&](Value acc, Value row, Value n) -> Value {
-      if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>) {
-        // (f32(acc) + b[n]) * ((g * a[row]) / Q), as ternary.rescale.
-        Value a = tensor::ExtractOp::create(rewriter, loc, adaptor.getAbsmax(),
-                                            ValueRange{row});
-        Value q = arith::ConstantOp::create(
-            rewriter, loc, rewriter.getF32FloatAttr(op.getQ()));
-        Value factor = arith::DivFOp::create(
-            rewriter, loc,
-            arith::MulFOp::create(rewriter, loc, adaptor.getScale(), a), q);
-        Value v =
-            arith::SIToFPOp::create(rewriter, loc, rewriter.getF32Type(), acc);
-        if (adaptor.getBias())
-          v = arith::AddFOp::create(rewriter, loc, v,
-                                    tensor::ExtractOp::create(rewriter, loc,
-                                                              adaptor.getBias(),
-                                                              ValueRange{n}));
-        return arith::MulFOp::create(rewriter, loc, v, factor);
-      } else {
-        return acc;
-      }
+    std::optional<int64_t> q;
+    bool bias = false;
+    SmallVector<Value> args;
+    auto dynamicOf = [&](Value v) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      auto dynamic = RankedTensorType::get(
+          SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
+          type.getElementType());
+      return type == dynamic ? v
+                             : tensor::CastOp::create(rewriter, loc, dynamic, v)
+                                   .getResult();
     };
-
-    // The activation sum of every row, first.
-    Value sumsInit = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
-        rewriter.getI32Type(), ValueRange{m});
-    auto sums = scf::ForOp::create(
-        rewriter, loc, kb.index(0), m, kb.index(1), ValueRange{sumsInit},
-        [&](OpBuilder &, Location, Value row, ValueRange acc) {
-          Value sum = rowSum(kb, x, row, k);
-          scf::YieldOp::create(rewriter, loc,
-                               ValueRange{tensor::InsertOp::create(
-                                   rewriter, loc, sum, acc[0], row)});
-        });
-    Value rowSums = sums.getResult(0);
-
-    // Output n prefetches the weights of output n + ahead (the last one at
-    // the end), whole rows kPrefetchBytes or more ahead.
-    Value rowBytes = arith::MaxUIOp::create(
-        rewriter, loc, tensor::DimOp::create(rewriter, loc, storage, 1),
-        kb.index(1));
-    Value ahead = arith::CeilDivUIOp::create(
-        rewriter, loc, kb.index(kPrefetchBytes), rowBytes);
-    Value lastOutput = arith::SubIOp::create(
-        rewriter, loc,
-        arith::MaxUIOp::create(rewriter, loc, nSize, kb.index(1)), kb.index(1));
-
-    // Blocks of kRowBlock outputs: their packed rows stay in L2 while every
-    // tile of rows of x (in L1) goes over them, so the weights come from
-    // memory once a call however many rows x has. The blocks are the tasks
-    // of an scf.forall (threads, with the pipeline's `parallel`): each
-    // writes its own columns of the result.
-    auto blocks = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{nSize},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(kRowBlock)},
-        ValueRange{result}, /*mapping=*/std::nullopt);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(blocks.getBody());
-      Value nb = blocks.getInductionVar(0);
-      Value shared = blocks.getRegionIterArgs()[0];
-      Value nEnd = arith::MinUIOp::create(
-          rewriter, loc,
-          arith::AddIOp::create(rewriter, loc, nb, kb.index(kRowBlock)), nSize);
-      Value width = arith::SubIOp::create(rewriter, loc, nEnd, nb);
-      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), nb};
-      SmallVector<OpFoldResult> sizes{m, width};
-      SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
-      Value current = tensor::ExtractSliceOp::create(rewriter, loc, shared,
-                                                     offsets, sizes, strides);
-      Value lower = kb.index(0);
-      for (int64_t tile : kb.rowTiles()) {
-        // The whole tiles of `tile` rows in [lower, m).
-        Value upper =
-            tile == 1
-                ? m
-                : arith::AddIOp::create(
-                      rewriter, loc, lower,
-                      arith::MulIOp::create(
-                          rewriter, loc,
-                          arith::DivUIOp::create(
-                              rewriter, loc,
-                              arith::SubIOp::create(rewriter, loc, m, lower),
-                              kb.index(tile)),
-                          kb.index(tile)));
-        auto rows = scf::ForOp::create(
-            rewriter, loc, lower, upper, kb.index(tile), ValueRange{current},
-            [&](OpBuilder &, Location, Value m0, ValueRange acc) {
-              SmallVector<Value> tileSums;
-              for (int64_t t = 0; t < tile; ++t) {
-                Value row =
-                    arith::AddIOp::create(rewriter, loc, m0, kb.index(t));
-                tileSums.push_back(tensor::ExtractOp::create(
-                    rewriter, loc, rowSums, ValueRange{row}));
-              }
-              auto outputs = scf::ForOp::create(
-                  rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
-                  [&](OpBuilder &, Location, Value n, ValueRange inner) {
-                    Value prefetchRow = arith::MinUIOp::create(
-                        rewriter, loc,
-                        arith::AddIOp::create(rewriter, loc, n, ahead),
-                        lastOutput);
-                    Value updated = emitRowTile(kb, x, storage, inner[0], nb,
-                                                m0, tile, n, prefetchRow, k,
-                                                fullBlocks, tileSums, finish);
-                    scf::YieldOp::create(rewriter, loc, updated);
-                  });
-              scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
-            });
-        current = rows.getResult(0);
-        lower = upper;
-      }
-      rewriter.setInsertionPointToEnd(blocks.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, current, shared,
-                                            offsets, sizes, strides);
+    args = {dynamicOf(x), dynamicOf(storage)};
+    if constexpr (std::is_same_v<OpTy, MatmulRescaleOp>) {
+      emitRescaleChecks(rewriter, loc,
+                        {tensor::DimOp::create(rewriter, loc, x, 0)},
+                        tensor::DimOp::create(rewriter, loc, storage, 0),
+                        adaptor.getAbsmax(), adaptor.getBias());
+      q = static_cast<int64_t>(op.getQ());
+      bias = adaptor.getBias() != nullptr;
+      args.append({dynamicOf(adaptor.getAbsmax()), adaptor.getScale()});
+      if (bias)
+        args.push_back(dynamicOf(adaptor.getBias()));
     }
-    result = blocks.getResult(0);
+    Type element =
+        cast<RankedTensorType>(op.getResult().getType()).getElementType();
+    args.push_back(tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<int64_t>{ShapedType::kDynamic, ShapedType::kDynamic}, element,
+        ValueRange{tensor::DimOp::create(rewriter, loc, x, 0),
+                   tensor::DimOp::create(rewriter, loc, storage, 0)}));
+    func::FuncOp fn = packedProductFunction(
+        rewriter, loc, op->template getParentOfType<ModuleOp>(), *kernel,
+        packed, q, bias);
+    Value result = func::CallOp::create(rewriter, loc, fn, args).getResult(0);
+    if (result.getType() != op.getResult().getType())
+      result = tensor::CastOp::create(rewriter, loc, op.getResult().getType(),
+                                      result);
     rewriter.replaceOp(op, result);
     return success();
   }

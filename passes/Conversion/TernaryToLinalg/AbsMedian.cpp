@@ -9,9 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "Conversion/TernaryToLinalg/Utils.h"
+#include "Utils/Functions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <limits>
@@ -379,10 +379,7 @@ func::FuncOp mlir::ternary::detail::absMedianFunction(OpBuilder &b,
   auto flat = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
   auto fn = func::FuncOp::create(
       b, loc, name, b.getFunctionType({flat}, {b.getI32Type(), b.getI1Type()}));
-  fn.setPrivate();
-  fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
-  fn->setAttr("llvm.linkage",
-              LLVM::LinkageAttr::get(b.getContext(), LLVM::Linkage::Internal));
+  markInternalNoInline(fn);
   Block *entry = b.createBlock(&fn.getBody(), {}, {flat}, {loc});
   b.setInsertionPointToStart(entry);
   LinalgBuilder h{b, loc};

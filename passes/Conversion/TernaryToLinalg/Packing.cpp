@@ -105,13 +105,14 @@ Value packCodes(OpBuilder &b, Location l, Encoding encoding,
   return arith::TruncIOp::create(b, l, b.getI8Type(), acc);
 }
 
-/// ternary.pack in two parts. The full blocks of 64 bytes (64 * per
-/// weights), where byte i of a block holds weights i + 64 j: a
-/// linalg.generic over [N, blocks, 64] reading the weights as
-/// [N, blocks, per, 64], which vectorises (the weights of a training step
-/// are packed at every step). The partial last block, whose byte i holds
-/// weights i + s j (s = ceil(r / per) for r remaining weights): a
-/// tensor.generate of its bytes.
+/// ternary.pack in two parts, each a linalg.generic writing its slice of
+/// the storage in place. The full blocks of 64 bytes (64 * per weights),
+/// where byte i of a block holds weights i + 64 j: over [N, blocks, 64],
+/// reading the weights as [N, blocks, per, 64], which vectorises (the
+/// weights of a training step are packed at every step). The partial last
+/// block, whose byte i holds weights i + s j (s = ceil(r / per) for r
+/// remaining weights): a gather of its bytes. A static K leaves out the
+/// part it does not have.
 struct PackLowering : OpConversionPattern<PackOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -141,7 +142,11 @@ struct PackLowering : OpConversionPattern<PackOp> {
     Value storage = tensor::EmptyOp::create(
         rewriter, loc, storageType.getShape(), i8, dynamic);
 
-    // The full blocks.
+    // Static K decides which parts exist.
+    int64_t staticK = op.getInput().getType().getDimSize(1);
+    bool known = !ShapedType::isDynamic(staticK);
+    bool hasFull = !known || staticK >= 64 * per;
+    bool hasTail = !known || staticK % (64 * per) != 0;
     Value blocks =
         arith::DivUIOp::create(rewriter, loc, cols, h.index(64 * per));
     Value fullCols =
@@ -149,72 +154,89 @@ struct PackLowering : OpConversionPattern<PackOp> {
     Value fullBytes = arith::MulIOp::create(rewriter, loc, blocks, h.index(64));
     OpFoldResult zero = rewriter.getIndexAttr(0),
                  one = rewriter.getIndexAttr(1);
-    Value wFull = tensor::ExtractSliceOp::create(
-        rewriter, loc, w, {zero, zero},
-        {OpFoldResult(rowsV), OpFoldResult(fullCols)}, {one, one});
     int64_t d = ShapedType::kDynamic;
-    auto wBlocksType = RankedTensorType::get({d, d, per, 64}, i8);
-    Value wBlocks = tensor::ExpandShapeOp::create(
-        rewriter, loc, wBlocksType, wFull,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}},
-        ArrayRef<OpFoldResult>{rowsV, blocks, rewriter.getIndexAttr(per),
-                               rewriter.getIndexAttr(64)});
-    SmallVector<AffineMap> maps;
-    AffineExpr n = getAffineDimExpr(0, ctx), blk = getAffineDimExpr(1, ctx),
-               i = getAffineDimExpr(2, ctx);
-    for (int64_t j = 0; j < per; ++j)
-      maps.push_back(AffineMap::get(
-          3, 0, {n, blk, getAffineConstantExpr(j, ctx), i}, ctx));
-    maps.push_back(AffineMap::getMultiDimIdentityMap(3, ctx));
-    SmallVector<Value> inputs(per, wBlocks);
-    Value packedBlocks =
-        h.generic(inputs,
-                  h.empty({OpFoldResult(rowsV), OpFoldResult(blocks),
-                           rewriter.getIndexAttr(64)},
-                          i8),
-                  maps, SmallVector<IteratorType>(3, IteratorType::parallel),
-                  [&](OpBuilder &b, Location l, ValueRange a) {
-                    SmallVector<Value> codes;
-                    for (int64_t j = 0; j < per; ++j)
-                      codes.push_back(weightCode(b, l, a[j]));
-                    return packCodes(b, l, encoding, codes);
-                  });
-    Value fullStorage = tensor::CollapseShapeOp::create(
-        rewriter, loc, packedBlocks,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-    storage = tensor::InsertSliceOp::create(
-        rewriter, loc, fullStorage, storage, {zero, zero},
-        {OpFoldResult(rowsV), OpFoldResult(fullBytes)}, {one, one});
+    // Each part is computed in place, in a slice of the storage.
+    auto part = [&](Value offset, Value size) {
+      return tensor::ExtractSliceOp::create(
+          rewriter, loc, storage, {zero, OpFoldResult(offset)},
+          {OpFoldResult(rowsV), OpFoldResult(size)}, {one, one});
+    };
+    auto insert = [&](Value value, Value offset, Value size) {
+      storage = tensor::InsertSliceOp::create(
+          rewriter, loc, value, storage, {zero, OpFoldResult(offset)},
+          {OpFoldResult(rowsV), OpFoldResult(size)}, {one, one});
+    };
+
+    // The full blocks.
+    if (hasFull) {
+      Value wFull = tensor::ExtractSliceOp::create(
+          rewriter, loc, w, {zero, zero},
+          {OpFoldResult(rowsV), OpFoldResult(fullCols)}, {one, one});
+      Value wBlocks = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({d, d, per, 64}, i8), wFull,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}},
+          ArrayRef<OpFoldResult>{rowsV, blocks, rewriter.getIndexAttr(per),
+                                 rewriter.getIndexAttr(64)});
+      Value out = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({d, d, 64}, i8),
+          part(h.index(0), fullBytes),
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+          ArrayRef<OpFoldResult>{rowsV, blocks, rewriter.getIndexAttr(64)});
+      SmallVector<AffineMap> maps;
+      AffineExpr n = getAffineDimExpr(0, ctx), blk = getAffineDimExpr(1, ctx),
+                 i = getAffineDimExpr(2, ctx);
+      for (int64_t j = 0; j < per; ++j)
+        maps.push_back(AffineMap::get(
+            3, 0, {n, blk, getAffineConstantExpr(j, ctx), i}, ctx));
+      maps.push_back(AffineMap::getMultiDimIdentityMap(3, ctx));
+      SmallVector<Value> inputs(per, wBlocks);
+      Value packedBlocks =
+          h.generic(inputs, out, maps,
+                    SmallVector<IteratorType>(3, IteratorType::parallel),
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      SmallVector<Value> codes;
+                      for (int64_t j = 0; j < per; ++j)
+                        codes.push_back(weightCode(b, l, a[j]));
+                      return packCodes(b, l, encoding, codes);
+                    });
+      insert(tensor::CollapseShapeOp::create(
+                 rewriter, loc, packedBlocks,
+                 ArrayRef<ReassociationIndices>{{0}, {1, 2}}),
+             h.index(0), fullBytes);
+    }
 
     // The partial block: its bytes [fullBytes, rowBytes).
-    Value remaining = arith::SubIOp::create(rewriter, loc, cols, fullCols);
-    Value tailBytes = arith::SubIOp::create(rewriter, loc, rowBytes, fullBytes);
-    Value stride =
-        arith::CeilDivUIOp::create(rewriter, loc, remaining, h.index(per));
-    auto tail = tensor::GenerateOp::create(
-        rewriter, loc, RankedTensorType::get({d, d}, i8),
-        ValueRange{rowsV, tailBytes},
-        [&](OpBuilder &b, Location l, ValueRange idx) {
-          LinalgBuilder hb{b, l};
-          SmallVector<Value> codes;
-          for (int64_t j = 0; j < per; ++j) {
-            Value col = arith::AddIOp::create(
-                b, l, arith::AddIOp::create(b, l, fullCols, idx[1]),
-                arith::MulIOp::create(b, l, stride, hb.index(j)));
-            Value inBounds = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::ult, col, cols);
-            Value safeCol =
-                arith::SelectOp::create(b, l, inBounds, col, hb.index(0));
-            Value wv =
-                tensor::ExtractOp::create(b, l, w, ValueRange{idx[0], safeCol});
-            codes.push_back(weightCode(b, l, wv, inBounds));
-          }
-          tensor::YieldOp::create(b, l, packCodes(b, l, encoding, codes));
-        });
-    storage = tensor::InsertSliceOp::create(
-        rewriter, loc, tail.getResult(), storage,
-        {zero, OpFoldResult(fullBytes)},
-        {OpFoldResult(rowsV), OpFoldResult(tailBytes)}, {one, one});
+    if (hasTail) {
+      Value remaining = arith::SubIOp::create(rewriter, loc, cols, fullCols);
+      Value tailBytes =
+          arith::SubIOp::create(rewriter, loc, rowBytes, fullBytes);
+      Value stride =
+          arith::CeilDivUIOp::create(rewriter, loc, remaining, h.index(per));
+      AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+      Value tail = h.generic(
+          {}, part(fullBytes, tailBytes), {id},
+          {IteratorType::parallel, IteratorType::parallel},
+          [&](OpBuilder &b, Location l, ValueRange) {
+            LinalgBuilder hb{b, l};
+            Value row = linalg::IndexOp::create(b, l, 0);
+            Value byte = linalg::IndexOp::create(b, l, 1);
+            SmallVector<Value> codes;
+            for (int64_t j = 0; j < per; ++j) {
+              Value col = arith::AddIOp::create(
+                  b, l, arith::AddIOp::create(b, l, fullCols, byte),
+                  arith::MulIOp::create(b, l, stride, hb.index(j)));
+              Value inBounds = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::ult, col, cols);
+              Value safeCol =
+                  arith::SelectOp::create(b, l, inBounds, col, hb.index(0));
+              Value wv =
+                  tensor::ExtractOp::create(b, l, w, ValueRange{row, safeCol});
+              codes.push_back(weightCode(b, l, wv, inBounds));
+            }
+            return packCodes(b, l, encoding, codes);
+          });
+      insert(tail, fullBytes, tailBytes);
+    }
     rewriter.replaceOp(op, storage);
     return success();
   }

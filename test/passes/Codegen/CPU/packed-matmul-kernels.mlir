@@ -1,7 +1,10 @@
 // Tests passes/Codegen/CPU/PackedMatmulKernels.cpp: the vector kernels of
 // the packed ternary product, chosen by --ternary-select-kernels (a named
 // kernel, or the best for the target features) and lowered by
-// --convert-ternary-to-linalg.
+// --convert-ternary-to-linalg: each product checks its operands' sizes and
+// calls the private function of its kernel, encoding and rescale (one a
+// module, on dynamic shapes, the result written into the caller's
+// tensor.empty), which holds the kernel.
 // RUN: ternary-opt %s --ternary-select-kernels=kernel=avx512-vnni --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VNNI
 // RUN: ternary-opt %s --ternary-select-kernels=kernel=avx2 --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: ternary-opt %s --ternary-select-kernels=kernel=vector --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
@@ -9,6 +12,47 @@
 // RUN: ternary-opt %s --ternary-select-kernels="target-features=+avx2,+avx512f,-avx512vnni" --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: ternary-opt %s --ternary-select-kernels="target-features=-avx2" --convert-ternary-to-linalg --canonicalize --cse | FileCheck %s --check-prefixes=CHECK,VECTOR
 
+// The products: a call each, of one function a kernel and encoding.
+// CHECK-LABEL: func @i2
+// CHECK: %[[INIT:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xi32>
+// VNNI: call @__ternary_packed_matmul_avx512_vnni_i2(%arg0, %arg1, %[[INIT]])
+// AVX2: call @__ternary_packed_matmul_avx2_i2(%arg0, %arg1, %[[INIT]])
+// VECTOR: call @__ternary_packed_matmul_vector_i2(%arg0, %arg1, %[[INIT]])
+func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+
+
+// CHECK-LABEL: func @base3
+// CHECK: call @__ternary_packed_matmul_{{[a-z0-9_]+}}_base3(%arg0, %arg1, %{{.*}})
+func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
+  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
+  return %acc : tensor<?x?xi32>
+}
+
+
+// The fused rescale's function takes absmax, the scale, the bias (Q and
+// whether there is a bias are in its name).
+// CHECK-LABEL: func @rescaled
+// CHECK: call @__ternary_packed_rescale_{{[a-z0-9_]+}}_i2_q128_bias(%arg0, %arg1, %arg2, %arg3, %arg4, %{{.*}}) : (tensor<?x?xi8>, tensor<?x?xi8>, tensor<?xf32>, f32, tensor<?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+func.func @rescaled(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>, %a: tensor<?xf32>, %g: f32, %b: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = ternary.matmul_rescale %x, %p, %a, %g bias %b : tensor<?x?xi8>, !ternary.packed<?x?, i2>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// Left to the linalg lowering: unpacked weights, and inputs of rank 3.
+// CHECK-LABEL: func @not_kernels
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x16xi8>, %p: !ternary.packed<8x16, i2>) -> (tensor<4x8xi32>, tensor<2x4x8xi32>) {
+  %a = ternary.matmul %x, %w : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
+  %b = ternary.matmul %y, %p : tensor<2x4x16xi8>, !ternary.packed<8x16, i2> -> tensor<2x4x8xi32>
+  return %a, %b : tensor<4x8xi32>, tensor<2x4x8xi32>
+}
+
+// The kernels, in the functions (at the end of the module).
 // i2: first the sum of x over every row (to remove the + 1 of the codes);
 // then blocks of 128 outputs, the tasks of an scf.forall, each writing its
 // own columns of the result; in a block, tiles of rows of x (with AVX-512
@@ -18,18 +62,19 @@
 // against 64 consecutive activations. Every load of storage is preceded by
 // a prefetch of the same bytes of the output 4 KiB ahead (whole rows:
 // ceil(4096 / row bytes) outputs, the last output at the end).
-// CHECK-LABEL: func @i2
+// CHECK-LABEL: func.func private @__ternary_packed_matmul_{{[a-z0-9_]+}}_i2(
+// CHECK-SAME: passthrough = ["noinline"]
 // CHECK-DAG: arith.divui %{{.*}}, %c256 : index
 // CHECK-DAG: %[[OUTPUTS:.*]] = tensor.dim %arg1, %c0
-// CHECK-DAG: %[[ROWBYTES:.*]] = tensor.dim %arg1, %c1
 // CHECK: scf.for %[[R:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (tensor<?xi32>)
 // CHECK:   vector.transfer_read %arg0[%[[R]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:   arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
+// CHECK-DAG: %[[ROWBYTES:.*]] = tensor.dim %arg1, %c1
 // CHECK-DAG: %[[ROWBYTES1:.*]] = arith.maxui %[[ROWBYTES]], %c1
 // CHECK-DAG: %[[AHEAD:.*]] = arith.ceildivui %c4096, %[[ROWBYTES1]]
 // CHECK-DAG: %[[OUTPUTS1:.*]] = arith.maxui %[[OUTPUTS]], %c1
 // CHECK-DAG: %[[LAST:.*]] = arith.subi %[[OUTPUTS1]], %c1
-// CHECK: scf.forall (%[[NB:.*]]) = (0) to (%{{.*}}) step (128) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?xi32>)
+// CHECK: scf.forall (%[[NB:.*]]) = (0) to (%{{.*}}) step (128) shared_outs(%[[OUT:.*]] = %arg2) -> (tensor<?x?xi32>)
 // CHECK:   %[[WIDTH:.*]] = arith.subi %{{.*}}, %[[NB]]
 // CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
 // VNNI:    scf.for %[[M:.*]] = %c0 to %{{.*}} step %c8 iter_args(%{{.*}} = %[[BLOCK]])
@@ -79,15 +124,10 @@
 // CHECK:       vector.reduction <add>
 // CHECK:   scf.forall.in_parallel
 // CHECK:     tensor.parallel_insert_slice %[[DONE]] into %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
-func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi32> {
-  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, i2> -> tensor<?x?xi32>
-  return %acc : tensor<?x?xi32>
-}
-
 // Base 3: blocks of 320 weights; five code positions decoded with byte
 // arithmetic alone: t_j = 3 t_(j-1) mod 256 (two byte adds), code
 // (t > 85) + (t > 170).
-// CHECK-LABEL: func @base3
+// CHECK-LABEL: func.func private @__ternary_packed_matmul_{{[a-z0-9_]+}}_base3(
 // CHECK: arith.divui %{{.*}}, %c320 : index
 // CHECK: %[[B3:.*]] = vector.transfer_read %arg1
 // CHECK: arith.cmpi ugt, %[[B3]], %{{.*}} : vector<64xi8>
@@ -95,14 +135,9 @@ func.func @i2(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>) -> tensor<?x?xi3
 // CHECK: %[[T3:.*]] = arith.addi %[[T2]], %[[B3]] : vector<64xi8>
 // CHECK: arith.cmpi ugt, %[[T3]], %{{.*}} : vector<64xi8>
 // CHECK-NOT: vector<64xi16>
-func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<?x?xi32> {
-  %acc = ternary.matmul %x, %p : tensor<?x?xi8>, !ternary.packed<?x?, base3> -> tensor<?x?xi32>
-  return %acc : tensor<?x?xi32>
-}
-
 // The fused rescale: each accumulator becomes (f32(acc) + b) * ((g * a) / Q)
 // as it is stored; no i32 tensor.
-// CHECK-LABEL: func @rescaled
+// CHECK-LABEL: func.func private @__ternary_packed_rescale_{{[a-z0-9_]+}}_i2_q128_bias(
 // CHECK-NOT: tensor<?x?xi32>
 // CHECK: vector.reduction <add>
 // CHECK: %[[A:.*]] = tensor.extract %arg2
@@ -113,18 +148,3 @@ func.func @base3(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, base3>) -> tensor<
 // CHECK: %[[VB:.*]] = arith.addf %[[V]], %[[B]] : f32
 // CHECK: %[[Y:.*]] = arith.mulf %[[VB]], %[[F]] : f32
 // CHECK: tensor.insert %[[Y]] into %{{.*}} : tensor<?x?xf32>
-func.func @rescaled(%x: tensor<?x?xi8>, %p: !ternary.packed<?x?, i2>, %a: tensor<?xf32>, %g: f32, %b: tensor<?xf32>) -> tensor<?x?xf32> {
-  %y = ternary.matmul_rescale %x, %p, %a, %g bias %b : tensor<?x?xi8>, !ternary.packed<?x?, i2>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
-  return %y : tensor<?x?xf32>
-}
-
-// Left to the linalg lowering: unpacked weights, and inputs of rank 3.
-// CHECK-LABEL: func @not_kernels
-// CHECK-NOT: vector.transfer_read
-// CHECK: linalg.generic
-// CHECK: linalg.generic
-func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x16xi8>, %p: !ternary.packed<8x16, i2>) -> (tensor<4x8xi32>, tensor<2x4x8xi32>) {
-  %a = ternary.matmul %x, %w : tensor<4x16xi8>, tensor<8x16xi8> -> tensor<4x8xi32>
-  %b = ternary.matmul %y, %p : tensor<2x4x16xi8>, !ternary.packed<8x16, i2> -> tensor<2x4x8xi32>
-  return %a, %b : tensor<4x8xi32>, tensor<2x4x8xi32>
-}

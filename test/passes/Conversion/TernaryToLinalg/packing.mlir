@@ -2,12 +2,12 @@
 // (part of --convert-ternary-to-linalg).
 // RUN: ternary-opt %s --convert-ternary-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
-// Packed constants become their storage. Pack of run-time weights: the
-// full blocks (256 weights in 64 bytes) as an element-wise linalg.generic
-// over [N, blocks, 64] reading the weights as [N, blocks, 4, 64], byte i of
-// a block taking weights i + 64 j, j < 4, as codes w + 1 << 2j; then the
-// partial block (bytes from 64 * blocks on) a tensor.generate that gathers
-// weights i + s j, those past K padding with code 1.
+// Packed constants become their storage. Pack of run-time weights: two
+// linalg.generic ops writing their slices of the storage in place. The full
+// blocks (256 weights in 64 bytes) over [N, blocks, 64], reading the weights
+// as [N, blocks, 4, 64], byte i of a block taking weights i + 64 j, j < 4,
+// as codes w + 1 << 2j; then the partial block (bytes from 64 * blocks on),
+// gathering weights i + s j, those past K padding with code 1.
 // CHECK-LABEL: func @pack_and_constant
 // CHECK: arith.constant dense<{{\[}}[70], [-107]]> : tensor<2x1xi8>
 // CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
@@ -19,9 +19,11 @@
 // CHECK: %[[FULLBYTES:.*]] = arith.muli %[[BLOCKS]], %c64
 // CHECK: %[[WFULL:.*]] = tensor.extract_slice %arg0[0, 0] [%[[ROWS]], %[[FULLK]]] [1, 1]
 // CHECK: %[[WB:.*]] = tensor.expand_shape %[[WFULL]] {{\[}}[0], [1, 2, 3]] output_shape [%[[ROWS]], %[[BLOCKS]], 4, 64] : tensor<?x?xi8> into tensor<?x?x4x64xi8>
-// CHECK: %[[PB:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[WB]], %[[WB]], %[[WB]], %[[WB]] : {{.*}}) outs(%{{.*}} : tensor<?x?x64xi8>)
-// CHECK:   %[[W1:.*]] = arith.extsi %{{.*}} : i8 to i32
-// CHECK:   %[[C1:.*]] = arith.addi %{{.*}}, %c1_i32
+// CHECK: %[[OUT:.*]] = tensor.extract_slice %[[STORAGE]][0, 0] [%[[ROWS]], %[[FULLBYTES]]] [1, 1]
+// CHECK: %[[OUT3:.*]] = tensor.expand_shape %[[OUT]] {{\[}}[0], [1, 2]] output_shape [%[[ROWS]], %[[BLOCKS]], 64]
+// CHECK: %[[PB:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[WB]], %[[WB]], %[[WB]], %[[WB]] : {{.*}}) outs(%[[OUT3]] : tensor<?x?x64xi8>)
+// CHECK:   arith.extsi %{{.*}} : i8 to i32
+// CHECK:   arith.addi %{{.*}}, %c1_i32
 // CHECK:   arith.shli %{{.*}}, %c2_i32
 // CHECK:   arith.shli %{{.*}}, %c4_i32
 // CHECK:   arith.shli %{{.*}}, %c6_i32
@@ -29,9 +31,10 @@
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[PB]] {{\[}}[0], [1, 2]]
 // CHECK: %[[S1:.*]] = tensor.insert_slice %[[FLAT]] into %[[STORAGE]][0, 0] [%[[ROWS]], %[[FULLBYTES]]] [1, 1]
 // CHECK: %[[TAILBYTES:.*]] = arith.subi %[[BYTES]], %[[FULLBYTES]]
-// CHECK: %[[TAIL:.*]] = tensor.generate %[[ROWS]], %[[TAILBYTES]]
+// CHECK: %[[TOUT:.*]] = tensor.extract_slice %[[S1]][0, %[[FULLBYTES]]] [%[[ROWS]], %[[TAILBYTES]]] [1, 1]
+// CHECK: %[[TAIL:.*]] = linalg.generic {{.*}} outs(%[[TOUT]] : tensor<?x?xi8>)
 // CHECK-COUNT-4: tensor.extract %arg0
-// CHECK: tensor.yield
+// CHECK: linalg.yield
 // CHECK: tensor.insert_slice %[[TAIL]] into %[[S1]][0, %[[FULLBYTES]]] [%[[ROWS]], %[[TAILBYTES]]] [1, 1]
 func.func @pack_and_constant(%w: tensor<?x?xi8>) -> (!ternary.packed<2x4, i2>, !ternary.packed<?x?, i2>) {
   %c = ternary.packed_constant dense<[[70], [-107]]> : tensor<2x1xi8> -> !ternary.packed<2x4, i2>
@@ -62,4 +65,26 @@ func.func @pack_and_constant(%w: tensor<?x?xi8>) -> (!ternary.packed<2x4, i2>, !
 func.func @unpack(%p: !ternary.packed<?x20, base3>) -> tensor<?x20xi8> {
   %w = ternary.unpack %p : !ternary.packed<?x20, base3> -> tensor<?x20xi8>
   return %w : tensor<?x20xi8>
+}
+
+// -----
+
+// A static K of whole blocks has no partial block; one below a block has
+// no full blocks.
+// CHECK-LABEL: func @whole_blocks
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-NOT: linalg.index
+// CHECK: return
+// CHECK-LABEL: func @partial_block_only
+// CHECK-NOT: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]}
+// CHECK: linalg.index 1
+// CHECK: return
+func.func @whole_blocks(%w: tensor<4x512xi8>) -> !ternary.packed<4x512, i2> {
+  %p = ternary.pack %w : tensor<4x512xi8> -> !ternary.packed<4x512, i2>
+  return %p : !ternary.packed<4x512, i2>
+}
+func.func @partial_block_only(%w: tensor<4x100xi8>) -> !ternary.packed<4x100, i2> {
+  %p = ternary.pack %w : tensor<4x100xi8> -> !ternary.packed<4x100, i2>
+  return %p : !ternary.packed<4x100, i2>
 }
