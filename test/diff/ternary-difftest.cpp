@@ -3,7 +3,8 @@
 // Differential test of the whole compiler: one module with a function for
 // every combination of options (all shapes dynamic) is compiled once through
 // the inference pipeline for the target given by --mcpu/--mattr, then random
-// cases (batch 1..64, K and N 1..1100) run through it and through the
+// cases (batch 1..64, K and N 1..1100 unless --min-k, --max-k, --max-n
+// say otherwise) run through it and through the
 // reference numerics (lib/Reference), and every output is compared:
 //
 // - `bl_*` functions are one `ternary.bitlinear` (weights as f32 arguments:
@@ -59,6 +60,12 @@ static cl::opt<bool>
     packRuntimeWeights("pack-runtime-weights",
                        cl::desc("Pack the bl_* functions' run-time weights"),
                        cl::init(false));
+static cl::opt<int64_t> minK("min-k", cl::desc("Smallest K of a case"),
+                             cl::init(1));
+static cl::opt<int64_t> maxK("max-k", cl::desc("Largest K of a case"),
+                             cl::init(1100));
+static cl::opt<int64_t> maxN("max-n", cl::desc("Largest N of a case"),
+                             cl::init(1100));
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
 static cl::opt<bool> specialValues(
@@ -233,10 +240,12 @@ void addSpecialValues(HostArray &a, std::mt19937 &rng) {
   }
 }
 
-/// A size in [1, 1100], log-uniform so that small and odd sizes are common.
-int64_t randomSize(std::mt19937 &rng, int64_t max) {
-  std::uniform_real_distribution<double> u(0.0, std::log(double(max)));
-  return std::min<int64_t>(max, std::max<int64_t>(1, std::exp(u(rng))));
+/// A size in [min, max], log-uniform so that small and odd sizes are
+/// common.
+int64_t randomSize(std::mt19937 &rng, int64_t min, int64_t max) {
+  std::uniform_real_distribution<double> u(std::log(double(min)),
+                                           std::log(double(max)));
+  return std::min<int64_t>(max, std::max<int64_t>(min, std::exp(u(rng))));
 }
 
 } // namespace
@@ -245,6 +254,11 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "ternary differential test\n");
   unsigned cases = full ? 10000 : numCases;
+  if (minK < 1 || maxK < minK || maxN < 1) {
+    llvm::errs() << "error: sizes need 1 <= --min-k <= --max-k and "
+                    "--max-n >= 1\n";
+    return 2;
+  }
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -279,8 +293,8 @@ int main(int argc, char **argv) {
   unsigned failedCases = 0;
   for (unsigned n = 0; n < cases; ++n) {
     const Config &c = configs[pick(rng)];
-    int64_t m = batch(rng), k = randomSize(rng, 1100),
-            nOut = randomSize(rng, 1100);
+    int64_t m = batch(rng), k = randomSize(rng, minK, maxK),
+            nOut = randomSize(rng, 1, maxN);
     // Keep the reference fast: big K x N only with small batches.
     if (m * k * nOut > 8'000'000)
       m = std::max<int64_t>(1, 8'000'000 / (k * nOut));

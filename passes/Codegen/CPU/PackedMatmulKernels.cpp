@@ -62,6 +62,10 @@ constexpr int64_t kRowBlock = 128;
 /// GEMV from DRAM read at half the bandwidth a plain read reaches
 /// (docs/performance-history.md).
 constexpr int64_t kPrefetchBytes = 4096;
+/// Full blocks whose residue dot products are combined at a time
+/// (KernelBuilder::residueDots): 1024 blocks of base 3 are 327680 weights,
+/// for which a lane's sum takes 23 bits.
+constexpr int64_t kResidueChunk = 1024;
 
 struct KernelBuilder {
   OpBuilder &b;
@@ -94,11 +98,29 @@ struct KernelBuilder {
       return {8, 4, 1};
     return {4, 1};
   }
+  /// Whether single rows of base-3 weights take the dot products of the
+  /// decoder's residues instead of those of the codes (VNNI only: vpdpbusd
+  /// has no intermediate saturation, the AVX2 pair sum would saturate).
+  /// Code j of a byte is c_j = floor(3 t_j / 256) with t_j = byte * 3^j mod
+  /// 256, so 256 c_j = 3 t_j - t_{j+1}, and
+  ///   dot(c_j, x) = (3 dot(t_j, x) - dot(t_{j+1}, x)) / 256:
+  /// two dot products and two byte adds a code position instead of one dot
+  /// product and six decoding operations. A GEMV is bound by its decoding
+  /// (docs/performance-history.md); tiles of several rows share the decoded
+  /// codes and keep the comparisons.
+  bool residueDots(int64_t tile) {
+    return encoding == Encoding::base3 && kernel == PackedKernel::avx512_vnni &&
+           tile == 1;
+  }
   /// Accumulators a row of a tile of `tile` rows: independent chains of dot
   /// products (code position j goes to chain j % chains) hide the latency
   /// of the dot product, within the register budget.
   int64_t chains(int64_t tile) {
     return std::clamp<int64_t>(accumulatorBudget() / tile, 1, per);
+  }
+  /// Accumulators a row: `chains(tile)`, twice with residue dot products.
+  int64_t accumulatorsPerRow(int64_t tile) {
+    return chains(tile) * (residueDots(tile) ? 2 : 1);
   }
 
   /// The accumulator type of the dot product.
@@ -110,12 +132,49 @@ struct KernelBuilder {
   }
 
   /// 64 bytes of a 2-D i8 tensor at [row, col]; unless `inBounds`, the
-  /// bytes past the end of the row read as 0 (a masked load).
+  /// bytes past the end of the row read as 0 (a masked load whose mask is
+  /// the low bits of an i64, one `kmovq` on AVX-512: the mask a bound
+  /// check of each lane gives took 7 vector operations a load).
   Value load64(Value tensor, Value row, Value col, bool inBounds = true) {
     Value pad = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
-    return vector::TransferReadOp::create(b, loc, bytes64(), tensor,
-                                          ValueRange{row, col}, pad,
-                                          ArrayRef<bool>{inBounds});
+    if (inBounds)
+      return vector::TransferReadOp::create(b, loc, bytes64(), tensor,
+                                            ValueRange{row, col}, pad,
+                                            ArrayRef<bool>{true});
+    // valid = clamp(size - col, 0, 64) lanes; mask = ~0 >> (64 - valid).
+    Value size = tensor::DimOp::create(b, loc, tensor, 1);
+    Value valid = arith::MinUIOp::create(
+        b, loc,
+        arith::SubIOp::create(b, loc, arith::MaxUIOp::create(b, loc, size, col),
+                              col),
+        index(64));
+    Type i64 = b.getI64Type();
+    auto constant = [&](int64_t v) {
+      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+    };
+    Value lanes = arith::IndexCastUIOp::create(b, loc, i64, valid);
+    Value bits = arith::SelectOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lanes,
+                              constant(0)),
+        constant(0),
+        arith::ShRUIOp::create(
+            b, loc, constant(-1),
+            arith::SubIOp::create(b, loc, constant(64), lanes)));
+    Value mask = vector::BitCastOp::create(
+        b, loc, VectorType::get({64}, b.getI1Type()),
+        vector::BroadcastOp::create(b, loc, VectorType::get({1}, i64), bits));
+    return vector::TransferReadOp::create(
+        b, loc, bytes64(), tensor, ValueRange{row, col},
+        AffineMapAttr::get(
+            AffineMap::getMinorIdentityMap(2, 1, b.getContext())),
+        pad, mask, b.getBoolArrayAttr({true}));
+  }
+
+  /// 3 t in wrapping byte arithmetic (two adds: bytes have no multiply).
+  Value times3(Value t) {
+    return arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
+                                 t);
   }
 
   /// The p code vectors of 64 storage bytes: vector j holds code j of each
@@ -140,8 +199,7 @@ struct KernelBuilder {
     Value one = splat(bytes64(), 1), zero = splat(bytes64(), 0);
     for (int64_t j = 0; j < per; ++j) {
       if (j)
-        t = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
-                                  t);
+        t = times3(t);
       auto above = [&](int64_t bound) {
         Value cmp = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t,
                                           splat(bytes64(), bound));
@@ -191,30 +249,47 @@ struct KernelBuilder {
 /// s = ceil(r / p) and is read with masked loads, so that the bytes past the
 /// row (codes 0) and the activations past K (0) add nothing.
 ///
-/// `accs` holds `chains` accumulators a row (row t, code position j go to
-/// accs[t * chains + j % chains]): independent chains hide the latency of
-/// the dot product when few rows share a block. The same bytes of row
-/// `prefetchRow` are prefetched.
+/// `accs` holds `kb.accumulatorsPerRow(tile)` accumulators a row: row t,
+/// code position j go to accs[t * perRow + j % chains] (independent chains
+/// hide the latency of the dot product when few rows share a block); with
+/// residue dot products (KernelBuilder::residueDots), the dot products of
+/// t_j go there and those of t_{j+1} to the `chains` accumulators after
+/// them. The same bytes of row `prefetchRow` are prefetched.
 SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
-                             Value prefetchRow, Value m0, Value blk,
-                             Value stride, bool inBounds, ValueRange accs,
-                             int64_t chains) {
+                             Value prefetchRow, Value m0, int64_t tile,
+                             Value blk, Value stride, bool inBounds,
+                             ValueRange accs) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
+  int64_t chains = kb.chains(tile);
+  int64_t perRow = kb.accumulatorsPerRow(tile);
+  bool residues = kb.residueDots(tile);
   Value byteColumn = arith::MulIOp::create(b, loc, blk, kb.index(64));
   PrefetchOp::create(b, loc, storage, ValueRange{prefetchRow, byteColumn});
   Value bytes = kb.load64(storage, n, byteColumn, inBounds);
   Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
   SmallVector<Value> next(accs.begin(), accs.end());
-  SmallVector<Value> allCodes = kb.codes(bytes);
+  // Residues t_0 = bytes, t_{j+1} = 3 t_j; or the codes.
+  SmallVector<Value> vectors;
+  if (residues) {
+    vectors.push_back(bytes);
+    for (int64_t j = 0; j < kb.per; ++j)
+      vectors.push_back(kb.times3(vectors.back()));
+  } else {
+    vectors = kb.codes(bytes);
+  }
   for (int64_t j = 0; j < kb.per; ++j) {
-    Value c = allCodes[j];
     Value col = arith::AddIOp::create(
         b, loc, start, arith::MulIOp::create(b, loc, stride, kb.index(j)));
-    for (size_t t = 0; t < next.size() / chains; ++t) {
+    for (int64_t t = 0; t < tile; ++t) {
       Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-      Value &acc = next[t * chains + j % chains];
-      acc = kb.dot(acc, c, kb.load64(x, row, col, inBounds));
+      Value xv = kb.load64(x, row, col, inBounds);
+      Value &acc = next[t * perRow + j % chains];
+      acc = kb.dot(acc, vectors[j], xv);
+      if (residues) {
+        Value &carried = next[t * perRow + chains + j % chains];
+        carried = kb.dot(carried, vectors[j + 1], xv);
+      }
     }
   }
   return next;
@@ -234,40 +309,103 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
   // With the weights prefetched, 4 chained vpdpbusd a cache line were the
   // limit of a GEMV from DRAM (docs/performance-history.md).
   int64_t chains = kb.chains(tile);
-  SmallVector<Value> init(tile * chains, kb.splat(kb.accType(), 0));
-  auto blocks = scf::ForOp::create(
-      b, loc, kb.index(0), fullBlocks, kb.index(1), init,
-      [&](OpBuilder &, Location, Value blk, ValueRange accs) {
-        scf::YieldOp::create(b, loc,
-                             emitBlock(kb, x, storage, n, prefetchRow, m0, blk,
-                                       kb.index(64), /*inBounds=*/true, accs,
-                                       chains));
-      });
-  // The partial block, if any.
-  Value start =
-      arith::MulIOp::create(b, loc, fullBlocks, kb.index(64 * kb.per));
-  Value remaining = arith::SubIOp::create(b, loc, k, start);
-  Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
-                                        remaining, kb.index(0));
-  auto tail = scf::IfOp::create(
-      b, loc, hasTail,
-      [&](OpBuilder &, Location) {
-        Value stride =
-            arith::CeilDivUIOp::create(b, loc, remaining, kb.index(kb.per));
-        scf::YieldOp::create(b, loc,
-                             emitBlock(kb, x, storage, n, prefetchRow, m0,
-                                       fullBlocks, stride, /*inBounds=*/false,
-                                       blocks.getResults(), chains));
-      },
-      [&](OpBuilder &, Location) {
-        scf::YieldOp::create(b, loc, blocks.getResults());
-      });
+  int64_t perRow = kb.accumulatorsPerRow(tile);
+  bool residues = kb.residueDots(tile);
+  Value zero = kb.splat(kb.accType(), 0);
+  SmallVector<Value> zeros(tile * perRow, zero);
+
+  // The full blocks [lo, hi), accumulated onto `init`.
+  auto fullBlockLoop = [&](Value lo, Value hi, ValueRange init) {
+    return scf::ForOp::create(
+               b, loc, lo, hi, kb.index(1), init,
+               [&](OpBuilder &, Location, Value blk, ValueRange accs) {
+                 scf::YieldOp::create(b, loc,
+                                      emitBlock(kb, x, storage, n, prefetchRow,
+                                                m0, tile, blk, kb.index(64),
+                                                /*inBounds=*/true, accs));
+               })
+        .getResults();
+  };
+  // The partial block, if any, accumulated onto `init`.
+  auto partialBlock = [&](ValueRange init) {
+    Value start =
+        arith::MulIOp::create(b, loc, fullBlocks, kb.index(64 * kb.per));
+    Value remaining = arith::SubIOp::create(b, loc, k, start);
+    Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                          remaining, kb.index(0));
+    return scf::IfOp::create(
+               b, loc, hasTail,
+               [&](OpBuilder &, Location) {
+                 Value stride = arith::CeilDivUIOp::create(b, loc, remaining,
+                                                           kb.index(kb.per));
+                 scf::YieldOp::create(b, loc,
+                                      emitBlock(kb, x, storage, n, prefetchRow,
+                                                m0, tile, fullBlocks, stride,
+                                                /*inBounds=*/false, init));
+               },
+               [&](OpBuilder &, Location) {
+                 scf::YieldOp::create(b, loc, init);
+               })
+        .getResults();
+  };
+  // The lane sums of the dot products of row t's codes from its
+  // accumulators in `accs`.
+  auto laneSums = [&](ValueRange accs, int64_t t) -> Value {
+    auto chainSum = [&](int64_t first) -> Value {
+      Value acc = accs[first];
+      for (int64_t c = 1; c < chains; ++c)
+        acc = arith::AddIOp::create(b, loc, acc, accs[first + c]);
+      return acc;
+    };
+    Value acc = chainSum(t * perRow);
+    if (!residues)
+      return acc;
+    // 256 * (dot products of the codes) = 3 acc - carried, in wrapping i32
+    // arithmetic: exact while a lane's true sum fits in 24 bits.
+    Value carried = chainSum(t * perRow + chains);
+    return arith::ShRSIOp::create(
+        b, loc,
+        arith::SubIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc,
+                                  arith::AddIOp::create(b, loc, acc, acc), acc),
+            carried),
+        kb.splat(kb.accType(), 8));
+  };
+
+  SmallVector<Value> sums;
+  if (!residues) {
+    ValueRange accs =
+        partialBlock(fullBlockLoop(kb.index(0), fullBlocks, zeros));
+    for (int64_t t = 0; t < tile; ++t)
+      sums.push_back(laneSums(accs, t));
+  } else {
+    // Chunks of kResidueChunk blocks, each combined into the lane sums: a
+    // lane's true sum over a chunk (at most 2 * 128 * 64 * per * chunk / 16
+    // in magnitude) fits in 24 bits whatever K.
+    auto chunks = scf::ForOp::create(
+        b, loc, kb.index(0), fullBlocks, kb.index(kResidueChunk),
+        SmallVector<Value>(tile, zero),
+        [&](OpBuilder &, Location, Value lo, ValueRange totals) {
+          Value hi = arith::MinUIOp::create(
+              b, loc,
+              arith::AddIOp::create(b, loc, lo, kb.index(kResidueChunk)),
+              fullBlocks);
+          ValueRange accs = fullBlockLoop(lo, hi, zeros);
+          SmallVector<Value> next;
+          for (int64_t t = 0; t < tile; ++t)
+            next.push_back(
+                arith::AddIOp::create(b, loc, totals[t], laneSums(accs, t)));
+          scf::YieldOp::create(b, loc, next);
+        });
+    ValueRange accs = partialBlock(zeros);
+    for (int64_t t = 0; t < tile; ++t)
+      sums.push_back(arith::AddIOp::create(b, loc, chunks.getResult(t),
+                                           laneSums(accs, t)));
+  }
   for (int64_t t = 0; t < tile; ++t) {
     Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-    Value acc = tail.getResult(t * chains);
-    for (int64_t c = 1; c < chains; ++c)
-      acc = arith::AddIOp::create(b, loc, acc, tail.getResult(t * chains + c));
-    Value sum = arith::SubIOp::create(b, loc, kb.reduce(acc), rowSums[t]);
+    Value sum = arith::SubIOp::create(b, loc, kb.reduce(sums[t]), rowSums[t]);
     Value column = arith::SubIOp::create(b, loc, n, firstColumn);
     result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
                                       ValueRange{row, column});

@@ -97,9 +97,18 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // AVX2:        ternary.dot_bytes %{{.*}} {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
 // VECTOR:      arith.extui %[[C0]] : vector<64xi8> to vector<64xi32>
 // VECTOR:      arith.muli %{{.*}} : vector<64xi32>
-// The partial last block, if any, with masked loads (no in_bounds).
+// The partial last block, if any, with masked loads: the mask is the low
+// min(row bytes - column, 64) bits of an i64.
 // CHECK:     scf.if
-// CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
+// CHECK:       %[[VALID:.*]] = arith.minui %{{.*}}, %c64 : index
+// CHECK:       %[[LANES:.*]] = arith.index_castui %[[VALID]] : index to i64
+// CHECK-DAG:   %[[NONE:.*]] = arith.cmpi eq, %[[LANES]], %c0_i64 : i64
+// CHECK-DAG:   %[[SHIFT:.*]] = arith.subi %c64_i64, %[[LANES]] : i64
+// CHECK-DAG:   %[[LOW:.*]] = arith.shrui %c-1_i64, %[[SHIFT]] : i64
+// CHECK:       %[[BITS:.*]] = arith.select %[[NONE]], %c0_i64, %[[LOW]] : i64
+// CHECK:       %[[SPLAT:.*]] = vector.broadcast %[[BITS]] : i64 to vector<1xi64>
+// CHECK:       %[[MASK:.*]] = vector.bitcast %[[SPLAT]] : vector<1xi64> to vector<64xi1>
+// CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8, %[[MASK]] {in_bounds = [true]} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:     vector.reduction <add>
 // CHECK:     %[[COLUMN:.*]] = arith.subi %[[N]], %[[NB]]
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %[[COLUMN]]]
@@ -117,7 +126,7 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // VNNI-COUNT-4:  ternary.dot_bytes %arg{{[0-9]+}}, %{{.*}}, %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>}
 // CHECK:       scf.if
 // CHECK:         ternary.prefetch %arg1[%[[PF1]], %{{.*}}]
-// CHECK:         vector.transfer_read %arg1[%[[N1]], %{{[a-z0-9_]+}}], %c0_i8 : tensor<?x?xi8>, vector<64xi8>
+// CHECK:         vector.transfer_read %arg1[%[[N1]], %{{[a-z0-9_]+}}], %c0_i8, %{{.*}} {in_bounds = [true]} : tensor<?x?xi8>, vector<64xi8>
 // VNNI:        arith.addi %{{.*}} : vector<16xi32>
 // VNNI:        arith.addi %{{.*}} : vector<16xi32>
 // VNNI:        arith.addi %{{.*}} : vector<16xi32>
@@ -135,6 +144,29 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // CHECK: %[[T3:.*]] = arith.addi %[[T2]], %[[B3]] : vector<64xi8>
 // CHECK: arith.cmpi ugt, %[[T3]], %{{.*}} : vector<64xi8>
 // CHECK-NOT: vector<64xi16>
+// Single rows with VNNI take the dot products of the residues instead:
+// 256 code_j = 3 t_j - t_(j+1), so dot(code_j, x) = (3 dot(t_j, x) -
+// dot(t_(j+1), x)) / 256, over chunks of 1024 blocks (exact in i32 whatever
+// K): 5 + 5 accumulators, t_0 .. t_5 by byte adds, two dot products a code
+// position, and each chunk's lane sums (3 a - c) >> 8 added up.
+// VNNI: scf.for %{{.*}} = %c0 to %{{.*}} step %c1024 iter_args(%[[TOTAL:.*]] = %{{.*}}) -> (vector<16xi32>)
+// VNNI:   scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:     %[[R0:.*]] = vector.transfer_read %arg1{{.*}}in_bounds = [true]
+// VNNI:     %[[R1A:.*]] = arith.addi %[[R0]], %[[R0]] : vector<64xi8>
+// VNNI:     %[[R1:.*]] = arith.addi %[[R1A]], %[[R0]] : vector<64xi8>
+// VNNI:     %[[X0:.*]] = vector.transfer_read %arg0
+// VNNI:     ternary.dot_bytes %{{.*}}, %[[R0]], %[[X0]] {kernel = #ternary.dot_kernel<avx512_vnni>}
+// VNNI:     ternary.dot_bytes %{{.*}}, %[[R1]], %[[X0]] {kernel = #ternary.dot_kernel<avx512_vnni>}
+// VNNI-COUNT-8: ternary.dot_bytes
+// VNNI:     scf.yield
+// VNNI:   %[[A2:.*]] = arith.addi %[[A:.*]], %[[A]] : vector<16xi32>
+// VNNI:   %[[A3:.*]] = arith.addi %[[A2]], %[[A]] : vector<16xi32>
+// VNNI:   %[[D:.*]] = arith.subi %[[A3]], %{{.*}} : vector<16xi32>
+// VNNI:   %[[Q:.*]] = arith.shrsi %[[D]], %{{.*}} : vector<16xi32>
+// VNNI:   arith.addi %[[TOTAL]], %[[Q]] : vector<16xi32>
+// VNNI: scf.if {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI: arith.shrsi
+// VNNI: vector.reduction <add>
 // The fused rescale: each accumulator becomes (f32(acc) + b) * ((g * a) / Q)
 // as it is stored; no i32 tensor.
 // CHECK-LABEL: func.func private @__ternary_packed_rescale_{{[a-z0-9_]+}}_i2_q128_bias(
