@@ -29,11 +29,16 @@
 //   - AVX2: vpmaddubsw + vpmaddwd on two ymm halves;
 //   - generic: widening multiply-add in the vector dialect, which LLVM
 //     legalises for any target.
-// The result is exact (i32), identical for every kernel.
+// The result is exact (i32), identical for every kernel. The vector steps
+// (loads, decoding, dot products) and the per-kernel choices (row tiles,
+// accumulators, residue dot products of base 3) are PackedKernelBuilder's
+// (PackedKernelBuilder.h); this file holds the loops, the function of each
+// kernel and the pattern.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Codegen/CPU/PackedMatmulKernels.h"
+#include "Codegen/CPU/PackedKernelBuilder.h"
 #include "Utils/Functions.h"
 #include "Utils/RuntimeChecks.h"
 #include "ternary/Dialect/Ternary/TernaryOps.h"
@@ -63,184 +68,9 @@ constexpr int64_t kRowBlock = 128;
 /// (docs/performance-history.md).
 constexpr int64_t kPrefetchBytes = 4096;
 /// Full blocks whose residue dot products are combined at a time
-/// (KernelBuilder::residueDots): 1024 blocks of base 3 are 327680 weights,
-/// for which a lane's sum takes 23 bits.
+/// (PackedKernelBuilder::residueDots): 1024 blocks of base 3 are 327680
+/// weights, for which a lane's sum takes 23 bits.
 constexpr int64_t kResidueChunk = 1024;
-
-struct KernelBuilder {
-  OpBuilder &b;
-  Location loc;
-  PackedKernel kernel;
-  Encoding encoding;
-  int64_t per; // codes a byte
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value splat(VectorType type, int64_t v) {
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(type,
-                               b.getIntegerAttr(type.getElementType(), v)));
-  }
-  VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
-
-  /// The accumulators the kernel keeps in registers: AVX-512 has 32 vector
-  /// registers, AVX2 16; a generic vector<64xi32> takes four of AVX-512's.
-  int64_t accumulatorBudget() {
-    return kernel == PackedKernel::avx512_vnni ? 16 : 4;
-  }
-  /// The tiles of rows of x handled together (each decoded weight vector
-  /// serves the rows of its tile), largest first: the rows go through the
-  /// largest tile while whole tiles remain, then the next. Measured
-  /// (docs/performance-history.md): 8 rows and 16 accumulators took the
-  /// VNNI GEMM from 35 % to about 70 % of the instruction's peak.
-  SmallVector<int64_t> rowTiles() {
-    if (kernel == PackedKernel::avx512_vnni)
-      return {8, 4, 1};
-    return {4, 1};
-  }
-  /// Whether single rows of base-3 weights take the dot products of the
-  /// decoder's residues instead of those of the codes (VNNI only: vpdpbusd
-  /// has no intermediate saturation, the AVX2 pair sum would saturate).
-  /// Code j of a byte is c_j = floor(3 t_j / 256) with t_j = byte * 3^j mod
-  /// 256, so 256 c_j = 3 t_j - t_{j+1}, and
-  ///   dot(c_j, x) = (3 dot(t_j, x) - dot(t_{j+1}, x)) / 256:
-  /// two dot products and two byte adds a code position instead of one dot
-  /// product and six decoding operations. A GEMV is bound by its decoding
-  /// (docs/performance-history.md); tiles of several rows share the decoded
-  /// codes and keep the comparisons.
-  bool residueDots(int64_t tile) {
-    return encoding == Encoding::base3 && kernel == PackedKernel::avx512_vnni &&
-           tile == 1;
-  }
-  /// Accumulators a row of a tile of `tile` rows: independent chains of dot
-  /// products (code position j goes to chain j % chains) hide the latency
-  /// of the dot product, within the register budget.
-  int64_t chains(int64_t tile) {
-    return std::clamp<int64_t>(accumulatorBudget() / tile, 1, per);
-  }
-  /// Accumulators a row: `chains(tile)`, twice with residue dot products.
-  int64_t accumulatorsPerRow(int64_t tile) {
-    return chains(tile) * (residueDots(tile) ? 2 : 1);
-  }
-
-  /// The accumulator type of the dot product.
-  VectorType accType() {
-    int64_t lanes = kernel == PackedKernel::avx2     ? 8
-                    : kernel == PackedKernel::vector ? 64
-                                                     : 16;
-    return VectorType::get({lanes}, b.getI32Type());
-  }
-
-  /// 64 bytes of a 2-D i8 tensor at [row, col]; unless `inBounds`, the
-  /// bytes past the end of the row read as 0 (a masked load whose mask is
-  /// the low bits of an i64, one `kmovq` on AVX-512: the mask a bound
-  /// check of each lane gives took 7 vector operations a load).
-  Value load64(Value tensor, Value row, Value col, bool inBounds = true) {
-    Value pad = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
-    if (inBounds)
-      return vector::TransferReadOp::create(b, loc, bytes64(), tensor,
-                                            ValueRange{row, col}, pad,
-                                            ArrayRef<bool>{true});
-    // valid = clamp(size - col, 0, 64) lanes; mask = ~0 >> (64 - valid).
-    Value size = tensor::DimOp::create(b, loc, tensor, 1);
-    Value valid = arith::MinUIOp::create(
-        b, loc,
-        arith::SubIOp::create(b, loc, arith::MaxUIOp::create(b, loc, size, col),
-                              col),
-        index(64));
-    Type i64 = b.getI64Type();
-    auto constant = [&](int64_t v) {
-      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-    };
-    Value lanes = arith::IndexCastUIOp::create(b, loc, i64, valid);
-    Value bits = arith::SelectOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lanes,
-                              constant(0)),
-        constant(0),
-        arith::ShRUIOp::create(
-            b, loc, constant(-1),
-            arith::SubIOp::create(b, loc, constant(64), lanes)));
-    Value mask = vector::BitCastOp::create(
-        b, loc, VectorType::get({64}, b.getI1Type()),
-        vector::BroadcastOp::create(b, loc, VectorType::get({1}, i64), bits));
-    return vector::TransferReadOp::create(
-        b, loc, bytes64(), tensor, ValueRange{row, col},
-        AffineMapAttr::get(
-            AffineMap::getMinorIdentityMap(2, 1, b.getContext())),
-        pad, mask, b.getBoolArrayAttr({true}));
-  }
-
-  /// 3 t in wrapping byte arithmetic (two adds: bytes have no multiply).
-  Value times3(Value t) {
-    return arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
-                                 t);
-  }
-
-  /// The p code vectors of 64 storage bytes: vector j holds code j of each
-  /// byte, i.e. 64 consecutive weights + 1, as unsigned bytes.
-  SmallVector<Value> codes(Value bytes) {
-    SmallVector<Value> result;
-    if (encoding == Encoding::i2) {
-      for (int64_t j = 0; j < per; ++j) {
-        Value shifted = bytes;
-        if (j)
-          shifted =
-              arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
-        result.push_back(
-            arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3)));
-      }
-      return result;
-    }
-    // Base 3, in byte arithmetic only: t_j = (byte * 3^j) mod 256 is
-    // 3 t_{j-1} (two wrapping byte adds), and floor(3 t / 256), the code,
-    // is (t > 85) + (t > 170).
-    Value t = bytes;
-    Value one = splat(bytes64(), 1), zero = splat(bytes64(), 0);
-    for (int64_t j = 0; j < per; ++j) {
-      if (j)
-        t = times3(t);
-      auto above = [&](int64_t bound) {
-        Value cmp = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t,
-                                          splat(bytes64(), bound));
-        return arith::SelectOp::create(b, loc, cmp, one, zero);
-      };
-      result.push_back(arith::AddIOp::create(b, loc, above(85), above(170)));
-    }
-    return result;
-  }
-
-  /// acc + the dot products of unsigned `codes` with signed `x`, 4 bytes a
-  /// 32-bit lane.
-  Value dot(Value acc, Value codesV, Value x) {
-    switch (kernel) {
-    case PackedKernel::avx512_vnni:
-      return DotBytesOp::create(b, loc, acc.getType(), acc, codesV, x,
-                                DotKernel::avx512_vnni);
-    case PackedKernel::avx2:
-      // Two 256-bit halves.
-      for (int64_t h = 0; h < 2; ++h) {
-        Value c = vector::ExtractStridedSliceOp::create(b, loc, codesV,
-                                                        {32 * h}, {32}, {1});
-        Value xv = vector::ExtractStridedSliceOp::create(b, loc, x, {32 * h},
-                                                         {32}, {1});
-        acc = DotBytesOp::create(b, loc, acc.getType(), acc, c, xv,
-                                 DotKernel::avx2);
-      }
-      return acc;
-    default: {
-      Value c = arith::ExtUIOp::create(b, loc, accType(), codesV);
-      Value xv = arith::ExtSIOp::create(b, loc, accType(), x);
-      return arith::AddIOp::create(b, loc, acc,
-                                   arith::MulIOp::create(b, loc, c, xv));
-    }
-    }
-  }
-
-  Value reduce(Value acc) {
-    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
-  }
-};
 
 /// Accumulates one block of weights for `tile` rows: the block's storage
 /// starts at byte `blk * 64` of row `n`, code j of its bytes holds the
@@ -252,11 +82,11 @@ struct KernelBuilder {
 /// `accs` holds `kb.accumulatorsPerRow(tile)` accumulators a row: row t,
 /// code position j go to accs[t * perRow + j % chains] (independent chains
 /// hide the latency of the dot product when few rows share a block); with
-/// residue dot products (KernelBuilder::residueDots), the dot products of
+/// residue dot products (PackedKernelBuilder::residueDots), the dot products of
 /// t_j go there and those of t_{j+1} to the `chains` accumulators after
 /// them. The same bytes of row `prefetchRow` are prefetched.
-SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
-                             Value prefetchRow, Value m0, int64_t tile,
+SmallVector<Value> emitBlock(PackedKernelBuilder &kb, Value x, Value storage,
+                             Value n, Value prefetchRow, Value m0, int64_t tile,
                              Value blk, Value stride, bool inBounds,
                              ValueRange accs) {
   OpBuilder &b = kb.b;
@@ -299,7 +129,7 @@ SmallVector<Value> emitBlock(KernelBuilder &kb, Value x, Value storage, Value n,
 /// `result` (the columns of a block of outputs starting at `firstColumn`)
 /// and returns the updated tensor. The weights of output `prefetchRow` are
 /// prefetched as those of `n` are read.
-Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
+Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
                   Value firstColumn, Value m0, int64_t tile, Value n,
                   Value prefetchRow, Value k, Value fullBlocks,
                   ArrayRef<Value> rowSums,
@@ -414,7 +244,7 @@ Value emitRowTile(KernelBuilder &kb, Value x, Value storage, Value result,
 }
 
 /// Sum of x[row, 0 .. k) as i32.
-Value rowSum(KernelBuilder &kb, Value x, Value row, Value k) {
+Value rowSum(PackedKernelBuilder &kb, Value x, Value row, Value k) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   VectorType wide = VectorType::get({64}, b.getI32Type());
@@ -445,8 +275,8 @@ struct Rescale {
 Value emitPackedProduct(OpBuilder &rewriter, Location loc, PackedKernel kernel,
                         PackedType packed, Value x, Value storage,
                         const Rescale *rescale, Value init) {
-  KernelBuilder kb{rewriter, loc, kernel, packed.getEncoding(),
-                   packed.getWeightsPerByte()};
+  PackedKernelBuilder kb{rewriter, loc, kernel, packed.getEncoding(),
+                         packed.getWeightsPerByte()};
   Value m = tensor::DimOp::create(rewriter, loc, x, 0);
   Value k = tensor::DimOp::create(rewriter, loc, x, 1);
   Value nSize = tensor::DimOp::create(rewriter, loc, storage, 0);

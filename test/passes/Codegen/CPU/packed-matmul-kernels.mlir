@@ -1,4 +1,5 @@
-// Tests passes/Codegen/CPU/PackedMatmulKernels.cpp: the vector kernels of
+// Tests passes/Codegen/CPU/PackedMatmulKernels.cpp (and the vector steps of
+// PackedKernelBuilder.cpp it builds from): the vector kernels of
 // the packed ternary product, chosen by --ternary-select-kernels (a named
 // kernel, or the best for the target features) and lowered by
 // --convert-ternary-to-linalg: each product checks its operands' sizes and

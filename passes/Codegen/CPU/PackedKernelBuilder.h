@@ -1,0 +1,120 @@
+//===- PackedKernelBuilder.h - Steps of the packed kernels ----*- C++ -*-===//
+//
+// Private to passes/Codegen/CPU: the vector operations the packed-product
+// kernels (PackedMatmulKernels.cpp) are made of, and the per-kernel choices
+// (row tiles, accumulators, decoding): 64-byte loads, the decoding of packed
+// bytes into codes (or residues), the u8 x s8 dot products of each kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNARY_PASSES_CODEGEN_CPU_PACKEDKERNELBUILDER_H
+#define TERNARY_PASSES_CODEGEN_CPU_PACKEDKERNELBUILDER_H
+
+#include "ternary/Dialect/Ternary/TernaryOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+
+#include <algorithm>
+
+namespace mlir {
+namespace ternary {
+namespace detail {
+
+/// Builds the vector steps of one kernel (`kernel`) on one packed encoding
+/// (`per` codes a byte) at `loc`.
+struct PackedKernelBuilder {
+  OpBuilder &b;
+  Location loc;
+  PackedKernel kernel;
+  Encoding encoding;
+  int64_t per; // codes a byte
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value splat(VectorType type, int64_t v) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(type,
+                               b.getIntegerAttr(type.getElementType(), v)));
+  }
+  VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
+
+  /// The accumulators the kernel keeps in registers: AVX-512 has 32 vector
+  /// registers, AVX2 16; a generic vector<64xi32> takes four of AVX-512's.
+  int64_t accumulatorBudget() {
+    return kernel == PackedKernel::avx512_vnni ? 16 : 4;
+  }
+  /// The tiles of rows of x handled together (each decoded weight vector
+  /// serves the rows of its tile), largest first: the rows go through the
+  /// largest tile while whole tiles remain, then the next. Measured
+  /// (docs/performance-history.md): 8 rows and 16 accumulators took the
+  /// VNNI GEMM from 35 % to about 70 % of the instruction's peak.
+  SmallVector<int64_t> rowTiles() {
+    if (kernel == PackedKernel::avx512_vnni)
+      return {8, 4, 1};
+    return {4, 1};
+  }
+  /// Whether single rows of base-3 weights take the dot products of the
+  /// decoder's residues instead of those of the codes (VNNI only: vpdpbusd
+  /// has no intermediate saturation, the AVX2 pair sum would saturate).
+  /// Code j of a byte is c_j = floor(3 t_j / 256) with t_j = byte * 3^j mod
+  /// 256, so 256 c_j = 3 t_j - t_{j+1}, and
+  ///   dot(c_j, x) = (3 dot(t_j, x) - dot(t_{j+1}, x)) / 256:
+  /// two dot products and two byte adds a code position instead of one dot
+  /// product and six decoding operations. A GEMV is bound by its decoding
+  /// (docs/performance-history.md); tiles of several rows share the decoded
+  /// codes and keep the comparisons.
+  bool residueDots(int64_t tile) {
+    return encoding == Encoding::base3 && kernel == PackedKernel::avx512_vnni &&
+           tile == 1;
+  }
+  /// Accumulators a row of a tile of `tile` rows: independent chains of dot
+  /// products (code position j goes to chain j % chains) hide the latency
+  /// of the dot product, within the register budget.
+  int64_t chains(int64_t tile) {
+    return std::clamp<int64_t>(accumulatorBudget() / tile, 1, per);
+  }
+  /// Accumulators a row: `chains(tile)`, twice with residue dot products.
+  int64_t accumulatorsPerRow(int64_t tile) {
+    return chains(tile) * (residueDots(tile) ? 2 : 1);
+  }
+
+  /// The accumulator type of the dot product.
+  VectorType accType() {
+    int64_t lanes = kernel == PackedKernel::avx2     ? 8
+                    : kernel == PackedKernel::vector ? 64
+                                                     : 16;
+    return VectorType::get({lanes}, b.getI32Type());
+  }
+
+  /// 64 bytes of a 2-D i8 tensor at [row, col]; unless `inBounds`, the
+  /// bytes past the end of the row read as 0 (a masked load whose mask is
+  /// the low bits of an i64, one `kmovq` on AVX-512: the mask a bound
+  /// check of each lane gives took 7 vector operations a load).
+  Value load64(Value tensor, Value row, Value col, bool inBounds = true);
+
+  /// 3 t in wrapping byte arithmetic (two adds: bytes have no multiply).
+  Value times3(Value t) {
+    return arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
+                                 t);
+  }
+
+  /// The p code vectors of 64 storage bytes: vector j holds code j of each
+  /// byte, i.e. 64 consecutive weights + 1, as unsigned bytes.
+  SmallVector<Value> codes(Value bytes);
+
+  /// acc + the dot products of unsigned `codes` with signed `x`, 4 bytes a
+  /// 32-bit lane.
+  Value dot(Value acc, Value codesV, Value x);
+
+  Value reduce(Value acc) {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
+  }
+};
+
+} // namespace detail
+} // namespace ternary
+} // namespace mlir
+
+#endif // TERNARY_PASSES_CODEGEN_CPU_PACKEDKERNELBUILDER_H
