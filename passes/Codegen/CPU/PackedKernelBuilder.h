@@ -94,7 +94,8 @@ struct PackedKernelBuilder {
   /// check of each lane gives took 7 vector operations a load).
   Value load64(Value tensor, Value row, Value col, bool inBounds = true);
 
-  /// 3 t in wrapping byte arithmetic (two adds: bytes have no multiply).
+  /// 3 t by two wrapping adds (bytes have no multiply; on i32 lanes two
+  /// adds are cheaper than a multiply).
   Value times3(Value t) {
     return arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
                                  t);

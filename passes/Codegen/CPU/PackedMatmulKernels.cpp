@@ -194,12 +194,7 @@ Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
     // arithmetic: exact while a lane's true sum fits in 24 bits.
     Value carried = chainSum(t * perRow + chains);
     return arith::ShRSIOp::create(
-        b, loc,
-        arith::SubIOp::create(
-            b, loc,
-            arith::AddIOp::create(b, loc,
-                                  arith::AddIOp::create(b, loc, acc, acc), acc),
-            carried),
+        b, loc, arith::SubIOp::create(b, loc, kb.times3(acc), carried),
         kb.splat(kb.accType(), 8));
   };
 
