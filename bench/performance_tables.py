@@ -3,7 +3,8 @@
 every table with its same-run reference (Markdown): the limits ternary-bench
 measures in its own process (DRAM read bandwidth, the vpdpbusd peak), the
 packed products (i2 and base3) as fractions of them, the whole BitLinear
-layer, the f32 contractions against OpenBLAS, the train steps and forward
+layer, a 2B4T-shaped decoder's prefill and decoding steps, the f32
+contractions against OpenBLAS, the train steps and forward
 passes against PyTorch 1.13 (skipped, with a note, when /usr/bin/python3
 has no torch), the compile time of the train steps, and the open issues'
 targets against the figures. Every figure is the median of interleaved
@@ -251,6 +252,46 @@ class Report:
                       "layer / product", "latent f32 weights (us)",
                       "OpenBLAS f32 (us)", "OpenBLAS / layer"], rows)
 
+    def decoder(self):
+        """The 2B4T-shaped decoder (ternary-decoder-bench): a decoding step
+        against the DRAM roofline of the weights it reads, a prefill's
+        ternary products against the vpdpbusd peak."""
+        m, context = self.source.benchmark("ternary-decoder-bench",
+                                           "ternary-decoder-bench", [])
+        rows = []
+        for encoding in ("i2", "base3"):
+            for phase in ("decode", "prefill"):
+                cells = [encoding, phase]
+                for threads in (1, 2):
+                    r = m.get("decoder/%s/%s/threads:%d/real_time"
+                              % (phase, encoding, threads))
+                    if not r:
+                        cells += ["n/a", "n/a"]
+                        continue
+                    if phase == "decode":
+                        cells += ["%.2f ms, %.0f tokens/s (%.1f GB/s)" % (
+                            r["real_time"], r["tokens_per_s"],
+                            r["bytes_per_s"] / 1e9),
+                            "%.0f %% of DRAM" % (
+                                100 * r["roofline_fraction"])]
+                    else:
+                        cells += ["%.0f ms, %.0f tokens/s (%.0f Gops)" % (
+                            r["real_time"], r["tokens_per_s"],
+                            r["ops_per_s"] / 1e9),
+                            "%.0f %% of peak" % (100 * r["peak_fraction"])]
+                rows.append(cells)
+        any_row = next(iter(m.values()), None)
+        shape = ("%s blocks, context %s, %.1f MB read a decoding step (i2), "
+                 "compiled in %.0f s" % (
+                     context.get("layers", "?"), context.get("context", "?"),
+                     m.get("decoder/decode/i2/threads:1/real_time",
+                           any_row or {}).get("weight_bytes", NAN) / 1e6,
+                     (any_row or {}).get("compile_s", NAN))
+                 if any_row else "no rows")
+        return shape + ".\n\n" + table(
+            ["weights", "step", "1 thread", "of the limit", "2 threads",
+             "of the limit"], rows)
+
     def contractions(self):
         m, _ = self.source.benchmark("ternary-contraction-bench",
                                      "ternary-contraction-bench",
@@ -371,6 +412,16 @@ SECTIONS = [
      "the layer on latent f32 weights (weight scale and quantisation every "
      "call, as a training step's forward) and OpenBLAS's f32 layer.",
      Report.layer),
+    ("decoder", "A BitNet b1.58 2B4T-shaped decoder",
+     "`ternary-decoder-bench`: the model library's gpt with 2B4T's block "
+     "(hidden 2560, FFN 6912, 20 heads of which 5 key/value heads, gated "
+     "ReLU^2, RMSNorm, rotary positions; a 32-bit head over 256 tokens), "
+     "random weights bound and packed at compile time as ternary-generate "
+     "deploys a checkpoint, called through the C interface. Decode: one "
+     "token at the last position with full key/value caches, against the "
+     "DRAM roofline of the bytes it reads (packed weights, head, norms); "
+     "prefill: the whole context at once, its ternary products against the "
+     "`vpdpbusd` peak.", Report.decoder),
     ("contractions", "f32 contractions",
      "The f32 contraction kernel (`--ternary-vectorize-contractions`) on the "
      "papers' training shapes against OpenBLAS `cblas_sgemm` (nn/nt/tn: "
@@ -458,7 +509,7 @@ def main():
                         "--save, running nothing")
     parser.add_argument("--sections", default=",".join(
         dict.fromkeys(s[0] for s in SECTIONS)), help="comma-separated: "
-        "kernels, layer, contractions, train, forward, compile")
+        "kernels, layer, decoder, contractions, train, forward, compile")
     parser.add_argument("--machine", help="the machine's description "
                         "(default: /proc/cpuinfo's; with --load, say it)")
     parser.add_argument("--date", help="the run's date (default: today)")

@@ -99,7 +99,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.ternary_tools_dir, config.llvm_tools_dir]
 tools = ["ternary-opt", "ternary-run", "ternary-compile", "ternary-difftest",
          "ternary-npy-compare", "ternary-train", "ternary-model", "ternary-eval",
-         "ternary-tokenize", "ternary-generate", "ternary-bench"]
+         "ternary-tokenize", "ternary-generate", "ternary-bench",
+         "ternary-decoder-bench"]
 if "fuzzers" in config.available_features:
     tools += ["ternary-ir-fuzzer", "ternary-npy-fuzzer",
               "ternary-safetensors-fuzzer", "ternary-inline-array-fuzzer",

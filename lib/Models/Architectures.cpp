@@ -38,6 +38,12 @@ void linearParams(std::vector<ParamSpec> &specs, const std::string &name,
   specs.push_back({name + ".bias", {out}, ""});
 }
 
+/// Whether the MLP of `c` is gated (a third projection fc3 multiplies the
+/// activation).
+bool isGated(const ModelConfig &c) {
+  return c.activation == "swiglu" || c.activation == "relu2-glu";
+}
+
 /// A language model's parameters, taken in the order of transformerParams,
 /// and the pieces its forward pass and decoding step share.
 struct ParamWalk {
@@ -72,14 +78,16 @@ struct ParamWalk {
     return l.norm(x, gain, bias, c.rmsNorm);
   }
   /// The MLP half of a block: x + dropout(fc2(act(fc1(norm(x))))), with
-  /// SwiGLU: x + dropout(fc2(SiLU(fc1(n)) * fc3(n))), n = norm(x).
+  /// SwiGLU: x + dropout(fc2(SiLU(fc1(n)) * fc3(n))), n = norm(x); with
+  /// relu2-glu ReLU^2 in place of SiLU.
   Value mlp(Layers &l, Value x, double dropout) {
     Value n = norm(l, x);
     Value w1 = take(), b1 = take();
     Value h = l.linear(n, w1, b1);
-    if (c.activation == "swiglu") {
+    if (isGated(c)) {
       Value w3 = take(), b3 = take();
-      h = l.multiply(l.silu(h), l.linear(n, w3, b3));
+      Value gate = c.activation == "swiglu" ? l.silu(h) : l.reluSquared(h);
+      h = l.multiply(gate, l.linear(n, w3, b3));
     } else {
       h = c.activation == "relu2" ? l.reluSquared(h) : l.gelu(h);
     }
@@ -105,11 +113,16 @@ void normParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
     specs.push_back({name + ".bias", {width}, "zeros"});
 }
 
-/// The Q, K, V and output projections of the attention `name`.
-void attentionParams(std::vector<ParamSpec> &specs, const std::string &name,
-                     int64_t width) {
-  for (const char *p : {"q", "k", "v", "o"})
-    specs.push_back({name + "." + p + ".weight", {width, width}, ""});
+/// The Q, K, V and output projections of the attention `name`: K and V
+/// give --kv-heads heads of the query heads' width.
+void attentionParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
+                     const std::string &name, int64_t width) {
+  int64_t kvWidth = width / c.heads * c.kvHeads;
+  for (const char *p : {"q", "k", "v", "o"}) {
+    bool kv = p[0] == 'k' || p[0] == 'v';
+    specs.push_back(
+        {name + "." + p + ".weight", {kv ? kvWidth : width, width}, ""});
+  }
 }
 
 /// The MLP half of the block `block` (ParamWalk::mlp), its norm first:
@@ -120,7 +133,7 @@ void mlpParams(const ModelConfig &c, std::vector<ParamSpec> &specs,
   normParams(c, specs, block + "." + norm, width);
   int64_t inner = std::max<int64_t>(1, std::llround(width * c.mlpMult));
   linearParams(specs, block + ".mlp.fc1", inner, width);
-  if (c.activation == "swiglu")
+  if (isGated(c))
     linearParams(specs, block + ".mlp.fc3", inner, width);
   linearParams(specs, block + ".mlp.fc2", width, inner);
 }
@@ -145,7 +158,7 @@ std::vector<ParamSpec> transformerParams(const ModelConfig &c,
   for (int64_t i = 0; i < c.depth; ++i) {
     std::string block = "blocks." + std::to_string(i);
     normParams(c, specs, block + ".norm1", width);
-    attentionParams(specs, block + ".attn", width);
+    attentionParams(c, specs, block + ".attn", width);
     mlpParams(c, specs, block, "norm2", width);
   }
   headParams(c, specs, width, vocabulary);
@@ -164,8 +177,8 @@ Forward transformerForward(const ModelConfig &c, bool causal) {
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, x);
       ParamWalk::Attention a = g.attention();
-      h = l.selfAttention(h, batch, c.context, c.heads, a.q, a.k, a.v, a.o,
-                          causal, keyMask);
+      h = l.selfAttention(h, batch, c.context, c.heads, c.kvHeads, a.q, a.k,
+                          a.v, a.o, causal, keyMask);
       x = g.mlp(l, l.add(x, l.dropout(h, *c.dropout)), *c.dropout);
     }
     return g.head(l, x);
@@ -194,16 +207,16 @@ std::vector<ParamSpec> encoderDecoderParams(const ModelConfig &c,
   for (int64_t i = 0; i < c.depth; ++i) {
     std::string block = "encoder.blocks." + std::to_string(i);
     normParams(c, specs, block + ".norm1", width);
-    attentionParams(specs, block + ".attn", width);
+    attentionParams(c, specs, block + ".attn", width);
     mlpParams(c, specs, block, "norm2", width);
   }
   normParams(c, specs, "encoder.norm", width);
   for (int64_t i = 0; i < c.depth; ++i) {
     std::string block = "decoder.blocks." + std::to_string(i);
     normParams(c, specs, block + ".norm1", width);
-    attentionParams(specs, block + ".attn", width);
+    attentionParams(c, specs, block + ".attn", width);
     normParams(c, specs, block + ".norm2", width);
-    attentionParams(specs, block + ".cross", width);
+    attentionParams(c, specs, block + ".cross", width);
     mlpParams(c, specs, block, "norm3", width);
   }
   headParams(c, specs, width, vocabulary);
@@ -226,7 +239,8 @@ Forward encoderDecoderForward(const ModelConfig &c) {
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, x);
       ParamWalk::Attention a = g.attention();
-      h = l.selfAttention(h, batch, lengths.inputs, c.heads, a.q, a.k, a.v, a.o,
+      h = l.selfAttention(h, batch, lengths.inputs, c.heads, c.kvHeads, a.q,
+                          a.k, a.v, a.o,
                           /*causal=*/false);
       x = g.mlp(l, l.add(x, l.dropout(h, p0)), p0);
     }
@@ -235,13 +249,13 @@ Forward encoderDecoderForward(const ModelConfig &c) {
     for (int64_t i = 0; i < c.depth; ++i) {
       Value h = g.norm(l, y);
       ParamWalk::Attention self = g.attention();
-      h = l.selfAttention(h, batch, lengths.targets, c.heads, self.q, self.k,
-                          self.v, self.o, /*causal=*/true);
+      h = l.selfAttention(h, batch, lengths.targets, c.heads, c.kvHeads, self.q,
+                          self.k, self.v, self.o, /*causal=*/true);
       y = l.add(y, l.dropout(h, p0));
       h = g.norm(l, y);
       ParamWalk::Attention cross = g.attention();
       h = l.attention(h, memory, batch, lengths.targets, lengths.inputs,
-                      c.heads, cross.q, cross.k, cross.v, cross.o,
+                      c.heads, c.kvHeads, cross.q, cross.k, cross.v, cross.o,
                       /*causal=*/false, Value(), /*rotary=*/false);
       y = g.mlp(l, l.add(y, l.dropout(h, p0)), p0);
     }
@@ -441,11 +455,11 @@ const Architecture kArchitectures[] = {
          for (int64_t i = 0; i < c.depth; ++i) {
            Value h = g.norm(l, x);
            ParamWalk::Attention a = g.attention();
-           x = g.mlp(
-               l,
-               l.add(x, l.cachedSelfAttention(h, position, i, c.heads, a.q, a.k,
-                                              a.v, a.o, keys, values)),
-               0.0);
+           x = g.mlp(l,
+                     l.add(x, l.cachedSelfAttention(h, position, i, c.heads,
+                                                    c.kvHeads, a.q, a.k, a.v,
+                                                    a.o, keys, values)),
+                     0.0);
          }
          return g.head(l, x);
        };

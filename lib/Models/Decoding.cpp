@@ -2,7 +2,7 @@
 //
 // What generation calls (ternary-generate, examples/gpt/generate.c):
 //
-//   @decode(tokens [B], position, keys [L, B, T, D], values, params...)
+//   @decode(tokens [B], position, keys [L, B, T, Dkv], values, params...)
 //       -> (logits [B, V], keys, values)
 //   one position a step, this position's keys and values written into the
 //   caches, the earlier ones read from them (the row's DecodeStep);
@@ -55,9 +55,11 @@ void mlir::ternary::models::buildDecodingSteps(
     const Forward &forward) {
   constexpr int64_t dyn = ShapedType::kDynamic;
   Type f32 = b.getF32Type(), i64 = b.getI64Type();
-  int64_t context = data.example[0], width = specs.front().shape[1];
+  // Keys and values of kvHeads heads of the query heads' width.
+  int64_t context = data.example[0],
+          kvWidth = specs.front().shape[1] / config.heads * config.kvHeads;
   auto cacheType =
-      RankedTensorType::get({config.depth, dyn, context, width}, f32);
+      RankedTensorType::get({config.depth, dyn, context, kvWidth}, f32);
   auto logitsType = RankedTensorType::get({dyn, data.classes}, f32);
   auto scalarType = RankedTensorType::get({}, i64);
   auto function = [&](StringRef name, SmallVector<Type> inputs) {

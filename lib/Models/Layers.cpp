@@ -14,11 +14,9 @@ using namespace mlir::ternary::models;
 
 using namespace mlir::ternary::models::detail;
 
-namespace {
-using utils::IteratorType;
-constexpr IteratorType kPar = IteratorType::parallel;
-constexpr IteratorType kRed = IteratorType::reduction;
-} // namespace
+Value mlir::ternary::models::detail::f32(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+}
 
 void mlir::ternary::models::detail::multiplyAccumulate(OpBuilder &b,
                                                        Location loc,

@@ -11,6 +11,7 @@
 
 #include "ternary/Models/Models.h"
 
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -19,8 +20,14 @@ namespace ternary {
 namespace models {
 
 namespace detail {
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+constexpr int64_t kDyn = ShapedType::kDynamic;
 /// The body of a contraction's linalg.generic: acc + a * b.
 void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args);
+/// An f32 constant (inside a linalg body, say).
+Value f32(OpBuilder &b, Location loc, double v);
 inline RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
@@ -96,28 +103,31 @@ public:
   /// V and output projections through `linear` (no biases); `causal` masks
   /// the positions after each one, `keyMask` (i64 [N, T], 0: padding; null:
   /// none) the padding. With rotary positions (the config's), Q and K are
-  /// rotated by their position first.
+  /// rotated by their position first. K and V have `kvHeads` heads, each
+  /// shared by heads / kvHeads query heads in a row (grouped-query
+  /// attention; kvHeads = heads: multi-head attention).
   Value selfAttention(Value x, Value batch, int64_t context, int64_t heads,
-                      Value wq, Value wk, Value wv, Value wo, bool causal,
-                      Value keyMask = Value());
+                      int64_t kvHeads, Value wq, Value wk, Value wv, Value wo,
+                      bool causal, Value keyMask = Value());
   /// Multi-head attention of query rows [N*Tq, D] over key and value rows
   /// [N*Tk, D] (cross-attention when they differ): selfAttention's
   /// computation with `queryLength` and `keyLength` positions; `rotary`
   /// rotates Q and K by their positions (self-attention only).
   Value attention(Value queries, Value keysValues, Value batch,
                   int64_t queryLength, int64_t keyLength, int64_t heads,
-                  Value wq, Value wk, Value wv, Value wo, bool causal,
-                  Value keyMask, bool rotary);
+                  int64_t kvHeads, Value wq, Value wk, Value wv, Value wo,
+                  bool causal, Value keyMask, bool rotary);
   /// One decoding step of the same attention for rows x [B, D] at
   /// `position` (an index): their keys and values are written into block
-  /// `layer` of the caches [L, B, T, D] (returned through `keys` and
-  /// `values`), and each row attends to the positions up to its own.
+  /// `layer` of the caches [L, B, T, Dkv] (returned through `keys` and
+  /// `values`; Dkv = D / heads * kvHeads), and each row attends to the
+  /// positions up to its own.
   Value cachedSelfAttention(Value x, Value position, int64_t layer,
-                            int64_t heads, Value wq, Value wk, Value wv,
-                            Value wo, Value &keys, Value &values);
-  /// Makes every later self-attention write its keys and values [N, T, D]
+                            int64_t heads, int64_t kvHeads, Value wq, Value wk,
+                            Value wv, Value wo, Value &keys, Value &values);
+  /// Makes every later self-attention write its keys and values [N, T, Dkv]
   /// (keys rotated, as @decode stores them) into block 0, 1, ... of the
-  /// caches [L, N, T, D]: a prefill step's. `keys` and `values` are updated
+  /// caches [L, N, T, Dkv]: a prefill step's. `keys` and `values` are updated
   /// as blocks are written.
   void captureCaches(Value *keys, Value *values) {
     capturedKeys = keys;

@@ -54,6 +54,7 @@ std::string mlir::ternary::models::configJson(const ModelConfig &c) {
   if (isLanguageModel(c)) {
     member("size", c.size, true);
     member("heads", std::to_string(c.heads), false);
+    member("kv_heads", std::to_string(c.kvHeads), false);
     member("context", std::to_string(c.context), false);
     member("block_norm", c.rmsNorm ? "rms" : "layer", true);
     member("activation", c.activation, true);
@@ -159,6 +160,8 @@ mlir::ternary::models::configFromJson(llvm::StringRef json) {
   if (isLanguageModel(c)) {
     take(text("size"), [&](std::string v) { c.size = v; });
     take(number("heads"), [&](double v) { c.heads = int64_t(v); });
+    // Absent from checkpoints written before the option: one a head.
+    c.kvHeads = o->getInteger("kv_heads").value_or(0);
     take(number("context"), [&](double v) { c.context = int64_t(v); });
     take(text("block_norm"), [&](std::string v) { c.rmsNorm = v == "rms"; });
     take(text("activation"), [&](std::string v) { c.activation = v; });

@@ -72,7 +72,9 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                 cl::init("layer"), cl::cat(category)),
       activation("activation",
                  cl::desc("A language model's MLP: gelu, relu2 (ReLU^2), "
-                          "swiglu (SiLU(x W1) * x W3, then W2)"),
+                          "swiglu (SiLU(x W1) * x W3, then W2), relu2-glu "
+                          "(ReLU^2(x W1) * x W3, then W2: BitNet b1.58 "
+                          "2B4T's)"),
                  cl::init("gelu"), cl::cat(category)),
       tokenizer("tokenizer",
                 cl::desc("A corpus's tokenizer: char, gpt2, bert "
@@ -85,6 +87,11 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
                 cl::init("learned"), cl::cat(category)),
       heads("heads", cl::desc("Attention heads (0: --size's)"), cl::init(0),
             cl::cat(category)),
+      kvHeads("kv-heads",
+              cl::desc("Key/value heads, each shared by --heads / --kv-heads "
+                       "query heads (grouped-query attention; 0: as many as "
+                       "--heads)"),
+              cl::init(0), cl::cat(category)),
       context("context",
               cl::desc("Tokens an example of a corpus (0: --size's)"),
               cl::init(0), cl::cat(category)),
@@ -162,6 +169,7 @@ ModelOptions::config(const std::string &name) const {
   c.activation = activation;
   c.tokenizer = tokenizer;
   c.heads = heads;
+  c.kvHeads = kvHeads;
   c.context = context;
   c.mlpMult = mlpMult;
   c.ternaryHead = ternaryHead;

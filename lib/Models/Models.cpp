@@ -106,6 +106,11 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
       c.context = preset->context;
     if (c.heads < 0)
       return error("--heads must be positive, got " + llvm::Twine(c.heads));
+    if (c.kvHeads == 0)
+      c.kvHeads = c.heads;
+    if (c.kvHeads < 0 || c.heads % c.kvHeads != 0)
+      return error("--kv-heads must divide the " + llvm::Twine(c.heads) +
+                   " heads, got " + llvm::Twine(c.kvHeads));
     if (c.context != data.example[0])
       return error("the data was cut into examples of " +
                    llvm::Twine(data.example[0]) + " tokens, the model has " +
@@ -124,9 +129,11 @@ mlir::ternary::models::completeConfig(const ModelConfig &config,
       return error("rotary positions need an even head width, got " +
                    llvm::Twine(width / c.heads) + " (--width / --heads)");
     if (!c.activation.empty() && c.activation != "gelu" &&
-        c.activation != "relu2" && c.activation != "swiglu")
-      return error("--activation must be gelu, relu2 or swiglu, got '" +
-                   c.activation + "'");
+        c.activation != "relu2" && c.activation != "swiglu" &&
+        c.activation != "relu2-glu")
+      return error(
+          "--activation must be gelu, relu2, swiglu or relu2-glu, got '" +
+          c.activation + "'");
   }
   if (c.depth == 0)
     c.depth = 2;

@@ -1,12 +1,9 @@
 //===- TransformerLayers.cpp - The layers of the language models ----------===//
 //
-// Embeddings with learned positions, LayerNorm and RMSNorm, multi-head
-// attention (self-attention causal or not, with a padding mask, or
-// cross-attention over other rows; keys and values captured into caches
-// for a prefill step; one position against the caches for a decoding
-// step), rotary positions, GELU, ReLU^2 and SiLU, written as linalg on
-// tensors and ternary ops, so that autodiff derives their gradients from
-// the generic rule (the softmax has its own).
+// Embeddings with learned positions, LayerNorm and RMSNorm, rotary
+// positions, GELU, ReLU^2 and SiLU, written as linalg on tensors and
+// ternary ops, so that autodiff derives their gradients from the generic
+// rule. Attention is in Attention.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,15 +24,7 @@ using namespace mlir::ternary::models;
 using namespace mlir::ternary::models::detail;
 
 namespace {
-using utils::IteratorType;
-constexpr IteratorType kPar = IteratorType::parallel;
-constexpr IteratorType kRed = IteratorType::reduction;
-constexpr int64_t kDyn = ShapedType::kDynamic;
 constexpr float kNormEps = 1e-5f;
-
-Value f32(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-}
 } // namespace
 
 Value Layers::flattenPositions(Value x) {
@@ -169,142 +158,6 @@ Value Layers::norm(Value x, Value gain, Value bias, bool rms) {
       .getResult(0);
 }
 
-Value Layers::selfAttention(Value x, Value batch, int64_t context,
-                            int64_t heads, Value wq, Value wk, Value wv,
-                            Value wo, bool causal, Value keyMask) {
-  return attention(x, x, batch, context, context, heads, wq, wk, wv, wo, causal,
-                   keyMask, config.rotary);
-}
-
-Value Layers::attention(Value queries, Value keysValues, Value batch,
-                        int64_t queryLength, int64_t keyLength, int64_t heads,
-                        Value wq, Value wk, Value wv, Value wo, bool causal,
-                        Value keyMask, bool rotary) {
-  int64_t width = tensorType(queries).getDimSize(1), headWidth = width / heads;
-  MLIRContext *ctx = b.getContext();
-  Type f = b.getF32Type();
-  auto split = [&](Value rows, int64_t length) {
-    auto type = RankedTensorType::get({kDyn, length, heads, headWidth}, f);
-    SmallVector<OpFoldResult> shape = {batch, b.getIndexAttr(length),
-                                       b.getIndexAttr(heads),
-                                       b.getIndexAttr(headWidth)};
-    return tensor::ExpandShapeOp::create(
-        b, type, rows, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}}, shape);
-  };
-  Value q = split(linear(queries, wq, Value()), queryLength);
-  Value k = split(linear(keysValues, wk, Value()), keyLength);
-  Value v = split(linear(keysValues, wv, Value()), keyLength);
-  if (rotary) {
-    q = rotate(q);
-    k = rotate(k);
-  }
-  if (capturedKeys && queries == keysValues) {
-    // [N, T, H, E] as [1, N, T, D] into block `capturedBlocks`.
-    auto store = [&](Value heads, Value cache) {
-      Value rows = tensor::CollapseShapeOp::create(
-          b, RankedTensorType::get({kDyn, keyLength, width}, f), heads,
-          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-      SmallVector<OpFoldResult> shape = {b.getIndexAttr(1), batch,
-                                         b.getIndexAttr(keyLength),
-                                         b.getIndexAttr(width)};
-      Value slot = tensor::ExpandShapeOp::create(
-          b, RankedTensorType::get({1, kDyn, keyLength, width}, f), rows,
-          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}}, shape);
-      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(capturedBlocks),
-                                           b.getIndexAttr(0), b.getIndexAttr(0),
-                                           b.getIndexAttr(0)};
-      SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-      return tensor::InsertSliceOp::create(b, slot, cache, offsets, shape,
-                                           strides)
-          .getResult();
-    };
-    *capturedKeys = store(k, *capturedKeys);
-    *capturedValues = store(v, *capturedValues);
-    ++capturedBlocks;
-  }
-
-  // scores[n, h, i, j] = sum_e q[n, i, h, e] k[n, j, h, e]
-  auto scoresType =
-      RankedTensorType::get({kDyn, heads, queryLength, keyLength}, f);
-  AffineExpr n, h, i, j, e;
-  bindDims(ctx, n, h, i, j, e);
-  Value scores =
-      linalg::GenericOp::create(
-          b, TypeRange{scoresType}, ValueRange{q, k},
-          ValueRange{zeros(scoresType, q)},
-          ArrayRef<AffineMap>{AffineMap::get(5, 0, {n, i, h, e}, ctx),
-                              AffineMap::get(5, 0, {n, j, h, e}, ctx),
-                              AffineMap::get(5, 0, {n, h, i, j}, ctx)},
-          ArrayRef<IteratorType>{kPar, kPar, kPar, kPar, kRed},
-          multiplyAccumulate)
-          .getResult(0);
-  // Scaled by 1/sqrt(head width); a causal mask sets the future to -1e9,
-  // a key mask (0: padding) the padding.
-  double scale = 1.0 / std::sqrt(double(headWidth));
-  AffineExpr n4, h4, i4, j4;
-  bindDims(ctx, n4, h4, i4, j4);
-  AffineMap id4 = AffineMap::get(4, 0, {n4, h4, i4, j4}, ctx);
-  SmallVector<Value> inputs = {scores};
-  SmallVector<AffineMap> maps = {id4};
-  if (keyMask) {
-    inputs.push_back(keyMask);
-    maps.push_back(AffineMap::get(4, 0, {n4, j4}, ctx));
-  }
-  maps.push_back(id4);
-  bool masked = bool(keyMask);
-  Value scaled =
-      linalg::GenericOp::create(
-          b, TypeRange{scoresType}, inputs,
-          ValueRange{empty(scoresType, scores)}, maps,
-          ArrayRef<IteratorType>{kPar, kPar, kPar, kPar},
-          [scale, causal, masked](OpBuilder &nb, Location loc, ValueRange a) {
-            Value s = arith::MulFOp::create(nb, loc, a[0], f32(nb, loc, scale));
-            Value hidden;
-            if (causal) {
-              Value row = linalg::IndexOp::create(nb, loc, 2);
-              Value col = linalg::IndexOp::create(nb, loc, 3);
-              hidden = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ugt,
-                                             col, row);
-            }
-            if (masked) {
-              Value zero =
-                  arith::ConstantOp::create(nb, loc, nb.getI64IntegerAttr(0));
-              Value padding = arith::CmpIOp::create(
-                  nb, loc, arith::CmpIPredicate::eq, a[1], zero);
-              hidden = hidden ? arith::OrIOp::create(nb, loc, hidden, padding)
-                                    .getResult()
-                              : padding;
-            }
-            if (hidden)
-              s = arith::SelectOp::create(nb, loc, hidden, f32(nb, loc, -1e9),
-                                          s);
-            linalg::YieldOp::create(nb, loc, ValueRange{s});
-          })
-          .getResult(0);
-  Value probs = linalg::SoftmaxOp::create(b, TypeRange{scoresType}, scaled,
-                                          empty(scoresType, scores), 3)
-                    .getResult()[0];
-  // out[n, i, h, e] = sum_j probs[n, h, i, j] v[n, j, h, e]
-  auto outType =
-      RankedTensorType::get({kDyn, queryLength, heads, headWidth}, f);
-  AffineExpr n5, i5, h5, e5, j5;
-  bindDims(ctx, n5, i5, h5, e5, j5);
-  Value out =
-      linalg::GenericOp::create(
-          b, TypeRange{outType}, ValueRange{probs, v},
-          ValueRange{zeros(outType, v)},
-          ArrayRef<AffineMap>{AffineMap::get(5, 0, {n5, h5, i5, j5}, ctx),
-                              AffineMap::get(5, 0, {n5, j5, h5, e5}, ctx),
-                              AffineMap::get(5, 0, {n5, i5, h5, e5}, ctx)},
-          ArrayRef<IteratorType>{kPar, kPar, kPar, kPar, kRed},
-          multiplyAccumulate)
-          .getResult(0);
-  Value rows = tensor::CollapseShapeOp::create(
-      b, RankedTensorType::get({kDyn, width}, f), out,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
-  return linear(rows, wo, Value());
-}
-
 Value Layers::gelu(Value x) {
   return linalg::MapOp::create(
              b, ValueRange{x}, empty(tensorType(x), x),
@@ -366,125 +219,6 @@ Value Layers::silu(Value x) {
                    ValueRange{arith::DivFOp::create(nb, loc, a[0], d)});
              })
       .getResult()[0];
-}
-
-Value Layers::cachedSelfAttention(Value x, Value position, int64_t layer,
-                                  int64_t heads, Value wq, Value wk, Value wv,
-                                  Value wo, Value &keys, Value &values) {
-  RankedTensorType cacheType = tensorType(keys);
-  int64_t context = cacheType.getDimSize(2), width = cacheType.getDimSize(3);
-  int64_t headWidth = width / heads;
-  MLIRContext *ctx = b.getContext();
-  Type f = b.getF32Type();
-  Value batch = batchOf(x);
-  // This position's keys and values into the caches: [B, D] as
-  // [1, B, 1, D] at (layer, 0, position, 0).
-  auto store = [&](Value rows, Value cache) {
-    auto slotType = RankedTensorType::get({1, kDyn, 1, width}, f);
-    SmallVector<OpFoldResult> shape = {
-        b.getIndexAttr(1), batch, b.getIndexAttr(1), b.getIndexAttr(width)};
-    Value slot = tensor::ExpandShapeOp::create(
-        b, slotType, rows, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}},
-        shape);
-    SmallVector<OpFoldResult> offsets = {
-        b.getIndexAttr(layer), b.getIndexAttr(0), position, b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    return tensor::InsertSliceOp::create(b, slot, cache, offsets, shape,
-                                         strides)
-        .getResult();
-  };
-  auto headsType = RankedTensorType::get({kDyn, heads, headWidth}, f);
-  SmallVector<OpFoldResult> headsShape = {batch, b.getIndexAttr(heads),
-                                          b.getIndexAttr(headWidth)};
-  // [B, D] <-> [B, H, E]; rotary positions rotate Q and K by `position`.
-  auto rotated = [&](Value rows) -> Value {
-    if (!config.rotary)
-      return rows;
-    Value split = tensor::ExpandShapeOp::create(
-        b, headsType, rows, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
-        headsShape);
-    return tensor::CollapseShapeOp::create(
-        b, RankedTensorType::get({kDyn, width}, f),
-        rotateAt(split, position, context),
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-  };
-  Value q = rotated(linear(x, wq, Value()));
-  keys = store(rotated(linear(x, wk, Value())), keys);
-  values = store(linear(x, wv, Value()), values);
-  // Block `layer` of a cache as [B, T, H, E].
-  auto block = [&](Value cache) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(layer),
-                                         b.getIndexAttr(0), b.getIndexAttr(0),
-                                         b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), batch,
-                                       b.getIndexAttr(context),
-                                       b.getIndexAttr(width)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    auto rowsType = RankedTensorType::get({kDyn, context, width}, f);
-    Value rows = tensor::ExtractSliceOp::create(b, rowsType, cache, offsets,
-                                                sizes, strides);
-    auto type = RankedTensorType::get({kDyn, context, heads, headWidth}, f);
-    SmallVector<OpFoldResult> shape = {batch, b.getIndexAttr(context),
-                                       b.getIndexAttr(heads),
-                                       b.getIndexAttr(headWidth)};
-    return tensor::ExpandShapeOp::create(
-        b, type, rows, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, shape);
-  };
-  Value k = block(keys), v = block(values);
-  Value q3 = tensor::ExpandShapeOp::create(
-      b, headsType, q, ArrayRef<ReassociationIndices>{{0}, {1, 2}}, headsShape);
-
-  // scores[n, h, j] = sum_e q[n, h, e] k[n, j, h, e], as the full forward
-  // computes row `position` of its scores.
-  auto scoresType = RankedTensorType::get({kDyn, heads, context}, f);
-  AffineExpr n, h, j, e;
-  bindDims(ctx, n, h, j, e);
-  Value scores =
-      linalg::GenericOp::create(
-          b, TypeRange{scoresType}, ValueRange{q3, k},
-          ValueRange{zeros(scoresType, q3)},
-          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n, h, e}, ctx),
-                              AffineMap::get(4, 0, {n, j, h, e}, ctx),
-                              AffineMap::get(4, 0, {n, h, j}, ctx)},
-          ArrayRef<IteratorType>{kPar, kPar, kPar, kRed}, multiplyAccumulate)
-          .getResult(0);
-  double scale = 1.0 / std::sqrt(double(headWidth));
-  AffineExpr n3, h3, j3;
-  bindDims(ctx, n3, h3, j3);
-  AffineMap id3 = AffineMap::get(3, 0, {n3, h3, j3}, ctx);
-  Value scaled =
-      linalg::GenericOp::create(
-          b, TypeRange{scoresType}, ValueRange{scores},
-          ValueRange{empty(scoresType, scores)}, ArrayRef<AffineMap>{id3, id3},
-          ArrayRef<IteratorType>{kPar, kPar, kPar},
-          [scale, position](OpBuilder &nb, Location loc, ValueRange a) {
-            Value s = arith::MulFOp::create(nb, loc, a[0], f32(nb, loc, scale));
-            Value col = linalg::IndexOp::create(nb, loc, 2);
-            Value future = arith::CmpIOp::create(
-                nb, loc, arith::CmpIPredicate::ugt, col, position);
-            s = arith::SelectOp::create(nb, loc, future, f32(nb, loc, -1e9), s);
-            linalg::YieldOp::create(nb, loc, ValueRange{s});
-          })
-          .getResult(0);
-  Value probs = linalg::SoftmaxOp::create(b, TypeRange{scoresType}, scaled,
-                                          empty(scoresType, scores), 2)
-                    .getResult()[0];
-  // out[n, h, e] = sum_j probs[n, h, j] v[n, j, h, e]
-  AffineExpr n4, h4, e4, j4;
-  bindDims(ctx, n4, h4, e4, j4);
-  Value out =
-      linalg::GenericOp::create(
-          b, TypeRange{headsType}, ValueRange{probs, v},
-          ValueRange{zeros(headsType, q3)},
-          ArrayRef<AffineMap>{AffineMap::get(4, 0, {n4, h4, j4}, ctx),
-                              AffineMap::get(4, 0, {n4, j4, h4, e4}, ctx),
-                              AffineMap::get(4, 0, {n4, h4, e4}, ctx)},
-          ArrayRef<IteratorType>{kPar, kPar, kPar, kRed}, multiplyAccumulate)
-          .getResult(0);
-  Value rows = tensor::CollapseShapeOp::create(
-      b, RankedTensorType::get({kDyn, width}, f), out,
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-  return linear(rows, wo, Value());
 }
 
 Value Layers::rotations(int64_t context, int64_t headWidth) {

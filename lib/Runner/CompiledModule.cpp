@@ -273,6 +273,16 @@ CompiledModule::invoke(const std::string &function,
     HostArray out = HostArray::zeros(dtype, shape);
     size_t elementSize = ::ternary::dtypeSize(dtype);
     int64_t count = out.numElements();
+    // Row-major results (the usual case) in one copy; strided ones element
+    // by element.
+    bool rowMajor = true;
+    for (int64_t d = rank - 1, stride = 1; d >= 0; stride *= shape[d--])
+      rowMajor &= shape[d] == 1 || strides[d] == stride;
+    if (rowMajor && count > 0) {
+      std::memcpy(out.bytes.data(), aligned + offset * elementSize,
+                  count * elementSize);
+      count = 0;
+    }
     std::vector<int64_t> index(rank, 0);
     for (int64_t e = 0; e < count; ++e) {
       int64_t linear = offset;

@@ -379,9 +379,11 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     output is computed instead, in a scratch buffer transposed from and
     back into the output, so that the transpose is of the smaller operand
     (a convolution's filter gradient: the output gradient, not the 4.5x
-    larger window patches). Remainders (sizes that
-    are not multiples of the tile) are peeled and stay scalar loops; so do
-    contractions smaller than one tile. Run after bufferization.
+    larger window patches). A static `m` smaller than `tile-m` (the query
+    heads of a grouped-query attention's key/value head) is one block of
+    all its rows. Remainders (sizes that are not multiples of the tile) are
+    peeled and stay scalar loops; so do contractions whose `n` or `k` is
+    smaller than one tile. Run after bufferization.
 
     The sum over `k` runs in the same order as the scalar loops, but with
     fused multiply-adds: results may differ from the loops in the last

@@ -33,7 +33,7 @@ private:
   llvm::cl::opt<int64_t> depth, width, warmupSteps;
   // Language models.
   llvm::cl::opt<std::string> size, blockNorm, activation, tokenizer, positions;
-  llvm::cl::opt<int64_t> heads, context;
+  llvm::cl::opt<int64_t> heads, kvHeads, context;
   llvm::cl::opt<double> mlpMult;
   llvm::cl::opt<bool> ternaryHead, ternaryEmbeddings, tieEmbeddings;
 };

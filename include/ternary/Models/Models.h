@@ -68,12 +68,16 @@ struct ModelConfig {
   // Language models (`gpt`, `bert`, `t5`): `depth` is the number of blocks
   // (of each half of `t5`), `width` the model width; unset sizes come from
   // the preset `size`.
-  std::string size;               ///< tiny, small, base ("": tiny)
-  int64_t heads = 0;              ///< attention heads (0: the preset's)
-  int64_t context = 0;            ///< tokens an example (0: the preset's)
-  double mlpMult = 4.0;           ///< the MLP's width / the model width
-  bool rmsNorm = false;           ///< the blocks' norm: RMSNorm, else LayerNorm
-  std::string activation;         ///< the MLP's: gelu, relu2, swiglu ("": gelu)
+  std::string size;  ///< tiny, small, base ("": tiny)
+  int64_t heads = 0; ///< attention heads (0: the preset's)
+  /// Key/value heads, each shared by heads / kvHeads query heads
+  /// (grouped-query attention; 0: one per query head).
+  int64_t kvHeads = 0;
+  int64_t context = 0;  ///< tokens an example (0: the preset's)
+  double mlpMult = 4.0; ///< the MLP's width / the model width
+  bool rmsNorm = false; ///< the blocks' norm: RMSNorm, else LayerNorm
+  /// The MLP's: gelu, relu2, swiglu, relu2-glu ("": gelu).
+  std::string activation;
   bool ternaryHead = false;       ///< the output head BitLinear too
   bool ternaryEmbeddings = false; ///< the embedding tables ternary too
   bool tieEmbeddings = false;     ///< the head is the token embedding table

@@ -44,7 +44,9 @@ struct KernelDims {
 /// takes (see isKernelContraction).
 std::optional<KernelDims> kernelDims(linalg::LinalgOp op);
 
-/// Marks the tiles to vectorise (clones made by peeling keep it).
+/// Marks the tiles to vectorise (clones made by peeling keep it): on a
+/// contraction its register tile's m, n and k sizes (an array of three), on a
+/// transpose of B nothing (a unit attribute).
 constexpr llvm::StringLiteral kTileMarker = "ternary.contraction_tile";
 
 /// Transposes of B are blocks of kTransposeTile x kTransposeTile elements.

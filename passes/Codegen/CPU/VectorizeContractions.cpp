@@ -132,6 +132,15 @@ bool mayReach(linalg::LinalgOp op, unsigned dim, int64_t tile) {
   return ShapedType::isDynamic(size) || size >= tile;
 }
 
+/// The rows of `op`'s register tile: `tileM`, or all of a static m that is
+/// smaller (the 4 query heads of a key/value group, the 5 key heads
+/// rotated at a decoding step), so that such contractions are vectorised
+/// along n rather than left as scalar loops.
+int64_t rowsOfTile(linalg::LinalgOp op, const KernelDims &kd, int64_t tileM) {
+  int64_t size = op.getStaticLoopRanges()[kd.m];
+  return ShapedType::isDynamic(size) ? tileM : std::min(size, tileM);
+}
+
 /// Makes the body's product read A first: linalg's vectoriser takes the
 /// product's operands as the contraction's lhs and rhs, and the vector
 /// lowering gives outer products along n (full vectors) only for lhs = A.
@@ -268,8 +277,7 @@ struct TernaryVectorizeContractions
     SmallVector<linalg::LinalgOp> targets;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (std::optional<KernelDims> kd = kernelDims(op))
-        if (mayReach(op, kd->m, tileM) && mayReach(op, kd->n, tileN) &&
-            mayReach(op, kd->k, tileK))
+        if (mayReach(op, kd->n, tileN) && mayReach(op, kd->k, tileK))
           targets.push_back(op);
     });
     for (linalg::LinalgOp op : targets)
@@ -313,6 +321,7 @@ struct TernaryVectorizeContractions
     KernelDims kd = *kernelDims(op);
     orderProduct(rewriter, op, kd);
     packB(rewriter, op, kd);
+    int64_t rows = rowsOfTile(op, kd, tileM);
 
     unsigned numLoops = op.getNumLoops();
     // Tasks: an scf.forall over batch entries and blocks of whole register
@@ -327,7 +336,7 @@ struct TernaryVectorizeContractions
     // (all of a small m) and fewer columns.
     bool outer = !kd.outerK.empty();
     taskSizes[kd.m] =
-        rewriter.getIndexAttr(tileM * (outer ? kOuterTaskTilesM : kTaskTilesM));
+        rewriter.getIndexAttr(rows * (outer ? kOuterTaskTilesM : kTaskTilesM));
     taskSizes[kd.n] =
         rewriter.getIndexAttr(tileN * (outer ? kOuterTaskTilesN : kTaskTilesN));
     FailureOr<TilingInterface> tasks = ternary::detail::splitIntoTasks(
@@ -342,7 +351,7 @@ struct TernaryVectorizeContractions
     SmallVector<OpFoldResult> sizes(numLoops, rewriter.getIndexAttr(0));
     for (unsigned d : llvm::concat<unsigned>(kd.batch, kd.outerK))
       sizes[d] = rewriter.getIndexAttr(1);
-    sizes[kd.m] = rewriter.getIndexAttr(tileM);
+    sizes[kd.m] = rewriter.getIndexAttr(rows);
     sizes[kd.n] = rewriter.getIndexAttr(tileN);
     sizes[kd.k] = rewriter.getIndexAttr(tileK);
     scf::SCFTilingOptions options;
@@ -353,7 +362,8 @@ struct TernaryVectorizeContractions
         scf::tileUsingSCF(rewriter, task, options);
     if (failed(tiled))
       return task->emitError("cannot tile this contraction");
-    tiled->tiledOps.back()->setAttr(kTileMarker, rewriter.getUnitAttr());
+    tiled->tiledOps.back()->setAttr(
+        kTileMarker, rewriter.getDenseI64ArrayAttr({rows, tileN, tileK}));
     rewriter.eraseOp(task);
     // Peel from the outside in: each loop's main part (the original loop)
     // holds the next loop; the partial iterations keep scalar tiles.
@@ -384,6 +394,8 @@ struct TernaryVectorizeContractions
         tiles.push_back(op);
     });
     for (linalg::LinalgOp op : tiles) {
+      // The register tile's m, n and k (a transpose's marker holds none).
+      auto tile = op->getAttrOfType<DenseI64ArrayAttr>(kTileMarker);
       op->removeAttr(kTileMarker);
       // The canonicalizer's static subviews reach a transpose through a
       // memref.cast (it has no folder of its own for them).
@@ -404,8 +416,10 @@ struct TernaryVectorizeContractions
       }
       std::optional<KernelDims> kd = kernelDims(op);
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      if (!kd || ranges[kd->m] != tileM || ranges[kd->n] != tileN ||
-          ranges[kd->k] != tileK)
+      if (!kd || !tile ||
+          !llvm::equal(
+              ArrayRef<int64_t>{ranges[kd->m], ranges[kd->n], ranges[kd->k]},
+              tile.asArrayRef()))
         continue;
       rewriter.setInsertionPoint(op);
       if (!kd->outerK.empty()) {

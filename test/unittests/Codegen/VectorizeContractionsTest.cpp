@@ -371,4 +371,62 @@ TEST(VectorizeContractions, FilterGradientPacksTheSmallerOperand) {
   }
 }
 
+// A static m smaller than the register tile is one block of all its rows
+// (rowsOfTile): single rows and the query heads of grouped-query attention
+// sharing a key/value head, out[g, r, e] = sum_j p[g, r, j] v[j, g, e],
+// with n and k around the tiles. Against the loops.
+TEST(VectorizeContractions, FewStaticRowsMatchTheScalarLoops) {
+  Jit jit;
+  mlir::ternary::InferencePipelineOptions loops;
+  loops.vectorizeContractions = false;
+  std::mt19937 rng(13);
+  struct Shape {
+    int64_t g, r, e, j;
+  } shapes[] = {
+      {1, 1, 96, 37}, {5, 4, 128, 128}, {2, 3, 70, 9}, {3, 7, 33, 65}};
+  for (Shape s : shapes) {
+    auto t = [](std::initializer_list<int64_t> dims) {
+      std::string r = "tensor<";
+      for (int64_t d : dims)
+        r += std::to_string(d) + "x";
+      return r + "f32>";
+    };
+    std::string p = t({s.g, s.r, s.j}), v = t({s.j, s.g, s.e}),
+                o = t({s.g, s.r, s.e});
+    SCOPED_TRACE(p + " " + v);
+    std::string text =
+        "func.func @f(%a: " + p + ", %b: " + v + ") -> " + o + " {\n" +
+        "  %zero = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + o +
+        "\n  %z = linalg.fill ins(%zero : f32) outs(%e : " + o + ") -> " + o +
+        "\n  %c = linalg.generic {indexing_maps = [affine_map<(g, r, e, j) "
+        "-> (g, r, j)>, affine_map<(g, r, e, j) -> (j, g, e)>, "
+        "affine_map<(g, r, e, j) -> (g, r, e)>], iterator_types = "
+        "[\"parallel\", \"parallel\", \"parallel\", \"reduction\"]} "
+        "ins(%a, %b : " +
+        p + ", " + v + ") outs(%z : " + o + ") {\n" +
+        "  ^bb0(%x: f32, %y: f32, %acc: f32):\n" +
+        "    %m = arith.mulf %x, %y : f32\n" +
+        "    %s = arith.addf %acc, %m : f32\n" +
+        "    linalg.yield %s : f32\n  } -> " + o + "\n  return %c : " + o +
+        "\n}\n";
+    std::unique_ptr<mlir::ternary::CompiledModule> kernel = jit.compile(text);
+    std::unique_ptr<mlir::ternary::CompiledModule> reference =
+        jit.compile(text, loops);
+    ASSERT_TRUE(kernel && reference);
+    std::vector<HostArray> in = {randomArray({s.g, s.r, s.j}, rng),
+                                 randomArray({s.j, s.g, s.e}, rng)};
+    auto got = kernel->call("f", in);
+    auto want = reference->call("f", in);
+    ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
+    ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+    const HostArray &g = (*got)[0], &w = (*want)[0];
+    ASSERT_EQ(g.shape, (Sizes{s.g, s.r, s.e}));
+    float tolerance = 2.f * s.j * std::ldexp(1.f, -24);
+    for (int64_t i = 0; i < g.numElements(); ++i)
+      ASSERT_NEAR(g.data<float>()[i], w.data<float>()[i],
+                  tolerance * s.j + 1e-6f)
+          << "element " << i;
+  }
+}
+
 } // namespace

@@ -4,7 +4,8 @@
 // values of the earlier positions kept in caches): fed a sequence token by
 // token, its logits at every position must be the full-context forward's
 // (@predict) at that position, at 1.58 and 32 bits (and with RMSNorm,
-// SwiGLU and a tied head; with rotary positions), for a batch of two
+// SwiGLU and a tied head; with rotary positions; with BitNet b1.58 2B4T's
+// grouped-query attention, RMSNorm and gated ReLU^2), for a batch of two
 // sequences, through the whole compiled pipeline. A prompt's prefill step
 // (@prefill: the prompt at once, padded with other tokens) must give the
 // logits of its last position and caches from which @decode goes on with
@@ -26,13 +27,21 @@ struct DecodeVariant {
   bool ternary, rmsNorm, tieEmbeddings;
   const char *activation;
   bool rotary = false;
+  int64_t kvHeads = 0; ///< 0: one a head
+  const char *name = "";
 };
 
 class TransformerDecode : public GradCheck,
                           public ::testing::WithParamInterface<DecodeVariant> {
 protected:
   static constexpr int64_t vocabulary = 9, context = 8, batch = 2, depth = 2,
-                           width = 16;
+                           width = 16, heads = 4;
+
+  /// The caches' width: the key/value heads'.
+  int64_t cacheWidth() const {
+    int64_t kv = GetParam().kvHeads ? GetParam().kvHeads : heads;
+    return width / heads * kv;
+  }
 
   /// Builds and compiles the gpt of the variant, draws its parameters and
   /// the token ids, and runs the full forward (`expected`).
@@ -46,7 +55,8 @@ protected:
     config.rotary = GetParam().rotary;
     config.depth = depth;
     config.width = width;
-    config.heads = 2;
+    config.heads = heads;
+    config.kvHeads = GetParam().kvHeads;
     config.context = context;
     models::DataShape shape{{context},
                             vocabulary,
@@ -127,7 +137,7 @@ TEST_P(TransformerDecode, CachedStepsAndPrefillGiveTheFullForwardsLogits) {
   {
     SCOPED_TRACE("decoding from position 0");
     HostArray keys =
-        HostArray::zeros(DType::F32, {depth, batch, context, width});
+        HostArray::zeros(DType::F32, {depth, batch, context, cacheWidth()});
     decodeFrom(0, keys, keys);
   }
   for (int64_t prompt : {int64_t(1), int64_t(3), context}) {
@@ -146,21 +156,24 @@ TEST_P(TransformerDecode, CachedStepsAndPrefillGiveTheFullForwardsLogits) {
     ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
     expectLogitsAt((*r)[0], prompt - 1);
     ASSERT_EQ((*r)[1].shape,
-              (std::vector<int64_t>{depth, batch, context, width}));
+              (std::vector<int64_t>{depth, batch, context, cacheWidth()}));
     decodeFrom(prompt, (*r)[1], (*r)[2]);
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Precisions, TransformerDecode,
-    ::testing::Values(DecodeVariant{true, false, false, "gelu"},
-                      DecodeVariant{false, false, false, "gelu"},
-                      DecodeVariant{true, true, true, "swiglu"},
-                      DecodeVariant{true, false, false, "gelu", true}),
+    ::testing::Values(
+        DecodeVariant{true, false, false, "gelu"},
+        DecodeVariant{false, false, false, "gelu"},
+        DecodeVariant{true, true, true, "swiglu", false, 0,
+                      "_RMSNorm_SwiGLU_tied"},
+        DecodeVariant{true, false, false, "gelu", true, 0, "_rotary"},
+        DecodeVariant{true, true, false, "relu2-glu", true, 2, "_2B4T"},
+        DecodeVariant{false, false, false, "gelu", false, 1, "_kv1"}),
     [](const ::testing::TestParamInfo<DecodeVariant> &info) {
       return std::string(info.param.ternary ? "Ternary" : "Float") +
-             (info.param.rmsNorm ? "_RMSNorm_SwiGLU_tied" : "") +
-             (info.param.rotary ? "_rotary" : "");
+             info.param.name;
     });
 
 } // namespace

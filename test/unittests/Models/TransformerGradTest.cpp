@@ -4,8 +4,9 @@
 // sizes, their @loss given a `ternary.gradient` request for every
 // parameter, JIT-compiled: the derived gradients of the whole composition
 // (embeddings and positions, or rotary positions, LayerNorm or RMSNorm,
-// causal or bidirectional multi-head attention, the padding mask of
-// `bert`, the cross-attention of `t5`, GELU, ReLU^2 or SwiGLU, the residual
+// causal or bidirectional multi-head or grouped-query attention, the
+// padding mask of `bert`, the cross-attention of `t5`, GELU, ReLU^2, SwiGLU
+// or gated ReLU^2, the residual
 // stream, the head (or the token table, tied), cross-entropy over the
 // labelled positions) against central finite differences (GradCheck.h).
 //
@@ -17,6 +18,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <algorithm>
+
 using namespace ternary_test;
 
 namespace {
@@ -27,6 +30,7 @@ struct Variant {
   bool tieEmbeddings;
   bool rotary = false;
   const char *architecture = "gpt";
+  int64_t kvHeads = 0; ///< 0: one a head
 };
 
 class TransformerGrad : public GradCheck,
@@ -40,6 +44,7 @@ TEST_P(TransformerGrad, EveryParameterMatchesFiniteDifferences) {
   config.depth = 2;
   config.width = 8;
   config.heads = 2;
+  config.kvHeads = GetParam().kvHeads;
   config.context = positions;
   config.rmsNorm = GetParam().rmsNorm;
   config.activation = GetParam().activation;
@@ -120,12 +125,18 @@ INSTANTIATE_TEST_SUITE_P(
                       Variant{false, "gelu", false, /*rotary=*/true},
                       Variant{false, "gelu", false, false, "bert"},
                       Variant{false, "gelu", false, false, "t5"},
-                      Variant{true, "swiglu", true, true, "t5"}),
+                      Variant{true, "swiglu", true, true, "t5"},
+                      Variant{true, "relu2-glu", false, true, "gpt", 1},
+                      Variant{false, "gelu", false, false, "t5", 1}),
     [](const ::testing::TestParamInfo<Variant> &info) {
+      std::string activation = info.param.activation;
+      std::replace(activation.begin(), activation.end(), '-', '_');
       return std::string(info.param.architecture) + "_" +
-             (info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" +
-             info.param.activation + (info.param.tieEmbeddings ? "_tied" : "") +
-             (info.param.rotary ? "_rotary" : "");
+             (info.param.rmsNorm ? "RMSNorm" : "LayerNorm") + "_" + activation +
+             (info.param.tieEmbeddings ? "_tied" : "") +
+             (info.param.rotary ? "_rotary" : "") +
+             (info.param.kvHeads ? "_kv" + std::to_string(info.param.kvHeads)
+                                 : "");
     });
 
 } // namespace

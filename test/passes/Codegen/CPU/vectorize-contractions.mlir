@@ -104,6 +104,28 @@ func.func @tasks(%a: memref<32x64xf32>, %b: memref<64x512xf32>, %c: memref<32x51
 
 // -----
 
+// A static m smaller than the tile (the 4 query heads sharing a key/value
+// head in grouped-query attention: out[g, r, e] = sum_j p[g, r, j] v[j, g, e])
+// is one block of all 4 rows: a vector<4x32xf32> accumulator, 4 FMAs a k
+// step; an m of 1 (a single row) one of vector<1x32xf32>.
+// CHECK-LABEL: func.func @few_rows
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<1x4x32xf32>)
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<32xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<1x32xf32>)
+func.func @few_rows(%p: memref<5x4x128xf32>, %v: memref<128x5x128xf32>, %out: memref<5x4x128xf32>,
+                    %x: memref<1x64xf32>, %w: memref<64x256xf32>, %y: memref<1x256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(g, r, e, j) -> (g, r, j)>, affine_map<(g, r, e, j) -> (j, g, e)>, affine_map<(g, r, e, j) -> (g, r, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%p, %v : memref<5x4x128xf32>, memref<128x5x128xf32>) outs(%out : memref<5x4x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %t = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  }
+  linalg.matmul ins(%x, %w : memref<1x64xf32>, memref<64x256xf32>) outs(%y : memref<1x256xf32>)
+  return
+}
+
+// -----
+
 // Left alone: other element types, tensors (run the pass after
 // bufferization), shapes smaller than one tile, and generics that are not
 // multiply-accumulates.
