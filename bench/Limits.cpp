@@ -9,6 +9,7 @@
 
 #include "Limits.h"
 
+#include <benchmark/benchmark.h>
 #include <immintrin.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -89,9 +91,10 @@ constexpr long kRounds = 2'000'000;
 #define STEP(OP, R, N) OP " %%" R "12, %%" R "13, %%" R #N "\n\t"
 #define TWELVE(OP, R)                                                          \
   STEP(OP, R, 0)                                                               \
-  STEP(OP, R, 1) STEP(OP, R, 2) STEP(OP, R, 3) STEP(OP, R, 4) STEP(OP, R, 5)   \
-      STEP(OP, R, 6) STEP(OP, R, 7) STEP(OP, R, 8) STEP(OP, R, 9)              \
-          STEP(OP, R, 10) STEP(OP, R, 11)
+  STEP(OP, R, 1)                                                               \
+  STEP(OP, R, 2) STEP(OP, R, 3) STEP(OP, R, 4) STEP(OP, R, 5) STEP(OP, R, 6)   \
+      STEP(OP, R, 7) STEP(OP, R, 8) STEP(OP, R, 9) STEP(OP, R, 10)             \
+          STEP(OP, R, 11)
 #define CLOBBERS                                                               \
   "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",      \
       "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc"
@@ -195,6 +198,31 @@ const Limits &limits(int maxThreads) {
     return l;
   }();
   return measured;
+}
+
+void reportLimits(int maxThreads) {
+  const Limits &l = limits(maxThreads);
+  for (int t = 1; t <= maxThreads; ++t) {
+    std::string suffix = "_" + std::to_string(t) + "t";
+    benchmark::AddCustomContext("dram_read_bytes_per_s" + suffix,
+                                std::to_string(l.readBytesPerSecond.at(t)));
+    benchmark::AddCustomContext("vpdpbusd_ops_per_s" + suffix,
+                                std::to_string(l.vnniOpsPerSecond.at(t)));
+    benchmark::AddCustomContext("vpmaddubsw_ops_per_s" + suffix,
+                                std::to_string(l.maddubswOpsPerSecond.at(t)));
+  }
+}
+
+void addRepetitionDefaults(std::vector<char *> &args, int repetitions) {
+  for (char *a : args)
+    if (std::strncmp(a, "--benchmark_repetitions", 23) == 0)
+      return;
+  // The strings outlive the command line Google Benchmark keeps.
+  static std::string defaults[2];
+  defaults[0] = "--benchmark_repetitions=" + std::to_string(repetitions);
+  defaults[1] = "--benchmark_report_aggregates_only=true";
+  for (std::string &d : defaults)
+    args.insert(args.begin() + 1, d.data());
 }
 
 } // namespace ternary_bench

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <map>
+#include <vector>
 
 namespace ternary_bench {
 
@@ -41,6 +42,16 @@ struct Limits {
       maddubswOpsPerSecond;
 };
 const Limits &limits(int maxThreads);
+
+/// Writes the limits of 1..maxThreads threads (measured first if need be)
+/// into Google Benchmark's output context: dram_read_bytes_per_s_Nt,
+/// vpdpbusd_ops_per_s_Nt and vpmaddubsw_ops_per_s_Nt for N threads.
+void reportLimits(int maxThreads);
+
+/// Adds the benchmarks' default options to the command line `args` unless
+/// it sets --benchmark_repetitions itself: medians of `repetitions`
+/// repetitions, aggregates only.
+void addRepetitionDefaults(std::vector<char *> &args, int repetitions);
 
 } // namespace ternary_bench
 

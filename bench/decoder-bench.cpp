@@ -364,28 +364,13 @@ std::vector<char *> takeShapeFlags(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   std::vector<char *> args = takeShapeFlags(argc, argv);
-  // Medians of 3 repetitions unless the command line says otherwise.
-  bool repetitions = false;
-  for (char *a : args)
-    repetitions |= std::strncmp(a, "--benchmark_repetitions", 23) == 0;
-  std::string defaults[] = {"--benchmark_repetitions=3",
-                            "--benchmark_report_aggregates_only=true"};
-  if (!repetitions)
-    for (std::string &d : defaults)
-      args.insert(args.begin() + 1, d.data());
+  ternary_bench::addRepetitionDefaults(args, 3);
   registerAll();
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
   if (benchmark::ReportUnrecognizedArguments(count, args.data()))
     return 1;
-  const ternary_bench::Limits &l = ternary_bench::limits(kMaxThreads);
-  for (int t = 1; t <= kMaxThreads; ++t) {
-    std::string suffix = "_" + std::to_string(t) + "t";
-    benchmark::AddCustomContext("dram_read_bytes_per_s" + suffix,
-                                std::to_string(l.readBytesPerSecond.at(t)));
-    benchmark::AddCustomContext("vpdpbusd_ops_per_s" + suffix,
-                                std::to_string(l.vnniOpsPerSecond.at(t)));
-  }
+  ternary_bench::reportLimits(kMaxThreads);
   benchmark::AddCustomContext("layers", std::to_string(shape().layers));
   benchmark::AddCustomContext("context", std::to_string(shape().context));
   benchmark::RunSpecifiedBenchmarks();

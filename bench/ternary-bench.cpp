@@ -55,7 +55,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -375,29 +374,13 @@ int main(int argc, char **argv) {
   registerAll();
   // Medians of 5 repetitions unless the command line says otherwise.
   std::vector<char *> args(argv, argv + argc);
-  bool repetitions = false;
-  for (char *a : args)
-    repetitions |= std::strncmp(a, "--benchmark_repetitions", 23) == 0;
-  std::string defaults[] = {"--benchmark_repetitions=5",
-                            "--benchmark_report_aggregates_only=true"};
-  if (!repetitions)
-    for (std::string &d : defaults)
-      args.insert(args.begin() + 1, d.data());
+  ternary_bench::addRepetitionDefaults(args, 5);
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
   if (benchmark::ReportUnrecognizedArguments(count, args.data()))
     return 1;
   // The limits, before the first row, and in the output's context.
-  const ternary_bench::Limits &l = ternary_bench::limits(kMaxThreads);
-  for (int t = 1; t <= kMaxThreads; ++t) {
-    std::string suffix = "_" + std::to_string(t) + "t";
-    benchmark::AddCustomContext("dram_read_bytes_per_s" + suffix,
-                                std::to_string(l.readBytesPerSecond.at(t)));
-    benchmark::AddCustomContext("vpdpbusd_ops_per_s" + suffix,
-                                std::to_string(l.vnniOpsPerSecond.at(t)));
-    benchmark::AddCustomContext("vpmaddubsw_ops_per_s" + suffix,
-                                std::to_string(l.maddubswOpsPerSecond.at(t)));
-  }
+  ternary_bench::reportLimits(kMaxThreads);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   compiledModules().clear();

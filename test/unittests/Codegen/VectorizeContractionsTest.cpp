@@ -312,6 +312,63 @@ TEST(VectorizeContractions, MatchesTheScalarLoops) {
   }
 }
 
+/// A static-shape f32 tensor type.
+std::string staticTensor(const Sizes &dims) {
+  std::string r = "tensor<";
+  for (int64_t d : dims)
+    r += std::to_string(d) + "x";
+  return r + "f32>";
+}
+
+/// @f(%a, %b) -> %c of static shapes: one linalg.generic with `maps` and
+/// `iterators` (its text) summing a * b into a zero-filled %c.
+std::string staticContraction(const Sizes &shapeA, const Sizes &shapeB,
+                              const Sizes &shapeC, const std::string &maps,
+                              const std::string &iterators) {
+  std::string a = staticTensor(shapeA), b = staticTensor(shapeB),
+              c = staticTensor(shapeC);
+  return "func.func @f(%a: " + a + ", %b: " + b + ") -> " + c + " {\n" +
+         "  %zero = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + c +
+         "\n  %z = linalg.fill ins(%zero : f32) outs(%e : " + c + ") -> " + c +
+         "\n  %c = linalg.generic {indexing_maps = [" + maps +
+         "], iterator_types = [" + iterators + "]} ins(%a, %b : " + a + ", " +
+         b + ") outs(%z : " + c + ") {\n" +
+         "  ^bb0(%p: f32, %q: f32, %acc: f32):\n" +
+         "    %t = arith.mulf %p, %q : f32\n" +
+         "    %s = arith.addf %acc, %t : f32\n" +
+         "    linalg.yield %s : f32\n  } -> " + c + "\n  return %c : " + c +
+         "\n}\n";
+}
+
+/// The kernel's result of `text` (a staticContraction) on random inputs
+/// against the scalar loops', each element within the bound of a sum of
+/// `reduction` products (see the top of the file).
+void expectKernelMatchesLoops(Jit &jit, const std::string &text,
+                              const Sizes &shapeA, const Sizes &shapeB,
+                              const Sizes &shapeC, int64_t reduction,
+                              std::mt19937 &rng) {
+  mlir::ternary::InferencePipelineOptions loops;
+  loops.vectorizeContractions = false;
+  std::unique_ptr<mlir::ternary::CompiledModule> kernel = jit.compile(text);
+  std::unique_ptr<mlir::ternary::CompiledModule> reference =
+      jit.compile(text, loops);
+  ASSERT_TRUE(kernel && reference);
+  std::vector<HostArray> in = {randomArray(shapeA, rng),
+                               randomArray(shapeB, rng)};
+  auto got = kernel->call("f", in);
+  auto want = reference->call("f", in);
+  ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
+  ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+  const HostArray &g = (*got)[0], &w = (*want)[0];
+  ASSERT_EQ(g.shape, shapeC);
+  ASSERT_EQ(w.shape, shapeC);
+  float tolerance = 2.f * reduction * std::ldexp(1.f, -24);
+  for (int64_t i = 0; i < g.numElements(); ++i)
+    ASSERT_NEAR(g.data<float>()[i], w.data<float>()[i],
+                tolerance * reduction + 1e-6f)
+        << "element " << i;
+}
+
 // A filter gradient with static sizes whose second input (the patches) is
 // much larger than the first (the output gradient): the kernel computes
 // the transposed output so that it packs the smaller operand
@@ -319,55 +376,19 @@ TEST(VectorizeContractions, MatchesTheScalarLoops) {
 // 1 to 3 images and odd sizes.
 TEST(VectorizeContractions, FilterGradientPacksTheSmallerOperand) {
   Jit jit;
-  mlir::ternary::InferencePipelineOptions loops;
-  loops.vectorizeContractions = false;
   std::mt19937 rng(11);
   struct Shape {
     int64_t b, m, n, k;
   } shapes[] = {{1, 16, 72, 37}, {3, 19, 97, 65}, {2, 64, 288, 100}};
   for (Shape s : shapes) {
-    auto t = [](std::initializer_list<int64_t> dims) {
-      std::string r = "tensor<";
-      for (int64_t d : dims)
-        r += std::to_string(d) + "x";
-      return r + "f32>";
-    };
-    std::string a = t({s.b, s.m, s.k}), b = t({s.b, s.n, s.k}),
-                c = t({s.m, s.n});
-    SCOPED_TRACE(a + " " + b);
-    std::string text =
-        "func.func @f(%a: " + a + ", %b: " + b + ") -> " + c + " {\n" +
-        "  %zero = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + c +
-        "\n  %z = linalg.fill ins(%zero : f32) outs(%e : " + c + ") -> " + c +
-        "\n  %c = linalg.generic {indexing_maps = [affine_map<(b, m, k, n) "
-        "-> (b, m, k)>, affine_map<(b, m, k, n) -> (b, n, k)>, "
-        "affine_map<(b, m, k, n) -> (m, n)>], iterator_types = "
-        "[\"reduction\", \"parallel\", \"reduction\", \"parallel\"]} "
-        "ins(%a, %b : " +
-        a + ", " + b + ") outs(%z : " + c + ") {\n" +
-        "  ^bb0(%p: f32, %q: f32, %acc: f32):\n" +
-        "    %t = arith.mulf %p, %q : f32\n" +
-        "    %s = arith.addf %acc, %t : f32\n" +
-        "    linalg.yield %s : f32\n  } -> " + c + "\n  return %c : " + c +
-        "\n}\n";
-    std::unique_ptr<mlir::ternary::CompiledModule> kernel = jit.compile(text);
-    std::unique_ptr<mlir::ternary::CompiledModule> reference =
-        jit.compile(text, loops);
-    ASSERT_TRUE(kernel && reference);
-    std::vector<HostArray> in = {randomArray({s.b, s.m, s.k}, rng),
-                                 randomArray({s.b, s.n, s.k}, rng)};
-    auto got = kernel->call("f", in);
-    auto want = reference->call("f", in);
-    ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
-    ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
-    const HostArray &g = (*got)[0], &w = (*want)[0];
-    ASSERT_EQ(g.shape, (Sizes{s.m, s.n}));
-    int64_t reduction = s.b * s.k;
-    float tolerance = 2.f * reduction * std::ldexp(1.f, -24);
-    for (int64_t i = 0; i < g.numElements(); ++i)
-      ASSERT_NEAR(g.data<float>()[i], w.data<float>()[i],
-                  tolerance * reduction + 1e-6f)
-          << "element " << i;
+    Sizes a = {s.b, s.m, s.k}, b = {s.b, s.n, s.k}, c = {s.m, s.n};
+    SCOPED_TRACE(staticTensor(a) + " " + staticTensor(b));
+    std::string text = staticContraction(
+        a, b, c,
+        "affine_map<(b, m, k, n) -> (b, m, k)>, affine_map<(b, m, k, n) -> "
+        "(b, n, k)>, affine_map<(b, m, k, n) -> (m, n)>",
+        "\"reduction\", \"parallel\", \"reduction\", \"parallel\"");
+    expectKernelMatchesLoops(jit, text, a, b, c, s.b * s.k, rng);
   }
 }
 
@@ -377,55 +398,20 @@ TEST(VectorizeContractions, FilterGradientPacksTheSmallerOperand) {
 // with n and k around the tiles. Against the loops.
 TEST(VectorizeContractions, FewStaticRowsMatchTheScalarLoops) {
   Jit jit;
-  mlir::ternary::InferencePipelineOptions loops;
-  loops.vectorizeContractions = false;
   std::mt19937 rng(13);
   struct Shape {
     int64_t g, r, e, j;
   } shapes[] = {
       {1, 1, 96, 37}, {5, 4, 128, 128}, {2, 3, 70, 9}, {3, 7, 33, 65}};
   for (Shape s : shapes) {
-    auto t = [](std::initializer_list<int64_t> dims) {
-      std::string r = "tensor<";
-      for (int64_t d : dims)
-        r += std::to_string(d) + "x";
-      return r + "f32>";
-    };
-    std::string p = t({s.g, s.r, s.j}), v = t({s.j, s.g, s.e}),
-                o = t({s.g, s.r, s.e});
-    SCOPED_TRACE(p + " " + v);
-    std::string text =
-        "func.func @f(%a: " + p + ", %b: " + v + ") -> " + o + " {\n" +
-        "  %zero = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + o +
-        "\n  %z = linalg.fill ins(%zero : f32) outs(%e : " + o + ") -> " + o +
-        "\n  %c = linalg.generic {indexing_maps = [affine_map<(g, r, e, j) "
-        "-> (g, r, j)>, affine_map<(g, r, e, j) -> (j, g, e)>, "
-        "affine_map<(g, r, e, j) -> (g, r, e)>], iterator_types = "
-        "[\"parallel\", \"parallel\", \"parallel\", \"reduction\"]} "
-        "ins(%a, %b : " +
-        p + ", " + v + ") outs(%z : " + o + ") {\n" +
-        "  ^bb0(%x: f32, %y: f32, %acc: f32):\n" +
-        "    %m = arith.mulf %x, %y : f32\n" +
-        "    %s = arith.addf %acc, %m : f32\n" +
-        "    linalg.yield %s : f32\n  } -> " + o + "\n  return %c : " + o +
-        "\n}\n";
-    std::unique_ptr<mlir::ternary::CompiledModule> kernel = jit.compile(text);
-    std::unique_ptr<mlir::ternary::CompiledModule> reference =
-        jit.compile(text, loops);
-    ASSERT_TRUE(kernel && reference);
-    std::vector<HostArray> in = {randomArray({s.g, s.r, s.j}, rng),
-                                 randomArray({s.j, s.g, s.e}, rng)};
-    auto got = kernel->call("f", in);
-    auto want = reference->call("f", in);
-    ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
-    ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
-    const HostArray &g = (*got)[0], &w = (*want)[0];
-    ASSERT_EQ(g.shape, (Sizes{s.g, s.r, s.e}));
-    float tolerance = 2.f * s.j * std::ldexp(1.f, -24);
-    for (int64_t i = 0; i < g.numElements(); ++i)
-      ASSERT_NEAR(g.data<float>()[i], w.data<float>()[i],
-                  tolerance * s.j + 1e-6f)
-          << "element " << i;
+    Sizes p = {s.g, s.r, s.j}, v = {s.j, s.g, s.e}, o = {s.g, s.r, s.e};
+    SCOPED_TRACE(staticTensor(p) + " " + staticTensor(v));
+    std::string text = staticContraction(
+        p, v, o,
+        "affine_map<(g, r, e, j) -> (g, r, j)>, affine_map<(g, r, e, j) -> "
+        "(j, g, e)>, affine_map<(g, r, e, j) -> (g, r, e)>",
+        "\"parallel\", \"parallel\", \"parallel\", \"reduction\"");
+    expectKernelMatchesLoops(jit, text, p, v, o, s.j, rng);
   }
 }
 
