@@ -22,14 +22,20 @@
 
 using namespace mlir;
 
-void mlir::ternary::buildInferencePipeline(
-    OpPassManager &pm, const InferencePipelineOptions &options) {
-  // Convolutions as window gathers and contractions (the same sums in the
-  // same order), before autodiff derives their gradients.
+void mlir::ternary::buildDerivationPipeline(OpPassManager &pm) {
+  // Convolutions as window gathers and contractions, poolings with their
+  // windows outside the output's rows (the same sums in the same order),
+  // before autodiff derives their gradients.
   pm.addPass(createTernaryConvolutionsToContractions());
+  pm.addPass(createTernaryGeneralizePooling());
   // Gradient functions requested with `ternary.gradient` (none: no-op).
   pm.addPass(createTernaryAutodiff());
   pm.addPass(createTernaryTrainStep());
+}
+
+void mlir::ternary::buildInferencePipeline(
+    OpPassManager &pm, const InferencePipelineOptions &options) {
+  buildDerivationPipeline(pm);
   // Ternary level: decompose, fold frozen weights, pack them, fuse.
   pm.addPass(createTernaryDecompose());
   pm.addPass(createCanonicalizerPass());
@@ -70,10 +76,11 @@ void mlir::ternary::buildInferencePipeline(
   // contraction (the kernel then runs once per function): code that does
   // not grow with the number of identical layers.
   pm.addPass(createTernaryOutlineLinalg());
+  std::string features = options.targetFeatures.empty()
+                             ? hostTargetFeatures()
+                             : std::string(options.targetFeatures);
   if (options.vectorizeContractions) {
-    ContractionTiles tiles = selectContractionTiles(
-        options.targetFeatures.empty() ? hostTargetFeatures()
-                                       : std::string(options.targetFeatures));
+    ContractionTiles tiles = selectContractionTiles(features);
     TernaryVectorizeContractionsOptions vectorize;
     vectorize.tileM = tiles.m;
     vectorize.tileN = tiles.n;
@@ -93,6 +100,14 @@ void mlir::ternary::buildInferencePipeline(
   // Loops and LLVM. erf and exp as polynomials first: LLVM vectorises
   // those, not a libm call an element.
   pm.addPass(createTernaryApproximateMath());
+  // Windows (a convolution's gather and its scatter-add) and short rows
+  // as rows of vectors: LLVM vectorises their loops across rows, with
+  // gathers.
+  if (options.vectorizeRows) {
+    TernaryVectorizeRowsOptions rows;
+    rows.vectorBytes = selectVectorBytes(features);
+    pm.addNestedPass<func::FuncOp>(createTernaryVectorizeRows(rows));
+  }
   pm.addPass(createConvertLinalgToLoopsPass());
   if (options.parallel) {
     pm.addPass(createForallToParallelLoopPass());

@@ -47,11 +47,7 @@ CompiledModule::CompiledModule(CompiledModule &&) noexcept = default;
 
 llvm::Error mlir::ternary::deriveRequestedGradients(ModuleOp module) {
   PassManager pm(module->getContext());
-  // Convolutions first, as in the pipeline: their gradients are then
-  // contractions too.
-  pm.addPass(createTernaryConvolutionsToContractions());
-  pm.addPass(createTernaryAutodiff());
-  pm.addPass(createTernaryTrainStep());
+  buildDerivationPipeline(pm);
   if (failed(pm.run(module)))
     return makeError("deriving the requested gradient and training functions "
                      "failed (see the diagnostics above)");

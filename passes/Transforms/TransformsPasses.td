@@ -206,6 +206,50 @@ def TernaryConvolutionsToContractions
                            "::mlir::arith::ArithDialect"];
 }
 
+def TernaryGeneralizePooling : Pass<"ternary-generalize-pooling"> {
+  let summary = "Rewrite 2-D poolings as generics with the window loops "
+                "outside the output's rows";
+  let description = [{
+    Rewrites every `linalg.pooling_nchw_max` and `linalg.pooling_nchw_sum`
+    on tensors into the `linalg.generic` of its definition with the loops
+    in the order `(n, c, oh, kh, kw, ow)` instead of `(n, c, oh, ow, kh,
+    kw)`: the innermost loop walks a row of the output and, at the
+    pooling's stride, a row of the input, which `--ternary-vectorize-rows`
+    makes rows of vectors. Each output element still takes its window's
+    terms in `(kh, kw)` order: the results are the pooling's, bit for bit.
+    The gradient `--ternary-autodiff` derives (a scatter through the
+    window's map) keeps the order. The inference pipeline runs it first,
+    before autodiff. Other poolings (NHWC, whose innermost loop is already
+    the channels; 1-D and 3-D) are left as they are.
+
+    Example:
+
+    ```mlir
+    %p = linalg.pooling_nchw_max
+        {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+        ins(%x, %win : tensor<?x64x24x24xf32>, tensor<2x2xf32>)
+        outs(%init : tensor<?x64x12x12xf32>) -> tensor<?x64x12x12xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %p = linalg.generic {indexing_maps = [
+          affine_map<(n, c, oh, kh, kw, ow) -> (n, c, oh * 2 + kh, ow * 2 + kw)>,
+          affine_map<(n, c, oh, kh, kw, ow) -> (kh, kw)>,
+          affine_map<(n, c, oh, kh, kw, ow) -> (n, c, oh, ow)>],
+        iterator_types = ["parallel", "parallel", "parallel", "reduction",
+                          "reduction", "parallel"]}
+        ins(%x, %win : ...) outs(%init : ...) {
+    ^bb0(%in: f32, %w: f32, %out: f32):
+      %m = arith.maximumf %in, %out : f32
+      linalg.yield %m : f32
+    } -> tensor<?x64x12x12xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TernaryDecompose : Pass<"ternary-decompose"> {
   let summary = "Decompose ternary.bitlinear into its quantisation steps; share the weight scale with bitlinear_grad";
   let description = [{

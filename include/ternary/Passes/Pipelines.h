@@ -45,6 +45,12 @@ struct InferencePipelineOptions
       llvm::cl::desc("Register-blocked, vectorised f32 contractions "
                      "(--ternary-vectorize-contractions); off: scalar loops"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> vectorizeRows{
+      *this, "vectorize-rows",
+      llvm::cl::desc("Windowed element-wise generics (im2col gathers, their "
+                     "scatter-adds) and short static rows as rows of "
+                     "vectors (--ternary-vectorize-rows); off: scalar loops"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run the kernels' tasks and large linalg ops on "
@@ -63,6 +69,11 @@ struct InferencePipelineOptions
                      "(_mlir_ciface_NAME taking memref descriptors)"),
       llvm::cl::init(true)};
 };
+
+/// Builds the pipeline's first stage: convolutions and poolings rewritten
+/// into the forms their gradients are derived from, then the gradient
+/// (`ternary.gradient`) and train-step functions derived.
+void buildDerivationPipeline(OpPassManager &pm);
 
 /// Builds the pipeline from ternary and upstream tensor IR down to the LLVM
 /// dialect: the ternary-level stage, kernel selection, the lowering to

@@ -66,6 +66,12 @@ mlir::ternary::selectContractionTiles(llvm::StringRef features) {
   return {4, 8, 4};
 }
 
+int64_t mlir::ternary::selectVectorBytes(llvm::StringRef features) {
+  if (hasFeature(features, "avx512f"))
+    return 64;
+  return hasFeature(features, "avx2") ? 32 : 16;
+}
+
 std::string mlir::ternary::hostTargetFeatures() {
   std::string features;
   for (const auto &feature : llvm::sys::getHostCPUFeatures())

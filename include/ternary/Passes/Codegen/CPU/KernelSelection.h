@@ -43,6 +43,10 @@ struct ContractionTiles {
 /// FMA (12 ymm), 4 x 8 x 4 otherwise.
 ContractionTiles selectContractionTiles(llvm::StringRef features);
 
+/// Bytes of a vector register of a target: 64 with AVX-512, 32 with AVX2,
+/// 16 otherwise.
+int64_t selectVectorBytes(llvm::StringRef features);
+
 } // namespace ternary
 } // namespace mlir
 
