@@ -379,7 +379,9 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     output is computed instead, in a scratch buffer transposed from and
     back into the output, so that the transpose is of the smaller operand
     (a convolution's filter gradient: the output gradient, not the 4.5x
-    larger window patches). A static `m` smaller than `tile-m` (the query
+    larger window patches); so it is when `n` is static and smaller than
+    `tile-n` and `m` is not (a first convolution's filter gradient,
+    32 x 9), so that `m` fills the tile's columns. A static `m` smaller than `tile-m` (the query
     heads of a grouped-query attention's key/value head) is one block of
     all its rows. Remainders (sizes that are not multiples of the tile) are
     peeled and stay scalar loops; so do contractions whose `n` or `k` is

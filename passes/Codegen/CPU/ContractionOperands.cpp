@@ -145,34 +145,53 @@ void mlir::ternary::detail::packB(IRRewriter &rewriter, linalg::GenericOp op,
   memref::DeallocOp::create(rewriter, loc, packed);
 }
 
+bool mlir::ternary::detail::canTransposeOutput(linalg::GenericOp op,
+                                               const KernelDims &kd) {
+  MLIRContext *ctx = op.getContext();
+  OpOperand *out = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(out);
+  AffineMap bMap = op.getMatchingIndexingMap(op.getDpsInputOperand(kd.b));
+  auto outType = cast<MemRefType>(out->get().getType());
+  return !kd.outerK.empty() &&
+         bMap.getResults().back() == getAffineDimExpr(kd.k, ctx) &&
+         outType.getRank() == 2 &&
+         outMap.getResult(0) == getAffineDimExpr(kd.m, ctx) &&
+         outMap.getResult(1) == getAffineDimExpr(kd.n, ctx) &&
+         outType.getLayout().isIdentity() &&
+         !llvm::is_contained(op.getDpsInputs(), out->get());
+}
+
 /// When a contraction with outer reductions has B contiguous along k
 /// (packB would transpose all of it, every index of the outer reductions)
 /// and A is much smaller, computes the transposed output instead, in a
 /// scratch buffer: A and B swap roles, so the transpose, if any, is of the
 /// smaller operand. A filter gradient dW[m, n] = sum_b sum_k dy[b, m, k] col[b,
 /// n, k] reads 64 x 576 values of dy an image against 288 x 576 of the patches.
+/// So does a contraction whose n is too small for a register tile and whose
+/// m is not (the first convolution's filter gradient, 32 x 9): its columns
+/// then fill the tile instead of staying scalar loops.
 /// The output (a 2-D block, accumulated into) is transposed into the scratch
 /// buffer and back, which costs its size once each way. Each element's sum
 /// keeps its order: the results do not change.
 linalg::GenericOp mlir::ternary::detail::transposeOutputIfCheaper(
-    IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd) {
+    IRRewriter &rewriter, linalg::GenericOp op, const KernelDims &kd,
+    int64_t tileN) {
+  if (!canTransposeOutput(op, kd))
+    return op;
   MLIRContext *ctx = op.getContext();
   OpOperand *out = op.getDpsInitOperand(0);
   AffineMap outMap = op.getMatchingIndexingMap(out);
   AffineMap aMap = op.getMatchingIndexingMap(op.getDpsInputOperand(kd.a));
   AffineMap bMap = op.getMatchingIndexingMap(op.getDpsInputOperand(kd.b));
   auto outType = cast<MemRefType>(out->get().getType());
-  unsigned rank = outType.getRank();
-  if (kd.outerK.empty() ||
-      bMap.getResults().back() != getAffineDimExpr(kd.k, ctx) || rank != 2 ||
-      outMap.getResult(0) != getAffineDimExpr(kd.m, ctx) ||
-      outMap.getResult(1) != getAffineDimExpr(kd.n, ctx) ||
-      !outType.getLayout().isIdentity() ||
-      llvm::is_contained(op.getDpsInputs(), out->get()))
-    return op;
   std::optional<int64_t> aOwn = ownElements(op, aMap, bMap),
                          bOwn = ownElements(op, bMap, aMap);
-  if (!aOwn || !bOwn || 2 * *aOwn > *bOwn)
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto below = [&](unsigned d) {
+    return !ShapedType::isDynamic(ranges[d]) && ranges[d] < tileN;
+  };
+  bool smallerA = aOwn && bOwn && 2 * *aOwn <= *bOwn;
+  if (!smallerA && !(below(kd.n) && !below(kd.m)))
     return op;
 
   Location loc = op.getLoc();

@@ -52,12 +52,17 @@ constexpr llvm::StringLiteral kTileMarker = "ternary.contraction_tile";
 /// Transposes of B are blocks of kTransposeTile x kTransposeTile elements.
 constexpr int64_t kTransposeTile = 16;
 
-/// When a contraction with outer reductions has B contiguous along k and A
-/// is much smaller, the same contraction computing the transposed output in
-/// a scratch buffer (A and B swap roles); otherwise `op` itself.
+/// Whether `op` may compute its output transposed: a 2-D `[m, n]` block
+/// with outer reductions, B contiguous along k.
+bool canTransposeOutput(linalg::GenericOp op, const KernelDims &kd);
+
+/// When `op` can compute its output transposed and either A is much smaller
+/// than B or n cannot fill a register tile of `tileN` columns while m can,
+/// the same contraction computing the transposed output in a scratch buffer
+/// (A and B swap roles); otherwise `op` itself.
 linalg::GenericOp transposeOutputIfCheaper(IRRewriter &rewriter,
                                            linalg::GenericOp op,
-                                           const KernelDims &kd);
+                                           const KernelDims &kd, int64_t tileN);
 
 /// If B is contiguous along k, transposes it into a scratch buffer whose
 /// last two dimensions are (k, n) and rewrites `op` to read it.

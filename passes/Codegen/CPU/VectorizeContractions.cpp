@@ -41,6 +41,7 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -156,13 +157,48 @@ void orderProduct(IRRewriter &rewriter, linalg::GenericOp op,
       });
 }
 
+/// Whether an op in `loop` other than `read` and `write` accesses the
+/// memory of `buffer`: through it, or through any view of the allocation it
+/// is a view of, wherever that view was made (a peeled remainder tile's
+/// subview may be made before the loop).
+bool accessedElsewhere(Value buffer, Operation *read, Operation *write,
+                       scf::ForOp loop) {
+  auto sourceOf = [](Value v) -> Value {
+    if (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+      return view.getViewSource();
+    if (auto cast = v.getDefiningOp<memref::CastOp>())
+      return cast.getSource();
+    return nullptr;
+  };
+  Value root = buffer;
+  while (Value source = sourceOf(root))
+    root = source;
+  SmallVector<Value> views = {root};
+  DenseSet<Value> seen;
+  while (!views.empty()) {
+    Value v = views.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    for (Operation *user : v.getUsers()) {
+      if (user == read || user == write)
+        continue;
+      if (loop->isAncestor(user))
+        return true;
+      for (Value result : user->getResults())
+        if (isa<MemRefType>(result.getType()) && sourceOf(result) == v)
+          views.push_back(result);
+    }
+  }
+  return false;
+}
+
 /// Keeps output blocks in registers across their k loops: a transfer_read
 /// and a transfer_write of the same buffer at the same loop-invariant
-/// indices, with no other access to that buffer in the loop, become a loop
-/// argument (read before the loop, written after it). The same rule as
-/// linalg::hoistRedundantVectorTransfers, whose check also refuses buffers
-/// that have a view anywhere else in the function, as every buffer with a
-/// peeled remainder tile has.
+/// indices, with no other access to that buffer's memory in the loop,
+/// become a loop argument (read before the loop, written after it). The
+/// same rule as linalg::hoistRedundantVectorTransfers, whose check also
+/// refuses buffers that have a view anywhere else in the function, as
+/// every buffer with a peeled remainder tile has.
 void hoistOutputBlocks(Operation *root) {
   IRRewriter rewriter(root->getContext());
   bool changed = true;
@@ -184,11 +220,7 @@ void hoistOutputBlocks(Operation *root) {
             write = candidate;
         if (!write || !read->isBeforeInBlock(write))
           continue;
-        bool otherAccess =
-            llvm::any_of(read.getBase().getUsers(), [&](Operation *user) {
-              return user != read && user != write && loop->isAncestor(user);
-            });
-        if (otherAccess)
+        if (accessedElsewhere(read.getBase(), read, write, loop))
           continue;
         loop.moveOutOfLoop(read);
         rewriter.moveOpAfter(write, loop);
@@ -277,7 +309,8 @@ struct TernaryVectorizeContractions
     SmallVector<linalg::LinalgOp> targets;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (std::optional<KernelDims> kd = kernelDims(op))
-        if (mayReach(op, kd->n, tileN) && mayReach(op, kd->k, tileK))
+        if ((mayReach(op, kd->n, tileN) || transposedMayReach(op, *kd)) &&
+            mayReach(op, kd->k, tileK))
           targets.push_back(op);
     });
     for (linalg::LinalgOp op : targets)
@@ -288,6 +321,14 @@ struct TernaryVectorizeContractions
     simplify();
     vectorizeTiles(rewriter);
     lowerVectors();
+  }
+
+  /// Whether `op`'s n is too small for a tile but its m is not, and the
+  /// output can be computed transposed (m then is the tile's n).
+  bool transposedMayReach(linalg::LinalgOp op, const KernelDims &kd) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    return generic && mayReach(op, kd.m, tileN) &&
+           canTransposeOutput(generic, kd);
   }
 
   /// Tiles `op` (generalised, B packed where needed) into output blocks and
@@ -301,8 +342,8 @@ struct TernaryVectorizeContractions
             : linalg::generalizeNamedOp(rewriter, namedOp);
     if (failed(generic))
       return namedOp->emitError("cannot generalise this contraction");
-    linalg::GenericOp op =
-        transposeOutputIfCheaper(rewriter, *generic, *kernelDims(*generic));
+    linalg::GenericOp op = transposeOutputIfCheaper(
+        rewriter, *generic, *kernelDims(*generic), tileN);
     // Loops in the kernel's order: batch entries, outer reductions, m, n,
     // k (the vector lowering takes a contraction whose iterators end in
     // parallel, parallel, reduction). Reductions keep their relative

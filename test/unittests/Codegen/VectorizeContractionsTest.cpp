@@ -370,16 +370,25 @@ void expectKernelMatchesLoops(Jit &jit, const std::string &text,
 }
 
 // A filter gradient with static sizes whose second input (the patches) is
-// much larger than the first (the output gradient): the kernel computes
-// the transposed output so that it packs the smaller operand
-// (transposeOutputIfCheaper). Against the loops, with outer reductions of
-// 1 to 3 images and odd sizes.
+// much larger than the first (the output gradient), or whose n is too small
+// for a register tile and m is not (the first convolution's, 32 x 9): the
+// kernel computes the transposed output (transposeOutputIfCheaper). Against the
+// loops, with outer reductions of 1 to 3 images and odd sizes.
 TEST(VectorizeContractions, FilterGradientPacksTheSmallerOperand) {
   Jit jit;
   std::mt19937 rng(11);
   struct Shape {
     int64_t b, m, n, k;
-  } shapes[] = {{1, 16, 72, 37}, {3, 19, 97, 65}, {2, 64, 288, 100}};
+  } shapes[] = {{1, 16, 72, 37},
+                {3, 19, 97, 65},
+                {2, 64, 288, 100},
+                // n below the tile, m not: transposed to fill it (with a
+                // remainder of k, whose peeled tiles write the block the
+                // registers hold across the images)
+                {2, 32, 9, 676},
+                {3, 45, 3, 33},
+                {3, 45, 1, 33},
+                {1, 33, 31, 17}};
   for (Shape s : shapes) {
     Sizes a = {s.b, s.m, s.k}, b = {s.b, s.n, s.k}, c = {s.m, s.n};
     SCOPED_TRACE(staticTensor(a) + " " + staticTensor(b));

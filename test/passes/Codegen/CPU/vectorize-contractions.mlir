@@ -201,6 +201,32 @@ func.func @convolution_shapes(%w: memref<64x288xf32>, %col: memref<?x288x576xf32
 
 // -----
 
+// The first convolution's filter gradient, dw[32, 9] (one input channel,
+// 3x3): 9 columns cannot fill a register tile, 32 rows can, so the output
+// is computed transposed, as [9, 32] (one 8 x 32 block and a remainder
+// row), instead of staying scalar loops; the output gradient (32 x 676 an
+// image) is the operand transposed first.
+// CHECK-LABEL: func.func @few_columns
+// CHECK-SAME: (%[[COL:.*]]: memref<?x9x676xf32>, %[[DY:.*]]: memref<?x32x676xf32>, %[[DW:.*]]: memref<32x9xf32>)
+// CHECK: %[[DWT:.*]] = memref.alloc() : memref<9x32xf32>
+// CHECK: linalg.transpose ins(%[[DW]] : memref<32x9xf32>) outs(%[[DWT]] : memref<9x32xf32>) permutation = [1, 0]
+// CHECK: %[[PACKED:.*]] = memref.alloc(%{{.*}}) : memref<?x676x32xf32>
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<8x32xf32>)
+// CHECK:   vector.transfer_read %[[PACKED]]{{.*}} vector<32xf32>
+// CHECK:   vector.fma %{{.*}} : vector<32xf32>
+// CHECK: linalg.transpose ins(%[[DWT]] : memref<9x32xf32>) outs(%[[DW]] : memref<32x9xf32>) permutation = [1, 0]
+func.func @few_columns(%col: memref<?x9x676xf32>, %dy: memref<?x32x676xf32>, %dw: memref<32x9xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, f, p, k) -> (n, k, p)>, affine_map<(n, f, p, k) -> (n, f, p)>, affine_map<(n, f, p, k) -> (f, k)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%col, %dy : memref<?x9x676xf32>, memref<?x32x676xf32>) outs(%dw : memref<32x9xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %q, %p : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // An output contiguous along the first input's dimension (C[n, m] = sum_k
 // A[m, k] B[k, n]): the roles of the inputs swap.
 // CHECK-LABEL: func.func @transposed_output
