@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,18 @@ inline float uniformDraw(uint64_t seed, uint64_t index) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z = z ^ (z >> 31);
   return static_cast<float>(z >> 40) * (1.0f / (1 << 24));
+}
+
+/// An f32 array of `shape` whose elements are drawn from N(0, scale^2).
+inline ::ternary::HostArray randomNormalArray(std::vector<int64_t> shape,
+                                              std::mt19937 &rng,
+                                              float scale = 1.0f) {
+  ::ternary::HostArray a =
+      ::ternary::HostArray::zeros(::ternary::DType::F32, std::move(shape));
+  std::normal_distribution<float> normal(0.f, scale);
+  for (int64_t i = 0; i < a.numElements(); ++i)
+    a.data<float>()[i] = normal(rng);
+  return a;
 }
 
 /// Compiles MLIR text through the whole pipeline and keeps the contexts

@@ -17,21 +17,13 @@
 using namespace mlir::ternary;
 using ::ternary::DType;
 using ::ternary::HostArray;
+using ternary_test::randomNormalArray;
 
 namespace {
 
 HostArray scalarI64(int64_t v) {
   HostArray a = HostArray::zeros(DType::I64, {});
   a.data<int64_t>()[0] = v;
-  return a;
-}
-
-HostArray randomArray(std::vector<int64_t> shape, std::mt19937 &rng,
-                      float scale = 1.0f) {
-  HostArray a = HostArray::zeros(DType::F32, std::move(shape));
-  std::normal_distribution<float> normal(0.f, scale);
-  for (int64_t i = 0; i < a.numElements(); ++i)
-    a.data<float>()[i] = normal(rng);
   return a;
 }
 
@@ -110,8 +102,8 @@ TEST(Training, SGDMomentumAndNesterovMatchPyTorchRule) {
   auto compiled = jit.compile(text.str());
   ASSERT_TRUE(compiled);
   std::mt19937 rng(3);
-  HostArray p = randomArray({37}, rng), g = randomArray({37}, rng),
-            b = randomArray({37}, rng);
+  HostArray p = randomNormalArray({37}, rng), g = randomNormalArray({37}, rng),
+            b = randomNormalArray({37}, rng);
   for (const char *variant : {"plain", "momentum", "nesterov"}) {
     auto r = compiled->call(variant, {p, g, b});
     ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
@@ -142,8 +134,8 @@ func.func @clip(%a: tensor<3x4xf32>, %b: tensor<5xf32>) -> tensor<f32> {
   ASSERT_TRUE(compiled);
   std::mt19937 rng(5);
   for (float scale : {0.05f, 1.0f, 10.0f}) {
-    HostArray a = randomArray({3, 4}, rng, scale),
-              b = randomArray({5}, rng, scale);
+    HostArray a = randomNormalArray({3, 4}, rng, scale),
+              b = randomNormalArray({5}, rng, scale);
     double sq = 0;
     for (const HostArray *t : {&a, &b})
       for (int64_t i = 0; i < t->numElements(); ++i)
@@ -182,11 +174,11 @@ TEST(Training, TrainStepReportsLearningRateAndGradientNorm) {
       body);
   ASSERT_TRUE(compiled);
   std::mt19937 rng(3);
-  HostArray x = randomArray({8, 6}, rng, 2.0f);
+  HostArray x = randomNormalArray({8, 6}, rng, 2.0f);
   HostArray labels = HostArray::zeros(DType::I64, {8});
   for (int64_t i = 0; i < 8; ++i)
     labels.data<int64_t>()[i] = i % 4;
-  HostArray w = randomArray({4, 6}, rng, 0.5f), b = randomArray({4}, rng, 0.5f);
+  HostArray w = randomNormalArray({4, 6}, rng, 0.5f), b = randomNormalArray({4}, rng, 0.5f);
   HostArray mw = HostArray::zeros(DType::F32, {4, 6}),
             mb = HostArray::zeros(DType::F32, {4});
   HostArray step = scalarI64(0);
@@ -301,7 +293,7 @@ func.func @loss(%x: tensor<?x16xf32>, %labels: tensor<?xi64>,
   ASSERT_TRUE(compiled);
   std::mt19937 rng(11);
   const int64_t examples = 256, batch = 32, dims = 16;
-  HostArray centers = randomArray({3, dims}, rng, 1.0f);
+  HostArray centers = randomNormalArray({3, dims}, rng, 1.0f);
   HostArray x = HostArray::zeros(DType::F32, {examples, dims});
   HostArray labels = HostArray::zeros(DType::I64, {examples});
   std::normal_distribution<float> noise(0.f, 0.6f);

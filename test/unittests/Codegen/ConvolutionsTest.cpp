@@ -99,14 +99,6 @@ HostArray reference(const Shape &s, const HostArray &x, const HostArray &w,
   return y;
 }
 
-HostArray randomArray(std::vector<int64_t> shape, std::mt19937 &rng) {
-  HostArray a = HostArray::zeros(DType::F32, std::move(shape));
-  std::normal_distribution<float> dist(0.f, 1.f);
-  for (int64_t i = 0; i < a.numElements(); ++i)
-    a.data<float>()[i] = dist(rng);
-  return a;
-}
-
 TEST(Convolutions, MatchTheDirectConvolution) {
   Jit jit;
   mlir::ternary::InferencePipelineOptions loops;
@@ -136,9 +128,9 @@ TEST(Convolutions, MatchTheDirectConvolution) {
     auto kernelCode = jit.compile(text);
     auto loopCode = jit.compile(text, loops);
     ASSERT_TRUE(kernelCode && loopCode);
-    std::vector<HostArray> in = {randomArray({s.n, s.c, s.h, s.w}, rng),
-                                 randomArray({s.f, s.c, s.kh, s.kw}, rng),
-                                 randomArray({s.f}, rng)};
+    std::vector<HostArray> in = {randomNormalArray({s.n, s.c, s.h, s.w}, rng),
+                                 randomNormalArray({s.f, s.c, s.kh, s.kw}, rng),
+                                 randomNormalArray({s.f}, rng)};
     HostArray absSum;
     HostArray want = reference(s, in[0], in[1], in[2], absSum);
     auto exact = loopCode->call("f", in);

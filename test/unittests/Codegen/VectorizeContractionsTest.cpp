@@ -255,14 +255,6 @@ const Case kCases[] = {
      }},
 };
 
-HostArray randomArray(const Sizes &shape, std::mt19937 &rng) {
-  HostArray a = HostArray::zeros(DType::F32, shape);
-  std::normal_distribution<float> dist(0.f, 1.f);
-  for (int64_t i = 0; i < a.numElements(); ++i)
-    a.data<float>()[i] = dist(rng);
-  return a;
-}
-
 TEST(VectorizeContractions, MatchesTheScalarLoops) {
   Jit jit;
   mlir::ternary::InferencePipelineOptions loops;
@@ -286,8 +278,8 @@ TEST(VectorizeContractions, MatchesTheScalarLoops) {
       SCOPED_TRACE("b=" + std::to_string(b) + " m=" + std::to_string(m) +
                    " n=" + std::to_string(n) + " k=" + std::to_string(k) +
                    " h=" + std::to_string(h));
-      std::vector<HostArray> in = {randomArray(c.shapeA(b, m, n, k, h), rng),
-                                   randomArray(c.shapeB(b, m, n, k, h), rng)};
+      std::vector<HostArray> in = {randomNormalArray(c.shapeA(b, m, n, k, h), rng),
+                                   randomNormalArray(c.shapeB(b, m, n, k, h), rng)};
       auto got = kernel->call("f", in);
       auto want = reference->call("f", in);
       ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
@@ -353,8 +345,8 @@ void expectKernelMatchesLoops(Jit &jit, const std::string &text,
   std::unique_ptr<mlir::ternary::CompiledModule> reference =
       jit.compile(text, loops);
   ASSERT_TRUE(kernel && reference);
-  std::vector<HostArray> in = {randomArray(shapeA, rng),
-                               randomArray(shapeB, rng)};
+  std::vector<HostArray> in = {randomNormalArray(shapeA, rng),
+                               randomNormalArray(shapeB, rng)};
   auto got = kernel->call("f", in);
   auto want = reference->call("f", in);
   ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());

@@ -25,14 +25,6 @@ namespace {
 
 using Shape = std::vector<int64_t>;
 
-HostArray randomArray(const Shape &shape, std::mt19937 &rng) {
-  HostArray a = HostArray::zeros(DType::F32, shape);
-  std::normal_distribution<float> dist(0.f, 1.f);
-  for (int64_t i = 0; i < a.numElements(); ++i)
-    a.data<float>()[i] = dist(rng);
-  return a;
-}
-
 /// The rows-of-vectors and scalar-loops compilations of one module.
 struct Pair {
   std::unique_ptr<mlir::ternary::CompiledModule> rows, loops;
@@ -100,8 +92,8 @@ func.func @f(%col: tensor<?x?x?x?x?x?xf32>, %dx: tensor<?x?x?x?xf32>) -> tensor<
                  " kh=" + std::to_string(kh) + " kw=" + std::to_string(kw) +
                  " oh=" + std::to_string(oh) + " ow=" + std::to_string(ow));
     expectSameBits(pair, "f",
-                   {randomArray({n, c, kh, kw, oh, ow}, rng),
-                    randomArray({n, c, oh + kh - 1, ow + kw - 1}, rng)});
+                   {randomNormalArray({n, c, kh, kw, oh, ow}, rng),
+                    randomNormalArray({n, c, oh + kh - 1, ow + kw - 1}, rng)});
   }
 }
 
@@ -133,7 +125,7 @@ TEST(VectorizeRows, ShortRowsMatchTheLoops) {
     for (int64_t n : {1, 3}) {
       Shape shape = {n, 3, 5, width};
       expectSameBits(pair, "f",
-                     {randomArray(shape, rng), randomArray(shape, rng)});
+                     {randomNormalArray(shape, rng), randomNormalArray(shape, rng)});
     }
   }
 }
@@ -227,9 +219,9 @@ TEST(VectorizeRows, PoolingsAndTheirGradientsMatch) {
       SCOPED_TRACE("n=" + std::to_string(n) + " c=" + std::to_string(c) +
                    " window " + std::to_string(kh) + "x" + std::to_string(kw) +
                    " out " + std::to_string(oh) + "x" + std::to_string(ow));
-      HostArray x = randomArray({n, c, h, w}, rng);
+      HostArray x = randomNormalArray({n, c, h, w}, rng);
       HostArray win = HostArray::zeros(DType::F32, {kh, kw});
-      HostArray init = randomArray({n, c, oh, ow}, rng);
+      HostArray init = randomNormalArray({n, c, oh, ow}, rng);
       std::vector<HostArray> out = expectSameBits(pair, "f", {x, win, init});
       ASSERT_EQ(out.size(), 1u);
       HostArray want = directPooling(p, x, kh, kw, init);
@@ -239,7 +231,7 @@ TEST(VectorizeRows, PoolingsAndTheirGradientsMatch) {
       // Max pooling of random values has no ties: its gradient routes each
       // element of r to one input; overlapping windows add.
       expectSameBits(pair, "g",
-                     {x, win, init, randomArray({n, c, oh, ow}, rng)});
+                     {x, win, init, randomNormalArray({n, c, oh, ow}, rng)});
     }
   }
 }
