@@ -163,12 +163,10 @@ void orderProduct(IRRewriter &rewriter, linalg::GenericOp op,
 /// subview may be made before the loop).
 bool accessedElsewhere(Value buffer, Operation *read, Operation *write,
                        scf::ForOp loop) {
+  // Subviews, casts and reshapes are all view-like ops.
   auto sourceOf = [](Value v) -> Value {
-    if (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-      return view.getViewSource();
-    if (auto cast = v.getDefiningOp<memref::CastOp>())
-      return cast.getSource();
-    return nullptr;
+    auto view = v.getDefiningOp<ViewLikeOpInterface>();
+    return view ? view.getViewSource() : Value();
   };
   Value root = buffer;
   while (Value source = sourceOf(root))

@@ -244,8 +244,8 @@ private:
         ValueRange{getValueOrCreateConstantIndexOp(b, loc, span)});
   }
 
-  /// The `stride * lanes` elements from `at` on that a strided row spans,
-  /// the others zero.
+  /// The `stride * lanes` elements from `at` on that a row at `stride`
+  /// spans, the others zero (stride 1: a remainder row under its mask).
   Value loadSpan(OpBuilder &b, Location loc, Value base, ValueRange at,
                  const Row &row, int64_t stride) {
     Type element = cast<MemRefType>(base.getType()).getElementType();
@@ -271,12 +271,8 @@ private:
           b, loc, type, memref::LoadOp::create(b, loc, base, at));
     if (stride == 1 && row.full)
       return vector::LoadOp::create(b, loc, type, base, at);
-    if (stride == 1) {
-      Value zeros = arith::ConstantOp::create(
-          b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(element)));
-      return vector::MaskedLoadOp::create(
-          b, loc, type, base, at, spanMask(b, loc, row, 1, lanes), zeros);
-    }
+    if (stride == 1)
+      return loadSpan(b, loc, base, at, row, 1); // the remainder's row
     Value span = loadSpan(b, loc, base, at, row, stride);
     if (&operand == op.getDpsInitOperand(0))
       initSpan = span; // written back around the new elements
