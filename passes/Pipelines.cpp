@@ -31,6 +31,9 @@ void mlir::ternary::buildDerivationPipeline(OpPassManager &pm) {
   // Gradient functions requested with `ternary.gradient` (none: no-op).
   pm.addPass(createTernaryAutodiff());
   pm.addPass(createTernaryTrainStep());
+  // A requested gradient and a train step's over the same parameters, an
+  // eval step without dropout: compiled once.
+  pm.addPass(createTernaryMergeFunctions());
 }
 
 void mlir::ternary::buildInferencePipeline(
@@ -68,7 +71,18 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Updates written back into the caller's buffers are computed there.
   pm.addNestedPass<func::FuncOp>(createTernaryForwardCopies());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  // Upstream's buffer-deallocation-pipeline, with the buffers nothing can
+  // alias split off first: its simplification is quadratic in the buffers
+  // a block frees.
+  pm.addPass(memref::createExpandReallocPass({/*emitDeallocs=*/false}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createTernarySplitDeallocs());
+  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createTernaryStridedCopiesToLinalg());
   pm.addPass(createTernaryLowerDotBytes());

@@ -171,6 +171,46 @@ def TernarySelectKernels : Pass<"ternary-select-kernels"> {
   let dependentDialects = ["::mlir::ternary::TernaryDialect"];
 }
 
+def TernarySplitDeallocs : Pass<"ternary-split-deallocs"> {
+  let summary = "Free on its own every fresh buffer of a "
+                "bufferization.dealloc that nothing else in it can alias";
+  let description = [{
+    Ownership-based deallocation frees every buffer a block allocates in one
+    `bufferization.dealloc` at the block's end, retaining the buffers the
+    block returns. Upstream's `--buffer-deallocation-simplification` then
+    splits that op by asking, for every pair of its buffers, whether they
+    can be the same allocation: quadratic in the buffers of a block, seconds
+    for a train step with a thousand of them (the 10M-parameter decoder's
+    step: 2.4 s of its 6.8 s in MLIR).
+
+    This pass does the common case first in one pass over each op. Each
+    buffer and retained value is traced back through view-like ops to its
+    root. If every root is a `memref.alloc` or an argument of the function
+    (an allocation made in the function is none of its arguments), then each
+    buffer whose root is an allocation that no other buffer and no retained
+    value of the op shares is freed by a `bufferization.dealloc` of its own,
+    under its own condition and retaining nothing. The retained values'
+    results are unchanged: such a buffer never aliases them. An op with any
+    other root (a call's result, a value chosen by `arith.select` or passed
+    out of a region) is left whole for the upstream pass.
+
+    Example:
+
+    ```mlir
+    %r = bufferization.dealloc (%a, %b, %c : memref<4xf32>, memref<8xf32>, memref<2xf32>)
+        if (%true, %cond, %true) retain (%c : memref<2xf32>)
+    ```
+
+    with `%a`, `%b`, `%c` three `memref.alloc`s, becomes
+
+    ```mlir
+    bufferization.dealloc (%a : memref<4xf32>) if (%true)
+    bufferization.dealloc (%b : memref<8xf32>) if (%cond)
+    %r = bufferization.dealloc (%c : memref<2xf32>) if (%true) retain (%c : memref<2xf32>)
+    ```
+  }];
+}
+
 def TernaryRequestCInterface
     : Pass<"ternary-request-c-interface", "::mlir::ModuleOp"> {
   let summary = "Give public functions a C interface";

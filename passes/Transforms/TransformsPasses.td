@@ -250,6 +250,44 @@ def TernaryGeneralizePooling : Pass<"ternary-generalize-pooling"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TernaryMergeFunctions
+    : Pass<"ternary-merge-functions", "::mlir::ModuleOp"> {
+  let summary = "Keep one body of functions that compute the same thing";
+  let description = [{
+    Functions with the same type and the same body (the same ops with the
+    same attributes in the same order, locations aside) are compiled once.
+    A module often holds such twins: a gradient requested with
+    `ternary.gradient` and the one `ternary.train_step` derives for its step
+    over the same parameters; an eval step cloned from a forward without
+    dropout. Lowering each twin costs as much as the first: a fifth of the
+    code of the 10M-parameter decoder's module.
+
+    Of each set of twins the first public function (or the first, if all
+    are private) keeps its body. A private twin is erased and its uses call
+    the kept function; a public twin keeps its name and signature, and its
+    body becomes a call of the kept function. Twins must also agree on
+    which arguments are `bufferization.writable`. The inference pipeline
+    runs this pass after the derivation of gradients and train steps.
+
+    Example:
+
+    ```mlir
+    func.func @loss(%x: tensor<4xf32>) -> tensor<f32> { ...body... }
+    func.func @eval_step(%x: tensor<4xf32>) -> tensor<f32> { ...body... }
+    ```
+
+    becomes
+
+    ```mlir
+    func.func @loss(%x: tensor<4xf32>) -> tensor<f32> { ...body... }
+    func.func @eval_step(%x: tensor<4xf32>) -> tensor<f32> {
+      %0 = call @loss(%x) : (tensor<4xf32>) -> tensor<f32>
+      return %0 : tensor<f32>
+    }
+    ```
+  }];
+}
+
 def TernaryDecompose : Pass<"ternary-decompose"> {
   let summary = "Decompose ternary.bitlinear into its quantisation steps; share the weight scale with bitlinear_grad";
   let description = [{
