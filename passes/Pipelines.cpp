@@ -71,6 +71,10 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Updates written back into the caller's buffers are computed there.
   pm.addNestedPass<func::FuncOp>(createTernaryForwardCopies());
+  // Private functions (the packed kernels) return no buffer they were given:
+  // their callers use the argument, and nothing clones the output to
+  // return it.
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   // Upstream's buffer-deallocation-pipeline, with the buffers nothing can
   // alias split off first: its simplification is quadratic in the buffers
   // a block frees.

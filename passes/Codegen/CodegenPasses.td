@@ -181,34 +181,50 @@ def TernarySplitDeallocs : Pass<"ternary-split-deallocs"> {
     splits that op by asking, for every pair of its buffers, whether they
     can be the same allocation: quadratic in the buffers of a block, seconds
     for a train step with a thousand of them (the 10M-parameter decoder's
-    step: 2.4 s of its 6.8 s in MLIR).
+    step: 2.4 s of its 6.8 s in MLIR). What it cannot split is lowered to
+    a call of a helper that compares every pair at run time, from arrays
+    stored one element at a time: a block of a thousand stores that LLVM's
+    store merging is quadratic in too.
 
-    This pass does the common case first in one pass over each op. Each
-    buffer and retained value is traced back through view-like ops to its
-    root. If every root is a `memref.alloc` or an argument of the function
-    (an allocation made in the function is none of its arguments), then each
-    buffer whose root is an allocation that no other buffer and no retained
-    value of the op shares is freed by a `bufferization.dealloc` of its own,
-    under its own condition and retaining nothing. The retained values'
-    results are unchanged: such a buffer never aliases them. An op with any
-    other root (a call's result, a value chosen by `arith.select` or passed
-    out of a region) is left whole for the upstream pass.
+    This pass does the common cases first, in one pass over each op. Each
+    buffer and retained value is traced back through view-like ops (and the
+    base buffer of `memref.extract_strided_metadata`) to where it comes
+    from:
+
+    - a `memref.alloc` or an argument of the function: that buffer;
+    - the result of a call of a function of the module whose one
+      `func.return` gives there one of its arguments (through views): the
+      buffer passed as that argument; or a buffer the callee allocates and
+      returns nowhere else: a fresh buffer, the call's result;
+    - another call: any of the buffers passed to it;
+    - anything else (a value chosen by `arith.select`, passed out of a
+      region): unknown, and the op is left whole.
+
+    Each fresh buffer (an allocation or a callee's) that the op's other
+    operands and retained values cannot be a view of without being known to
+    is then freed by a `bufferization.dealloc` of its own, retaining
+    nothing, once, if the condition of any of its entries holds. The
+    retained values' results are unchanged: such a buffer never aliases
+    them.
 
     Example:
 
     ```mlir
-    %r = bufferization.dealloc (%a, %b, %c : memref<4xf32>, memref<8xf32>, memref<2xf32>)
-        if (%true, %cond, %true) retain (%c : memref<2xf32>)
+    %r = bufferization.dealloc (%a, %b, %c, %base : memref<4xf32>, memref<8xf32>, memref<2xf32>, memref<f32>)
+        if (%true, %cond, %true, %c2) retain (%c : memref<2xf32>)
     ```
 
-    with `%a`, `%b`, `%c` three `memref.alloc`s, becomes
+    with `%a`, `%b`, `%c` three `memref.alloc`s and `%base` the base buffer
+    of `%a`, becomes
 
     ```mlir
-    bufferization.dealloc (%a : memref<4xf32>) if (%true)
+    %either = arith.ori %true, %c2 : i1
+    bufferization.dealloc (%a : memref<4xf32>) if (%either)
     bufferization.dealloc (%b : memref<8xf32>) if (%cond)
     %r = bufferization.dealloc (%c : memref<2xf32>) if (%true) retain (%c : memref<2xf32>)
     ```
   }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def TernaryRequestCInterface

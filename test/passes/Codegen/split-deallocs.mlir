@@ -26,19 +26,22 @@ func.func @fresh(%cond: i1) -> (memref<2xf32>, i1) {
 // -----
 
 // Views count as their buffer (a subview, the base buffer of
-// extract_strided_metadata): a buffer retained through a view, and a buffer
-// listed twice, stay in the op; an argument is no fresh buffer's view.
+// extract_strided_metadata). A buffer retained through a view stays in the
+// op, with the function's argument; a buffer listed twice is freed once,
+// if either condition holds.
 // CHECK-LABEL: func.func @views
-// CHECK-SAME: (%[[ARG:.*]]: memref<4xf32>)
+// CHECK-SAME: (%[[ARG:.*]]: memref<4xf32>, %[[C1:.*]]: i1, %[[C2:.*]]: i1)
 // CHECK: %[[A:.*]] = memref.alloc() : memref<4xf32>
 // CHECK: %[[B:.*]] = memref.alloc() : memref<4xf32>
 // CHECK: %[[C:.*]] = memref.alloc() : memref<4xf32>
 // CHECK: %[[VIEW:.*]] = memref.subview %[[A]]
 // CHECK: %[[BASE:.*]], %{{.*}}, %{{.*}}, %{{.*}} = memref.extract_strided_metadata %[[B]]
+// CHECK-NEXT: %[[EITHER:.*]] = arith.ori %[[C1]], %[[C2]] : i1
+// CHECK-NEXT: bufferization.dealloc (%[[B]] : memref<4xf32>) if (%[[EITHER]]){{$}}
 // CHECK-NEXT: bufferization.dealloc (%[[C]] : memref<4xf32>) if (%{{.*}}){{$}}
-// CHECK-NEXT: %[[R:.*]] = bufferization.dealloc (%[[A]], %[[B]], %[[BASE]], %[[ARG]] : {{.*}}) if ({{.*}}) retain (%[[VIEW]] : memref<2xf32, strided<[1], offset: 1>>)
+// CHECK-NEXT: %[[R:.*]] = bufferization.dealloc (%[[A]], %[[ARG]] : memref<4xf32>, memref<4xf32>) if ({{.*}}) retain (%[[VIEW]] : memref<2xf32, strided<[1], offset: 1>>)
 // CHECK-NEXT: return %[[VIEW]], %[[R]]
-func.func @views(%arg: memref<4xf32>) -> (memref<2xf32, strided<[1], offset: 1>>, i1) {
+func.func @views(%arg: memref<4xf32>, %c1: i1, %c2: i1) -> (memref<2xf32, strided<[1], offset: 1>>, i1) {
   %true = arith.constant true
   %a = memref.alloc() : memref<4xf32>
   %b = memref.alloc() : memref<4xf32>
@@ -46,28 +49,53 @@ func.func @views(%arg: memref<4xf32>) -> (memref<2xf32, strided<[1], offset: 1>>
   %view = memref.subview %a[1] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1], offset: 1>>
   %base, %offset, %size, %stride = memref.extract_strided_metadata %b : memref<4xf32> -> memref<f32>, index, index, index
   %r = bufferization.dealloc (%a, %b, %base, %c, %arg : memref<4xf32>, memref<4xf32>, memref<f32>, memref<4xf32>, memref<4xf32>)
-      if (%true, %true, %true, %true, %true) retain (%view : memref<2xf32, strided<[1], offset: 1>>)
+      if (%true, %c1, %c2, %true, %true) retain (%view : memref<2xf32, strided<[1], offset: 1>>)
   return %view, %r : memref<2xf32, strided<[1], offset: 1>>, i1
 }
 
 // -----
 
-// A call's result may be a view of any buffer passed to it: that buffer
-// stays with it; a buffer the call does not see is freed alone.
+// A call's result: the callee's body says which buffer it is (its argument
+// %x, returned through a cast: the same buffer as %a; a buffer it allocates:
+// a fresh one). Without a body, it may be a view of any buffer passed to
+// it: that buffer stays with it; a buffer the call does not see is freed
+// alone.
 func.func private @kernel(memref<4xf32>) -> memref<4xf32>
 
-// CHECK-LABEL: func.func @call_result
+func.func private @in_place(%x: memref<4xf32>) -> memref<?xf32> {
+  %cast = memref.cast %x : memref<4xf32> to memref<?xf32>
+  return %cast : memref<?xf32>
+}
+
+func.func private @fresh_result(%x: memref<4xf32>) -> memref<4xf32> {
+  %y = memref.alloc() : memref<4xf32>
+  memref.copy %x, %y : memref<4xf32> to memref<4xf32>
+  return %y : memref<4xf32>
+}
+
+// CHECK-LABEL: func.func @call_results
+// CHECK-SAME: (%[[C1:.*]]: i1, %[[C2:.*]]: i1)
 // CHECK: %[[A:.*]] = memref.alloc() : memref<4xf32>
 // CHECK: %[[B:.*]] = memref.alloc() : memref<4xf32>
-// CHECK: %[[OUT:.*]] = call @kernel(%[[A]])
+// CHECK: %[[D:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: %[[SAME:.*]] = call @in_place(%[[A]])
+// CHECK: %[[NEW:.*]] = call @fresh_result(%[[A]])
+// CHECK: %[[ANY:.*]] = call @kernel(%[[D]])
+// CHECK-NEXT: %[[EITHER:.*]] = arith.ori %[[C1]], %[[C2]] : i1
+// CHECK-NEXT: bufferization.dealloc (%[[A]] : memref<4xf32>) if (%[[EITHER]]){{$}}
 // CHECK-NEXT: bufferization.dealloc (%[[B]] : memref<4xf32>) if (%{{.*}}){{$}}
-// CHECK-NEXT: bufferization.dealloc (%[[A]], %[[OUT]] : memref<4xf32>, memref<4xf32>) if (%{{.*}}, %{{.*}}){{$}}
-func.func @call_result() {
+// CHECK-NEXT: bufferization.dealloc (%[[NEW]] : memref<4xf32>) if (%{{.*}}){{$}}
+// CHECK-NEXT: bufferization.dealloc (%[[D]], %[[ANY]] : memref<4xf32>, memref<4xf32>) if (%{{.*}}, %{{.*}}){{$}}
+func.func @call_results(%c1: i1, %c2: i1) {
   %true = arith.constant true
   %a = memref.alloc() : memref<4xf32>
   %b = memref.alloc() : memref<4xf32>
-  %out = call @kernel(%a) : (memref<4xf32>) -> memref<4xf32>
-  bufferization.dealloc (%a, %b, %out : memref<4xf32>, memref<4xf32>, memref<4xf32>) if (%true, %true, %true)
+  %d = memref.alloc() : memref<4xf32>
+  %same = call @in_place(%a) : (memref<4xf32>) -> memref<?xf32>
+  %new = call @fresh_result(%a) : (memref<4xf32>) -> memref<4xf32>
+  %any = call @kernel(%d) : (memref<4xf32>) -> memref<4xf32>
+  bufferization.dealloc (%a, %b, %same, %new, %d, %any : memref<4xf32>, memref<4xf32>, memref<?xf32>, memref<4xf32>, memref<4xf32>, memref<4xf32>)
+      if (%c1, %true, %c2, %true, %true, %true)
   return
 }
 
