@@ -191,7 +191,8 @@ def TernarySplitDeallocs : Pass<"ternary-split-deallocs"> {
     base buffer of `memref.extract_strided_metadata`) to where it comes
     from:
 
-    - a `memref.alloc` or an argument of the function: that buffer;
+    - a `memref.alloc`, a `bufferization.clone` or an argument of the
+      function: that buffer;
     - the result of a call of a function of the module whose one
       `func.return` gives there one of its arguments (through views): the
       buffer passed as that argument; or a buffer the callee allocates and

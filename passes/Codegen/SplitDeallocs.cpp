@@ -46,6 +46,13 @@ Value rootOf(Value v) {
   }
 }
 
+/// Whether `root` is a buffer its op allocates (memref.alloc, or the copy
+/// bufferization.clone makes).
+bool isAllocation(Value root) {
+  return root.getDefiningOp<memref::AllocOp>() ||
+         root.getDefiningOp<bufferization::CloneOp>();
+}
+
 /// Where a buffer comes from: `exact` when it is a view of that one buffer (an
 /// allocation, an argument of the function, or a buffer a call allocated
 /// and returned), otherwise the buffers in `may` it may be a view of.
@@ -71,7 +78,7 @@ public:
 
 private:
   FailureOr<Origin> compute(Value root) {
-    if (root.getDefiningOp<memref::AllocOp>())
+    if (isAllocation(root))
       return Origin{root, {}};
     if (auto arg = dyn_cast<BlockArgument>(root)) {
       if (arg.getOwner() == &function.getFunctionBody().front())
@@ -125,7 +132,7 @@ private:
       return arg.getOwner() == &callee.getBody().front()
                  ? std::optional<int>(arg.getArgNumber())
                  : std::nullopt;
-    if (!returned.getDefiningOp<memref::AllocOp>())
+    if (!isAllocation(returned))
       return std::nullopt;
     for (auto [i, other] : llvm::enumerate(ret.getOperands()))
       if (i != index && isa<BaseMemRefType>(other.getType()) &&

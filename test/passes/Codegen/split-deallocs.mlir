@@ -55,6 +55,25 @@ func.func @views(%arg: memref<4xf32>, %c1: i1, %c2: i1) -> (memref<2xf32, stride
 
 // -----
 
+// The copy bufferization.clone makes is a fresh buffer too.
+// CHECK-LABEL: func.func @clone
+// CHECK-SAME: (%[[X:.*]]: memref<4xf32>)
+// CHECK: %[[A:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: %[[COPY:.*]] = bufferization.clone %[[X]]
+// CHECK-NEXT: bufferization.dealloc (%[[A]] : memref<4xf32>) if (%{{.*}}){{$}}
+// CHECK-NEXT: bufferization.dealloc (%[[COPY]] : memref<4xf32>) if (%{{.*}}){{$}}
+// CHECK-NEXT: %[[R:.*]] = bufferization.dealloc (%[[X]] : memref<4xf32>) if (%{{.*}}) retain (%[[X]] : memref<4xf32>)
+func.func @clone(%x: memref<4xf32>) -> i1 {
+  %true = arith.constant true
+  %a = memref.alloc() : memref<4xf32>
+  %copy = bufferization.clone %x : memref<4xf32> to memref<4xf32>
+  %r = bufferization.dealloc (%a, %copy, %x : memref<4xf32>, memref<4xf32>, memref<4xf32>)
+      if (%true, %true, %true) retain (%x : memref<4xf32>)
+  return %r : i1
+}
+
+// -----
+
 // A call's result: the callee's body says which buffer it is (its argument
 // %x, returned through a cast: the same buffer as %a; a buffer it allocates:
 // a fresh one). Without a body, it may be a view of any buffer passed to
