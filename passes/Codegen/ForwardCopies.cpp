@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Utils/Buffers.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -28,21 +29,16 @@ namespace ternary {
 } // namespace mlir
 
 using namespace mlir;
+using mlir::ternary::detail::bufferRoot;
 
 namespace {
-
-/// The buffer `v` is a view of (through view-like ops), or `v`.
-Value rootOf(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
 
 /// Whether `op` (or an op nested in it) uses a view of `buffer`.
 bool usesBuffer(Operation *op, Value buffer) {
   WalkResult r = op->walk([&](Operation *inner) {
     for (Value operand : inner->getOperands())
-      if (isa<BaseMemRefType>(operand.getType()) && rootOf(operand) == buffer)
+      if (isa<BaseMemRefType>(operand.getType()) &&
+          bufferRoot(operand) == buffer)
         return WalkResult::interrupt();
     return WalkResult::advance();
   });
@@ -103,7 +99,7 @@ bool mayWriteArgument(Operation *op, OpOperand *init, BlockArgument arg) {
   auto writer = cast<linalg::LinalgOp>(op);
   for (OpOperand &operand : writer->getOpOperands()) {
     if (&operand == init || !isa<BaseMemRefType>(operand.get().getType()) ||
-        rootOf(operand.get()) != arg)
+        bufferRoot(operand.get()) != arg)
       continue;
     if (operand.get() != arg || writer.isDpsInit(&operand) ||
         writer.getMatchingIndexingMap(&operand) !=
@@ -125,7 +121,7 @@ bool untouchedBetween(Operation *from, Operation *to, BlockArgument arg) {
   for (Operation *op = from->getNextNode(); op != to; op = op->getNextNode()) {
     if (auto copy = dyn_cast<memref::CopyOp>(op)) {
       auto target = dyn_cast<BlockArgument>(copy.getTarget());
-      if (target && target != arg && rootOf(copy.getSource()) != arg)
+      if (target && target != arg && bufferRoot(copy.getSource()) != arg)
         continue;
       return false;
     }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Utils/Buffers.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,23 +29,9 @@ namespace ternary {
 } // namespace mlir
 
 using namespace mlir;
+using mlir::ternary::detail::bufferRoot;
 
 namespace {
-
-/// The buffer `v` is a view of (through view-like ops and the base buffer of
-/// memref.extract_strided_metadata), or `v`.
-Value rootOf(Value v) {
-  while (true) {
-    if (auto view = v.getDefiningOp<ViewLikeOpInterface>()) {
-      v = view.getViewSource();
-      continue;
-    }
-    auto metadata = v.getDefiningOp<memref::ExtractStridedMetadataOp>();
-    if (!metadata || v != metadata.getBaseBuffer())
-      return v;
-    v = metadata.getSource();
-  }
-}
 
 /// Whether `root` is a buffer its op allocates (memref.alloc, or the copy
 /// bufferization.clone makes).
@@ -68,7 +55,7 @@ public:
 
   /// The origin of `v`, or failure if it may be any buffer.
   FailureOr<Origin> of(Value v) {
-    Value root = rootOf(v);
+    Value root = bufferRoot(v);
     if (auto it = cache.find(root); it != cache.end())
       return it->second;
     FailureOr<Origin> origin = compute(root);
@@ -127,7 +114,7 @@ private:
     }
     if (!ret)
       return std::nullopt;
-    Value returned = rootOf(ret.getOperand(index));
+    Value returned = bufferRoot(ret.getOperand(index));
     if (auto arg = dyn_cast<BlockArgument>(returned))
       return arg.getOwner() == &callee.getBody().front()
                  ? std::optional<int>(arg.getArgNumber())
@@ -136,7 +123,7 @@ private:
       return std::nullopt;
     for (auto [i, other] : llvm::enumerate(ret.getOperands()))
       if (i != index && isa<BaseMemRefType>(other.getType()) &&
-          rootOf(other) == returned)
+          bufferRoot(other) == returned)
         return std::nullopt;
     return -1;
   }
