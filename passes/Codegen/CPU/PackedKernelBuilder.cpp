@@ -49,35 +49,24 @@ Value PackedKernelBuilder::load64(Value tensor, Value row, Value col,
       pad, mask, b.getBoolArrayAttr({true}));
 }
 
-SmallVector<Value> PackedKernelBuilder::codes(Value bytes) {
-  SmallVector<Value> result;
+Value PackedKernelBuilder::code(Value bytes, int64_t j, Value &state) {
   if (encoding == Encoding::i2) {
-    for (int64_t j = 0; j < per; ++j) {
-      Value shifted = bytes;
-      if (j)
-        shifted =
-            arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j));
-      result.push_back(
-          arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3)));
-    }
-    return result;
+    Value shifted =
+        j ? arith::ShRUIOp::create(b, loc, bytes, splat(bytes64(), 2 * j))
+          : bytes;
+    return arith::AndIOp::create(b, loc, shifted, splat(bytes64(), 3));
   }
   // Base 3, in byte arithmetic only: t_j = (byte * 3^j) mod 256 is
   // 3 t_{j-1} (two wrapping byte adds), and floor(3 t / 256), the code,
   // is (t > 85) + (t > 170).
-  Value t = bytes;
+  state = j ? times3(state) : bytes;
   Value one = splat(bytes64(), 1), zero = splat(bytes64(), 0);
-  for (int64_t j = 0; j < per; ++j) {
-    if (j)
-      t = times3(t);
-    auto above = [&](int64_t bound) {
-      Value cmp = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t,
-                                        splat(bytes64(), bound));
-      return arith::SelectOp::create(b, loc, cmp, one, zero);
-    };
-    result.push_back(arith::AddIOp::create(b, loc, above(85), above(170)));
-  }
-  return result;
+  auto above = [&](int64_t bound) {
+    Value cmp = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, state,
+                                      splat(bytes64(), bound));
+    return arith::SelectOp::create(b, loc, cmp, one, zero);
+  };
+  return arith::AddIOp::create(b, loc, above(85), above(170));
 }
 
 Value PackedKernelBuilder::dot(Value acc, Value codesV, Value x) {
@@ -103,4 +92,76 @@ Value PackedKernelBuilder::dot(Value acc, Value codesV, Value x) {
                                  arith::MulIOp::create(b, loc, c, xv));
   }
   }
+}
+
+SmallVector<Value> PackedKernelBuilder::reduceAll(ArrayRef<Value> accs) {
+  SmallVector<Value> sums;
+  if (accs.empty())
+    return sums;
+  auto type = cast<VectorType>(accs.front().getType());
+  int64_t lanes = type.getNumElements();
+  if (accs.size() == 1 || !llvm::isPowerOf2_64(lanes)) {
+    for (Value acc : accs)
+      sums.push_back(reduce(acc));
+    return sums;
+  }
+  // A vector of the tree: the accumulator each lane belongs to (-1: none).
+  struct Node {
+    Value v;
+    SmallVector<int64_t> owner;
+  };
+  // a + b with blocks of `size` lanes: block 2i of the result is the sum of
+  // a's blocks 2i and 2i + 1, block 2i + 1 that of b's.
+  auto combine = [&](const Node &x, const Node &y, int64_t size) {
+    SmallVector<int64_t> even, odd;
+    Node out;
+    for (int64_t blk = 0; blk < lanes / size; blk += 2) {
+      for (int64_t i = 0; i < size; ++i) {
+        even.push_back(blk * size + i);
+        odd.push_back((blk + 1) * size + i);
+        out.owner.push_back(x.owner[blk * size + i]);
+      }
+      for (int64_t i = 0; i < size; ++i) {
+        even.push_back(lanes + blk * size + i);
+        odd.push_back(lanes + (blk + 1) * size + i);
+        out.owner.push_back(y.owner[blk * size + i]);
+      }
+    }
+    out.v = arith::AddIOp::create(
+        b, loc, vector::ShuffleOp::create(b, loc, x.v, y.v, even),
+        vector::ShuffleOp::create(b, loc, x.v, y.v, odd));
+    return out;
+  };
+  // Groups of up to `lanes` accumulators, each reduced to one vector.
+  for (size_t first = 0; first < accs.size(); first += lanes) {
+    size_t count = std::min<size_t>(lanes, accs.size() - first);
+    SmallVector<Node> level;
+    for (size_t i = 0; i < count; ++i)
+      level.push_back(
+          {accs[first + i], SmallVector<int64_t>(lanes, int64_t(first + i))});
+    // Pad to a power of two with zeros.
+    while (!llvm::isPowerOf2_64(level.size()))
+      level.push_back({splat(type, 0), SmallVector<int64_t>(lanes, -1)});
+    int64_t size = lanes / 2;
+    while (level.size() > 1) {
+      SmallVector<Node> next;
+      for (size_t i = 0; i < level.size(); i += 2)
+        next.push_back(combine(level[i], level[i + 1], size));
+      level = std::move(next);
+      size /= 2;
+    }
+    // Each sum now spans `2 * size` adjacent lanes: fold them.
+    Node root = level.front();
+    for (; size >= 1; size /= 2)
+      root = combine(root, root, size);
+    // Lane l holds the whole sum of its owner when it starts its group.
+    SmallVector<Value> group(count);
+    for (int64_t l = 0; l < lanes; ++l) {
+      int64_t owner = root.owner[l];
+      if (owner >= 0 && !group[owner - first])
+        group[owner - first] = vector::ExtractOp::create(b, loc, root.v, l);
+    }
+    sums.append(group.begin(), group.end());
+  }
+  return sums;
 }

@@ -55,6 +55,16 @@ struct PackedKernelBuilder {
       return {8, 4, 1};
     return {4, 1};
   }
+  /// The outputs a tile of `rows` rows computes together (each 64-byte load
+  /// of x serves that many outputs' decoded weights): with one output, a
+  /// dot product needs a load of x, and the loads, not the dot products,
+  /// bound the VNNI GEMM (2 loads and 2 vpdpbusd a cycle on Zen 5). The
+  /// outputs of a block that do not fill a whole tile take tiles of one.
+  int64_t outputTile(int64_t rows) {
+    if (kernel != PackedKernel::avx512_vnni || rows == 1)
+      return 1;
+    return rows >= 8 ? 3 : 4;
+  }
   /// Whether single rows of base-3 weights take the dot products of the
   /// decoder's residues instead of those of the codes (VNNI only: vpdpbusd
   /// has no intermediate saturation, the AVX2 pair sum would saturate).
@@ -65,19 +75,20 @@ struct PackedKernelBuilder {
   /// product and six decoding operations. A GEMV is bound by its decoding
   /// (docs/performance-history.md); tiles of several rows share the decoded
   /// codes and keep the comparisons.
-  bool residueDots(int64_t tile) {
+  bool residueDots(int64_t rows, int64_t outputs) {
     return encoding == Encoding::base3 && kernel == PackedKernel::avx512_vnni &&
-           tile == 1;
+           rows == 1 && outputs == 1;
   }
-  /// Accumulators a row of a tile of `tile` rows: independent chains of dot
-  /// products (code position j goes to chain j % chains) hide the latency
-  /// of the dot product, within the register budget.
-  int64_t chains(int64_t tile) {
-    return std::clamp<int64_t>(accumulatorBudget() / tile, 1, per);
+  /// Accumulators a (row, output) pair of a tile: independent chains of
+  /// dot products (code position j goes to chain j % chains) hide the
+  /// latency of the dot product, within the register budget.
+  int64_t chains(int64_t rows, int64_t outputs) {
+    return std::clamp<int64_t>(accumulatorBudget() / (rows * outputs), 1, per);
   }
-  /// Accumulators a row: `chains(tile)`, twice with residue dot products.
-  int64_t accumulatorsPerRow(int64_t tile) {
-    return chains(tile) * (residueDots(tile) ? 2 : 1);
+  /// Accumulators a (row, output) pair: `chains`, twice with residue dot
+  /// products.
+  int64_t accumulatorsPerPair(int64_t rows, int64_t outputs) {
+    return chains(rows, outputs) * (residueDots(rows, outputs) ? 2 : 1);
   }
 
   /// The accumulator type of the dot product.
@@ -101,9 +112,10 @@ struct PackedKernelBuilder {
                                  t);
   }
 
-  /// The p code vectors of 64 storage bytes: vector j holds code j of each
-  /// byte, i.e. 64 consecutive weights + 1, as unsigned bytes.
-  SmallVector<Value> codes(Value bytes);
+  /// Code j of each of 64 storage bytes (64 consecutive weights + 1, as
+  /// unsigned bytes), for j = 0, 1, ... in turn: `state` carries what code
+  /// j + 1 is computed from (base 3: t_j; set from `bytes` at j = 0).
+  Value code(Value bytes, int64_t j, Value &state);
 
   /// acc + the dot products of unsigned `codes` with signed `x`, 4 bytes a
   /// 32-bit lane.
@@ -112,6 +124,15 @@ struct PackedKernelBuilder {
   Value reduce(Value acc) {
     return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
   }
+
+  /// The lane sums of each of `accs` (vectors of one type), as `reduce`
+  /// would give them, by a transposed tree: two vectors' halves are
+  /// shuffled side by side and added, so that one add serves both, then
+  /// the quarters of two such vectors, and so on, until one vector holds
+  /// every sum (groups of as many accumulators as lanes). 8 accumulators of
+  /// 16 lanes take 8 adds of two shuffles (4 + 2 + 1 pairs, one fold)
+  /// instead of 8 reductions of 4 adds and 4 shuffles each.
+  SmallVector<Value> reduceAll(ArrayRef<Value> accs);
 };
 
 } // namespace detail

@@ -10,17 +10,27 @@
 //   are the tasks of an scf.forall, run on threads):
 //     for each tile of 8 rows of x, then of 4, then single rows (AVX-512
 //     VNNI; 4 then 1 on the other kernels):
-//       for each output n of the block:
+//       for each tile of C outputs n .. n + C - 1 of the block (AVX-512
+//       VNNI: 3 with 8 rows, 4 with 4 rows), then single outputs:
 //         for each full block of 64 p weights (64 storage bytes):
-//           prefetch the same bytes of output n + ahead (4 KiB ahead)
-//           bytes = the block's 64 bytes
+//           prefetch the same bytes of outputs n + c + ahead (4 KiB ahead)
+//           bytes[c] = the block's 64 bytes of output n + c
 //           for each code position j < p:
-//             codes = code j of the 64 bytes   (64 consecutive weights + 1)
-//             acc[m, j % chains] += dot(codes, x[m, block + 64 j .. + 64])
-//                     (chains: 16 / tile accumulators a row on AVX-512, 4 /
-//                     tile on the others, at most p)
+//             codes[c] = code j of bytes[c]  (64 consecutive weights + 1)
+//             for each row m: xm = x[m, block + 64 j .. + 64]   (one load)
+//               acc[m, c, j % chains] += dot(codes[c], xm)
+//                     (chains: one with several outputs; else 16 / tile
+//                     accumulators a row on AVX-512, 4 / tile on the
+//                     others, at most p)
 //         the same for the partial last block, with masked loads
-//         y[m, n] = sum(acc[m, :]) - sx[m]
+//         y[m, n + c] = sum(acc[m, c, :]) - sx[m]   (the sums of a tile's
+//                     accumulators by one transposed tree of shuffles)
+//
+// The tile of outputs exists for the loads: with one output, every dot
+// product needs its own 64-byte load of x, and two loads a cycle, not the
+// two vpdpbusd, bounded the VNNI GEMM (about 65 % of its peak); 8 rows x 3
+// outputs (24 accumulators) take 8 loads of x for 24 dot products a code
+// position (docs/performance-history.md).
 //
 // Codes are w + 1 in {0, 1, 2}: unsigned, which is what the x86 u8 x s8 dot
 // products want; the activation sum removes the + 1. The dot product is
@@ -72,77 +82,98 @@ constexpr int64_t kPrefetchBytes = 4096;
 /// weights, for which a lane's sum takes 23 bits.
 constexpr int64_t kResidueChunk = 1024;
 
-/// Accumulates one block of weights for `tile` rows: the block's storage
-/// starts at byte `blk * 64` of row `n`, code j of its bytes holds the
-/// weights at columns `start + stride * j + i`. Full blocks have stride 64
-/// and are read in bounds; the last, partial block has stride
+/// A tile of the product: `rows` rows of x from `m0` times `outputs`
+/// outputs from `n`; `prefetch[c]` is the row of packed weights prefetched
+/// as output c's are read.
+struct Tile {
+  Value m0;
+  int64_t rows;
+  Value n;
+  int64_t outputs;
+  SmallVector<Value> prefetch;
+};
+
+/// Accumulates one block of weights for a tile: the block's storage
+/// starts at byte `blk * 64` of each output's row, code j of its bytes
+/// holds the weights at columns `start + stride * j + i`. Full blocks have
+/// stride 64 and are read in bounds; the last, partial block has stride
 /// s = ceil(r / p) and is read with masked loads, so that the bytes past the
 /// row (codes 0) and the activations past K (0) add nothing.
 ///
-/// `accs` holds `kb.accumulatorsPerRow(tile)` accumulators a row: row t,
-/// code position j go to accs[t * perRow + j % chains] (independent chains
-/// hide the latency of the dot product when few rows share a block); with
-/// residue dot products (PackedKernelBuilder::residueDots), the dot products of
-/// t_j go there and those of t_{j+1} to the `chains` accumulators after
-/// them. The same bytes of row `prefetchRow` are prefetched.
+/// `accs` holds `kb.accumulatorsPerPair` accumulators for each row t and
+/// output c of the tile: code position j goes to
+/// accs[(t * outputs + c) * perPair + j % chains] (independent chains hide
+/// the latency of the dot product when few pairs share a block); with
+/// residue dot products (PackedKernelBuilder::residueDots), the dot products
+/// of t_j go there and those of t_{j+1} to the `chains` accumulators after
+/// them.
 SmallVector<Value> emitBlock(PackedKernelBuilder &kb, Value x, Value storage,
-                             Value n, Value prefetchRow, Value m0, int64_t tile,
-                             Value blk, Value stride, bool inBounds,
-                             ValueRange accs) {
+                             const Tile &tile, Value blk, Value stride,
+                             bool inBounds, ValueRange accs) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  int64_t chains = kb.chains(tile);
-  int64_t perRow = kb.accumulatorsPerRow(tile);
-  bool residues = kb.residueDots(tile);
+  int64_t chains = kb.chains(tile.rows, tile.outputs);
+  int64_t perPair = kb.accumulatorsPerPair(tile.rows, tile.outputs);
+  bool residues = kb.residueDots(tile.rows, tile.outputs);
   Value byteColumn = arith::MulIOp::create(b, loc, blk, kb.index(64));
-  PrefetchOp::create(b, loc, storage, ValueRange{prefetchRow, byteColumn});
-  Value bytes = kb.load64(storage, n, byteColumn, inBounds);
+  SmallVector<Value> bytes, states(tile.outputs);
+  for (int64_t c = 0; c < tile.outputs; ++c) {
+    PrefetchOp::create(b, loc, storage,
+                       ValueRange{tile.prefetch[c], byteColumn});
+    Value n = arith::AddIOp::create(b, loc, tile.n, kb.index(c));
+    bytes.push_back(kb.load64(storage, n, byteColumn, inBounds));
+  }
   Value start = arith::MulIOp::create(b, loc, blk, kb.index(64 * kb.per));
   SmallVector<Value> next(accs.begin(), accs.end());
-  // Residues t_0 = bytes, t_{j+1} = 3 t_j; or the codes.
-  SmallVector<Value> vectors;
+  // Residues t_j = 3^j bytes (one output only).
+  SmallVector<Value> residueVectors;
   if (residues) {
-    vectors.push_back(bytes);
+    residueVectors.push_back(bytes[0]);
     for (int64_t j = 0; j < kb.per; ++j)
-      vectors.push_back(kb.times3(vectors.back()));
-  } else {
-    vectors = kb.codes(bytes);
+      residueVectors.push_back(kb.times3(residueVectors.back()));
   }
   for (int64_t j = 0; j < kb.per; ++j) {
+    // Decoded next to their dot products: the outputs' codes of position j
+    // only are live at a time.
+    SmallVector<Value> codes;
+    for (int64_t c = 0; c < tile.outputs; ++c)
+      codes.push_back(residues ? residueVectors[j]
+                               : kb.code(bytes[c], j, states[c]));
     Value col = arith::AddIOp::create(
         b, loc, start, arith::MulIOp::create(b, loc, stride, kb.index(j)));
-    for (int64_t t = 0; t < tile; ++t) {
-      Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
+    for (int64_t t = 0; t < tile.rows; ++t) {
+      Value row = arith::AddIOp::create(b, loc, tile.m0, kb.index(t));
       Value xv = kb.load64(x, row, col, inBounds);
-      Value &acc = next[t * perRow + j % chains];
-      acc = kb.dot(acc, vectors[j], xv);
-      if (residues) {
-        Value &carried = next[t * perRow + chains + j % chains];
-        carried = kb.dot(carried, vectors[j + 1], xv);
+      for (int64_t c = 0; c < tile.outputs; ++c) {
+        int64_t first = (t * tile.outputs + c) * perPair;
+        Value &acc = next[first + j % chains];
+        acc = kb.dot(acc, codes[c], xv);
+        if (residues) {
+          Value &carried = next[first + chains + j % chains];
+          carried = kb.dot(carried, residueVectors[j + 1], xv);
+        }
       }
     }
   }
   return next;
 }
 
-/// Emits the product for `tile` rows starting at `m0` and output `n` into
-/// `result` (the columns of a block of outputs starting at `firstColumn`)
-/// and returns the updated tensor. The weights of output `prefetchRow` are
-/// prefetched as those of `n` are read.
-Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
-                  Value firstColumn, Value m0, int64_t tile, Value n,
-                  Value prefetchRow, Value k, Value fullBlocks,
-                  ArrayRef<Value> rowSums,
-                  function_ref<Value(Value, Value, Value)> finish) {
+/// Emits the product of `tile` into `result` (the columns of a block of
+/// outputs starting at `firstColumn`) and returns the updated tensor.
+Value emitTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
+               Value firstColumn, const Tile &tile, Value k, Value fullBlocks,
+               ArrayRef<Value> rowSums,
+               function_ref<Value(Value, Value, Value)> finish) {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
   // With the weights prefetched, 4 chained vpdpbusd a cache line were the
   // limit of a GEMV from DRAM (docs/performance-history.md).
-  int64_t chains = kb.chains(tile);
-  int64_t perRow = kb.accumulatorsPerRow(tile);
-  bool residues = kb.residueDots(tile);
+  int64_t chains = kb.chains(tile.rows, tile.outputs);
+  int64_t perPair = kb.accumulatorsPerPair(tile.rows, tile.outputs);
+  int64_t pairs = tile.rows * tile.outputs;
+  bool residues = kb.residueDots(tile.rows, tile.outputs);
   Value zero = kb.splat(kb.accType(), 0);
-  SmallVector<Value> zeros(tile * perRow, zero);
+  SmallVector<Value> zeros(pairs * perPair, zero);
 
   // The full blocks [lo, hi), accumulated onto `init`.
   auto fullBlockLoop = [&](Value lo, Value hi, ValueRange init) {
@@ -150,8 +181,8 @@ Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
                b, loc, lo, hi, kb.index(1), init,
                [&](OpBuilder &, Location, Value blk, ValueRange accs) {
                  scf::YieldOp::create(b, loc,
-                                      emitBlock(kb, x, storage, n, prefetchRow,
-                                                m0, tile, blk, kb.index(64),
+                                      emitBlock(kb, x, storage, tile, blk,
+                                                kb.index(64),
                                                 /*inBounds=*/true, accs));
                })
         .getResults();
@@ -169,8 +200,8 @@ Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
                  Value stride = arith::CeilDivUIOp::create(b, loc, remaining,
                                                            kb.index(kb.per));
                  scf::YieldOp::create(b, loc,
-                                      emitBlock(kb, x, storage, n, prefetchRow,
-                                                m0, tile, fullBlocks, stride,
+                                      emitBlock(kb, x, storage, tile,
+                                                fullBlocks, stride,
                                                 /*inBounds=*/false, init));
                },
                [&](OpBuilder &, Location) {
@@ -178,21 +209,21 @@ Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
                })
         .getResults();
   };
-  // The lane sums of the dot products of row t's codes from its
+  // The lane sums of the dot products of pair p's codes from its
   // accumulators in `accs`.
-  auto laneSums = [&](ValueRange accs, int64_t t) -> Value {
+  auto laneSums = [&](ValueRange accs, int64_t p) -> Value {
     auto chainSum = [&](int64_t first) -> Value {
       Value acc = accs[first];
       for (int64_t c = 1; c < chains; ++c)
         acc = arith::AddIOp::create(b, loc, acc, accs[first + c]);
       return acc;
     };
-    Value acc = chainSum(t * perRow);
+    Value acc = chainSum(p * perPair);
     if (!residues)
       return acc;
     // 256 * (dot products of the codes) = 3 acc - carried, in wrapping i32
     // arithmetic: exact while a lane's true sum fits in 24 bits.
-    Value carried = chainSum(t * perRow + chains);
+    Value carried = chainSum(p * perPair + chains);
     return arith::ShRSIOp::create(
         b, loc, arith::SubIOp::create(b, loc, kb.times3(acc), carried),
         kb.splat(kb.accType(), 8));
@@ -202,15 +233,15 @@ Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
   if (!residues) {
     ValueRange accs =
         partialBlock(fullBlockLoop(kb.index(0), fullBlocks, zeros));
-    for (int64_t t = 0; t < tile; ++t)
-      sums.push_back(laneSums(accs, t));
+    for (int64_t p = 0; p < pairs; ++p)
+      sums.push_back(laneSums(accs, p));
   } else {
     // Chunks of kResidueChunk blocks, each combined into the lane sums: a
     // lane's true sum over a chunk (at most 2 * 128 * 64 * per * chunk / 16
     // in magnitude) fits in 24 bits whatever K.
     auto chunks = scf::ForOp::create(
         b, loc, kb.index(0), fullBlocks, kb.index(kResidueChunk),
-        SmallVector<Value>(tile, zero),
+        SmallVector<Value>(pairs, zero),
         [&](OpBuilder &, Location, Value lo, ValueRange totals) {
           Value hi = arith::MinUIOp::create(
               b, loc,
@@ -218,22 +249,27 @@ Value emitRowTile(PackedKernelBuilder &kb, Value x, Value storage, Value result,
               fullBlocks);
           ValueRange accs = fullBlockLoop(lo, hi, zeros);
           SmallVector<Value> next;
-          for (int64_t t = 0; t < tile; ++t)
+          for (int64_t p = 0; p < pairs; ++p)
             next.push_back(
-                arith::AddIOp::create(b, loc, totals[t], laneSums(accs, t)));
+                arith::AddIOp::create(b, loc, totals[p], laneSums(accs, p)));
           scf::YieldOp::create(b, loc, next);
         });
     ValueRange accs = partialBlock(zeros);
-    for (int64_t t = 0; t < tile; ++t)
-      sums.push_back(arith::AddIOp::create(b, loc, chunks.getResult(t),
-                                           laneSums(accs, t)));
+    for (int64_t p = 0; p < pairs; ++p)
+      sums.push_back(arith::AddIOp::create(b, loc, chunks.getResult(p),
+                                           laneSums(accs, p)));
   }
-  for (int64_t t = 0; t < tile; ++t) {
-    Value row = arith::AddIOp::create(b, loc, m0, kb.index(t));
-    Value sum = arith::SubIOp::create(b, loc, kb.reduce(sums[t]), rowSums[t]);
-    Value column = arith::SubIOp::create(b, loc, n, firstColumn);
-    result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
-                                      ValueRange{row, column});
+  SmallVector<Value> totals = kb.reduceAll(sums);
+  for (int64_t t = 0; t < tile.rows; ++t) {
+    Value row = arith::AddIOp::create(b, loc, tile.m0, kb.index(t));
+    for (int64_t c = 0; c < tile.outputs; ++c) {
+      Value n = arith::AddIOp::create(b, loc, tile.n, kb.index(c));
+      Value sum = arith::SubIOp::create(b, loc, totals[t * tile.outputs + c],
+                                        rowSums[t]);
+      Value column = arith::SubIOp::create(b, loc, n, firstColumn);
+      result = tensor::InsertOp::create(b, loc, finish(sum, row, n), result,
+                                        ValueRange{row, column});
+    }
   }
   return result;
 }
@@ -350,21 +386,20 @@ Value emitPackedProduct(OpBuilder &rewriter, Location loc, PackedKernel kernel,
     SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
     Value current = tensor::ExtractSliceOp::create(rewriter, loc, shared,
                                                    offsets, sizes, strides);
+    // The end of the whole tiles of `size` in [lower, end).
+    auto wholeTilesEnd = [&](Value lower, Value end, int64_t size) -> Value {
+      if (size == 1)
+        return end;
+      Value count = arith::DivUIOp::create(
+          rewriter, loc, arith::SubIOp::create(rewriter, loc, end, lower),
+          kb.index(size));
+      return arith::AddIOp::create(
+          rewriter, loc, lower,
+          arith::MulIOp::create(rewriter, loc, count, kb.index(size)));
+    };
     Value lower = kb.index(0);
     for (int64_t tile : kb.rowTiles()) {
-      // The whole tiles of `tile` rows in [lower, m).
-      Value upper =
-          tile == 1
-              ? m
-              : arith::AddIOp::create(
-                    rewriter, loc, lower,
-                    arith::MulIOp::create(
-                        rewriter, loc,
-                        arith::DivUIOp::create(
-                            rewriter, loc,
-                            arith::SubIOp::create(rewriter, loc, m, lower),
-                            kb.index(tile)),
-                        kb.index(tile)));
+      Value upper = wholeTilesEnd(lower, m, tile);
       auto rows = scf::ForOp::create(
           rewriter, loc, lower, upper, kb.index(tile), ValueRange{current},
           [&](OpBuilder &, Location, Value m0, ValueRange acc) {
@@ -374,19 +409,39 @@ Value emitPackedProduct(OpBuilder &rewriter, Location loc, PackedKernel kernel,
               tileSums.push_back(tensor::ExtractOp::create(
                   rewriter, loc, rowSums, ValueRange{row}));
             }
-            auto outputs = scf::ForOp::create(
-                rewriter, loc, nb, nEnd, kb.index(1), ValueRange{acc[0]},
-                [&](OpBuilder &, Location, Value n, ValueRange inner) {
-                  Value prefetchRow = arith::MinUIOp::create(
-                      rewriter, loc,
-                      arith::AddIOp::create(rewriter, loc, n, ahead),
-                      lastOutput);
-                  Value updated =
-                      emitRowTile(kb, x, storage, inner[0], nb, m0, tile, n,
-                                  prefetchRow, k, fullBlocks, tileSums, finish);
-                  scf::YieldOp::create(rewriter, loc, updated);
-                });
-            scf::YieldOp::create(rewriter, loc, outputs.getResult(0));
+            // Whole tiles of outputs, then single outputs.
+            Value updated = acc[0];
+            Value first = nb;
+            int64_t wide = kb.outputTile(tile);
+            SmallVector<int64_t> outputTiles{wide};
+            if (wide != 1)
+              outputTiles.push_back(1);
+            for (int64_t outputs : outputTiles) {
+              Value last = wholeTilesEnd(first, nEnd, outputs);
+              auto loop = scf::ForOp::create(
+                  rewriter, loc, first, last, kb.index(outputs),
+                  ValueRange{updated},
+                  [&](OpBuilder &, Location, Value n, ValueRange inner) {
+                    // Output n + c prefetches the weights of output
+                    // n + c + ahead.
+                    Tile t{m0, tile, n, outputs, {}};
+                    Value prefetched =
+                        arith::AddIOp::create(rewriter, loc, n, ahead);
+                    for (int64_t c = 0; c < outputs; ++c)
+                      t.prefetch.push_back(arith::MinUIOp::create(
+                          rewriter, loc,
+                          arith::AddIOp::create(rewriter, loc, prefetched,
+                                                kb.index(c)),
+                          lastOutput));
+                    scf::YieldOp::create(rewriter, loc,
+                                         emitTile(kb, x, storage, inner[0], nb,
+                                                  t, k, fullBlocks, tileSums,
+                                                  finish));
+                  });
+              updated = loop.getResult(0);
+              first = last;
+            }
+            scf::YieldOp::create(rewriter, loc, updated);
           });
       current = rows.getResult(0);
       lower = upper;

@@ -57,11 +57,13 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // i2: first the sum of x over every row (to remove the + 1 of the codes);
 // then blocks of 128 outputs, the tasks of an scf.forall, each writing its
 // own columns of the result; in a block, tiles of rows of x (with AVX-512
-// VNNI 8, then 4, then one row at a time; else 4, then one), each output
-// of the block: per full block of 256 weights one
-// 64-byte load of storage and 4 code positions, each (bytes >> 2j) & 3
-// against 64 consecutive activations. Every load of storage is preceded by
-// a prefetch of the same bytes of the output 4 KiB ahead (whole rows:
+// VNNI 8, then 4, then one row at a time; else 4, then one), and in a tile
+// of rows, tiles of outputs (with AVX-512 VNNI 3 outputs for 8 rows, 4 for
+// 4 rows, then the rest one at a time; else one): per full block of 256
+// weights one 64-byte load of storage an output and 4 code positions, each
+// (bytes >> 2j) & 3 against 64 consecutive activations, one load of them
+// serving every output of the tile. Every load of storage is preceded by a
+// prefetch of the same bytes of the output 4 KiB ahead (whole rows:
 // ceil(4096 / row bytes) outputs, the last output at the end).
 // CHECK-LABEL: func.func private @__ternary_packed_matmul_{{[a-z0-9_]+}}_i2(
 // CHECK-SAME: passthrough = ["noinline"]
@@ -81,26 +83,37 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // VNNI:    scf.for %[[M:.*]] = %c0 to %{{.*}} step %c8 iter_args(%{{.*}} = %[[BLOCK]])
 // AVX2:    scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
 // VECTOR:  scf.for %[[M:.*]] = %c0 to %{{.*}} step %c4 iter_args(%{{.*}} = %[[BLOCK]])
-// CHECK:     scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
+// VNNI:      scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c3 iter_args
+// AVX2:      scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
+// VECTOR:    scf.for %[[N:.*]] = %[[NB]] to %{{.*}} step %c1 iter_args
 // CHECK:       %[[NAHEAD:.*]] = arith.addi %[[N]], %[[AHEAD]]
 // CHECK:       %[[PF:.*]] = arith.minui %[[NAHEAD]], %[[LAST]]
-// Accumulators: 16 on AVX-512 (8 rows x 2 chains), 4 on the others.
-// VNNI:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:        %[[PF1:.*]] = arith.minui %{{.*}}, %[[LAST]]
+// VNNI:        %[[PF2:.*]] = arith.minui %{{.*}}, %[[LAST]]
+// Accumulators: 24 on AVX-512 (8 rows x 3 outputs), 4 on the others (4
+// rows).
+// VNNI:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // AVX2:        scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
 // VECTOR:      scf.for %[[BLK:[a-z0-9_]+]] = {{.*}} -> (vector<64xi32>, vector<64xi32>, vector<64xi32>, vector<64xi32>)
 // CHECK:       %[[COL:.*]] = arith.muli %[[BLK]], %c64
 // CHECK:       ternary.prefetch %arg1[%[[PF]], %[[COL]]] : tensor<?x?xi8>
 // CHECK:       %[[BYTES:.*]] = vector.transfer_read %arg1[%[[N]], %[[COL]]]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// VNNI:        ternary.prefetch %arg1[%[[PF1]], %[[COL]]] : tensor<?x?xi8>
+// VNNI:        vector.transfer_read %arg1[%{{.*}}, %[[COL]]]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// VNNI:        ternary.prefetch %arg1[%[[PF2]], %[[COL]]] : tensor<?x?xi8>
+// VNNI:        vector.transfer_read %arg1[%{{.*}}, %[[COL]]]{{.*}} : tensor<?x?xi8>, vector<64xi8>
 // CHECK:       %[[C0:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
-// CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
-// VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %{{.*}} {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
+// VNNI:        %[[X0:.*]] = vector.transfer_read %arg0[%[[M]], %{{.*}}]{{.*}} : tensor<?x?xi8>, vector<64xi8>
+// VNNI:        ternary.dot_bytes %{{.*}}, %[[C0]], %[[X0]] {kernel = #ternary.dot_kernel<avx512_vnni>} : vector<16xi32>, vector<64xi8>
+// VNNI-COUNT-2: ternary.dot_bytes %{{.*}}, %{{.*}}, %[[X0]] {kernel = #ternary.dot_kernel<avx512_vnni>}
 // AVX2:        vector.extract_strided_slice %[[C0]] {offsets = [0], sizes = [32], strides = [1]}
 // AVX2:        ternary.dot_bytes %{{.*}} {kernel = #ternary.dot_kernel<avx2>} : vector<8xi32>, vector<32xi8>
 // VECTOR:      arith.extui %[[C0]] : vector<64xi8> to vector<64xi32>
 // VECTOR:      arith.muli %{{.*}} : vector<64xi32>
+// CHECK:       arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
 // The partial last block, if any, with masked loads: the mask is the low
 // min(row bytes - column, 64) bits of an i64.
-// CHECK:     scf.if
+// CHECK:     %[[ACCS:.*]]:{{[0-9]+}} = scf.if
 // CHECK:       %[[VALID:.*]] = arith.minui %{{.*}}, %c64 : index
 // CHECK:       %[[LANES:.*]] = arith.index_castui %[[VALID]] : index to i64
 // CHECK-DAG:   %[[NONE:.*]] = arith.cmpi eq, %[[LANES]], %c0_i64 : i64
@@ -110,12 +123,28 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // CHECK:       %[[SPLAT:.*]] = vector.broadcast %[[BITS]] : i64 to vector<1xi64>
 // CHECK:       %[[MASK:.*]] = vector.bitcast %[[SPLAT]] : vector<1xi64> to vector<64xi1>
 // CHECK:       vector.transfer_read %arg1[%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}], %c0_i8, %[[MASK]] {in_bounds = [true]} : tensor<?x?xi8>, vector<64xi8>
-// CHECK:     vector.reduction <add>
+// The sums of the tile's accumulators: one transposed tree, whose first
+// level puts the halves of two accumulators side by side, then one lane
+// each.
+// VNNI-DAG:  vector.shuffle %[[ACCS]]#0, %[[ACCS]]#1 [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xi32>, vector<16xi32>
+// VNNI-DAG:  vector.shuffle %[[ACCS]]#0, %[[ACCS]]#1 [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31] : vector<16xi32>, vector<16xi32>
+// AVX2-DAG:  vector.shuffle %[[ACCS]]#0, %[[ACCS]]#1 [0, 1, 2, 3, 8, 9, 10, 11] : vector<8xi32>, vector<8xi32>
+// CHECK-NOT: vector.reduction
+// CHECK:     %[[SUM0:.*]] = vector.extract %{{.*}}[0]
+// CHECK:     arith.subi %[[SUM0]], %{{.*}} : i32
 // CHECK:     %[[COLUMN:.*]] = arith.subi %[[N]], %[[NB]]
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %[[COLUMN]]]
-// Then, with VNNI, tiles of 4 rows, 4 chains a row.
+// With VNNI, the outputs of the block past the whole tiles of 3, one at a
+// time: 8 rows x 2 chains.
+// VNNI:      scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// Then, with VNNI, tiles of 4 rows by 4 outputs, one accumulator each,
+// and the outputs past them one at a time, 4 chains a row.
 // VNNI:    scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
-// VNNI:      scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:      scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
+// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:      scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// VNNI:        scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // The remaining rows, one at a time, with one accumulator per code position
 // (4 independent chains of dot products), the partial block's prefetch too.
 // CHECK:   %[[DONE:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
