@@ -49,6 +49,18 @@ Value PackedKernelBuilder::load64(Value tensor, Value row, Value col,
       pad, mask, b.getBoolArrayAttr({true}));
 }
 
+Value PackedKernelBuilder::times3Bytes(Value t) {
+  auto bytes = cast<VectorType>(t.getType());
+  auto words =
+      VectorType::get({bytes.getNumElements() / 2}, b.getIntegerType(16));
+  Value w = vector::BitCastOp::create(b, loc, words, t);
+  Value twice = arith::AndIOp::create(
+      b, loc, arith::ShLIOp::create(b, loc, w, splat(words, 1)),
+      splat(words, 0xFEFE));
+  return arith::AddIOp::create(
+      b, loc, vector::BitCastOp::create(b, loc, bytes, twice), t);
+}
+
 Value PackedKernelBuilder::code(Value bytes, int64_t j, Value &state) {
   if (encoding == Encoding::i2) {
     Value shifted =

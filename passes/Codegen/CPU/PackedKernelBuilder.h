@@ -105,12 +105,22 @@ struct PackedKernelBuilder {
   /// check of each lane gives took 7 vector operations a load).
   Value load64(Value tensor, Value row, Value col, bool inBounds = true);
 
-  /// 3 t by two wrapping adds (bytes have no multiply; on i32 lanes two
-  /// adds are cheaper than a multiply).
+  /// 3 t, wrapping: two adds on i32 lanes (cheaper than a multiply); on
+  /// bytes, see times3Bytes.
   Value times3(Value t) {
+    if (cast<VectorType>(t.getType()).getElementType().isInteger(8))
+      return times3Bytes(t);
     return arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, t),
                                  t);
   }
+  /// 3 t on bytes as 2 t + t, with 2 t shifted on 16-bit lanes and the bit
+  /// each low byte carries into its high byte masked off. Written as
+  /// t + t + t, LLVM folds a chain of them into multiplications by 3^j,
+  /// which x86 has no byte instruction for: each became vpmullw,
+  /// vpmaddubsw and vpermt2b on the ports that also run vpdpbusd, with
+  /// their constants in registers (base-3 GEMV 141 -> 175 us when a tile
+  /// change left those registers short; docs/performance-history.md).
+  Value times3Bytes(Value t);
 
   /// Code j of each of 64 storage bytes (64 consecutive weights + 1, as
   /// unsigned bytes), for j = 0, 1, ... in turn: `state` carries what code

@@ -164,25 +164,33 @@ func.func @not_kernels(%x: tensor<4x16xi8>, %w: tensor<8x16xi8>, %y: tensor<2x4x
 // CHECK:   scf.forall.in_parallel
 // CHECK:     tensor.parallel_insert_slice %[[DONE]] into %[[OUT]][0, %[[NB]]] [%{{.*}}, %[[WIDTH]]] [1, 1]
 // Base 3: blocks of 320 weights; five code positions decoded with byte
-// arithmetic alone: t_j = 3 t_(j-1) mod 256 (two byte adds), code
+// arithmetic alone: t_j = 3 t_(j-1) mod 256 (2 t on 16-bit lanes, the bit
+// carried into each high byte masked off, then a byte add: no multiply that
+// LLVM could fold a chain of adds into), code
 // (t > 85) + (t > 170).
 // CHECK-LABEL: func.func private @__ternary_packed_matmul_{{[a-z0-9_]+}}_base3(
-// CHECK: arith.divui %{{.*}}, %c320 : index
+// The mask 0xFEFE of 2 t.
+// CHECK-DAG: arith.constant dense<-258> : vector<32xi16>
+// CHECK-DAG: arith.divui %{{.*}}, %c320 : index
 // CHECK: %[[B3:.*]] = vector.transfer_read %arg1
 // CHECK: arith.cmpi ugt, %[[B3]], %{{.*}} : vector<64xi8>
-// CHECK: %[[T2:.*]] = arith.addi %[[B3]], %[[B3]] : vector<64xi8>
+// CHECK: %[[W:.*]] = vector.bitcast %[[B3]] : vector<64xi8> to vector<32xi16>
+// CHECK: %[[W2:.*]] = arith.shli %[[W]], %{{.*}} : vector<32xi16>
+// CHECK: %[[W2M:.*]] = arith.andi %[[W2]], %{{.*}} : vector<32xi16>
+// CHECK: %[[T2:.*]] = vector.bitcast %[[W2M]] : vector<32xi16> to vector<64xi8>
 // CHECK: %[[T3:.*]] = arith.addi %[[T2]], %[[B3]] : vector<64xi8>
 // CHECK: arith.cmpi ugt, %[[T3]], %{{.*}} : vector<64xi8>
 // CHECK-NOT: vector<64xi16>
 // Single rows with VNNI take the dot products of the residues instead:
 // 256 code_j = 3 t_j - t_(j+1), so dot(code_j, x) = (3 dot(t_j, x) -
 // dot(t_(j+1), x)) / 256, over chunks of 1024 blocks (exact in i32 whatever
-// K): 5 + 5 accumulators, t_0 .. t_5 by byte adds, two dot products a code
+// K): 5 + 5 accumulators, t_0 .. t_5 as above, two dot products a code
 // position, and each chunk's lane sums (3 a - c) >> 8 added up.
 // VNNI: scf.for %{{.*}} = %c0 to %{{.*}} step %c1024 iter_args(%[[TOTAL:.*]] = %{{.*}}) -> (vector<16xi32>)
 // VNNI:   scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI:     %[[R0:.*]] = vector.transfer_read %arg1{{.*}}in_bounds = [true]
-// VNNI:     %[[R1A:.*]] = arith.addi %[[R0]], %[[R0]] : vector<64xi8>
+// VNNI:     %[[R0W:.*]] = vector.bitcast %[[R0]] : vector<64xi8> to vector<32xi16>
+// VNNI:     %[[R1A:.*]] = vector.bitcast %{{.*}} : vector<32xi16> to vector<64xi8>
 // VNNI:     %[[R1:.*]] = arith.addi %[[R1A]], %[[R0]] : vector<64xi8>
 // VNNI:     %[[X0:.*]] = vector.transfer_read %arg0
 // VNNI:     ternary.dot_bytes %{{.*}}, %[[R0]], %[[X0]] {kernel = #ternary.dot_kernel<avx512_vnni>}
