@@ -40,8 +40,11 @@ struct PackedKernelBuilder {
   }
   VectorType bytes64() { return VectorType::get({64}, b.getI8Type()); }
 
-  /// The accumulators the kernel keeps in registers: AVX-512 has 32 vector
-  /// registers, AVX2 16; a generic vector<64xi32> takes four of AVX-512's.
+  /// The accumulators the chains of a tile of one output fill: AVX-512 has
+  /// 32 vector registers, AVX2 16; a generic vector<64xi32> takes four of
+  /// AVX-512's. Tiles of several outputs keep one accumulator a (row,
+  /// output) pair instead (24 for 8 rows x 3 outputs: the codes of 3 outputs
+  /// and a load of x fit beside them).
   int64_t accumulatorBudget() {
     return kernel == PackedKernel::avx512_vnni ? 16 : 4;
   }
