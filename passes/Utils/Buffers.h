@@ -1,5 +1,4 @@
-//===- Buffers.h - Which buffer a memref value is a view of ------*- C++
-//-*-===//
+//===- Buffers.h - The buffer a memref value views --------------*- C++ -*-===//
 //
 // Private to passes/: the buffer-level passes (ForwardCopies, SplitDeallocs)
 // ask which buffer a memref value is a view of.
