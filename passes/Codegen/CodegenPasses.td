@@ -440,9 +440,12 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     `tile-n` and `m` is not (a first convolution's filter gradient,
     32 x 9), so that `m` fills the tile's columns. A static `m` smaller than `tile-m` (the query
     heads of a grouped-query attention's key/value head) is one block of
-    all its rows. Remainders (sizes that are not multiples of the tile) are
-    peeled and stay scalar loops; so do contractions whose `n` or `k` is
-    smaller than one tile. Run after bufferization.
+    all its rows. Remainders (sizes that are not multiples of the tile, and
+    contractions smaller than one tile, such as a 10-class head) are peeled
+    and computed as whole tiles with masks: masked reads give zeros past
+    the tile's edges, so the products there add nothing to what is kept,
+    and masked writes stop at the edges (remainders of contractions with
+    outer reductions stay scalar loops). Run after bufferization.
 
     The sum over `k` runs in the same order as the scalar loops, but with
     fused multiply-adds: results may differ from the loops in the last

@@ -14,7 +14,8 @@
 // have further parallel dimensions (batch entries, a filter shared by the
 // images of a convolution), taken one index at a time, and further
 // reductions (a filter gradient summed over the images), summed one index
-// at a time in their order.
+// at a time in their order. The remainders of the tiles (and contractions
+// smaller than one tile) are whole tiles with masks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -126,12 +127,6 @@ bool mlir::ternary::detail::isKernelContraction(linalg::LinalgOp op) {
 }
 
 namespace {
-
-/// Whether the static size of loop `dim` is unknown or at least `tile`.
-bool mayReach(linalg::LinalgOp op, unsigned dim, int64_t tile) {
-  int64_t size = op.getStaticLoopRanges()[dim];
-  return ShapedType::isDynamic(size) || size >= tile;
-}
 
 /// The rows of `op`'s register tile: `tileM`, or all of a static m that is
 /// smaller (the 4 query heads of a key/value group, the 5 key heads
@@ -306,10 +301,8 @@ struct TernaryVectorizeContractions
     IRRewriter rewriter(ctx);
     SmallVector<linalg::LinalgOp> targets;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (std::optional<KernelDims> kd = kernelDims(op))
-        if ((mayReach(op, kd->n, tileN) || transposedMayReach(op, *kd)) &&
-            mayReach(op, kd->k, tileK))
-          targets.push_back(op);
+      if (kernelDims(op))
+        targets.push_back(op);
     });
     for (linalg::LinalgOp op : targets)
       if (failed(tile(rewriter, op)))
@@ -319,14 +312,6 @@ struct TernaryVectorizeContractions
     simplify();
     vectorizeTiles(rewriter);
     lowerVectors();
-  }
-
-  /// Whether `op`'s n is too small for a tile but its m is not, and the
-  /// output can be computed transposed (m then is the tile's n).
-  bool transposedMayReach(linalg::LinalgOp op, const KernelDims &kd) {
-    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-    return generic && mayReach(op, kd.m, tileN) &&
-           canTransposeOutput(generic, kd);
   }
 
   /// Tiles `op` (generalised, B packed where needed) into output blocks and
@@ -405,7 +390,7 @@ struct TernaryVectorizeContractions
         kTileMarker, rewriter.getDenseI64ArrayAttr({rows, tileN, tileK}));
     rewriter.eraseOp(task);
     // Peel from the outside in: each loop's main part (the original loop)
-    // holds the next loop; the partial iterations keep scalar tiles.
+    // holds the next loop; the partial iterations hold remainder tiles.
     for (LoopLikeOpInterface loop : tiled->loops) {
       auto forOp = cast<scf::ForOp>(loop.getOperation());
       scf::ForOp partial;
@@ -424,8 +409,8 @@ struct TernaryVectorizeContractions
     (void)applyPatternsGreedily(getOperation(), std::move(patterns));
   }
 
-  /// Vectorises the marked tiles whose shapes are now static and full;
-  /// the others (remainders) stay linalg ops and become loops.
+  /// Vectorises the marked tiles: those whose shapes are now static and
+  /// full as they are, the others (remainders) with masks.
   void vectorizeTiles(IRRewriter &rewriter) {
     SmallVector<linalg::LinalgOp> tiles;
     getOperation()->walk([&](linalg::LinalgOp op) {
@@ -440,10 +425,12 @@ struct TernaryVectorizeContractions
       // memref.cast (it has no folder of its own for them).
       if (isa<linalg::TransposeOp>(op))
         (void)memref::foldMemRefCast(op);
-      if (!llvm::all_of(op.getStaticLoopRanges(),
-                        [](int64_t s) { return !ShapedType::isDynamic(s); }))
-        continue;
+      bool isStatic = llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
+        return !ShapedType::isDynamic(s);
+      });
       if (isa<linalg::TransposeOp>(op)) {
+        if (!isStatic)
+          continue;
         SmallVector<int64_t> ranges = op.getStaticLoopRanges();
         if (ranges.back() != kTransposeTile ||
             ranges[ranges.size() - 2] != kTransposeTile)
@@ -454,13 +441,17 @@ struct TernaryVectorizeContractions
         continue;
       }
       std::optional<KernelDims> kd = kernelDims(op);
+      if (!kd || !tile)
+        continue;
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      if (!kd || !tile ||
+      rewriter.setInsertionPoint(op);
+      if (!isStatic ||
           !llvm::equal(
               ArrayRef<int64_t>{ranges[kd->m], ranges[kd->n], ranges[kd->k]},
-              tile.asArrayRef()))
+              tile.asArrayRef())) {
+        vectorizeRemainder(rewriter, op, *kd, tile.asArrayRef());
         continue;
-      rewriter.setInsertionPoint(op);
+      }
       if (!kd->outerK.empty()) {
         // The outer reductions' unit loops go: the vector lowering unrolls
         // a contraction's first reduction, which must be k.
@@ -478,6 +469,65 @@ struct TernaryVectorizeContractions
     }
   }
 
+  /// Vectorises a remainder tile (m, n and k at most the register tile's
+  /// `tile`, some smaller or dynamic) as a whole tile with masks: the
+  /// reads past its edges give zeros, the products there are dropped and
+  /// its writes stop at its edges (vector.mask, lowered to masked loads,
+  /// stores and selects). Scalar, such a tile took as long as the rest of
+  /// a weight gradient whose n is 784 (the last 16 columns of 32), and all
+  /// of a 10-class head (docs/performance-history.md). Remainders with
+  /// outer reductions stay scalar loops.
+  void vectorizeRemainder(IRRewriter &rewriter, linalg::LinalgOp op,
+                          const KernelDims &kd, ArrayRef<int64_t> tile) {
+    if (!kd.outerK.empty())
+      return;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    sizes[kd.m] = tile[0];
+    sizes[kd.n] = tile[1];
+    sizes[kd.k] = tile[2];
+    for (auto [range, size] : llvm::zip(ranges, sizes))
+      if (!ShapedType::isDynamic(range) && range > size)
+        return;
+    if (failed(linalg::vectorizeOpPrecondition(op, sizes)))
+      return;
+    SmallVector<bool> scalable(sizes.size(), false);
+    Operation *before = op->getPrevNode();
+    FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+        rewriter, op, sizes, scalable, /*vectorizeNDExtract=*/false,
+        /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/true);
+    if (failed(result))
+      return;
+    // The vectorised tile: the ops between `before` and `op`.
+    SmallVector<vector::MaskOp> masks;
+    Block::iterator first =
+        before ? std::next(before->getIterator()) : op->getBlock()->begin();
+    for (Operation &inserted : llvm::make_range(first, op->getIterator()))
+      if (auto mask = dyn_cast<vector::MaskOp>(inserted))
+        masks.push_back(mask);
+    rewriter.replaceOp(op, result->replacements);
+    // The masked reads pad with zeros, so the lanes past the edges add
+    // 0 * 0 to nothing the writes keep: the product's reduction needs no
+    // mask (lowered with one, its 3-D mask took thousands of shuffles), and
+    // without one it folds into a vector.contract like a full tile's.
+    Value zero = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                           rewriter.getF32FloatAttr(0.0f));
+    for (vector::MaskOp mask : masks) {
+      Operation *inner = mask.getMaskableOp();
+      if (auto read = dyn_cast_or_null<vector::TransferReadOp>(inner)) {
+        rewriter.modifyOpInPlace(
+            read, [&] { read.getPaddingMutable().assign(zero); });
+      } else if (isa_and_nonnull<vector::ContractionOp,
+                                 vector::MultiDimReductionOp>(inner)) {
+        rewriter.setInsertionPoint(mask);
+        Operation *unmasked = rewriter.clone(*inner);
+        rewriter.replaceOp(mask, unmasked->getResults());
+      }
+    }
+  }
+
   /// Keeps each output block in registers across its k loop, then lowers
   /// the contractions to outer products and FMAs and the 2-D transfers to
   /// 1-D loads and stores.
@@ -489,6 +539,8 @@ struct TernaryVectorizeContractions
       // multi_reduction: fold them into vector.contract.
       RewritePatternSet patterns(ctx);
       vector::populateVectorReductionToContractPatterns(patterns);
+      // Masked transfers of remainder tiles: transfers with a mask operand.
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
       vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
@@ -521,6 +573,7 @@ struct TernaryVectorizeContractions
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateVectorOuterProductLoweringPatterns(patterns);
       vector::populateVectorShapeCastLoweringPatterns(patterns);
+      vector::populateVectorMaskOpLoweringPatterns(patterns);
       (void)applyPatternsGreedily(root, std::move(patterns));
     }
     {

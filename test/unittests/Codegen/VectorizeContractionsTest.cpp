@@ -278,8 +278,9 @@ TEST(VectorizeContractions, MatchesTheScalarLoops) {
       SCOPED_TRACE("b=" + std::to_string(b) + " m=" + std::to_string(m) +
                    " n=" + std::to_string(n) + " k=" + std::to_string(k) +
                    " h=" + std::to_string(h));
-      std::vector<HostArray> in = {randomNormalArray(c.shapeA(b, m, n, k, h), rng),
-                                   randomNormalArray(c.shapeB(b, m, n, k, h), rng)};
+      std::vector<HostArray> in = {
+          randomNormalArray(c.shapeA(b, m, n, k, h), rng),
+          randomNormalArray(c.shapeB(b, m, n, k, h), rng)};
       auto got = kernel->call("f", in);
       auto want = reference->call("f", in);
       ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
@@ -413,6 +414,43 @@ TEST(VectorizeContractions, FewStaticRowsMatchTheScalarLoops) {
         "(j, g, e)>, affine_map<(g, r, e, j) -> (g, r, e)>",
         "\"parallel\", \"parallel\", \"parallel\", \"reduction\"");
     expectKernelMatchesLoops(jit, text, p, v, o, s.j, rng);
+  }
+}
+
+/// Static shapes whose m, n or k are not multiples of the register tile
+/// (8 x 32 x 4): the remainder tiles are computed as whole tiles with masks
+/// (a 10-class head, a weight gradient whose n is 784, odd sizes on every
+/// axis), and must give what the scalar loops give.
+TEST(VectorizeContractions, MaskedRemaindersMatchTheScalarLoops) {
+  Jit jit;
+  std::mt19937 rng(17);
+  const std::string linearMaps =
+      "affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, "
+      "affine_map<(m, n, k) -> (m, n)>";
+  const std::string gradientMaps =
+      "affine_map<(k, m, n) -> (k, m)>, affine_map<(k, m, n) -> (k, n)>, "
+      "affine_map<(k, m, n) -> (m, n)>";
+  struct Shape {
+    int64_t m, n, k;
+  } linear[] = {{64, 10, 256}, {20, 50, 13}, {3, 5, 2}, {17, 33, 9}},
+    gradients[] = {{12, 784, 7}, {10, 45, 6}};
+  for (Shape s : linear) {
+    Sizes a = {s.m, s.k}, b = {s.n, s.k}, c = {s.m, s.n};
+    SCOPED_TRACE("linear " + staticTensor(a) + " " + staticTensor(b));
+    expectKernelMatchesLoops(
+        jit,
+        staticContraction(a, b, c, linearMaps,
+                          "\"parallel\", \"parallel\", \"reduction\""),
+        a, b, c, s.k, rng);
+  }
+  for (Shape s : gradients) {
+    Sizes a = {s.k, s.m}, b = {s.k, s.n}, c = {s.m, s.n};
+    SCOPED_TRACE("gradient " + staticTensor(a) + " " + staticTensor(b));
+    expectKernelMatchesLoops(
+        jit,
+        staticContraction(a, b, c, gradientMaps,
+                          "\"reduction\", \"parallel\", \"parallel\""),
+        a, b, c, s.k, rng);
   }
 }
 

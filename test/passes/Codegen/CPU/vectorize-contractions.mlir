@@ -69,18 +69,25 @@ func.func @linear(%x: memref<64x784xf32>, %w: memref<256x784xf32>, %y: memref<64
 // -----
 
 // 20 x 40: two tasks of up to 16 rows; in each, the full 8 x 32 blocks are
-// vectorised; the peeled remainders (4 rows in the second task, 8 columns)
-// stay linalg ops on subviews (scalar loops later).
+// vectorised, and so are the peeled remainders (8 columns; 4 rows in the
+// second task), each as a whole 8 x 32 tile with masks: the masked reads
+// give zeros past the edges, the masked writes stop at them. No scalar
+// loop is left.
 // CHECK-LABEL: func.func @remainders
+// CHECK: vector.create_mask %c8{{.*}} : vector<32xi1>
 // CHECK: scf.forall (%{{.*}}) = (0) to (20) step (16) {
 // CHECK:   %[[ROWS:.*]] = affine.min
 // CHECK:   scf.for %{{.*}} = %{{.*}} to %[[FULL:.*]] step %c8
 // CHECK:     scf.for {{.*}} -> (vector<8x32xf32>)
-// CHECK:     memref.subview %{{.*}}[%{{.*}}, 32] [8, 8] [1, 1]
-// CHECK:     linalg.generic
+// CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c0] {in_bounds = [true]}
+// CHECK:     scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK:       vector.transfer_read %{{.*}}[%{{.*}}, %c32], %{{.*}}, %{{.*}} {in_bounds = [true]}
+// CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c32], %{{.*}} {in_bounds = [true]}
 // CHECK:   scf.for %{{.*}} = %[[FULL]] to %[[ROWS]] step %c8
-// CHECK:     memref.subview %{{.*}}[%{{.*}}, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1]
-// CHECK:     linalg.generic
+// CHECK:     arith.cmpi sgt
+// CHECK:     arith.select {{.*}} : vector<4xi1>
+// CHECK:     scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK-NOT: linalg.generic
 func.func @remainders(%a: memref<20x12xf32>, %b: memref<12x40xf32>, %c: memref<20x40xf32>) {
   linalg.matmul ins(%a, %b : memref<20x12xf32>, memref<12x40xf32>) outs(%c : memref<20x40xf32>)
   return
@@ -126,25 +133,36 @@ func.func @few_rows(%p: memref<5x4x128xf32>, %v: memref<128x5x128xf32>, %out: me
 
 // -----
 
+// A contraction smaller than one tile (a 10-class head: n = 10 < 32) is one
+// masked tile across: 10 of the 32 columns read, computed and written.
+// CHECK-LABEL: func.func @narrow
+// CHECK: %[[COLS:.*]] = vector.create_mask %c10{{.*}} : vector<32xi1>
+// CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK:   vector.transfer_read %{{.*}}[%{{.*}}, %c0], %{{.*}}, %[[COLS]] {in_bounds = [true]} : memref<64x10xf32>, vector<32xf32>
+// CHECK:   vector.fma {{.*}} : vector<32xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c0], %{{.*}} {in_bounds = [true]} : vector<32xf32>, memref<64x10xf32>
+// CHECK-NOT: linalg.matmul
+func.func @narrow(%a: memref<64x64xf32>, %b10: memref<64x10xf32>, %c10: memref<64x10xf32>) {
+  linalg.matmul ins(%a, %b10 : memref<64x64xf32>, memref<64x10xf32>) outs(%c10 : memref<64x10xf32>)
+  return
+}
+
+// -----
+
 // Left alone: other element types, tensors (run the pass after
-// bufferization), shapes smaller than one tile, and generics that are not
-// multiply-accumulates.
+// bufferization), and generics that are not multiply-accumulates.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: vector.
 // CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xf64>, memref<64x64xf64>)
 // CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xi32>, memref<64x64xi32>)
 // CHECK: linalg.matmul ins(%{{.*}} : tensor<64x64xf32>, tensor<64x64xf32>)
-// CHECK: linalg.matmul ins(%{{.*}} : memref<64x64xf32>, memref<64x10xf32>)
 // CHECK: linalg.generic
 // CHECK-NOT: vector.
 func.func @left_alone(%d: memref<64x64xf64>, %i: memref<64x64xi32>, %t: tensor<64x64xf32>,
-                      %a: memref<64x64xf32>, %ct: memref<64x64xf32>, %b10: memref<64x10xf32>,
-                      %c10: memref<64x10xf32>) -> tensor<64x64xf32> {
+                      %a: memref<64x64xf32>, %ct: memref<64x64xf32>) -> tensor<64x64xf32> {
   linalg.matmul ins(%d, %d : memref<64x64xf64>, memref<64x64xf64>) outs(%d : memref<64x64xf64>)
   linalg.matmul ins(%i, %i : memref<64x64xi32>, memref<64x64xi32>) outs(%i : memref<64x64xi32>)
   %r = linalg.matmul ins(%t, %t : tensor<64x64xf32>, tensor<64x64xf32>) outs(%t : tensor<64x64xf32>) -> tensor<64x64xf32>
-  // N = 10 < 32.
-  linalg.matmul ins(%a, %b10 : memref<64x64xf32>, memref<64x10xf32>) outs(%c10 : memref<64x10xf32>)
   // A max-reduction, not a contraction.
   linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %a : memref<64x64xf32>, memref<64x64xf32>) outs(%ct : memref<64x64xf32>) {
   ^bb0(%p: f32, %q: f32, %acc: f32):
