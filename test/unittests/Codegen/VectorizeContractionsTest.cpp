@@ -424,33 +424,29 @@ TEST(VectorizeContractions, FewStaticRowsMatchTheScalarLoops) {
 TEST(VectorizeContractions, MaskedRemaindersMatchTheScalarLoops) {
   Jit jit;
   std::mt19937 rng(17);
-  const std::string linearMaps =
-      "affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, "
-      "affine_map<(m, n, k) -> (m, n)>";
-  const std::string gradientMaps =
-      "affine_map<(k, m, n) -> (k, m)>, affine_map<(k, m, n) -> (k, n)>, "
-      "affine_map<(k, m, n) -> (m, n)>";
-  struct Shape {
+  // A linear layer's x . W^T (x [m, k], W [n, k]) and a weight gradient's
+  // dy^T . x (dy [k, m], x [k, n]).
+  struct Form {
+    bool gradient;
     int64_t m, n, k;
-  } linear[] = {{64, 10, 256}, {20, 50, 13}, {3, 5, 2}, {17, 33, 9}},
-    gradients[] = {{12, 784, 7}, {10, 45, 6}};
-  for (Shape s : linear) {
-    Sizes a = {s.m, s.k}, b = {s.n, s.k}, c = {s.m, s.n};
-    SCOPED_TRACE("linear " + staticTensor(a) + " " + staticTensor(b));
-    expectKernelMatchesLoops(
-        jit,
-        staticContraction(a, b, c, linearMaps,
-                          "\"parallel\", \"parallel\", \"reduction\""),
-        a, b, c, s.k, rng);
-  }
-  for (Shape s : gradients) {
-    Sizes a = {s.k, s.m}, b = {s.k, s.n}, c = {s.m, s.n};
-    SCOPED_TRACE("gradient " + staticTensor(a) + " " + staticTensor(b));
-    expectKernelMatchesLoops(
-        jit,
-        staticContraction(a, b, c, gradientMaps,
-                          "\"reduction\", \"parallel\", \"parallel\""),
-        a, b, c, s.k, rng);
+  } forms[] = {{false, 64, 10, 256}, {false, 20, 50, 13}, {false, 3, 5, 2},
+               {false, 17, 33, 9},   {true, 12, 784, 7},  {true, 10, 45, 6}};
+  for (Form f : forms) {
+    Sizes a = f.gradient ? Sizes{f.k, f.m} : Sizes{f.m, f.k};
+    Sizes b = f.gradient ? Sizes{f.k, f.n} : Sizes{f.n, f.k};
+    Sizes c = {f.m, f.n};
+    std::string maps =
+        f.gradient ? "affine_map<(k, m, n) -> (k, m)>, affine_map<(k, m, n) "
+                     "-> (k, n)>, affine_map<(k, m, n) -> (m, n)>"
+                   : "affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) "
+                     "-> (n, k)>, affine_map<(m, n, k) -> (m, n)>";
+    std::string iterators = f.gradient
+                                ? "\"reduction\", \"parallel\", \"parallel\""
+                                : "\"parallel\", \"parallel\", \"reduction\"";
+    SCOPED_TRACE(staticTensor(a) + " " + staticTensor(b) + " -> " +
+                 staticTensor(c));
+    expectKernelMatchesLoops(jit, staticContraction(a, b, c, maps, iterators),
+                             a, b, c, f.k, rng);
   }
 }
 
