@@ -507,13 +507,14 @@ struct TernaryVectorizeContractions
     for (Operation &inserted : llvm::make_range(first, op->getIterator()))
       if (auto mask = dyn_cast<vector::MaskOp>(inserted))
         masks.push_back(mask);
-    rewriter.replaceOp(op, result->replacements);
     // The masked reads pad with zeros, so the lanes past the edges add
     // 0 * 0 to nothing the writes keep: the product's reduction needs no
     // mask (lowered with one, its 3-D mask took thousands of shuffles), and
     // without one it folds into a vector.contract like a full tile's.
+    // (Created while `op`, the insertion point, still exists.)
     Value zero = arith::ConstantOp::create(rewriter, op.getLoc(),
                                            rewriter.getF32FloatAttr(0.0f));
+    rewriter.replaceOp(op, result->replacements);
     for (vector::MaskOp mask : masks) {
       Operation *inner = mask.getMaskableOp();
       if (auto read = dyn_cast_or_null<vector::TransferReadOp>(inner)) {
