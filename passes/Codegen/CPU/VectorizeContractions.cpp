@@ -489,8 +489,6 @@ struct TernaryVectorizeContractions
     for (auto [range, size] : llvm::zip(ranges, sizes))
       if (!ShapedType::isDynamic(range) && range > size)
         return;
-    if (failed(linalg::vectorizeOpPrecondition(op, sizes)))
-      return;
     SmallVector<bool> scalable(sizes.size(), false);
     Operation *before = op->getPrevNode();
     FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
