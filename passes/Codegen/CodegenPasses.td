@@ -364,7 +364,11 @@ def TernaryOutlineLinalg : Pass<"ternary-outline-linalg", "::mlir::ModuleOp"> {
     the same op (maps, iterators, body, attributes) on operands of the same
     types (static sizes and layouts included). The function's arguments are
     the op's operands and the values its body reads from outside; constants
-    it reads are cloned into it.
+    it reads are cloned into it. A `linalg.fill` of a contraction's output
+    goes into the contraction's function with it, moved from wherever it is
+    in the block as long as no op between may access that buffer (by the
+    alias analysis), so that `--ternary-vectorize-contractions` can fill
+    each output block in the task that computes it.
 
     The passes after it (the contraction kernel, tasks, loops, LLVM) then
     work on one copy per distinct op instead of one per use, so that the
@@ -445,7 +449,13 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     and computed as whole tiles with masks: masked reads give zeros past
     the tile's edges, so the products there add nothing to what is kept,
     and masked writes stop at the edges (remainders of contractions with
-    outer reductions stay scalar loops). Run after bufferization.
+    outer reductions stay scalar loops). A `linalg.fill` of the output
+    just before the contraction moves into its parallel tasks: each task
+    fills its own output block just before computing it, while the block
+    is in cache, instead of the whole output in a pass over memory of its
+    own (`--ternary-outline-linalg` brings such fills next to their
+    contractions; the fill of an output computed transposed stays where it
+    is). Run after bufferization.
 
     The sum over `k` runs in the same order as the scalar loops, but with
     fused multiply-adds: results may differ from the loops in the last

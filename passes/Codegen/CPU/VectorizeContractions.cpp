@@ -15,7 +15,9 @@
 // images of a convolution), taken one index at a time, and further
 // reductions (a filter gradient summed over the images), summed one index
 // at a time in their order. The remainders of the tiles (and contractions
-// smaller than one tile) are whole tiles with masks.
+// smaller than one tile) are whole tiles with masks. A fill of the output
+// just before the contraction moves into its tasks, each filling its own
+// block while it is in cache.
 //
 //===----------------------------------------------------------------------===//
 
@@ -318,6 +320,17 @@ struct TernaryVectorizeContractions
   /// k steps, and peels every loop so that the main iterations hold full
   /// tiles of static shape.
   LogicalResult tile(IRRewriter &rewriter, linalg::LinalgOp namedOp) {
+    // A fill of the output just before: each task fills its own output
+    // block just before computing it (below), while it is in cache.
+    auto fill = dyn_cast_or_null<linalg::FillOp>(namedOp->getPrevNode());
+    if (fill && (!fill.hasPureBufferSemantics() ||
+                 fill.getDpsInitOperand(0)->get() !=
+                     namedOp.getDpsInitOperand(0)->get() ||
+                 llvm::is_contained(namedOp.getDpsInputs(),
+                                    namedOp.getDpsInitOperand(0)->get())))
+      fill = nullptr;
+    Value fillValue = fill ? fill.getDpsInputOperand(0)->get() : Value();
+    Value output = namedOp.getDpsInitOperand(0)->get();
     rewriter.setInsertionPoint(namedOp);
     FailureOr<linalg::GenericOp> generic =
         isa<linalg::GenericOp>(namedOp)
@@ -368,6 +381,16 @@ struct TernaryVectorizeContractions
     if (failed(tasks))
       return failure();
     TilingInterface task = *tasks;
+    // The output may have become a transposed scratch copy: the fill then
+    // stays where it is.
+    Value block =
+        cast<linalg::LinalgOp>(task.getOperation()).getDpsInitOperand(0)->get();
+    auto view = block.getDefiningOp<memref::SubViewOp>();
+    if (fill && (block == output || (view && view.getSource() == output))) {
+      rewriter.setInsertionPoint(task);
+      linalg::FillOp::create(rewriter, fill.getLoc(), fillValue, block);
+      rewriter.eraseOp(fill);
+    }
 
     // The loops are in the kernel's order (batch entries, outer reductions,
     // whose task output block stays in L1/L2 while they run, then m, n, k):

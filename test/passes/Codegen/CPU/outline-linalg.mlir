@@ -141,3 +141,50 @@ func.func @scalars_stay(%a: memref<i32>, %b: memref<i32>, %c: memref<i32>) {
   linalg.fill ins(%zero : i32) outs(%c : memref<i32>)
   return
 }
+
+// -----
+
+// The fill of a contraction's output goes into the contraction's function,
+// moved past ops that cannot touch that buffer (a conversion into another
+// allocation), so that the kernel can fill each output block in its task.
+// A fill whose buffer an op between reads (the copy) stays where it is.
+// CHECK-LABEL: func.func @fills
+// CHECK-SAME: (%[[X:.*]]: memref<64x256xf32>, %[[W:.*]]: memref<256x128xf32>, %[[I:.*]]: memref<64x256xi8>, %[[D:.*]]: memref<64x128xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<64x128xf32>
+// CHECK-NEXT: %[[F:.*]] = memref.alloc() : memref<64x256xf32>
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[I]] : memref<64x256xi8>) outs(%[[F]] : memref<64x256xf32>)
+// CHECK: call @__ternary_linalg_0(%[[ZERO]], %[[Y]], %[[F]], %[[W]]) : (f32, memref<64x128xf32>, memref<64x256xf32>, memref<256x128xf32>) -> ()
+// CHECK: %[[Z:.*]] = memref.alloc() : memref<64x128xf32>
+// CHECK-NEXT: linalg.fill ins(%[[ZERO]] : f32) outs(%[[Z]] : memref<64x128xf32>)
+// CHECK-NEXT: memref.copy %[[Z]], %[[D]]
+// CHECK-NEXT: call @__ternary_linalg_1(%[[X]], %[[W]], %[[Z]]) : (memref<64x256xf32>, memref<256x128xf32>, memref<64x128xf32>) -> ()
+// CHECK: func.func private @__ternary_linalg_0(%[[V:.*]]: f32, %[[C:.*]]: memref<64x128xf32>, %[[A:.*]]: memref<64x256xf32>, %[[B:.*]]: memref<256x128xf32>)
+// CHECK-NEXT: linalg.fill ins(%[[V]] : f32) outs(%[[C]] : memref<64x128xf32>)
+// CHECK-NEXT: linalg.matmul ins(%[[A]], %[[B]] : memref<64x256xf32>, memref<256x128xf32>) outs(%[[C]] : memref<64x128xf32>)
+// CHECK-NEXT: return
+// CHECK: func.func private @__ternary_linalg_1(
+// CHECK-NEXT: linalg.matmul
+// CHECK-NEXT: return
+#id = affine_map<(m, n) -> (m, n)>
+func.func @fills(%x: memref<64x256xf32>, %w: memref<256x128xf32>, %i: memref<64x256xi8>,
+                 %d: memref<64x128xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc() : memref<64x128xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<64x128xf32>)
+  %f = memref.alloc() : memref<64x256xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%i : memref<64x256xi8>) outs(%f : memref<64x256xf32>) {
+  ^bb0(%a: i8, %b: f32):
+    %c = arith.sitofp %a : i8 to f32
+    linalg.yield %c : f32
+  }
+  linalg.matmul ins(%f, %w : memref<64x256xf32>, memref<256x128xf32>) outs(%y : memref<64x128xf32>)
+  %z = memref.alloc() : memref<64x128xf32>
+  linalg.fill ins(%zero : f32) outs(%z : memref<64x128xf32>)
+  memref.copy %z, %d : memref<64x128xf32> to memref<64x128xf32>
+  linalg.matmul ins(%x, %w : memref<64x256xf32>, memref<256x128xf32>) outs(%z : memref<64x128xf32>)
+  memref.dealloc %f : memref<64x256xf32>
+  memref.dealloc %y : memref<64x128xf32>
+  memref.dealloc %z : memref<64x128xf32>
+  return
+}

@@ -259,3 +259,34 @@ func.func @transposed_output(%a: memref<64x64xf32>, %ct: memref<64x64xf32>) {
   }
   return
 }
+
+// -----
+
+// A fill of the output just before the contraction moves into the tasks:
+// each fills its own output block (16 x 256) just before computing it,
+// while the block is in cache, instead of the whole output in a pass of its
+// own. A contraction whose output is computed transposed, in a scratch
+// buffer, leaves its fill where it is (the transpose copies it in).
+// CHECK-LABEL: func.func @fills
+// CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x512xf32>, %[[C:.*]]: memref<?x512xf32>, %[[V:.*]]: f32,
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (%{{.*}}, 512) step (16, 256) {
+// CHECK:   %[[BLOCK:.*]] = memref.subview %[[C]][%[[I]], %[[J]]] [%{{.*}}, 256] [1, 1]
+// CHECK:   linalg.fill ins(%[[V]] : f32) outs(%[[BLOCK]] : memref<?x256xf32, strided<[512, 1], offset: ?>>)
+// CHECK:   scf.for
+// CHECK: linalg.fill ins(%[[V]] : f32) outs(%[[DW:.*]] : memref<32x9xf32>)
+// CHECK-NEXT: %[[DWT:.*]] = memref.alloc() : memref<9x32xf32>
+// CHECK-NEXT: linalg.transpose ins(%[[DW]] : memref<32x9xf32>) outs(%[[DWT]] : memref<9x32xf32>)
+func.func @fills(%a: memref<?x64xf32>, %b: memref<64x512xf32>, %c: memref<?x512xf32>, %v: f32,
+                 %col: memref<?x9x676xf32>, %dy: memref<?x32x676xf32>, %dw: memref<32x9xf32>) {
+  linalg.fill ins(%v : f32) outs(%c : memref<?x512xf32>)
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x512xf32>) outs(%c : memref<?x512xf32>)
+  linalg.fill ins(%v : f32) outs(%dw : memref<32x9xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, f, p, k) -> (n, k, p)>, affine_map<(n, f, p, k) -> (n, f, p)>, affine_map<(n, f, p, k) -> (f, k)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%col, %dy : memref<?x9x676xf32>, memref<?x32x676xf32>) outs(%dw : memref<32x9xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %q, %p : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
