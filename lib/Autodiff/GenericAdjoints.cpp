@@ -206,13 +206,25 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
   }
   newMaps.push_back(operandMap); // the operand's adjoint
 
+  // When every loop is parallel, each element of the adjoint is written
+  // once: its body adds the contribution to a constant zero instead of
+  // reading a zero-filled tensor (the same sum, without a pass over memory
+  // to fill it: a ReLU's adjoint on a convolution's output).
+  auto tensorType = dyn_cast<RankedTensorType>(operand.getType());
+  bool once = tensorType && llvm::all_of(iterators, [](utils::IteratorType t) {
+                return t == utils::IteratorType::parallel;
+              });
+  Value init = once ? tensor::EmptyOp::create(
+                          b, loc, tensor::getMixedSizes(b, loc, operand),
+                          tensorType.getElementType())
+                          .getResult()
+                    : zerosLike(b, loc, operand);
   Block &body = op.getRegion().front();
   unsigned numArgs = body.getNumArguments();
   LogicalResult status = success();
   auto grad = linalg::GenericOp::create(
-      b, loc, TypeRange{operand.getType()}, inputs,
-      ValueRange{zerosLike(b, loc, operand)}, newMaps, iterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
+      b, loc, TypeRange{operand.getType()}, inputs, ValueRange{init}, newMaps,
+      iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
         IRMapping mapping;
         for (unsigned i = 0; i < numArgs; ++i)
           mapping.map(body.getArgument(i), args[i]);
@@ -232,7 +244,10 @@ FailureOr<Value> operandAdjoint(OpBuilder &b, linalg::GenericOp op,
           seed = arith::SelectOp::create(nb, nl, isMax, seed, zero);
         }
         ScalarReverse sweep(nb);
-        Value acc = args.back();
+        Value acc = once ? arith::ConstantOp::create(
+                               nb, nl, nb.getZeroAttr(args.back().getType()))
+                               .getResult()
+                         : args.back();
         if (failed(sweep.run(cloned, yielded, seed))) {
           status = failure();
           linalg::YieldOp::create(nb, nl, acc);
