@@ -1,7 +1,8 @@
 //===- Contractions.h - The f32 contractions the kernel takes ---*- C++ -*-===//
 //
 // Private to passes/Codegen: which linalg ops the register-blocked f32
-// contraction kernel (--ternary-vectorize-contractions) takes, shared with
+// contraction kernel (--ternary-vectorize-contractions) takes and which
+// fills it moves into its tasks (Contractions.cpp), shared with
 // --ternary-outline-linalg, which gives each distinct one a function; and
 // the kernel's operand layouts (ContractionOperands.cpp: B transposed so
 // that its rows run along n, or the output computed transposed).
@@ -43,6 +44,11 @@ struct KernelDims {
 /// The kernel's loop dimensions of `op`, if it is a contraction the kernel
 /// takes (see isKernelContraction).
 std::optional<KernelDims> kernelDims(linalg::LinalgOp op);
+
+/// Whether `fill` fills the output of `contraction` (on buffers), which
+/// reads no input from that buffer: the kernel may then fill each output
+/// block in the task that computes it instead.
+bool fillsOutputOf(linalg::FillOp fill, linalg::LinalgOp contraction);
 
 /// Marks the tiles to vectorise (clones made by peeling keep it): on a
 /// contraction its register tile's m, n and k sizes (an array of three), on a

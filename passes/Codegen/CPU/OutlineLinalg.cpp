@@ -139,12 +139,9 @@ linalg::FillOp sinkFill(AliasAnalysis &aliases, linalg::LinalgOp contraction) {
   if (contraction.getNumDpsInits() != 1)
     return nullptr;
   Value output = contraction.getDpsInitOperand(0)->get();
-  if (llvm::is_contained(contraction.getDpsInputs(), output))
-    return nullptr;
   for (Operation *op = contraction->getPrevNode(); op; op = op->getPrevNode()) {
     auto fill = dyn_cast<linalg::FillOp>(op);
-    if (fill && fill.hasPureBufferSemantics() &&
-        fill.getDpsInitOperand(0)->get() == output) {
+    if (fill && ternary::detail::fillsOutputOf(fill, contraction)) {
       fill->moveBefore(contraction);
       return fill;
     }

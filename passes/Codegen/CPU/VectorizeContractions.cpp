@@ -73,61 +73,6 @@ constexpr int64_t kOuterTaskTilesN = 4;
 
 } // namespace
 
-static bool hasF32Elements(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  return type && type.getElementType().isF32();
-}
-
-std::optional<KernelDims>
-mlir::ternary::detail::kernelDims(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  for (Value v : op->getOperands())
-    if (!hasF32Elements(v))
-      return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
-    return std::nullopt;
-  // The output must be contiguous along n: its rows are vector stores.
-  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (out.getNumResults() == 0)
-    return std::nullopt;
-  auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
-  if (!last)
-    return std::nullopt;
-  // inferContractionDims names m the dimensions of the first input: with
-  // the operands the other way round, they are the output's n.
-  if (llvm::is_contained(dims->m, last.getPosition()))
-    std::swap(dims->m, dims->n);
-  if (!llvm::is_contained(dims->n, last.getPosition()))
-    return std::nullopt;
-  KernelDims kd;
-  kd.n = last.getPosition();
-  kd.m = dims->m.back();
-  kd.k = dims->k.back();
-  kd.batch.assign(dims->batch.begin(), dims->batch.end());
-  for (unsigned d : dims->m)
-    if (d != kd.m)
-      kd.batch.push_back(d);
-  for (unsigned d : dims->n)
-    if (d != kd.n)
-      kd.batch.push_back(d);
-  llvm::sort(kd.batch);
-  for (unsigned d : dims->k)
-    if (d != kd.k)
-      kd.outerK.push_back(d);
-  AffineMap first = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
-  kd.b = first.isFunctionOfDim(kd.n) ? 0 : 1;
-  kd.a = 1 - kd.b;
-  return kd;
-}
-
-bool mlir::ternary::detail::isKernelContraction(linalg::LinalgOp op) {
-  return kernelDims(op).has_value();
-}
-
 namespace {
 
 /// The rows of `op`'s register tile: `tileM`, or all of a static m that is
@@ -323,13 +268,8 @@ struct TernaryVectorizeContractions
     // A fill of the output just before: each task fills its own output
     // block just before computing it (below), while it is in cache.
     auto fill = dyn_cast_or_null<linalg::FillOp>(namedOp->getPrevNode());
-    if (fill && (!fill.hasPureBufferSemantics() ||
-                 fill.getDpsInitOperand(0)->get() !=
-                     namedOp.getDpsInitOperand(0)->get() ||
-                 llvm::is_contained(namedOp.getDpsInputs(),
-                                    namedOp.getDpsInitOperand(0)->get())))
+    if (fill && !fillsOutputOf(fill, namedOp))
       fill = nullptr;
-    Value fillValue = fill ? fill.getDpsInputOperand(0)->get() : Value();
     Value output = namedOp.getDpsInitOperand(0)->get();
     rewriter.setInsertionPoint(namedOp);
     FailureOr<linalg::GenericOp> generic =
@@ -388,7 +328,8 @@ struct TernaryVectorizeContractions
     auto view = block.getDefiningOp<memref::SubViewOp>();
     if (fill && (block == output || (view && view.getSource() == output))) {
       rewriter.setInsertionPoint(task);
-      linalg::FillOp::create(rewriter, fill.getLoc(), fillValue, block);
+      linalg::FillOp::create(rewriter, fill.getLoc(),
+                             fill.getDpsInputOperand(0)->get(), block);
       rewriter.eraseOp(fill);
     }
 
