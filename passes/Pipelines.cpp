@@ -121,6 +121,13 @@ void mlir::ternary::buildInferencePipeline(
   // Windows (a convolution's gather and its scatter-add) and short rows
   // as rows of vectors: LLVM vectorises their loops across rows, with
   // gathers.
+  // Reductions along rows: several outputs side by side, each in order.
+  if (options.vectorizeReductions) {
+    TernaryVectorizeReductionsOptions reductions;
+    reductions.vectorBytes = selectVectorBytes(features);
+    pm.addNestedPass<func::FuncOp>(
+        createTernaryVectorizeReductions(reductions));
+  }
   if (options.vectorizeRows) {
     TernaryVectorizeRowsOptions rows;
     rows.vectorBytes = selectVectorBytes(features);

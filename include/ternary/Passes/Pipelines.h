@@ -51,6 +51,12 @@ struct InferencePipelineOptions
                      "scatter-adds) and short static rows as rows of "
                      "vectors (--ternary-vectorize-rows); off: scalar loops"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> vectorizeReductions{
+      *this, "vectorize-reductions",
+      llvm::cl::desc("Reductions along contiguous rows (row sums, bias "
+                     "gradients) with several outputs side by side "
+                     "(--ternary-vectorize-reductions); off: scalar loops"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run the kernels' tasks and large linalg ops on "

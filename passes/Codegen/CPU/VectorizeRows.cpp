@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Codegen/CPU/Rows.h"
 #include "ternary/Passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -35,57 +36,10 @@ namespace ternary {
 } // namespace mlir
 
 using namespace mlir;
+using mlir::ternary::detail::elementwiseBody;
+using mlir::ternary::detail::strideAlong;
 
 namespace {
-
-/// How `map` walks loop `last`: the coefficient of `d_last` in its last
-/// result `s * d_last + e` (1: contiguously, more: every s-th element), with
-/// `e` free of `d_last` and no other result using `d_last`; 0 when the map
-/// does not use `d_last`; nullopt when it uses it otherwise.
-std::optional<int64_t> strideAlong(AffineMap map, unsigned last) {
-  if (!map.isFunctionOfDim(last))
-    return 0;
-  for (AffineExpr e : map.getResults().drop_back())
-    if (e.isFunctionOfDim(last))
-      return std::nullopt;
-  MLIRContext *ctx = map.getContext();
-  unsigned dims = map.getNumDims();
-  AffineExpr e = map.getResults().back();
-  // The coefficient: e with d_last = 1 minus e with d_last = 0, the other
-  // loops at 0.
-  auto at = [&](int64_t v) -> std::optional<int64_t> {
-    SmallVector<AffineExpr> values(dims, getAffineConstantExpr(0, ctx));
-    values[last] = getAffineConstantExpr(v, ctx);
-    auto c = dyn_cast<AffineConstantExpr>(
-        simplifyAffineExpr(e.replaceDims(values), dims, 0));
-    return c ? std::optional<int64_t>(c.getValue()) : std::nullopt;
-  };
-  std::optional<int64_t> one = at(1), zero = at(0);
-  if (!one || !zero || *one <= *zero)
-    return std::nullopt;
-  int64_t stride = *one - *zero;
-  AffineExpr rest =
-      simplifyAffineExpr(e - stride * getAffineDimExpr(last, ctx), dims, 0);
-  if (rest.isFunctionOfDim(last))
-    return std::nullopt;
-  return stride;
-}
-
-/// Whether every op of `body` but the yield maps element-wise onto vectors
-/// of its scalar operands (arith and math), or is a constant.
-bool elementwiseBody(Block &body) {
-  for (Operation &op : body.without_terminator()) {
-    if (matchPattern(&op, m_Constant()))
-      continue;
-    if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) ||
-        !OpTrait::hasElementwiseMappableTraits(&op) || op.getNumRegions())
-      return false;
-    for (Type t : llvm::concat<Type>(op.getOperandTypes(), op.getResultTypes()))
-      if (!t.isIntOrFloat())
-        return false;
-  }
-  return true;
-}
 
 /// Whether the pass rewrites `op`: rows of at least `minLanes` static
 /// elements, and, when every map is a projected permutation, of at most
