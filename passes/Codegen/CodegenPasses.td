@@ -555,7 +555,7 @@ def TernaryVectorizeReductions : Pass<"ternary-vectorize-reductions"> {
                 "register transposes";
   let description = [{
     Rewrites a `linalg.generic` on buffers whose innermost loop is a
-    reduction along contiguous rows (a sum, product, maximum or minimum:
+    reduction along contiguous rows (a sum or a product:
     the row sums of a softmax or a norm, a bias gradient summed over images
     and pixels, a weight scale's sum of magnitudes in f64) into loops over
     blocks of `lanes` outputs (`vector-bytes` over the output's element
@@ -568,7 +568,7 @@ def TernaryVectorizeReductions : Pass<"ternary-vectorize-reductions"> {
     in the order of the scalar loops. The results are the loops' bit for bit.
     A remainder of the innermost loop is loaded under a mask; with a dynamic
     size its missing terms are the combiner's identity (-0.0 for `addf`,
-    1.0 for `mulf`, -inf / +inf for `maximumf` / `minimumf`), which leaves
+    1.0 for `mulf`), which leaves
     every running value as it is. A block past the last output reads the
     last output's terms and stores only the outputs that exist.
 
@@ -583,7 +583,10 @@ def TernaryVectorizeReductions : Pass<"ternary-vectorize-reductions"> {
       element is broadcast along the row);
     - the body holds element-wise `arith` / `math` ops (no integer
       division: padding terms are zeros), and yields `combine(out, term)`
-      with `out` used there only.
+      with `out` used there only; `combine` is an `addf` or `mulf` that may
+      not reassociate. LLVM vectorises the others along the row itself,
+      with partial results, which is faster: a sum or product with
+      `fastmath<reassoc>`, and a maximum or minimum, exact in any order.
 
     Left to LLVM, such a reduction is one chain of scalar operations, an
     output at a time, each waiting for the last (LLVM keeps the order of

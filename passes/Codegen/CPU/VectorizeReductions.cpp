@@ -1,8 +1,8 @@
 //===- VectorizeReductions.cpp - Reductions along rows, side by side ------===//
 //
 // --ternary-vectorize-reductions: a linalg.generic on buffers whose
-// innermost loop is a reduction along contiguous rows (a sum, product,
-// maximum or minimum) and whose output is indexed by an outer parallel loop
+// innermost loop is a reduction along contiguous rows (a sum or a product)
+// and whose output is indexed by an outer parallel loop
 // (the rows of a softmax or a norm; a bias gradient's channels, summed over
 // images and pixels) sums `lanes` outputs side by side: it loads a row of
 // `lanes` terms for each of `lanes` outputs, transposes the square in
@@ -44,7 +44,9 @@ using mlir::ternary::detail::strideAlong;
 namespace {
 
 /// The value `x` such that `combine(acc, x)` is `acc` bit for bit, for every
-/// `acc` (NaN included), when `combine` is a combiner the pass takes.
+/// `acc` (NaN included), when `combine` is a combiner the pass takes: a sum
+/// or a product, whose order LLVM keeps. (A maximum or minimum is exact in
+/// any order: LLVM vectorises it along the row itself.)
 std::optional<APFloat> identityOf(Operation *combine) {
   const llvm::fltSemantics &semantics =
       cast<FloatType>(combine->getResult(0).getType()).getFloatSemantics();
@@ -52,10 +54,6 @@ std::optional<APFloat> identityOf(Operation *combine) {
     return APFloat::getZero(semantics, /*Negative=*/true); // +0 + -0 == +0
   if (isa<arith::MulFOp>(combine))
     return APFloat::getOne(semantics);
-  if (isa<arith::MaximumFOp>(combine))
-    return APFloat::getInf(semantics, /*Negative=*/true);
-  if (isa<arith::MinimumFOp>(combine))
-    return APFloat::getInf(semantics);
   return std::nullopt;
 }
 
@@ -135,6 +133,12 @@ std::optional<Reduction> matchReduction(linalg::GenericOp op,
       !result.hasOneUse() || !out.hasOneUse() ||
       out.getUses().begin()->getOwner() != combine)
     return std::nullopt;
+  // A combiner that may reassociate: LLVM vectorises the row itself, with
+  // partial results, which beats any transpose.
+  if (auto flags = dyn_cast<arith::ArithFastMathInterface>(combine))
+    if (arith::bitEnumContainsAny(flags.getFastMathFlagsAttr().getValue(),
+                                  arith::FastMathFlags::reassoc))
+      return std::nullopt;
   return Reduction{lane, combine, combine->getOperand(0) == out ? 0u : 1u};
 }
 

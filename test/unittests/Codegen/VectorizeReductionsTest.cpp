@@ -3,10 +3,10 @@
 // --ternary-vectorize-reductions against the scalar loops it replaces (the
 // pipeline with vectorize-reductions=false), bit for bit, on random shapes
 // with odd sizes, with 64-byte (AVX-512) and 32-byte (AVX2) vectors: a
-// convolution's bias gradient, row reductions with each combiner the pass
-// takes, a variance accumulated in f64 from a broadcast mean. Inputs hold
-// -0.0, infinities and NaN too: the padding of a remainder must leave every
-// running value as it is, -0.0 included.
+// convolution's bias gradient, row sums and products, a variance summed in
+// f64 from a broadcast mean. Inputs hold -0.0, infinities and NaN too: the
+// padding of a remainder must leave every running value as it is, -0.0
+// included.
 //
 //===----------------------------------------------------------------------===//
 
@@ -151,12 +151,12 @@ func.func @f(%dy: tensor<?x?x?x?xf32>, %db: tensor<?xf32>) -> tensor<?xf32> {
 }
 
 // Row reductions out[r] = combine(out[r], x[r, k]) with each combiner the
-// pass takes, rows of any length from below a vector to several.
+// pass takes (a sum, a product), rows of any length from below a vector to
+// several.
 TEST(VectorizeReductions, EveryCombinerMatchesTheLoops) {
   Jit jit;
   std::mt19937 rng(32);
-  for (const char *combine :
-       {"arith.addf", "arith.mulf", "arith.maximumf", "arith.minimumf"}) {
+  for (const char *combine : {"arith.addf", "arith.mulf"}) {
     for (const char *features : kFeatures) {
       SCOPED_TRACE(std::string(combine) + ", features '" + features + "'");
       Pair pair = compileBoth(jit, R"(

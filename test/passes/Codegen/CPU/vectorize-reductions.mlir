@@ -58,13 +58,13 @@ func.func @bias_gradient(%dy: memref<?x64x24x24xf32>, %db: memref<64xf32>) {
 
 #x = affine_map<(r, k) -> (r, k)>
 #row = affine_map<(r, k) -> (r)>
-// Row maxima with dynamic sizes: a block past the last row is loaded and
-// stored under a mask, its rows clamped to the last one; the maximum keeps
-// its operand order; a dynamic remainder of the row pads with -inf, the
-// identity of maximumf.
-// CHECK-LABEL: func.func @row_max
+// Row sums with dynamic sizes: a block past the last row is loaded and
+// stored under a mask, its rows clamped to the last one; the sum keeps its
+// operand order; a dynamic remainder of the row pads with -0.0, the
+// identity of addf (+0.0 would turn a sum of -0.0 into +0.0).
+// CHECK-LABEL: func.func @row_sum
 // CHECK-SAME: (%[[X:.*]]: memref<?x?xf32>, %[[M:.*]]: memref<?xf32>)
-// CHECK-DAG: %[[NINF:.*]] = arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK-DAG: %[[NINF:.*]] = arith.constant dense<-0.000000e+00> : vector<16xf32>
 // CHECK: scf.for %[[R:.*]] = %c0 to %[[ROWS:.*]] step %c16 {
 // CHECK:   %[[LEFT:.*]] = affine.min #{{.*}}()[%[[ROWS]], %[[R]]]
 // CHECK:   %[[OUTS:.*]] = vector.create_mask %[[LEFT]] : vector<16xi1>
@@ -72,21 +72,21 @@ func.func @bias_gradient(%dy: memref<?x64x24x24xf32>, %db: memref<64xf32>) {
 // CHECK:   %[[FULL:.*]] = scf.for %[[K:.*]] = %c0 to %{{.*}} step %c16 iter_args(%[[ACC:.*]] = %[[INIT]])
 // CHECK:     %[[R1:.*]] = affine.min #{{.*}}(%[[R]])[%[[ROWS]]]
 // CHECK:     vector.load %[[X]][%[[R1]], %[[K]]]
-// CHECK:     %[[M0:.*]] = arith.maximumf %{{.*}}, %[[ACC]] : vector<16xf32>
-// CHECK-NEXT: arith.maximumf %{{.*}}, %[[M0]] : vector<16xf32>
+// CHECK:     %[[M0:.*]] = arith.addf %{{.*}}, %[[ACC]] : vector<16xf32>
+// CHECK-NEXT: arith.addf %{{.*}}, %[[M0]] : vector<16xf32>
 // CHECK:   %[[ALL:.*]] = scf.if %{{.*}} -> (vector<16xf32>) {
 // CHECK:     %[[TAIL:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK:     vector.maskedload %[[X]]
 // CHECK:     arith.select %[[TAIL]], %{{.*}}, %[[NINF]] : vector<16xi1>, vector<16xf32>
-// CHECK-COUNT-16: arith.maximumf
+// CHECK-COUNT-16: arith.addf
 // CHECK:   } else {
 // CHECK:     scf.yield %[[FULL]]
 // CHECK:   vector.maskedstore %[[M]][%[[R]]], %[[OUTS]], %[[ALL]]
-func.func @row_max(%x: memref<?x?xf32>, %m: memref<?xf32>) {
+func.func @row_sum(%x: memref<?x?xf32>, %m: memref<?xf32>) {
   linalg.generic {indexing_maps = [#x, #row], iterator_types = ["parallel", "reduction"]}
       ins(%x : memref<?x?xf32>) outs(%m : memref<?xf32>) {
   ^bb0(%in: f32, %out: f32):
-    %s = arith.maximumf %in, %out : f32
+    %s = arith.addf %in, %out : f32
     linalg.yield %s : f32
   }
   return
@@ -130,13 +130,14 @@ func.func @variance(%x: memref<?x10xf32>, %mean: memref<?xf32>, %v: memref<?xf64
 #col = affine_map<(r, k) -> (k)>
 #xt = affine_map<(r, k) -> (k, r)>
 // Left to LLVM: column sums (the innermost loop is parallel: LLVM
-// vectorises it itself); rows shorter than min-lanes; maxnumf, which has no
-// identity that keeps a NaN running value; a body that reads the running
-// value twice; rows read across the innermost loop (strided); a
-// non-contiguous output; an f16 output; an integer division.
+// vectorises it itself); rows shorter than min-lanes; maxnumf; a body that
+// reads the running value twice; rows read across the innermost loop
+// (strided); a non-contiguous output; an f16 output; an integer division; a
+// sum that may reassociate and a maximum (LLVM vectorises their rows
+// itself, with partial results).
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: vector.
-// CHECK-COUNT-8: linalg.generic
+// CHECK-COUNT-10: linalg.generic
 // CHECK-NOT: vector.
 func.func @left_alone(%x: memref<?x?xf32>, %short: memref<?x3xf32>, %xh: memref<?x?xf16>,
                       %rows: memref<?xf32>, %cols: memref<?xf32>, %strided: memref<?xf32, strided<[2]>>,
@@ -191,6 +192,18 @@ func.func @left_alone(%x: memref<?x?xf32>, %short: memref<?x3xf32>, %xh: memref<
     %q = arith.divsi %in, %c3 : i32
     %f = arith.sitofp %q : i32 to f32
     %s = arith.addf %out, %f : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#x, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x?xf32>) outs(%rows : memref<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#x, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x?xf32>) outs(%rows : memref<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.maximumf %out, %in : f32
     linalg.yield %s : f32
   }
   return
