@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpDefinition.h"
@@ -52,4 +53,35 @@ bool mlir::ternary::detail::elementwiseBody(Block &body) {
         return false;
   }
   return true;
+}
+
+Value mlir::ternary::detail::vectorOf(OpBuilder &b, Location loc, Value v,
+                                      int64_t lanes, IRMapping &mapping) {
+  if (Value mapped = mapping.lookupOrNull(v))
+    return mapped;
+  Value splat = vector::BroadcastOp::create(
+      b, loc, VectorType::get({lanes}, v.getType()), v);
+  mapping.map(v, splat);
+  return splat;
+}
+
+void mlir::ternary::detail::cloneOnVectors(OpBuilder &b, Location loc,
+                                           Block &body, int64_t lanes,
+                                           IRMapping &mapping,
+                                           Operation *skip) {
+  for (Operation &inner : body.without_terminator()) {
+    if (&inner == skip)
+      continue;
+    if (matchPattern(&inner, m_Constant())) {
+      Operation *scalar = b.clone(inner);
+      mapping.map(inner.getResult(0),
+                  vectorOf(b, loc, scalar->getResult(0), lanes, mapping));
+      continue;
+    }
+    for (Value v : inner.getOperands())
+      vectorOf(b, loc, v, lanes, mapping);
+    Operation *vectorOp = b.clone(inner, mapping);
+    for (OpResult r : vectorOp->getResults())
+      r.setType(VectorType::get({lanes}, r.getType()));
+  }
 }

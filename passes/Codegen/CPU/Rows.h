@@ -13,6 +13,8 @@
 
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Block.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 
 #include <optional>
 
@@ -29,6 +31,19 @@ std::optional<int64_t> strideAlong(AffineMap map, unsigned last);
 /// Whether every op of `body` but the yield maps element-wise onto vectors
 /// of its scalar operands (arith and math), or is a constant.
 bool elementwiseBody(Block &body);
+
+/// The vector of `lanes` that stands for scalar `v`: its image in `mapping`,
+/// or else `v` broadcast (a value of the enclosing code), mapped from then
+/// on.
+Value vectorOf(OpBuilder &b, Location loc, Value v, int64_t lanes,
+               IRMapping &mapping);
+
+/// Clones the ops of an `elementwiseBody` but its yield (and `skip`) on
+/// vectors of `lanes`, the block arguments it reads mapped to vectors in
+/// `mapping`: constants stay scalars, broadcast; values of the enclosing
+/// code are broadcast.
+void cloneOnVectors(OpBuilder &b, Location loc, Block &body, int64_t lanes,
+                    IRMapping &mapping, Operation *skip = nullptr);
 
 } // namespace detail
 } // namespace ternary

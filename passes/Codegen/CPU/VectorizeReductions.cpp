@@ -25,7 +25,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/bit.h"
 
 #include <functional>
@@ -38,8 +37,10 @@ namespace ternary {
 } // namespace mlir
 
 using namespace mlir;
+using mlir::ternary::detail::cloneOnVectors;
 using mlir::ternary::detail::elementwiseBody;
 using mlir::ternary::detail::strideAlong;
+using mlir::ternary::detail::vectorOf;
 
 namespace {
 
@@ -380,30 +381,8 @@ private:
         if (!arg.use_empty())
           mapping.map(arg, load(b, loc, *input, at, mask));
       }
-      // Values of the enclosing code a body op reads: broadcast.
-      auto vectorOf = [&](Value v) {
-        if (Value mapped = mapping.lookupOrNull(v))
-          return mapped;
-        Value splat =
-            vector::BroadcastOp::create(b, loc, vectorType(v.getType()), v);
-        mapping.map(v, splat);
-        return splat;
-      };
-      for (Operation &inner : body.without_terminator()) {
-        if (&inner == reduction.combine)
-          continue;
-        if (matchPattern(&inner, m_Constant())) {
-          Operation *scalar = b.clone(inner);
-          mapping.map(inner.getResult(0), vectorOf(scalar->getResult(0)));
-          continue;
-        }
-        for (Value v : inner.getOperands())
-          vectorOf(v);
-        Operation *vectorOp = b.clone(inner, mapping);
-        for (OpResult r : vectorOp->getResults())
-          r.setType(vectorType(r.getType()));
-      }
-      Value row = vectorOf(term);
+      cloneOnVectors(b, loc, body, lanes, mapping, reduction.combine);
+      Value row = vectorOf(b, loc, term, lanes, mapping);
       if (mask && !staticCount)
         row = arith::SelectOp::create(b, loc, mask, row, identity);
       rows.push_back(row);

@@ -26,7 +26,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 
 namespace mlir {
 namespace ternary {
@@ -36,8 +35,10 @@ namespace ternary {
 } // namespace mlir
 
 using namespace mlir;
+using mlir::ternary::detail::cloneOnVectors;
 using mlir::ternary::detail::elementwiseBody;
 using mlir::ternary::detail::strideAlong;
+using mlir::ternary::detail::vectorOf;
 
 namespace {
 
@@ -274,28 +275,10 @@ private:
       if (!arg.use_empty())
         mapping.map(arg, load(b, loc, operand, row));
     }
-    // Values of the enclosing code a body op reads: broadcast once.
-    auto vectorOf = [&](Value v) {
-      if (Value mapped = mapping.lookupOrNull(v))
-        return mapped;
-      Value splat = vector::BroadcastOp::create(
-          b, loc, VectorType::get({lanes}, v.getType()), v);
-      mapping.map(v, splat);
-      return splat;
-    };
-    for (Operation &inner : body.without_terminator()) {
-      if (matchPattern(&inner, m_Constant())) {
-        Operation *scalar = b.clone(inner);
-        mapping.map(inner.getResult(0), vectorOf(scalar->getResult(0)));
-        continue;
-      }
-      for (Value v : inner.getOperands())
-        vectorOf(v);
-      Operation *vectorOp = b.clone(inner, mapping);
-      for (OpResult r : vectorOp->getResults())
-        r.setType(VectorType::get({lanes}, r.getType()));
-    }
-    store(b, loc, vectorOf(body.getTerminator()->getOperand(0)), row);
+    cloneOnVectors(b, loc, body, lanes, mapping);
+    store(b, loc,
+          vectorOf(b, loc, body.getTerminator()->getOperand(0), lanes, mapping),
+          row);
   }
 
   linalg::GenericOp op;

@@ -10,10 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Jit.h"
+#include "SameResults.h"
 
-#include <cmath>
-#include <cstring>
 #include <random>
 
 using namespace ternary_test;
@@ -24,58 +22,15 @@ namespace {
 
 using Shape = std::vector<int64_t>;
 
-/// The vectorised and scalar-loop compilations of one module.
-struct Pair {
-  std::unique_ptr<mlir::ternary::CompiledModule> vectors, loops;
-};
-
-/// Both compilations; `features` picks the vector width (empty: the
-/// host's, 64 bytes on AVX-512).
-Pair compileBoth(Jit &jit, const std::string &text,
-                 const std::string &features) {
-  mlir::ternary::InferencePipelineOptions vectors, loops;
-  vectors.targetFeatures = features;
-  loops.targetFeatures = features;
-  loops.vectorizeReductions = false;
-  return {jit.compile(text, vectors), jit.compile(text, loops)};
-}
-
-/// Whether two elements are the same: the same bits, or both NaN (a NaN's
-/// payload is not part of the contract).
-template <typename T> bool same(T a, T b) {
-  return (std::isnan(a) && std::isnan(b)) || !std::memcmp(&a, &b, sizeof(T));
-}
-
-/// Checks that `function` gives the same results under both compilations.
-void expectSameResults(Pair &pair, const std::string &function,
-                       const std::vector<HostArray> &in) {
-  auto got = pair.vectors->call(function, in);
-  auto want = pair.loops->call(function, in);
-  if (!got || !want) {
-    ADD_FAILURE() << (got ? llvm::toString(want.takeError())
-                          : llvm::toString(got.takeError()));
-    return;
-  }
-  ASSERT_EQ(got->size(), want->size());
-  for (size_t r = 0; r < got->size(); ++r) {
-    const HostArray &g = (*got)[r], &w = (*want)[r];
-    ASSERT_EQ(g.shape, w.shape) << "result " << r;
-    ASSERT_EQ(g.dtype, w.dtype) << "result " << r;
-    for (int64_t i = 0; i < g.numElements(); ++i) {
-      bool equal = g.dtype == DType::F64
-                       ? same(g.data<double>()[i], w.data<double>()[i])
-                       : same(g.data<float>()[i], w.data<float>()[i]);
-      if (!equal) {
-        ADD_FAILURE() << "result " << r << " element " << i << ": "
-                      << (g.dtype == DType::F64 ? g.data<double>()[i]
-                                                : g.data<float>()[i])
-                      << " vs "
-                      << (g.dtype == DType::F64 ? w.data<double>()[i]
-                                                : w.data<float>()[i]);
-        return;
-      }
-    }
-  }
+/// The module compiled with and without the pass; `features` picks the
+/// vector width (empty: the host's, 64 bytes on AVX-512).
+CompiledPair compileBoth(Jit &jit, const std::string &text,
+                         const std::string &features) {
+  mlir::ternary::InferencePipelineOptions on, off;
+  on.targetFeatures = features;
+  off.targetFeatures = features;
+  off.vectorizeReductions = false;
+  return {jit.compile(text, on), jit.compile(text, off)};
 }
 
 /// Random normal values with about one in 16 replaced by -0.0, and, with
@@ -130,10 +85,10 @@ func.func @f(%dy: tensor<?x?x?x?xf32>, %db: tensor<?xf32>) -> tensor<?xf32> {
   std::mt19937 rng(31);
   for (const char *features : kFeatures) {
     SCOPED_TRACE(std::string("features '") + features + "'");
-    Pair dynamicPair = compileBoth(jit, dynamicText, features);
-    Pair staticPair = compileBoth(jit, staticText, features);
-    ASSERT_TRUE(dynamicPair.vectors && dynamicPair.loops &&
-                staticPair.vectors && staticPair.loops);
+    CompiledPair dynamicPair = compileBoth(jit, dynamicText, features);
+    CompiledPair staticPair = compileBoth(jit, staticText, features);
+    ASSERT_TRUE(dynamicPair.on && dynamicPair.off && staticPair.on &&
+                staticPair.off);
     std::uniform_int_distribution<int64_t> small(1, 4), wide(1, 40);
     for (int trial = 0; trial < 10; ++trial) {
       int64_t n = small(rng), c = wide(rng), h = small(rng) + 1,
@@ -159,7 +114,7 @@ TEST(VectorizeReductions, EveryCombinerMatchesTheLoops) {
   for (const char *combine : {"arith.addf", "arith.mulf"}) {
     for (const char *features : kFeatures) {
       SCOPED_TRACE(std::string(combine) + ", features '" + features + "'");
-      Pair pair = compileBoth(jit, R"(
+      CompiledPair pair = compileBoth(jit, R"(
 func.func @f(%x: tensor<?x?xf32>, %m: tensor<?xf32>) -> tensor<?xf32> {
   %r = linalg.generic {indexing_maps = [
       affine_map<(r, k) -> (r, k)>, affine_map<(r, k) -> (r)>],
@@ -172,8 +127,8 @@ func.func @f(%x: tensor<?x?xf32>, %m: tensor<?xf32>) -> tensor<?xf32> {
   return %r : tensor<?xf32>
 }
 )",
-                              features);
-      ASSERT_TRUE(pair.vectors && pair.loops);
+                                      features);
+      ASSERT_TRUE(pair.on && pair.off);
       bool product = std::string(combine) == "arith.mulf";
       for (int64_t rows : {1, 7, 16, 37})
         for (int64_t k : {1, 3, 16, 21, 64}) {
@@ -209,7 +164,7 @@ TEST(VectorizeReductions, BroadcastInputAndF64SumsMatchTheLoops) {
   std::mt19937 rng(33);
   for (const char *features : kFeatures) {
     SCOPED_TRACE(std::string("features '") + features + "'");
-    Pair pair = compileBoth(jit, R"(
+    CompiledPair pair = compileBoth(jit, R"(
 func.func @f(%x: tensor<?x10xf32>, %mean: tensor<?xf32>, %v: tensor<?xf64>) -> tensor<?xf64> {
   %r = linalg.generic {indexing_maps = [
       affine_map<(r, k) -> (r, k)>, affine_map<(r, k) -> (r)>,
@@ -226,8 +181,8 @@ func.func @f(%x: tensor<?x10xf32>, %mean: tensor<?xf32>, %v: tensor<?xf64>) -> t
   return %r : tensor<?xf64>
 }
 )",
-                            features);
-    ASSERT_TRUE(pair.vectors && pair.loops);
+                                    features);
+    ASSERT_TRUE(pair.on && pair.off);
     for (int64_t rows : {1, 5, 8, 19, 40}) {
       SCOPED_TRACE("rows=" + std::to_string(rows));
       HostArray init = HostArray::zeros(DType::F64, {rows});

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Jit.h"
+#include "SameResults.h"
 
 #include <cstring>
 #include <random>
@@ -25,42 +25,11 @@ namespace {
 
 using Shape = std::vector<int64_t>;
 
-/// The rows-of-vectors and scalar-loops compilations of one module.
-struct Pair {
-  std::unique_ptr<mlir::ternary::CompiledModule> rows, loops;
-};
-
-Pair compileBoth(Jit &jit, const std::string &text) {
-  mlir::ternary::InferencePipelineOptions loops;
-  loops.vectorizeRows = false;
-  return {jit.compile(text), jit.compile(text, loops)};
-}
-
-/// The results of `function` on `in` under both compilations, which must
-/// be equal bit for bit; the rows' results.
-std::vector<HostArray> expectSameBits(Pair &pair, const std::string &function,
-                                      const std::vector<HostArray> &in) {
-  auto got = pair.rows->call(function, in);
-  auto want = pair.loops->call(function, in);
-  if (!got || !want) {
-    ADD_FAILURE() << (got ? llvm::toString(want.takeError())
-                          : llvm::toString(got.takeError()));
-    return {};
-  }
-  EXPECT_EQ(got->size(), want->size());
-  for (size_t r = 0; r < got->size() && r < want->size(); ++r) {
-    const HostArray &g = (*got)[r], &w = (*want)[r];
-    EXPECT_EQ(g.shape, w.shape) << "result " << r;
-    if (g.shape != w.shape)
-      continue;
-    for (int64_t i = 0; i < g.numElements(); ++i)
-      if (std::memcmp(&g.data<float>()[i], &w.data<float>()[i], 4)) {
-        ADD_FAILURE() << "result " << r << " element " << i << ": "
-                      << g.data<float>()[i] << " vs " << w.data<float>()[i];
-        break;
-      }
-  }
-  return std::move(*got);
+/// The module compiled with and without the pass.
+CompiledPair compileBoth(Jit &jit, const std::string &text) {
+  mlir::ternary::InferencePipelineOptions off;
+  off.vectorizeRows = false;
+  return {jit.compile(text), jit.compile(text, off)};
 }
 
 // The input gradient of a convolution as ternary-autodiff derives it from
@@ -68,7 +37,7 @@ std::vector<HostArray> expectSameBits(Pair &pair, const std::string &function,
 // (all sizes dynamic).
 TEST(VectorizeRows, ScatterAddMatchesTheLoops) {
   Jit jit;
-  Pair pair = compileBoth(jit, R"(
+  CompiledPair pair = compileBoth(jit, R"(
 func.func @f(%col: tensor<?x?x?x?x?x?xf32>, %dx: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
   %r = linalg.generic {indexing_maps = [
       affine_map<(n, c, kh, kw, oh, ow) -> (n, c, kh, kw, oh, ow)>,
@@ -82,7 +51,7 @@ func.func @f(%col: tensor<?x?x?x?x?x?xf32>, %dx: tensor<?x?x?x?xf32>) -> tensor<
   return %r : tensor<?x?x?x?xf32>
 }
 )");
-  ASSERT_TRUE(pair.rows && pair.loops);
+  ASSERT_TRUE(pair.on && pair.off);
   std::mt19937 rng(11);
   std::uniform_int_distribution<int64_t> small(1, 4), wide(1, 70);
   for (int trial = 0; trial < 12; ++trial) {
@@ -91,9 +60,10 @@ func.func @f(%col: tensor<?x?x?x?x?x?xf32>, %dx: tensor<?x?x?x?xf32>) -> tensor<
     SCOPED_TRACE("n=" + std::to_string(n) + " c=" + std::to_string(c) +
                  " kh=" + std::to_string(kh) + " kw=" + std::to_string(kw) +
                  " oh=" + std::to_string(oh) + " ow=" + std::to_string(ow));
-    expectSameBits(pair, "f",
-                   {randomNormalArray({n, c, kh, kw, oh, ow}, rng),
-                    randomNormalArray({n, c, oh + kh - 1, ow + kw - 1}, rng)});
+    expectSameResults(
+        pair, "f",
+        {randomNormalArray({n, c, kh, kw, oh, ow}, rng),
+         randomNormalArray({n, c, oh + kh - 1, ow + kw - 1}, rng)});
   }
 }
 
@@ -106,7 +76,7 @@ TEST(VectorizeRows, ShortRowsMatchTheLoops) {
     SCOPED_TRACE("width " + std::to_string(width));
     std::string t = "tensor<?x3x5x" + std::to_string(width) + "xf32>";
     std::string map = "affine_map<(a, b, c, d) -> (a, b, c, d)>";
-    Pair pair = compileBoth(
+    CompiledPair pair = compileBoth(
         jit, "func.func @f(%x: " + t + ", %y: " + t + ") -> " + t + " {\n" +
                  "  %r = linalg.generic {indexing_maps = [" + map + ", " + map +
                  ", " + map +
@@ -121,11 +91,12 @@ TEST(VectorizeRows, ShortRowsMatchTheLoops) {
                  "    %r = arith.select %p, %s, %zero : f32\n"
                  "    linalg.yield %r : f32\n  } -> " +
                  t + "\n  return %r : " + t + "\n}\n");
-    ASSERT_TRUE(pair.rows && pair.loops);
+    ASSERT_TRUE(pair.on && pair.off);
     for (int64_t n : {1, 3}) {
       Shape shape = {n, 3, 5, width};
-      expectSameBits(pair, "f",
-                     {randomNormalArray(shape, rng), randomNormalArray(shape, rng)});
+      expectSameResults(
+          pair, "f",
+          {randomNormalArray(shape, rng), randomNormalArray(shape, rng)});
     }
   }
 }
@@ -207,8 +178,8 @@ TEST(VectorizeRows, PoolingsAndTheirGradientsMatch) {
         Pooling{"pooling_nchw_max", 3, 2}, Pooling{"pooling_nchw_sum", 2, 1}}) {
     SCOPED_TRACE(std::string(p.op) + " stride " + std::to_string(p.stride) +
                  " dilation " + std::to_string(p.dilation));
-    Pair pair = compileBoth(jit, poolingModule(p));
-    ASSERT_TRUE(pair.rows && pair.loops);
+    CompiledPair pair = compileBoth(jit, poolingModule(p));
+    ASSERT_TRUE(pair.on && pair.off);
     for (int trial = 0; trial < 6; ++trial) {
       int64_t n = batch(rng), c = batch(rng), kh = window(rng),
               kw = window(rng), oh = size(rng) % 7 + 1, ow = size(rng);
@@ -222,7 +193,7 @@ TEST(VectorizeRows, PoolingsAndTheirGradientsMatch) {
       HostArray x = randomNormalArray({n, c, h, w}, rng);
       HostArray win = HostArray::zeros(DType::F32, {kh, kw});
       HostArray init = randomNormalArray({n, c, oh, ow}, rng);
-      std::vector<HostArray> out = expectSameBits(pair, "f", {x, win, init});
+      std::vector<HostArray> out = expectSameResults(pair, "f", {x, win, init});
       ASSERT_EQ(out.size(), 1u);
       HostArray want = directPooling(p, x, kh, kw, init);
       ASSERT_EQ(std::memcmp(out[0].data<float>(), want.data<float>(),
@@ -230,8 +201,8 @@ TEST(VectorizeRows, PoolingsAndTheirGradientsMatch) {
                 0);
       // Max pooling of random values has no ties: its gradient routes each
       // element of r to one input; overlapping windows add.
-      expectSameBits(pair, "g",
-                     {x, win, init, randomNormalArray({n, c, oh, ow}, rng)});
+      expectSameResults(pair, "g",
+                        {x, win, init, randomNormalArray({n, c, oh, ow}, rng)});
     }
   }
 }
