@@ -90,9 +90,7 @@ std::optional<Reduction> matchReduction(linalg::GenericOp op,
   OpOperand *init = op.getDpsInitOperand(0);
   auto initType = dyn_cast<MemRefType>(init->get().getType());
   AffineMap initMap = op.getMatchingIndexingMap(init);
-  if (!initType ||
-      !initType.getElementType().isF32() &&
-          !initType.getElementType().isF64() ||
+  if (!initType || !isa<Float32Type, Float64Type>(initType.getElementType()) ||
       !initType.isLastDimUnitStride() || !initMap.isProjectedPermutation() ||
       initMap.getNumResults() == 0)
     return std::nullopt;
