@@ -12,5 +12,6 @@
 include "Transforms/TransformsPasses.td"
 include "Conversion/ConversionPasses.td"
 include "Codegen/CodegenPasses.td"
+include "Codegen/CPU/CPUPasses.td"
 
 #endif // TERNARY_PASSES_TD

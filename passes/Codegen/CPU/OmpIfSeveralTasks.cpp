@@ -3,7 +3,7 @@
 // --ternary-omp-if-several-tasks: every omp.parallel region around one
 // worksharing loop gets the clause if(trip count >= 2), so that a region
 // with a single task runs on the calling thread (OpenMP's serialized
-// region) instead of waking the team. See passes/Codegen/CodegenPasses.td.
+// region) instead of waking the team. See passes/Codegen/CPU/CPUPasses.td.
 //
 //===----------------------------------------------------------------------===//
 

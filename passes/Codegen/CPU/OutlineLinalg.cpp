@@ -9,7 +9,7 @@
 // backward pass) then share one copy of their code instead of each getting
 // its own, which is what the time of LLVM's code generation grows with.
 // The fill of a contraction's output goes along with it (the kernel then
-// fills each output block in its task). See passes/Codegen/CodegenPasses.td.
+// fills each output block in its task). See passes/Codegen/CPU/CPUPasses.td.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,7 +3,7 @@
 // Lowers `ternary.matmul` of int8 activations with packed ternary weights to
 // vector code, the kernel named by the op's `kernel` attribute (set by
 // --ternary-select-kernels; the patterns are part of
-// --convert-ternary-to-linalg, see passes/Codegen/CodegenPasses.td):
+// --convert-ternary-to-linalg, see passes/Codegen/CPU/CPUPasses.td):
 //
 //   sx[m] = sum of x[m, :] for every row m
 //   for each block of 128 outputs (their weights stay in L2; the blocks

@@ -3,7 +3,7 @@
 // --ternary-parallelize: a linalg op on buffers in a function body is split
 // along one parallel loop into an scf.forall of tasks (upstream tiling,
 // scf::tileUsingSCF with forall loops). The pipeline turns the forall into
-// OpenMP worksharing; see passes/Codegen/CodegenPasses.td for the rule that
+// OpenMP worksharing; see passes/Codegen/CPU/CPUPasses.td for the rule that
 // picks the loop.
 //
 //===----------------------------------------------------------------------===//

@@ -10,7 +10,7 @@
 // an output. Each output still takes its terms one at a time in the order
 // of the scalar loops, so the results are theirs bit for bit; left to LLVM,
 // such a reduction is one chain of scalar additions, a term every few
-// cycles. See passes/Codegen/CodegenPasses.td.
+// cycles. See passes/Codegen/CPU/CPUPasses.td.
 //
 //===----------------------------------------------------------------------===//
 

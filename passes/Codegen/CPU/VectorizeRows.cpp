@@ -10,7 +10,7 @@
 // it), and those whose innermost loop is short and static (the 24 columns
 // of an image). Left with the scalar loops, LLVM unrolls the short
 // innermost loop and vectorises the next one, with gathers and scatters.
-// See passes/Codegen/CodegenPasses.td.
+// See passes/Codegen/CPU/CPUPasses.td.
 //
 //===----------------------------------------------------------------------===//
 
