@@ -47,13 +47,16 @@ struct Shape {
   int64_t m, n, k;
 };
 
-/// The papers' shapes: a square reference, the MLP's layers (batch 64) and
+/// The papers' shapes: a square reference, the MLP's layers (batch 64),
 /// the char transformer's projections and attention (16 x 64 tokens, dim
-/// 128; one head's scores 64 x 64 x 32 batched as M = 1024 rows here).
+/// 128; one head's scores 64 x 64 x 32 batched as M = 1024 rows here) and
+/// one image of the MNIST CNN's second convolution (64 filters of 32 x 3 x
+/// 3 over 24 x 24 pixels): forward, input gradient, filter gradient.
 const Shape kShapes[] = {{"nn", 512, 512, 512},  {"nt", 64, 256, 784},
                          {"nn", 64, 784, 256},   {"tn", 256, 784, 64},
                          {"nt", 1024, 128, 128}, {"nt", 1024, 512, 128},
-                         {"tn", 128, 128, 1024}};
+                         {"tn", 128, 128, 1024}, {"nn", 64, 576, 288},
+                         {"tn", 288, 576, 64},   {"nt", 64, 288, 576}};
 
 Memref2D view(std::vector<float> &v, int64_t rows, int64_t cols) {
   return {v.data(), v.data(), 0, {rows, cols}, {cols, 1}};

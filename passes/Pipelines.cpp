@@ -90,6 +90,11 @@ void mlir::ternary::buildInferencePipeline(
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createTernaryStridedCopiesToLinalg());
   pm.addPass(createTernaryLowerDotBytes());
+  // Runs of ops over the same batch (a convolution's gather, contraction
+  // and ReLU) one entry at a time: each entry's windows are read back from
+  // cache; buffers only such a run uses shrink to one entry a task.
+  if (options.fuseBatches)
+    pm.addNestedPass<func::FuncOp>(createTernaryFuseBatches());
   // One function per distinct linalg op used twice or more, and per
   // contraction (the kernel then runs once per function): code that does
   // not grow with the number of identical layers.

@@ -57,6 +57,13 @@ struct InferencePipelineOptions
                      "gradients) with several outputs side by side "
                      "(--ternary-vectorize-reductions); off: scalar loops"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseBatches{
+      *this, "fuse-batches",
+      llvm::cl::desc("Run a convolution's window gather, its contraction and "
+                     "their neighbours one batch entry at a time "
+                     "(--ternary-fuse-batches); off: each op over the whole "
+                     "batch in turn"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run the kernels' tasks and large linalg ops on "
