@@ -170,12 +170,19 @@ def TernaryFuseBatches : Pass<"ternary-fuse-batches", "::mlir::func::FuncOp"> {
     entry along dimension 0 of the same batch: each has a parallel loop
     that is the first index of every output and of the inputs it slices,
     and that indexes nothing else of them; its other inputs do not use that
-    loop (a filter, a bias). Between the ops of a run stand only ops
-    without memory effects (views, sizes), allocations and deallocations of
-    buffers the run has not used. Within a run, no buffer is both sliced
-    by one op and read whole by another, and no op writes a buffer the run
-    reads whole; the batch sizes are provably equal (the same static size,
-    or the same SSA value a buffer was allocated with).
+    loop and take at most `max-entry-bytes` (a filter, a bias); its body
+    does not read the batch index (a dropout mask drawn from the element's
+    position); a contraction's loop is one of its batch loops, not a row of
+    its m or n. Between the ops of a run stand only ops without memory
+    effects (views, sizes), allocations and deallocations of buffers the
+    run has not used, and linalg ops that may wait until after it: they
+    write nothing the run uses and the run's later ops neither use what
+    they write nor write what they read (a filter gradient summed over the
+    images, between the ReLU's gradient and the input gradient). Those go
+    after the run's loop, in their order. Within a run, no buffer is both
+    sliced by one op and read whole by another, and no op writes a buffer
+    the run reads whole; the batch sizes are provably equal (the same
+    static size, or the same SSA value a buffer was allocated with).
 
     A run is rewritten when it holds an f32 contraction the contraction
     kernel takes and one of its ops (not a fill) writes a buffer that a

@@ -181,13 +181,52 @@ struct Run {
   SmallVector<linalg::LinalgOp> ops;
   SmallVector<SmallVector<OperandUse>> uses;
   ExtentKey extent;
+  /// Linalg ops between the run's ops that are not of it and go after its
+  /// loop (a filter gradient summed over the images between two runs),
+  /// with the buffers they write and read.
+  SmallVector<linalg::LinalgOp> deferred;
+  DenseSet<Value> deferredWrites, deferredReads;
 
-  bool touches(Value root) const {
+  /// Whether `op` may wait until the run's loop is done: it writes nothing
+  /// the run has used (later members must then leave its buffers alone, see
+  /// `keepsDeferred`).
+  bool defer(linalg::LinalgOp op) {
+    if (ops.empty() || !op.hasPureBufferSemantics())
+      return false;
+    for (OpOperand &operand : op->getOpOperands())
+      if (isa<MemRefType>(operand.get().getType()) && op.isDpsInit(&operand) &&
+          membersUse(bufferRoot(operand.get())))
+        return false;
+    for (OpOperand &operand : op->getOpOperands())
+      if (isa<MemRefType>(operand.get().getType()))
+        (op.isDpsInit(&operand) ? deferredWrites : deferredReads)
+            .insert(bufferRoot(operand.get()));
+    deferred.push_back(op);
+    return true;
+  }
+  /// Whether a later member using `opUses` leaves the deferred ops' data as
+  /// they would have found it: it uses nothing they write and writes
+  /// nothing they read.
+  bool keepsDeferred(ArrayRef<OperandUse> opUses, linalg::LinalgOp op) const {
+    for (const OperandUse &u : opUses)
+      if (deferredWrites.contains(u.root) ||
+          (op.isDpsInit(u.operand) && deferredReads.contains(u.root)))
+        return false;
+    return true;
+  }
+
+  /// Whether a member uses `root`.
+  bool membersUse(Value root) const {
     for (const auto &opUses : uses)
       for (const OperandUse &u : opUses)
         if (u.root == root)
           return true;
     return false;
+  }
+  /// Whether a member or a deferred op uses `root`.
+  bool touches(Value root) const {
+    return membersUse(root) || deferredWrites.contains(root) ||
+           deferredReads.contains(root);
   }
   /// Whether `opUses` fits the run: nothing one slices is read whole by
   /// another, nothing is written that the run reads whole.
@@ -220,7 +259,7 @@ struct TernaryFuseBatches
           << int64_t(maxEntryBytes) << ")";
       return signalPassFailure();
     }
-    SmallVector<Run> runs;
+    std::vector<Run> runs;
     getOperation()->walk([&](Block *block) { gatherRuns(*block, runs); });
     for (Run &run : runs)
       if (worthFusing(run))
@@ -229,10 +268,15 @@ struct TernaryFuseBatches
 
   /// Splits `block` into maximal runs of batched ops, between which only
   /// ops without memory effects, allocations and deallocations of buffers
-  /// the run has not used stand.
-  void gatherRuns(Block &block, SmallVectorImpl<Run> &runs) {
+  /// the run has not used, and linalg ops that may wait until after the
+  /// run (Run::defer) stand.
+  void gatherRuns(Block &block, std::vector<Run> &runs) {
     Run run;
     auto finish = [&] {
+      // Deferred ops after the last member stay where they are.
+      while (!run.deferred.empty() &&
+             run.ops.back()->isBeforeInBlock(run.deferred.back()))
+        run.deferred.pop_back();
       if (run.ops.size() >= 2)
         runs.push_back(std::move(run));
       run = Run();
@@ -240,17 +284,43 @@ struct TernaryFuseBatches
     for (Operation &op : block) {
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
         ExtentKey extent;
-        if (std::optional<SmallVector<OperandUse>> uses =
-                batchedUses(linalgOp, maxEntryBytes, extent)) {
-          if (run.ops.empty() || !(run.extent == extent) ||
-              !run.accepts(*uses, linalgOp))
-            finish();
-          run.extent = extent;
+        std::optional<SmallVector<OperandUse>> uses =
+            batchedUses(linalgOp, maxEntryBytes, extent);
+        if (uses && !run.ops.empty() && run.extent == extent &&
+            run.accepts(*uses, linalgOp) &&
+            run.keepsDeferred(*uses, linalgOp)) {
           run.ops.push_back(linalgOp);
           run.uses.push_back(std::move(*uses));
           continue;
         }
+        if (run.defer(linalgOp))
+          continue;
+        // The members after the last deferred op go on with the next run
+        // (a fill between a deferred op and the op that needs it) when the
+        // new op may join them.
+        Run next;
+        if (uses && !run.deferred.empty() && run.extent == extent) {
+          size_t first = run.ops.size();
+          while (first > 0 &&
+                 run.deferred.back()->isBeforeInBlock(run.ops[first - 1]))
+            --first;
+          next.extent = extent;
+          next.ops.assign(run.ops.begin() + first, run.ops.end());
+          next.uses.assign(run.uses.begin() + first, run.uses.end());
+          if (next.accepts(*uses, linalgOp)) {
+            run.ops.truncate(first);
+            run.uses.truncate(first);
+          } else {
+            next = Run();
+          }
+        }
         finish();
+        run = std::move(next);
+        if (uses) {
+          run.extent = extent;
+          run.ops.push_back(linalgOp);
+          run.uses.push_back(std::move(*uses));
+        }
         continue;
       }
       if (isa<memref::AllocOp>(op) || isMemoryEffectFree(&op))
@@ -430,6 +500,12 @@ struct TernaryFuseBatches
       memref::DeallocOp::create(b, loc, buffer);
     for (linalg::LinalgOp op : run.ops)
       op->erase();
+    // The ops that waited, after the loop in their order.
+    Operation *after = forall;
+    for (linalg::LinalgOp op : run.deferred) {
+      op->moveAfter(after);
+      after = op;
+    }
     // The whole buffers the tasks replaced, their views and deallocations.
     for (auto &[root, deallocs] : local) {
       for (memref::DeallocOp dealloc : deallocs)

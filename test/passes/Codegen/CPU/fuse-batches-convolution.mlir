@@ -21,24 +21,28 @@
 // CHECK-NEXT: memref.dealloc %[[COLS]]
 // CHECK-NEXT: }
 // The gradient: the forward run keeps its windows (the filter gradient,
-// summed over the images, reads them after it); the input gradient's
-// contraction and scatter-add form the second run, their windows' gradient
-// one image a task.
+// summed over the images, reads them later); the ReLU's gradient, the input
+// gradient's contraction and its scatter-add form the second run, their
+// windows' gradient one image a task; the filter gradient, which stood
+// between the ReLU's gradient and the contraction, waits until after it.
 // CHECK-LABEL: func.func @g
 // CHECK: %[[WINDOWS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8x3x3x8x8xf32>
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[WINDOWS]]
 // CHECK: scf.forall (%[[J:.*]]) in
 // CHECK-NOT: memref.alloc
 // CHECK: memref.subview %[[WINDOWS]][%[[J]], 0, 0, 0, 0, 0] [1, 8, 3, 3, 8, 8]
-// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "parallel"]
-// CHECK-SAME: outs(%{{.*}} : memref<16x72xf32>)
 // CHECK: scf.forall
 // CHECK-NEXT: %[[DCOLS:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x72x64xf32>
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "parallel"]
 // CHECK: linalg.fill
 // CHECK: linalg.generic {{.*}}["parallel", "reduction", "parallel", "parallel"]
 // CHECK: linalg.fill
 // CHECK: linalg.generic {{.*}} -> (d0, d1, d2 + d4, d3 + d5)>
 // CHECK: memref.dealloc %[[DCOLS]]
 // CHECK-NEXT: }
+// CHECK-NEXT: linalg.fill {{.*}} : memref<16x72xf32>)
+// CHECK-NEXT: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%[[FLAT]], %{{.*}} : memref<?x72x64xf32>, memref<?x16x64xf32>) outs(%{{.*}} : memref<16x72xf32>)
 // CHECK: memref.dealloc %[[WINDOWS]]
 func.func @loss(%x: tensor<?x8x10x10xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>, %r: tensor<?x16x8x8xf32>) -> tensor<f32> attributes {ternary.gradient = {name = "g", wrt = array<i64: 0, 1, 2>}} {
   %c0 = arith.constant 0 : index

@@ -160,6 +160,77 @@ func.func @contraction_then_scatter(%wt: memref<32x16xf32>, %dy: memref<4x16x64x
 
 // -----
 
+#id3 = affine_map<(n, k, p) -> (n, k, p)>
+#w = affine_map<(n, f, p, k) -> (f, k)>
+#cols = affine_map<(n, f, p, k) -> (n, k, p)>
+#out = affine_map<(n, f, p, k) -> (n, f, p)>
+#all = affine_map<(f, k) -> (f, k)>
+// A linalg op between two members that is not one (here over the filter)
+// and touches nothing the run uses goes after the loop. One whose output a
+// later member reads cannot wait: the run ends before it.
+// CHECK-LABEL: func.func @deferred
+// CHECK-SAME: (%[[X:.*]]: memref<4x32x64xf32>, %[[W:.*]]: memref<16x32xf32>, %[[Y:.*]]: memref<4x16x64xf32>, %[[V:.*]]: memref<16x32xf32>)
+// CHECK: scf.forall
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}} : memref<1x32x64xf32, {{.*}}>) outs(%{{.*}} : memref<1x32x64xf32, {{.*}}>)
+// CHECK:   linalg.generic {{.*}} ins(%[[W]], %{{.*}} : memref<16x32xf32>, {{.*}}) outs(%{{.*}} : memref<1x16x64xf32, {{.*}}>)
+// CHECK:   memref.dealloc
+// CHECK-NEXT: }
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[W]] : memref<16x32xf32>) outs(%[[V]] : memref<16x32xf32>)
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @deferred(%x: memref<4x32x64xf32>, %w: memref<16x32xf32>,
+                    %y: memref<4x16x64xf32>, %v: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<4x32x64xf32>
+  %cols = memref.alloc(%n) {alignment = 64 : i64} : memref<?x32x64xf32>
+  linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : memref<4x32x64xf32>) outs(%cols : memref<?x32x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.addf %a, %a : f32
+    linalg.yield %t : f32
+  }
+  // Deferred: reads the filter, writes %v, which no member uses.
+  linalg.generic {indexing_maps = [#all, #all], iterator_types = ["parallel", "parallel"]}
+      ins(%w : memref<16x32xf32>) outs(%v : memref<16x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.mulf %a, %a : f32
+    linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#w, #cols, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %cols : memref<16x32xf32>, memref<?x32x64xf32>) outs(%y : memref<4x16x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %cols : memref<?x32x64xf32>
+  // Not deferred: the contraction reads %v, which the op in between writes.
+  %cols2 = memref.alloc(%n) {alignment = 64 : i64} : memref<?x32x64xf32>
+  linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : memref<4x32x64xf32>) outs(%cols2 : memref<?x32x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.addf %a, %a : f32
+    linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#all, #all], iterator_types = ["parallel", "parallel"]}
+      ins(%w : memref<16x32xf32>) outs(%v : memref<16x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = arith.addf %a, %a : f32
+    linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#w, #cols, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%v, %cols2 : memref<16x32xf32>, memref<?x32x64xf32>) outs(%y : memref<4x16x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %cols2 : memref<?x32x64xf32>
+  return
+}
+
+// -----
+
 #id2 = affine_map<(m, k) -> (m, k)>
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (n, k)>
