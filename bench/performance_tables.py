@@ -425,7 +425,10 @@ SECTIONS = [
     ("contractions", "f32 contractions",
      "The f32 contraction kernel (`--ternary-vectorize-contractions`) on the "
      "papers' training shapes against OpenBLAS `cblas_sgemm` (nn/nt/tn: "
-     "which operands are transposed).", Report.contractions),
+     "which operands are transposed; nn 64 x 576 x 288, tn 288 x 576 x 64 "
+     "and nt 64 x 288 x 576 are one image of the MNIST CNN's second "
+     "convolution: forward, input gradient, filter gradient).",
+     Report.contractions),
     ("train", "Train steps against PyTorch 1.13, ms a step",
      "`ternary-train-bench` (compiled forward, STE backward and AdamW of "
      "bench/*.mlir, in place) against the same step in PyTorch "
