@@ -340,7 +340,12 @@ def TernaryVectorizeContractions : Pass<"ternary-vectorize-contractions"> {
     is in cache, instead of the whole output in a pass over memory of its
     own (`--ternary-outline-linalg` brings such fills next to their
     contractions; the fill of an output computed transposed stays where it
-    is). Run after bufferization.
+    is). The parallel tasks are blocks of whole register tiles; with outer
+    reductions they are larger (up to 128 x 128 outputs, each task reading
+    its part of every image once) and, when static sizes would give an odd
+    number of them, smaller along `m` so that there is an even number (a
+    filter gradient of 288 rows: 4 tasks of 72 instead of 3 of 128).
+    Run after bufferization.
 
     The sum over `k` runs in the same order as the scalar loops, but with
     fused multiply-adds: results may differ from the loops in the last

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConvolutionShape.h"
 #include "Jit.h"
 
 #include <cmath>
@@ -24,11 +25,7 @@ using ::ternary::HostArray;
 
 namespace {
 
-struct Shape {
-  int64_t n, c, h, w, f, kh, kw, stride, dilation;
-  int64_t oh() const { return (h - dilation * (kh - 1) - 1) / stride + 1; }
-  int64_t ow() const { return (w - dilation * (kw - 1) - 1) / stride + 1; }
-};
+using Shape = ConvolutionShape;
 
 /// @f(%x, %w, %bias): the convolution added to a per-channel bias, as a
 /// user writes a convolution layer; dynamic batch.

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConvolutionShape.h"
 #include "SameResults.h"
 #include "TrainSteps.h"
 
@@ -26,11 +27,7 @@ using ::ternary::HostArray;
 
 namespace {
 
-struct Shape {
-  int64_t n, c, h, w, f, kh, kw, stride, dilation;
-  int64_t oh() const { return (h - dilation * (kh - 1) - 1) / stride + 1; }
-  int64_t ow() const { return (w - dilation * (kw - 1) - 1) / stride + 1; }
-};
+using Shape = ConvolutionShape;
 
 /// @f(%x, %w, %b): ReLU(conv(x, w) + b), dynamic batch; @loss(%x, %w, %b,
 /// %r) = sum(f * r), whose gradient with respect to x, w and b is @g.
