@@ -427,6 +427,10 @@ struct TernaryFuseBatches
     return result;
   }
 
+  /// Rewrites `run` as one scf.forall over its entries, at the place of
+  /// its last op: each task slices the run's buffers at its entry (or
+  /// allocates the one entry of a buffer only the run uses) and runs the
+  /// run's ops in order; the deferred ops follow the loop.
   void fuse(Run &run) {
     linalg::LinalgOp last = run.ops.back();
     Location loc = last.getLoc();
@@ -516,6 +520,7 @@ struct TernaryFuseBatches
     }
   }
 
+  /// Erases the views of `v` (and theirs) that nothing uses any more.
   static void eraseUnusedViews(Value v) {
     for (Operation *user : llvm::make_early_inc_range(v.getUsers())) {
       eraseUnusedViews(user->getResult(0));
