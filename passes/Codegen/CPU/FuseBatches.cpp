@@ -94,11 +94,17 @@ ExtentKey leadingExtent(Value buffer) {
   return {ShapedType::kDynamic, buffer};
 }
 
-/// Whether all of `buffer` has static sizes and at most `bytes` bytes.
-bool fitsEntry(Value buffer, int64_t bytes) {
+/// The bytes of `buffer`, or of one entry of it (dimension 0 left out),
+/// if those sizes are static.
+std::optional<int64_t> staticBytes(Value buffer, bool oneEntry) {
   auto type = cast<MemRefType>(buffer.getType());
-  return type.hasStaticShape() &&
-         type.getNumElements() * type.getElementTypeBitWidth() / 8 <= bytes;
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  for (int64_t size : type.getShape().drop_front(oneEntry ? 1 : 0)) {
+    if (ShapedType::isDynamic(size))
+      return std::nullopt;
+    bytes *= size;
+  }
+  return bytes;
 }
 
 /// How an op of a run uses one memref operand: entry by entry along the
@@ -152,9 +158,12 @@ batchedUses(linalg::LinalgOp op, int64_t maxEntryBytes, ExtentKey &extent) {
       return std::nullopt;
     // Whatever an entry reads whole is read again by every entry: only a
     // small one (a filter, a bias) pays back.
-    if (!sliced && !fitsEntry(operand.get(), maxEntryBytes))
-      return std::nullopt;
-    if (sliced) {
+    if (!sliced) {
+      std::optional<int64_t> bytes =
+          staticBytes(operand.get(), /*oneEntry=*/false);
+      if (!bytes || *bytes > maxEntryBytes)
+        return std::nullopt;
+    } else {
       if (!keepsLeadingDim(operand.get()))
         return std::nullopt;
       ExtentKey k = leadingExtent(operand.get());
@@ -333,18 +342,6 @@ struct TernaryFuseBatches
     finish();
   }
 
-  /// The bytes of one entry of `buffer`, if its other sizes are static.
-  static std::optional<int64_t> entryBytes(Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    int64_t bytes = type.getElementTypeBitWidth() / 8;
-    for (int64_t size : type.getShape().drop_front()) {
-      if (ShapedType::isDynamic(size))
-        return std::nullopt;
-      bytes *= size;
-    }
-    return bytes;
-  }
-
   /// A run pays when it holds a contraction and hands a buffer from one op
   /// (not a fill) to a later one, one entry of which fits in a core's
   /// cache: that entry is then read back from cache, not memory.
@@ -362,7 +359,8 @@ struct TernaryFuseBatches
           continue;
         for (size_t j = i + 1; j < run.ops.size(); ++j)
           for (const OperandUse &r : run.uses[j]) {
-            std::optional<int64_t> bytes = entryBytes(r.operand->get());
+            std::optional<int64_t> bytes =
+                staticBytes(r.operand->get(), /*oneEntry=*/true);
             if (r.root == w.root && bytes && *bytes <= maxEntryBytes)
               return true;
           }
